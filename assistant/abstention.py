@@ -1,0 +1,41 @@
+"""What every backend says when the sources do not answer the question.
+
+Honesty is the product: say so plainly, then show the closest passages so the
+user can judge for themselves. One wording for all backends.
+"""
+
+from __future__ import annotations
+
+from assistant.schema import Answer, Citation, Passage
+from assistant.text import split_sentences
+
+MESSAGES = {
+    "nl": "Dat staat niet in de beschikbare bronnen. De passages hieronder komen het dichtst in de buurt; "
+          "controleer zelf of ze uw vraag beantwoorden.",
+    "en": "The available sources do not answer this. The passages below come closest; "
+          "check for yourself whether they answer your question.",
+}
+NO_PASSAGES = {
+    "nl": "Dat staat niet in de beschikbare bronnen, en er zijn geen passages die in de buurt komen. "
+          "Zijn er documenten ingelezen (`datalessen ingest`)?",
+    "en": "The available sources do not answer this, and no passage comes close. "
+          "Have any documents been ingested (`datalessen ingest`)?",
+}
+
+
+def citation_for(n: int, passage: Passage, quote: str) -> Citation:
+    return Citation(
+        n=n, chunk_id=passage.chunk_id, doc_id=passage.doc_id, title=passage.title, section=passage.section,
+        page=passage.page_label, quote=quote, score=round(float(passage.score), 4), source=passage.source,
+        passage_text=passage.text,
+    )
+
+
+def abstain(question: str, passages: list[Passage], language: str = "nl", *, closest: int = 3,
+            backend: str = "extractive", standalone_question: str = "", warnings: list[str] | None = None) -> Answer:
+    shown = passages[:closest]
+    citations = [citation_for(i, p, (split_sentences(p.text) or [p.text])[0]) for i, p in enumerate(shown, 1)]
+    text = (MESSAGES if shown else NO_PASSAGES)[language if language in MESSAGES else "nl"]
+    return Answer(question=question, text=text, citations=citations, passages=passages, abstained=True,
+                  standalone_question=standalone_question or question, language=language, backend=backend,
+                  warnings=list(warnings or []))

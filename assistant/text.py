@@ -1,0 +1,110 @@
+"""Dutch-aware text handling shared by chunking, BM25 and the answerer.
+
+One tokeniser for indexing and querying, and one sentence splitter for chunking
+and quoting, so that a quote can always be found back in the passage it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# Dutch function words plus question words: they carry no topic, and keeping them
+# lets "Wat is ...?" match every passage containing "is".
+STOPWORDS_NL = frozenset("""
+aan al alle alles als altijd andere ben bij daar dan dat de der deze die dit doch doen door dus een eens
+en er ge geen geweest haar had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is ja je kan
+kon kunnen maar me meer men met mij mijn moet na naar niet niets nog nu of om omdat onder ons ook op
+over reeds te tegen toch toen tot u uit uw van veel voor want waren was wat we wel werd wezen wie wil
+worden wordt zal ze zelf zich zij zijn zo zonder zou welke welk waar waarom wanneer hoeveel hoe
+noemt noem zeg zegt gaat ging kun kunt jij jullie wij onze ze hen daarin daarbij hierover erover
+rapport
+""".split())
+
+STOPWORDS_EN = frozenset("""
+a an and are as at be been but by can could did do does for from had has have how i if in into is it
+its me my no not of on or our so such than that the their them then there these they this to was we
+were what when where which who why will with would you your about which tell list name say says
+""".split())
+
+STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
+
+_WORD = re.compile(r"[\w]+(?:[-'][\w]+)*", re.UNICODE)
+_stemmer = snowballstemmer.stemmer("dutch")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: 'Eén' and 'een' are the same word to a searcher."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def tokenize(text: str) -> list[str]:
+    """Stemmed content words; hyphenated compounds also yield their parts."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(fold(text)):
+        word = match.group(0)
+        parts = [word] + (word.split("-") if "-" in word else [])
+        for part in parts:
+            part = part.strip("'")
+            if len(part) < 2 and not part.isdigit():
+                continue
+            if part in STOPWORDS:
+                continue
+            tokens.append(stem(part))
+    return tokens
+
+
+_ABBREVIATIONS = (
+    "bijv", "bv", "o.a", "d.w.z", "m.b.t", "t.o.v", "e.d", "ca", "nr", "blz", "p", "pp", "dr", "mr", "ir",
+    "drs", "prof", "jl", "z.g", "i.p.v", "etc", "incl", "excl", "resp", "vgl", "zgn", "o.m", "mln", "mld",
+    "e.g", "i.e", "vs", "art", "lid", "St", "min", "max", "aug", "sept", "okt", "nov", "dec", "jan", "feb",
+)
+_ABBREV_RE = re.compile(r"(?:^|[\s(])(?:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")\.$", re.I)
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-ZÀ-ÝÄËÏÖÜ0-9*])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences as exact substrings of `text` (so quotes stay verbatim)."""
+    text = text.strip()
+    if not text:
+        return []
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        candidate = text[start : match.start()].rstrip()
+        if _ABBREV_RE.search(candidate) or re.search(r"\b[A-Z]\.$", candidate):
+            continue
+        if candidate:
+            sentences.append(candidate)
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def normalize_ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_EN_MARKERS = frozenset("what which who how why where when does do is are the of lessons tell list "
+                        "name report municipality municipalities case cases".split())
+_NL_MARKERS = frozenset("wat welke wie hoe waarom waar wanneer is zijn de het een van lessen noemt "
+                        "gemeente gemeenten rapport en bij".split())
+
+
+def detect_language(text: str) -> str:
+    """'en' or 'nl'; only to choose the framing of an answer, so a rough count suffices."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    en = sum(w in _EN_MARKERS for w in words)
+    nl = sum(w in _NL_MARKERS for w in words)
+    return "en" if en > nl else "nl"

@@ -1,0 +1,135 @@
+"""Blocks -> chunks: along structure first, then by length with a small overlap.
+
+A chunk never spans two sections, so its section path is exact; a table stays
+whole with its caption; a paragraph longer than a chunk is cut between sentences,
+with the last sentence repeated at the start of the next piece as overlap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.text import split_sentences
+from ingest.document import Block, LoadedDocument
+
+SECTION_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    position: int
+    text: str
+    section: str
+    page_start: int | None
+    page_end: int | None
+    metadata: dict = field(default_factory=dict)
+
+    def index_text(self) -> str:
+        """What search sees: the title and section give a bare list item its context."""
+        title = self.metadata.get("title", "")
+        return "\n".join(part for part in (title, self.section, self.text) if part)
+
+
+def chunk_document(doc: LoadedDocument, size: int = 900, overlap: int = 120) -> list[Chunk]:
+    pieces: list[tuple[tuple[str, ...], str, int | None, int | None]] = []
+    current: list[Block] = []
+
+    def emit() -> None:
+        if current:
+            pieces.extend(_pack(current, size, overlap))
+            current.clear()
+
+    for block in doc.blocks:
+        if block.kind == "heading":
+            emit()
+            continue
+        if current and current[0].section_path != block.section_path:
+            emit()
+        current.append(block)
+    emit()
+
+    chunks = []
+    for position, (section_path, text, first, last) in enumerate(pieces):
+        chunks.append(Chunk(
+            chunk_id=f"{doc.doc_id}-{position:05d}",
+            doc_id=doc.doc_id,
+            position=position,
+            text=text,
+            section=SECTION_SEPARATOR.join(section_path),
+            page_start=first,
+            page_end=last,
+            metadata=dict(doc.metadata),
+        ))
+    return chunks
+
+
+def _pack(blocks: list[Block], size: int, overlap: int):
+    """Blocks of one section into pieces of at most `size` characters (tables excepted)."""
+    section = blocks[0].section_path
+    units: list[tuple[str, int | None, str]] = []  # (text, page, kind)
+    for i, block in enumerate(blocks):
+        if block.kind == "caption" and i + 1 < len(blocks) and blocks[i + 1].kind == "table":
+            continue  # emitted with its table
+        if block.kind == "table":
+            caption = blocks[i - 1].text + "\n" if i and blocks[i - 1].kind == "caption" else ""
+            units.append((caption + block.text, block.page, "table"))
+        elif len(block.text) > size:
+            units.extend((s, block.page, block.kind) for s in _split_long(block.text, size))
+        else:
+            units.append((block.text, block.page, block.kind))
+
+    buffer: list[tuple[str, int | None, str]] = []
+    length = 0
+    for unit in units:
+        text, page, kind = unit
+        if buffer and (length + len(text) + 1 > size or kind == "table" or buffer[-1][2] == "table"):
+            yield _piece(section, buffer)
+            tail = buffer[-1]
+            carry = _overlap_tail(tail[0], overlap) if tail[2] not in ("table", "list_item") else ""
+            buffer = [(carry, tail[1], "overlap")] if carry and kind != "table" else []
+            length = len(carry) if buffer else 0
+        buffer.append(unit)
+        length += len(text) + 1
+    if buffer and any(kind != "overlap" for _, _, kind in buffer):
+        yield _piece(section, buffer)
+
+
+def _piece(section, units):
+    text = "\n".join(t for t, _, _ in units)
+    pages = [p for _, p, _ in units if p is not None]
+    return section, text, (min(pages) if pages else None), (max(pages) if pages else None)
+
+
+def _overlap_tail(text: str, overlap: int) -> str:
+    """The last sentence of a unit, if short enough to repeat."""
+    if overlap <= 0:
+        return ""
+    sentences = split_sentences(text)
+    if len(sentences) < 2:
+        return ""
+    last = sentences[-1]
+    return last if len(last) <= overlap * 2 else ""
+
+
+def _split_long(text: str, size: int) -> list[str]:
+    sentences = split_sentences(text) or [text]
+    out, buf = [], ""
+    for sentence in sentences:
+        while len(sentence) > size:  # a run-on without sentence ends: cut at a space
+            cut = sentence.rfind(" ", 0, size)
+            cut = cut if cut > size // 2 else size
+            if buf:
+                out.append(buf)
+                buf = ""
+            out.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        if buf and len(buf) + len(sentence) + 1 > size:
+            out.append(buf)
+            buf = sentence
+        else:
+            buf = f"{buf} {sentence}".strip()
+    if buf:
+        out.append(buf)
+    return out
