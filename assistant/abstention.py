@@ -23,11 +23,16 @@ NO_PASSAGES = {
 }
 
 
-def citation_for(n: int, passage: Passage, quote: str) -> Citation:
+QUOTE_JOINER = " … "
+
+
+def citation_for(n: int, passage: Passage, quotes: str | list[str]) -> Citation:
+    """A citation of one passage; several quoted sentences from it share its number."""
+    quotes = [quotes] if isinstance(quotes, str) else list(quotes)
     return Citation(
         n=n, chunk_id=passage.chunk_id, doc_id=passage.doc_id, title=passage.title, section=passage.section,
-        page=passage.page_label, quote=quote, score=round(float(passage.score), 4), source=passage.source,
-        passage_text=passage.text,
+        page=passage.page_label, quote=QUOTE_JOINER.join(quotes), score=round(float(passage.score), 4),
+        source=passage.source, passage_text=passage.text, quotes=quotes,
     )
 
 

@@ -46,6 +46,7 @@ class Citation:
     score: float
     source: str = ""
     passage_text: str = ""  # the whole passage, so a UI can show the quote in context
+    quotes: list[str] = field(default_factory=list)  # each verbatim in passage_text; `quote` joins them
 
 
 @dataclass

@@ -1,0 +1,62 @@
+"""BM25 over the stored chunks, with the Dutch tokeniser of `assistant.text`.
+
+Our own because langchain-community's BM25 is being sunset, and because sparse
+matrices make a query over 100k chunks take milliseconds instead of a Python loop.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from scipy import sparse
+
+from assistant.text import tokenize
+
+
+class BM25Index:
+    def __init__(self, texts: list[str], k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.vocabulary: dict[str, int] = {}
+        rows, cols, values = [], [], []
+        lengths = np.zeros(len(texts), dtype=np.float32)
+        for row, text in enumerate(texts):
+            counts = Counter(tokenize(text))
+            lengths[row] = sum(counts.values())
+            for term, tf in counts.items():
+                col = self.vocabulary.setdefault(term, len(self.vocabulary))
+                rows.append(row)
+                cols.append(col)
+                values.append(tf)
+        n_docs = len(texts)
+        tf = sparse.csr_matrix((np.asarray(values, np.float32), (rows, cols)),
+                               shape=(n_docs, len(self.vocabulary)), dtype=np.float32)
+        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(self.vocabulary)).astype(np.float32)
+        self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avg = float(lengths.mean()) if n_docs else 0.0
+        norm = k1 * (1 - b + b * lengths / avg) if avg else np.ones_like(lengths)
+        # precompute the BM25 weight of every (doc, term) so a query is one sparse column sum
+        tf = tf.tocoo()
+        weights = tf.data * (k1 + 1) / (tf.data + norm[tf.row])
+        self.matrix = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape, dtype=np.float32)
+        self.size = n_docs
+
+    def scores(self, query: str) -> np.ndarray:
+        terms = [self.vocabulary[t] for t in dict.fromkeys(tokenize(query)) if t in self.vocabulary]
+        if not terms or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        sub = self.matrix[:, terms]
+        return np.asarray(sub @ self.idf[terms]).ravel()
+
+    def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, score) of the best k rows with a positive score, optionally within a mask."""
+        scores = self.scores(query)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        positive = np.flatnonzero(scores > 0)
+        if positive.size == 0:
+            return []
+        k = min(k, positive.size)
+        best = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(int(i), float(scores[i])) for i in best]

@@ -1,0 +1,155 @@
+"""Hybrid retrieval: BM25 and dense search over the same chunks, fused by rank.
+
+BM25 catches names and exact terms ("Slim vegen", "IBDS") that a small embedding
+model blurs; dense search catches paraphrases ("schooluitval" for
+"startkwalificatie"). Filters narrow both the same way; for questions about
+lessons across cases the result is spread over documents.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.bm25 import BM25Index
+from assistant.fusion import reciprocal_rank_fusion
+from assistant.schema import Passage
+from assistant.settings import Settings
+
+MODES = ("hybrid", "bm25", "dense")
+FILTER_KEYS = ("gemeente", "domein", "kind", "document", "doc_id")
+
+_ACROSS_CASES = re.compile(
+    r"\b(lessen|lessons|welke\s+(cases|gemeenten|projecten|factoren|thema)|cases|across|overzicht|"
+    r"succesfactoren|success factors|gemeenschappelijk|vergelijk|compare|alle)\b", re.I)
+
+
+def facet_value(value) -> str:
+    """The part of a metadata value a filter matches: 'Utrecht (kandidaat)' -> 'Utrecht'."""
+    return str(value or "").split(" (")[0].strip()
+
+
+@dataclass
+class Filters:
+    gemeente: str = ""
+    domein: str = ""
+    kind: str = ""
+    document: str = ""
+    doc_id: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Filters":
+        data = data or {}
+        unknown = set(data) - set(FILTER_KEYS)
+        if unknown:
+            raise ValueError(f"unknown filter(s) {sorted(unknown)}; known: {', '.join(FILTER_KEYS)}")
+        return cls(**{k: str(v or "") for k, v in data.items()})
+
+    def active(self) -> bool:
+        return any(getattr(self, k) for k in FILTER_KEYS)
+
+    def matches(self, passage: Passage) -> bool:
+        meta = passage.metadata
+        for key in FILTER_KEYS:
+            wanted = getattr(self, key)
+            if not wanted:
+                continue
+            have = passage.doc_id if key == "doc_id" else meta.get(key, "")
+            if key in ("gemeente", "domein", "kind"):
+                have = facet_value(have)
+            if str(have).casefold() != wanted.casefold():
+                return False
+        return True
+
+
+def asks_across_cases(question: str) -> bool:
+    return bool(_ACROSS_CASES.search(question))
+
+
+class HybridRetriever:
+    def __init__(self, settings: Settings, store, embeddings):
+        self.settings = settings
+        self.store = store
+        self.embeddings = embeddings
+        self._lock = threading.Lock()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the BM25 side from the store (after an ingest)."""
+        passages = self.store.all_passages()
+        index = BM25Index([f"{p.title}\n{p.section}\n{p.text}" for p in passages])
+        with self._lock:
+            self.passages = passages
+            self.by_id = {p.chunk_id: i for i, p in enumerate(passages)}
+            self.bm25 = index
+
+    def facets(self) -> dict[str, list[str]]:
+        values: dict[str, set] = {k: set() for k in ("gemeente", "domein", "kind")}
+        documents: dict[str, str] = {}
+        for p in self.passages:
+            for key in values:
+                if p.metadata.get(key):
+                    values[key].add(facet_value(p.metadata[key]))
+            documents[p.metadata.get("document", p.doc_id)] = p.title
+        out = {k: sorted(v) for k, v in values.items()}
+        out["document"] = sorted(documents)
+        out["document_titles"] = [documents[d] for d in out["document"]]
+        return out
+
+    def retrieve(self, query: str, k: int | None = None, filters: Filters | dict | None = None,
+                 mode: str = "hybrid", diverse: bool | None = None) -> list[Passage]:
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {MODES}")
+        k = k or self.settings.top_k
+        filters = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
+        with self._lock:
+            passages, by_id, bm25 = self.passages, self.by_id, self.bm25
+        allowed = None
+        if filters.active():
+            allowed = np.fromiter((filters.matches(p) for p in passages), dtype=bool, count=len(passages))
+            if not allowed.any():
+                return []
+        rankings: dict[str, list[str]] = {}
+        sparse_scores: dict[str, float] = {}
+        dense_scores: dict[str, float] = {}
+        if mode in ("hybrid", "bm25"):
+            hits = bm25.top(query, self.settings.bm25_k, allowed)
+            rankings["bm25"] = [passages[i].chunk_id for i, _ in hits]
+            sparse_scores = {passages[i].chunk_id: s for i, s in hits}
+        if mode in ("hybrid", "dense"):
+            where = None
+            if allowed is not None:
+                where = {"doc_id": {"$in": sorted({passages[i].doc_id for i in np.flatnonzero(allowed)})}}
+            vector = self.embeddings.embed_query(query)
+            hits = self.store.dense_search(vector, self.settings.dense_k, where)
+            rankings["dense"] = [p.chunk_id for p, _ in hits if p.chunk_id in by_id]
+            dense_scores = {p.chunk_id: s for p, s in hits}
+        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
+        results = []
+        for chunk_id, score, ranks in fused:
+            if chunk_id not in by_id:
+                continue
+            base = passages[by_id[chunk_id]]
+            results.append(Passage(**{**base.__dict__, "score": score, "ranks": {
+                **ranks, "bm25_score": round(sparse_scores.get(chunk_id, 0.0), 4),
+                "dense_score": round(dense_scores.get(chunk_id, 0.0), 4)}}))
+        if diverse is None:
+            diverse = asks_across_cases(query) and not filters.document and not filters.doc_id
+        return spread_over_documents(results, k) if diverse else results[:k]
+
+
+def spread_over_documents(passages: list[Passage], k: int, per_document: int = 2) -> list[Passage]:
+    """Keep the ranking but cap each document, so one long case cannot fill the list."""
+    chosen, counts, overflow = [], {}, []
+    for p in passages:
+        if counts.get(p.doc_id, 0) < per_document:
+            chosen.append(p)
+            counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
+        else:
+            overflow.append(p)
+        if len(chosen) == k:
+            return chosen
+    return (chosen + overflow)[:k]

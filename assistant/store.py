@@ -1,0 +1,91 @@
+"""The vector store behind one small interface: embedded Chroma or a Chroma server.
+
+The rest of the code never sees a Chroma client. Embedded (`PersistentClient` in
+the data home) is the laptop default; setting `chroma_url` points the same code at
+a `chroma run` server for a whole organisation.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from assistant.schema import Passage
+from assistant.settings import Settings, quiet_offline_environment
+
+BATCH = 500
+
+
+def _client(settings: Settings):
+    quiet_offline_environment()
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise ValueError(f"chroma_url {settings.chroma_url!r} is not a URL like http://127.0.0.1:8000")
+        return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                   ssl=url.scheme == "https", settings=chroma_settings)
+    settings.store_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+
+
+class ChunkStore:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.client = _client(settings)
+        self.collection = self.client.get_or_create_collection(
+            settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.store_dir)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def upsert(self, ids: list[str], texts: list[str], embeddings, metadatas: list[dict]) -> None:
+        for start in range(0, len(ids), BATCH):
+            end = start + BATCH
+            self.collection.upsert(ids=ids[start:end], documents=texts[start:end],
+                                   embeddings=[list(map(float, e)) for e in embeddings[start:end]],
+                                   metadatas=metadatas[start:end])
+
+    def ids_for_source(self, source: str) -> list[str]:
+        return self.collection.get(where={"source": source}, include=[])["ids"]
+
+    def delete_ids(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), BATCH):
+            self.collection.delete(ids=ids[start : start + BATCH])
+
+    def all_passages(self) -> list[Passage]:
+        """Every chunk with its metadata, for BM25 and for browsing sources."""
+        passages: list[Passage] = []
+        offset = 0
+        while True:
+            page = self.collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
+            if not page["ids"]:
+                break
+            passages.extend(to_passage(i, d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
+            offset += len(page["ids"])
+        passages.sort(key=lambda p: p.chunk_id)
+        return passages
+
+    def dense_search(self, embedding, k: int, where: dict | None = None) -> list[tuple[Passage, float]]:
+        total = self.count()
+        if total == 0:
+            return []
+        result = self.collection.query(query_embeddings=[list(map(float, embedding))], n_results=min(k, total),
+                                       where=where or None, include=["documents", "metadatas", "distances"])
+        return [(to_passage(i, d, m), 1.0 - dist) for i, d, m, dist in
+                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])]
+
+
+def to_passage(chunk_id: str, text: str, meta: dict) -> Passage:
+    meta = dict(meta or {})
+    return Passage(
+        chunk_id=chunk_id, doc_id=str(meta.get("doc_id", "")), text=text or "", title=str(meta.get("title", "")),
+        section=str(meta.get("section", "")), page_start=meta.get("page_start"), page_end=meta.get("page_end"),
+        source=str(meta.get("source", "")), metadata=meta,
+    )
