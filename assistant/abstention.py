@@ -36,10 +36,16 @@ def citation_for(n: int, passage: Passage, quotes: str | list[str]) -> Citation:
     )
 
 
+def opening_sentence(text: str) -> str:
+    """The first real sentence of a passage (not a list number or a lone label)."""
+    sentences = [s for line in text.split("\n") for s in split_sentences(line)]
+    return next((s for s in sentences if len(s.split()) >= 5), sentences[0] if sentences else text)
+
+
 def abstain(question: str, passages: list[Passage], language: str = "nl", *, closest: int = 3,
             backend: str = "extractive", standalone_question: str = "", warnings: list[str] | None = None) -> Answer:
     shown = passages[:closest]
-    citations = [citation_for(i, p, (split_sentences(p.text) or [p.text])[0]) for i, p in enumerate(shown, 1)]
+    citations = [citation_for(i, p, opening_sentence(p.text)) for i, p in enumerate(shown, 1)]
     text = (MESSAGES if shown else NO_PASSAGES)[language if language in MESSAGES else "nl"]
     return Answer(question=question, text=text, citations=citations, passages=passages, abstained=True,
                   standalone_question=standalone_question or question, language=language, backend=backend,

@@ -32,6 +32,36 @@ were what when where which who why will with would you your about which tell lis
 
 STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
 
+# English question words mapped onto the Dutch corpus' terms, so an English question
+# finds Dutch passages by keyword too (the dense side is multilingual already).
+GLOSSARY_EN_NL = {
+    "lesson": "les", "lessons": "lessen", "learned": "geleerd", "success": "succes", "factor": "factor",
+    "factors": "factoren", "municipality": "gemeente", "municipalities": "gemeenten", "municipal": "gemeentelijk",
+    "scaling": "opschaling", "scale": "opschalen", "upscaling": "opschaling", "theme": "thema", "themes": "thema's",
+    "perspective": "perspectief", "perspectives": "perspectieven", "project": "project", "projects": "projecten",
+    "leader": "projectleider", "manager": "projectleider", "report": "rapport", "research": "onderzoek",
+    "researchers": "onderzoekers", "study": "onderzoek", "innovation": "innovatie", "data-driven": "datagedreven",
+    "datadriven": "datagedreven", "sweeping": "vegen", "street": "straat", "foundation": "fundering",
+    "foundations": "funderingen", "houses": "woningen", "housing": "woningbouw", "homes": "woningen",
+    "dog": "hond", "dogs": "honden", "nuisance": "overlast", "enforcement": "handhaving", "public": "openbare",
+    "space": "ruimte", "visitor": "bezoekers", "visitors": "bezoekers", "flows": "stromen", "crowd": "menigte",
+    "simulation": "simulatie", "debt": "schulden", "debts": "schulden", "poverty": "armoede",
+    "prediction": "voorspelling", "predictive": "voorspel", "predict": "voorspellen", "model": "model",
+    "youth": "jongeren", "young": "jongeren", "school": "school", "dropout": "schooluitval",
+    "undermining": "ondermijning", "crime": "criminaliteit", "organised": "georganiseerde", "social": "sociaal",
+    "domain": "domein", "physical": "fysiek", "safety": "veiligheid", "security": "veiligheid",
+    "cases": "cases", "commissioned": "opdracht", "fund": "fonds", "published": "gepubliceerd",
+    "users": "gebruikers", "end-users": "eindgebruikers", "involvement": "betrokkenheid", "market": "markt",
+    "learning": "leren", "cyclical": "cyclisch", "informal": "informeel", "privacy": "privacy",
+    "ethics": "ethiek", "ethical": "ethische", "algorithm": "algoritme", "algorithms": "algoritmes",
+    "harbour": "haven", "harbor": "haven", "harbourmaster": "havenmeester", "future": "toekomst",
+    "audit": "audit", "monitor": "monitor", "growth": "groeit", "grows": "groeit", "why": "waarom",
+    "goal": "doel", "aim": "doel", "purpose": "doel", "result": "resultaat", "results": "resultaten",
+    "risks": "risico's", "risk": "risico", "best": "best", "scoring": "scorende", "question": "vraag",
+    "authors": "onderzoekers", "author": "onderzoeker", "who": "wie", "when": "wanneer", "year": "jaar",
+    "weather": "weer", "capital": "hoofdstad",
+}
+
 _WORD = re.compile(r"[\w]+(?:[-'][\w]+)*", re.UNICODE)
 _stemmer = snowballstemmer.stemmer("dutch")
 
@@ -47,11 +77,14 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+_URL = re.compile(r"https?://\S+|www\.\S+")
+
+
 def tokenize(text: str) -> list[str]:
-    """Stemmed content words; hyphenated compounds also yield their parts."""
+    """Stemmed content words; hyphenated compounds also yield their parts; URLs say nothing."""
     tokens: list[str] = []
-    for match in _WORD.finditer(fold(text)):
-        word = match.group(0)
+    for match in _WORD.finditer(fold(_URL.sub(" ", text))):
+        word = GLOSSARY_EN_NL.get(match.group(0), match.group(0))
         parts = [word] + (word.split("-") if "-" in word else [])
         for part in parts:
             part = part.strip("'")
@@ -61,6 +94,22 @@ def tokenize(text: str) -> list[str]:
                 continue
             tokens.append(stem(part))
     return tokens
+
+
+@lru_cache(maxsize=500_000)
+def related(a: str, b: str) -> bool:
+    """Stems of one Dutch word family or compound: 'onderzoek'~'onderzoeker', 'succesfactor'~'kernfactor'."""
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 5 and long_.startswith(short):
+        return True
+    common = 0
+    for x, y in zip(reversed(a), reversed(b)):
+        if x != y:
+            break
+        common += 1
+    return common >= 6
 
 
 _ABBREVIATIONS = (

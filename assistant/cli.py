@@ -1,0 +1,137 @@
+"""The `datalessen` command: ingest, ask, serve, eval, bench, info."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.settings import Settings, quiet_offline_environment
+
+
+def render_answer(answer) -> str:
+    """An answer as a terminal shows it: text, then the numbered sources with their quotes."""
+    lines = [answer.text, ""]
+    if answer.citations:
+        lines.append("Dichtstbijzijnde passages:" if answer.abstained and answer.language == "nl" else
+                     "Closest passages:" if answer.abstained else
+                     "Bronnen:" if answer.language == "nl" else "Sources:")
+        for c in answer.citations:
+            where = " — ".join(part for part in (c.section, c.page) if part)
+            lines.append(f"[{c.n}] {c.title}" + (f" — {where}" if where else ""))
+            for quote in c.quotes or [c.quote]:
+                lines.append(f"    „{quote}”")
+    for warning in answer.warnings:
+        lines.append(f"! {warning}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+class Context:
+    def __init__(self):
+        self.settings = Settings.load()
+        self._assistant = None
+
+    @property
+    def assistant(self):
+        if self._assistant is None:
+            from assistant.api import Assistant
+
+            self._assistant = Assistant(self.settings)
+        return self._assistant
+
+
+@click.group()
+@click.version_option(package_name="datalessen")
+@click.pass_context
+def cli(ctx):
+    """Vragen over 'Datagedreven innovatie in gemeenten (2021)', beantwoord met citaten.
+
+    Data lives in DATALESSEN_HOME (default ~/.local/share/datalessen).
+    """
+    quiet_offline_environment()
+    ctx.ensure_object(Context)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="Remove documents from the store whose file is gone from a given folder.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.pass_obj
+def ingest(obj: Context, paths, prune, quiet):
+    """Read documents (PDF, DOCX, HTML, Markdown, text) into the store.
+
+    Without PATHS the shipped corpus is ingested. Unchanged files are skipped;
+    changed files replace their chunks. Exit code 1 when any file failed.
+    """
+    from ingest.pipeline import Ingestor
+
+    targets = list(paths) or [obj.settings.corpus_dir]
+    report = Ingestor(obj.settings, progress=not quiet).run(targets, prune=prune)
+    click.echo(report.summary())
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--history", "-H", multiple=True, help="An earlier question in this conversation (repeatable).")
+@click.option("--filter", "-f", "filters", multiple=True, metavar="KEY=VALUE",
+              help="Filter: gemeente, domein, kind, document or doc_id (repeatable).")
+@click.option("-k", type=int, default=None, help="How many passages to retrieve.")
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid")
+@click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
+@click.pass_obj
+def ask(obj: Context, question, history, filters, k, mode, as_json):
+    """Ask a question; the answer quotes and cites its sources."""
+    parsed = {}
+    for item in filters:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--filter")
+        parsed[key.strip()] = value.strip()
+    try:
+        answer = obj.assistant.ask(question, history=list(history), filters=parsed, k=k, mode=mode)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_answer(answer))
+
+
+@cli.command()
+@click.option("--host", default=None, help="Default: setting host (127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Default: setting port (7860).")
+@click.option("--no-ingest", is_flag=True, help="Do not ingest the shipped corpus into an empty store first.")
+@click.pass_obj
+def serve(obj: Context, host, port, no_ingest):
+    """Start the web app (Gradio) on this machine."""
+    from ui.app import launch
+
+    settings = obj.settings.replace(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
+    obj.settings = settings
+    if not no_ingest and obj.assistant.store.count() == 0:
+        click.echo(f"Lege store: de corpus in {settings.corpus_dir} wordt ingelezen…")
+        click.echo(obj.assistant.ingest([settings.corpus_dir], progress=True).summary())
+    launch(obj.assistant)
+
+
+@cli.command()
+@click.pass_obj
+def info(obj: Context):
+    """Show the settings in force and what the store holds."""
+    s = obj.settings
+    click.echo(f"data home:       {s.home}")
+    click.echo(f"store:           {s.chroma_url or s.store_dir} (collection {s.collection})")
+    click.echo(f"embedding model: {s.embedding_model}")
+    click.echo(f"answer backend:  {s.answer_backend}")
+    click.echo(f"chunks stored:   {obj.assistant.store.count()}")
+
+
+def main():
+    cli(obj=None)
+
+
+if __name__ == "__main__":
+    main()

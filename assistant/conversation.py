@@ -1,0 +1,46 @@
+"""Make a follow-up question standalone before it is searched.
+
+"En bij Zaanstad?" means nothing to a retriever. Without an LLM we carry the
+subject of the previous question over: its words stay, a name the follow-up
+replaces (a gemeente, a case) is swapped for the new one.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FOLLOW_UP_START = re.compile(
+    r"^(en|maar|ook|dus|and|but|also|what about|how about|wat (?:dan )?(?:met|over)|hoe zit het met|"
+    r"en wat|en hoe|en welke|en bij|en in|en voor|idem)\b", re.I)
+_REFERS_BACK = re.compile(
+    r"\b(daar|daarvan|daarbij|daarover|hierover|dat project|deze case|die case|dit project|die gemeente|"
+    r"hetzelfde|dezelfde|zij|ze|hun|hem|there|that project|this case|it|they|them|those)\b", re.I)
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
+
+
+def is_follow_up(question: str) -> bool:
+    words = question.split()
+    return bool(_FOLLOW_UP_START.search(question.strip()) or
+                (len(words) <= 8 and _REFERS_BACK.search(question)))
+
+
+def names(text: str) -> list[str]:
+    """Capitalised words not at a sentence start: gemeenten, cases, organisations."""
+    return [m.group(1) for m in _NAME.finditer(text.strip())]
+
+
+def condense(question: str, history: list[str]) -> str:
+    """A standalone form of `question`, given the user's earlier questions (oldest first)."""
+    question = question.strip()
+    previous = [h.strip() for h in history if h and h.strip()]
+    if not previous or not is_follow_up(question):
+        return question
+    subject = previous[-1]
+    new_names = names(question)
+    if new_names:
+        for old in names(subject):
+            if old not in new_names:
+                subject = re.sub(rf"\b{re.escape(old)}\b", "", subject)
+    rest = _FOLLOW_UP_START.sub("", question).strip(" ?,.")
+    subject = re.sub(r"\s{2,}", " ", subject).strip(" ?")
+    return f"{subject} — {rest}?" if rest else f"{subject}?"

@@ -1,0 +1,178 @@
+"""The offline answerer: the sentences that answer the question, quoted verbatim.
+
+No generator runs offline here, so the answer is built from the sources' own
+sentences: each scored by how much of the question it covers (terms weighted by
+their rarity in the corpus, with the passage's title and section as context),
+the best few kept without repeats, grouped by passage, each cited `[n]`. Nothing
+but the fixed lead line is the assistant's own wording, so nothing a document
+says can become the assistant's words. Below the evidence threshold it abstains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from assistant.abstention import abstain, citation_for
+from assistant.schema import Answer, Passage
+from assistant.settings import Settings
+from assistant.text import related, split_sentences, tokenize
+
+MAX_WORDS = 140
+_LIST_QUESTION = re.compile(
+    r"\b(welke|wat zijn|noem|opsomming|lijst|which|what are|list|name the)\b|\b(factoren|cases|lessen|thema|"
+    r"risico|gemeenten|projecten|factors|lessons|themes|risks)\b", re.I)
+_FACT_LABEL = re.compile(r"^F\d+:\s*")
+_TRAILING_URL = re.compile(r"\s*[—–-]\s*<?https?://\S+$")
+# a digest's "facts and sources" list repeats the body; prefer the body's own sentence
+_FACTS_SECTION = re.compile(r"feiten en bronnen|facts and sources", re.I)
+# sentences in which a source says it does not know: quoting them is an honest "unknown"
+_UNKNOWN = re.compile(
+    r"\b(onbekend|niet bekend|niet te vinden|niet gevonden|staat niet|niet bevestigd|niet vermeld|"
+    r"niet beschikbaar|geen [\w\s]{0,30}gevonden|niet (?:in )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
+
+LEADS = {
+    "nl": {"single": "Volgens de bronnen:", "list": "De bronnen noemen onder meer:",
+           "unknown": "Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:"},
+    "en": {"single": "According to the sources (quoted in Dutch):",
+           "list": "The sources mention, among other things (quoted in Dutch):",
+           "unknown": "The available sources do not say. What they state about it (in Dutch):"},
+}
+
+
+@dataclass
+class Candidate:
+    passage_index: int
+    order: int
+    sentence: str
+    score: float
+    tokens: frozenset
+    line: int = 0
+    item: bool = False  # a list line quoted because the sentence before it introduces the list
+
+
+class ExtractiveAnswerer:
+    backend_name = "extractive"
+
+    def __init__(self, settings: Settings, term_weight: Callable[[str], float] | None = None):
+        self.settings = settings
+        self.term_weight = term_weight or (lambda term: 1.0)
+
+    def evidence(self, question: str, passages: list[Passage]) -> list[Candidate]:
+        """Every sentence of the passages, scored by the share of the question it covers."""
+        q_terms = list(dict.fromkeys(tokenize(question)))
+        if not q_terms:
+            return []
+        weights = {t: self.term_weight(t) for t in q_terms}
+        total = sum(weights.values()) or 1.0
+        candidates = []
+        for pi, passage in enumerate(passages):
+            context = set(tokenize(f"{passage.title} {passage.section}"))
+            prior = 1.0 / (1.0 + 0.08 * pi)  # retrieval rank as a mild prior
+            if _FACTS_SECTION.search(passage.section):
+                prior *= 0.85
+            order = 0
+            for line_no, line in enumerate(passage.text.split("\n")):
+                for sentence in split_sentences(line):
+                    sentence = quotable(sentence)
+                    tokens = frozenset(tokenize(sentence))
+                    if len(sentence.split()) < 4 or not tokens:
+                        continue
+                    coverage = sum(weights[t] * _match(t, tokens, context) for t in q_terms) / total
+                    candidates.append(Candidate(pi, order, sentence.strip(), coverage * prior, tokens, line_no))
+                    order += 1
+        candidates.sort(key=lambda c: -c.score)
+        return candidates
+
+    def answer(self, question: str, passages: list[Passage], *, language: str = "nl",
+               standalone_question: str = "") -> Answer:
+        query = standalone_question or question
+        candidates = self.evidence(query, passages)
+        if not candidates or candidates[0].score < self.settings.abstain_threshold:
+            return abstain(question, passages, language, standalone_question=query)
+        is_list = bool(_LIST_QUESTION.search(query))
+        chosen = self._select(candidates, is_list)
+        chosen += list_items_after(chosen, passages)
+        unknown = bool(_UNKNOWN.search(candidates[0].sentence))
+        # group by passage in retrieval order, sentences in reading order
+        by_passage: dict[int, list[Candidate]] = {}
+        for c in sorted(chosen, key=lambda c: (c.passage_index, c.order)):
+            by_passage.setdefault(c.passage_index, []).append(c)
+        lead = LEADS.get(language, LEADS["nl"])["unknown" if unknown else ("list" if is_list else "single")]
+        lines, citations = [lead], []
+        for n, (pi, group) in enumerate(sorted(by_passage.items()), 1):
+            citations.append(citation_for(n, passages[pi], [c.sentence for c in group]))
+            for c in group:
+                lines.append(f"{'  - ' if c.item else '- '}„{c.sentence}” [{n}]")
+        return Answer(question=question, text="\n".join(lines), citations=citations, passages=passages,
+                      abstained=unknown, standalone_question=query, language=language, backend=self.backend_name)
+
+    def _select(self, candidates: list[Candidate], is_list: bool) -> list[Candidate]:
+        best = candidates[0].score
+        limit = self.settings.max_quotes + 1 if is_list else min(3, self.settings.max_quotes)
+        floor = best * (0.45 if is_list else 0.6)
+        per_passage = 2 if is_list else 3
+        chosen: list[Candidate] = []
+        words = 0
+        counts: dict[int, int] = {}
+        for c in candidates:
+            if c.score < floor or len(chosen) >= limit:
+                break
+            if counts.get(c.passage_index, 0) >= per_passage:
+                continue
+            if any(_similar(c.tokens, other.tokens) for other in chosen):
+                continue
+            length = len(c.sentence.split())
+            if chosen and words + length > MAX_WORDS:
+                continue
+            chosen.append(c)
+            counts[c.passage_index] = counts.get(c.passage_index, 0) + 1
+            words += length
+        return chosen
+
+    def stream(self, question: str, passages: list[Passage], *, language: str = "nl",
+               standalone_question: str = "") -> Iterator[str | Answer]:
+        """Line by line, then the Answer: the same interface as the LLM backends."""
+        answer = self.answer(question, passages, language=language, standalone_question=standalone_question)
+        for line in answer.text.split("\n"):
+            yield line + "\n"
+        yield answer
+
+
+def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int = 9) -> list[Candidate]:
+    """A quoted sentence ending in ':' announces a list; quote the list too, item by item."""
+    items = []
+    for c in chosen:
+        if not c.sentence.endswith(":") or c.item:
+            continue
+        lines = passages[c.passage_index].text.split("\n")
+        for offset, line in enumerate(lines[c.line + 1 : c.line + 1 + most], 1):
+            line = quotable(line)
+            if not line or line.endswith(":"):
+                break
+            items.append(Candidate(c.passage_index, c.order + offset / 100, line, c.score, frozenset(),
+                                   c.line + offset, item=True))
+    return items
+
+
+def _match(term: str, tokens: frozenset, context: set) -> float:
+    """1 for the word itself, less for its compound or derived forms, half for title/section context."""
+    if term in tokens:
+        return 1.0
+    if any(related(term, t) for t in tokens):
+        return 0.7
+    if term in context or any(related(term, t) for t in context):
+        return 0.5
+    return 0.0
+
+
+def quotable(sentence: str) -> str:
+    """The sentence without a fact label or trailing URL: still a verbatim substring, easier to read."""
+    return _TRAILING_URL.sub("", _FACT_LABEL.sub("", sentence.strip())).strip()
+
+
+def _similar(a: frozenset, b: frozenset) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) > 0.6
