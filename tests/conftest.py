@@ -1,0 +1,67 @@
+"""Shared fixtures: a real model and the shipped corpus, built once per test session.
+
+Loading the e5 model and ingesting the corpus take about half a minute on two
+cores, so every test that needs the real thing shares one session-wide store.
+Fast unit tests use `fake_settings` + `HashEmbeddings` instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import PROJECT_ROOT, Settings, quiet_offline_environment
+
+quiet_offline_environment()
+SHARED = Path(os.environ.get("DATALESSEN_SHARED", PROJECT_ROOT.parent / "shared"))
+FIXTURES = Path(os.environ.get("DATALESSEN_FIXTURES", SHARED / "fixtures" / "real"))
+# the converted model is reused across sessions when a cache folder is given (CI sets it)
+MODEL_CACHE = os.environ.get("DATALESSEN_TEST_MODEL_DIR")
+
+
+@pytest.fixture(scope="session")
+def model_home(tmp_path_factory) -> Path:
+    """A data home whose models/ holds the converted e5 model."""
+    if MODEL_CACHE:
+        home = Path(MODEL_CACHE)
+        home.mkdir(parents=True, exist_ok=True)
+        return home
+    return tmp_path_factory.mktemp("model-home")
+
+
+@pytest.fixture(scope="session")
+def real_embeddings(model_home):
+    from assistant.embeddings import load_embeddings
+
+    return load_embeddings(Settings(home=model_home))
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory, model_home) -> Settings:
+    """Settings for the corpus store; the model comes in as `real_embeddings`, not from this home."""
+    return Settings(home=tmp_path_factory.mktemp("corpus-home"))
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(corpus_settings, real_embeddings):
+    """The real assistant over the shipped corpus (real model, embedded Chroma)."""
+    from assistant.api import Assistant
+
+    bot = Assistant(corpus_settings, embeddings=real_embeddings)
+    report = bot.ingest([corpus_settings.corpus_dir])
+    assert report.ok, report.summary()
+    return bot
+
+
+@pytest.fixture
+def fake_settings(tmp_path) -> Settings:
+    return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture
+def fake_embeddings():
+    from tests.fakes import HashEmbeddings
+
+    return HashEmbeddings()

@@ -1,0 +1,37 @@
+"""Stand-ins for the embedding model, for tests about everything but the model.
+
+`HashEmbeddings` maps each stemmed word to a fixed random direction, so texts that
+share words are close: retrieval behaves sensibly, in microseconds, with no model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from assistant.text import tokenize
+
+
+class HashEmbeddings:
+    dim = 64
+
+    def __init__(self):
+        self.calls = 0
+        self.embedded_texts = 0
+
+    def _vector(self, text: str) -> list[float]:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for token in tokenize(text) or ["leeg"]:
+            seed = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "little")
+            vec += np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        norm = np.linalg.norm(vec)
+        return (vec / norm if norm else vec).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        self.embedded_texts += len(texts)
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
