@@ -20,6 +20,7 @@ from assistant.settings import Settings
 from assistant.text import related, split_sentences, tokenize
 
 MAX_WORDS = 140
+LONG_SENTENCE = 40
 _LIST_QUESTION = re.compile(
     r"\b(welke|wat zijn|noem|opsomming|lijst|which|what are|list|name the)\b|\b(factoren|cases|lessen|thema|"
     r"risico|gemeenten|projecten|factors|lessons|themes|risks)\b", re.I)
@@ -80,6 +81,9 @@ class ExtractiveAnswerer:
                     if len(sentence.split()) < 4 or not tokens:
                         continue
                     coverage = sum(weights[t] * _match(t, tokens, context) for t in q_terms) / total
+                    words = len(sentence.split())
+                    if words > LONG_SENTENCE:  # a paragraph-long sentence is a poor quote
+                        coverage *= LONG_SENTENCE / words
                     candidates.append(Candidate(pi, order, sentence.strip(), coverage * prior, tokens, line_no))
                     order += 1
         candidates.sort(key=lambda c: -c.score)
@@ -94,7 +98,7 @@ class ExtractiveAnswerer:
         is_list = bool(_LIST_QUESTION.search(query))
         chosen = self._select(candidates, is_list)
         chosen += list_items_after(chosen, passages)
-        unknown = bool(_UNKNOWN.search(candidates[0].sentence))
+        unknown = says_unknown(candidates[0].sentence)
         # group by passage in retrieval order, sentences in reading order
         by_passage: dict[int, list[Candidate]] = {}
         for c in sorted(chosen, key=lambda c: (c.passage_index, c.order)):
@@ -147,13 +151,21 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int
         if not c.sentence.endswith(":") or c.item:
             continue
         lines = passages[c.passage_index].text.split("\n")
+        taken = {x.sentence for x in chosen}
         for offset, line in enumerate(lines[c.line + 1 : c.line + 1 + most], 1):
             line = quotable(line)
-            if not line or line.endswith(":"):
-                break
+            if not line or line.endswith(":") or len(split_sentences(line)) > 1 or len(line.split()) > 35:
+                break  # the list ended: a heading-like line or a paragraph follows
+            if line in taken:
+                continue
             items.append(Candidate(c.passage_index, c.order + offset / 100, line, c.score, frozenset(),
                                    c.line + offset, item=True))
     return items
+
+
+def says_unknown(sentence: str) -> bool:
+    """The source's own 'this is not known' — only when that is what the sentence is about."""
+    return len(sentence.split()) <= 35 and bool(_UNKNOWN.search(sentence))
 
 
 def _match(term: str, tokens: frozenset, context: set) -> float:
