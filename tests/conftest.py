@@ -39,9 +39,16 @@ def real_embeddings(model_home):
 
 
 @pytest.fixture(scope="session")
-def corpus_settings(tmp_path_factory, model_home) -> Settings:
-    """Settings for the corpus store; the model comes in as `real_embeddings`, not from this home."""
-    return Settings(home=tmp_path_factory.mktemp("corpus-home"))
+def model_path(model_home, real_embeddings) -> Path:
+    from assistant.e5_model import ensure_model
+
+    return ensure_model(model_home / "models")
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory, model_path) -> Settings:
+    """Settings for the corpus store, naming the already converted model so nothing converts twice."""
+    return Settings(home=tmp_path_factory.mktemp("corpus-home"), embedding_model=str(model_path))
 
 
 @pytest.fixture(scope="session")

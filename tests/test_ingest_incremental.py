@@ -1,0 +1,82 @@
+"""Ingest is incremental: unchanged files cost nothing, edits re-embed one file, deletions prune."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from assistant.store import ChunkStore
+from ingest.pipeline import Ingestor
+
+
+@pytest.fixture
+def corpus_copy(tmp_path, fake_settings):
+    folder = tmp_path / "docs"
+    shutil.copytree(fake_settings.corpus_dir, folder)
+    return folder
+
+
+def make_ingestor(settings, embeddings):
+    return Ingestor(settings, store=ChunkStore(settings), embeddings=embeddings)
+
+
+def test_second_run_adds_and_embeds_nothing(fake_settings, fake_embeddings, corpus_copy):
+    first = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    assert first.ok and len(first.added) == 20 and first.embedded == first.chunks > 100
+    stored = ChunkStore(fake_settings).count()
+    texts_embedded = fake_embeddings.embedded_texts
+
+    second = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    assert second.ok and len(second.unchanged) == 20
+    assert second.added == second.updated == [] and second.embedded == 0
+    assert fake_embeddings.embedded_texts == texts_embedded, "a re-run must not call the model"
+    assert ChunkStore(fake_settings).count() == stored
+
+
+def test_every_chunk_carries_front_matter(fake_settings, fake_embeddings, corpus_copy):
+    make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    passages = ChunkStore(fake_settings).all_passages()
+    slim = [p for p in passages if p.metadata["document"] == "case-01-slim-vegen-utrecht.md"]
+    assert slim and all(p.metadata["kind"] == "case" and p.metadata["gemeente"] == "Utrecht"
+                        and p.metadata["domein"] == "fysiek" and p.title.startswith("Case: Slim vegen")
+                        for p in slim)
+    assert any(p.section.endswith("Aanpak en data") for p in slim)
+    assert all(p.text.strip() and "---" not in p.text.splitlines()[0] for p in passages)
+
+
+def test_editing_one_file_reembeds_only_that_file(fake_settings, fake_embeddings, corpus_copy):
+    make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    target = corpus_copy / "case-03-datagedreven-audit-utrecht.md"
+    target.write_text(target.read_text(encoding="utf-8") + "\n\nNieuwe alinea over de audit in 2026.\n",
+                      encoding="utf-8")
+    before = fake_embeddings.embedded_texts
+    report = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    assert report.updated == [str(target.resolve())] and len(report.unchanged) == 19
+    changed_chunks = [p for p in ChunkStore(fake_settings).all_passages() if p.source == str(target.resolve())]
+    assert fake_embeddings.embedded_texts - before == len(changed_chunks)
+    assert any("Nieuwe alinea over de audit" in p.text for p in changed_chunks)
+    ids = [p.chunk_id for p in ChunkStore(fake_settings).all_passages()]
+    assert len(ids) == len(set(ids))
+
+
+def test_prune_removes_chunks_of_deleted_files(fake_settings, fake_embeddings, corpus_copy):
+    make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    gone = corpus_copy / "case-13-rotterdam-groeit.md"
+    gone.unlink()
+    kept = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    assert kept.removed == [], "without --prune nothing is removed"
+    report = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy], prune=True)
+    assert report.removed == [str(gone.resolve())]
+    assert not [p for p in ChunkStore(fake_settings).all_passages() if "rotterdam-groeit" in p.source]
+
+
+def test_identical_content_is_not_stored_twice(fake_settings, fake_embeddings, corpus_copy, tmp_path):
+    other = tmp_path / "elders"
+    other.mkdir()
+    shutil.copy(corpus_copy / "case-03-datagedreven-audit-utrecht.md", other / "kopie.md")
+    make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    count = ChunkStore(fake_settings).count()
+    report = make_ingestor(fake_settings, fake_embeddings).run([other])
+    assert report.skipped and "same content" in report.skipped[0][1]
+    assert ChunkStore(fake_settings).count() == count
