@@ -16,6 +16,7 @@ PAGE = """<!doctype html>
 <main>
   <article>
     <header><h1>Slim vegen in Utrecht</h1></header>
+    <div role="navigation">Snelmenu</div>
     <p>Utrecht zet <strong>sensoren</strong> in op <a href="/afval">afvalbakken</a>.</p>
     <h2>Aanpak</h2>
     <ul><li>Sensoren plaatsen<ul><li>eerst in het centrum</li></ul></li><li><p>Routes aanpassen</p></li></ul>
@@ -58,7 +59,7 @@ def test_title_and_metadata(page):
 def test_only_main_content(page):
     joined = "\n".join(texts(page))
     for chrome in ("Home", "Nieuws", "cookies", "ander nieuws", "© Gemeente Utrecht", "Stadsbeheer", "Zoek",
-                   "Verborgen tekst", "track()", "color: red"):
+                   "Verborgen tekst", "track()", "color: red", "Snelmenu"):
         assert chrome not in joined, chrome
     assert texts(page)[0] == "Slim vegen in Utrecht"  # the article's own header is kept
 

@@ -102,6 +102,15 @@ def test_page_without_text_layer_is_reported(tmp_path):
     assert any("page(s) 2 have no text layer" in w for w in doc.warnings)
 
 
+def test_bold_body_text_is_not_all_headings(tmp_path):
+    path = tmp_path / "vet.pdf"
+    lines = ["Deze hele tekst is vet gezet", "door de opmaak van het sjabloon", "en blijft gewoon lopende tekst"]
+    path.write_bytes(make_pdf([[("Titel", 72, 60, 16, True),
+                                *[(text, 72, 100 + 13 * i, 10, True) for i, text in enumerate(lines)]]]))
+    doc = load_file(path)
+    assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "Titel"), ("paragraph", " ".join(lines))]
+
+
 def test_line_joiner_rules():
     joiner = LineJoiner({"corona-pandemie", "coronapandemie"})
     assert joiner.join("de gemeen-", "ten") == "de gemeenten"

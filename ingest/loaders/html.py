@@ -22,6 +22,7 @@ from ingest.loaders.common import Sections, clean_inline, first_heading, put, st
 _NEVER_CONTENT = ("script", "style", "noscript", "template", "form", "svg", "iframe", "object", "embed",
                   "canvas", "button", "select", "input", "textarea", "nav", "aside", "head")
 _CHROME = ("header", "footer")
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
 _HEADING = re.compile(r"^h([1-6])$")
 # Block elements end the text before them; each gives the kind of the text inside it.
 _OWN_KIND = {"li": "list_item", "dt": "paragraph", "dd": "paragraph", "figcaption": "caption",
@@ -85,7 +86,7 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
 def _main_content(soup: BeautifulSoup) -> Tag | None:
     for tag in soup.find_all(_NEVER_CONTENT):
         tag.decompose()
-    for tag in soup.find_all(_is_hidden):
+    for tag in soup.find_all(_not_content):
         tag.decompose()
     root = soup.find("main") or soup.find(attrs={"role": "main"})
     articles = soup.find_all("article")
@@ -102,11 +103,12 @@ def _main_content(soup: BeautifulSoup) -> Tag | None:
     return root
 
 
-def _is_hidden(tag: Tag) -> bool:
+def _not_content(tag: Tag) -> bool:
+    """Not shown, or page chrome by its ARIA role."""
     if tag.attrs is None:
         return False
     style = (tag.get("style") or "").replace(" ", "").lower()
-    return (tag.has_attr("hidden") or tag.get("aria-hidden") == "true"
+    return (tag.has_attr("hidden") or tag.get("aria-hidden") == "true" or tag.get("role") in _CHROME_ROLES
             or "display:none" in style or "visibility:hidden" in style)
 
 

@@ -133,6 +133,9 @@ class BlockBuilder:
         self.body = body_size(pages)
         self.pitch = line_pitch(pages, self.body)
         self.margin = left_margin(pages, self.body)
+        body_lines = [line for page in pages for line in page.lines if abs(line.size - self.body) < 0.6]
+        # bold marks a heading only where the body text itself is not bold
+        self.bold_headings = sum(line.bold for line in body_lines) < 0.5 * max(len(body_lines), 1)
 
     def blocks(self) -> list[Block]:
         runs_per_page = [self._runs(page.lines) for page in self.pages]
@@ -190,7 +193,7 @@ class BlockBuilder:
             return True
         if line.size >= self.body * 1.05 and (line.bold or line.italic):
             return True
-        return (line.bold and line.size >= self.body - 0.5 and len(line.text) <= 120
+        return (self.bold_headings and line.bold and line.size >= self.body - 0.5 and len(line.text) <= 120
                 and not line.text.endswith((".", ",", ";")))
 
     def _continues(self, run: _Run, line: Line, kind: str) -> bool:
