@@ -31,7 +31,7 @@ _PAGE_NUMBER = re.compile(
 _BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25e6\u2023\u25cf\u25cb\u25a0\u25a1\u27a2\u25ba\u2713"
                      r"\uf0b7\uf0a7\uf076\uf0d8\uf0fc*\-\u2013]\s+")
 _ENUMERATOR = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s+")
-_PLAIN_NOTE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=\S)")
+_PLAIN_NOTE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[^\W\d])")  # "3 Bron: ...", not "10 20 30"
 _SENTENCE_END = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
 
 
