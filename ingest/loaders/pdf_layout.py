@@ -1,0 +1,254 @@
+"""From positioned PDF lines to blocks: what is furniture, a heading, a footnote, a paragraph.
+
+A PDF has no structure, only print. The rules below read it the way a reader
+does: lines repeated at the top or bottom of many pages are running headers and
+footers; a bare number at the page edge is a page number; small print below the
+body that starts with a raised number is a footnote; text larger than the body
+(or bold, or italic and larger) is a heading, its level by size rank; a gap
+wider than the usual line spacing starts a new paragraph. A paragraph that runs
+on to the next page is cut at its first sentence end there, so every sentence
+carries the page it starts on.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from assistant.text import split_sentences
+from ingest.document import Block
+from ingest.loaders.common import Sections, clean_inline
+from ingest.loaders.hyphenation import LineJoiner
+from ingest.loaders.pdf_lines import Line
+
+EDGE_LINES = 3  # how many lines at the top and bottom of a page may be header or footer
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-\u2013(\[]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-\u2013)\]]?"
+    r"(?:\s*(?:/|van|of)\s*\d{1,4})?$", re.IGNORECASE)
+_BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25e6\u2023\u25cf\u25cb\u25a0\u25a1\u27a2\u25ba\u2713"
+                     r"\uf0b7\uf0a7\uf076\uf0d8\uf0fc*\-\u2013]\s+")
+_ENUMERATOR = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s+")
+_PLAIN_NOTE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[^\W\d])")  # "3 Bron: ...", not "10 20 30"
+_SENTENCE_END = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
+
+
+@dataclass
+class PageText:
+    number: int
+    height: float
+    lines: list[Line]
+    footnotes: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    kind: str
+    lines: list[Line]
+    level: int = 0
+
+    @property
+    def first(self) -> Line:
+        return self.lines[0]
+
+
+@dataclass
+class _Out:
+    kind: str
+    text: str
+    section: tuple[str, ...]
+    page: int
+    level: int = 0
+
+
+def body_size(pages: list[PageText]) -> float:
+    sizes: Counter = Counter()
+    for page in pages:
+        for line in page.lines:
+            sizes[round(line.size * 2) / 2] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def drop_furniture(pages: list[PageText]) -> None:
+    """Remove running headers/footers (digits ignored, so "Pagina 3 van 10" repeats) and page numbers."""
+    counts: Counter = Counter()
+    for page in pages:
+        counts.update({_furniture_key(line) for line in _edge_lines(page.lines)})
+    n = len(pages)
+    threshold = max(3, math.ceil(n / 2)) if n >= 3 else 2
+    for page in pages:
+        edge = {id(line) for line in _edge_lines(page.lines)}
+        page.lines = [line for line in page.lines if id(line) not in edge or not (
+            (n >= 2 and counts[_furniture_key(line)] >= threshold)
+            or (_PAGE_NUMBER.match(line.text) and not 0.15 * page.height < line.top < 0.85 * page.height))]
+
+
+def _edge_lines(lines: list[Line]) -> list[Line]:
+    edge = lines[:EDGE_LINES] + lines[-EDGE_LINES:]
+    return [line for line in edge if not line.starts_with_marker]
+
+
+def _furniture_key(line: Line) -> str:
+    return re.sub(r"\d+", "#", line.text.lower())
+
+
+def split_footnotes(page: PageText, body: float) -> None:
+    """Small print at the bottom of the page, from the first line that opens with a note number."""
+    start = len(page.lines)
+    while start and page.lines[start - 1].top > page.height * 0.5 and (
+            page.lines[start - 1].size < body * 0.95 or page.lines[start - 1].starts_with_marker):
+        start -= 1
+    for i in range(start, len(page.lines)):
+        if _opens_note(page.lines[i]):
+            page.lines, page.footnotes = page.lines[:i], page.lines[i:]
+            return
+
+
+def _opens_note(line: Line) -> bool:
+    return line.starts_with_marker or bool(_PLAIN_NOTE_NUMBER.match(line.text))
+
+
+def line_pitch(pages: list[PageText], body: float) -> float:
+    """The usual distance between baselines in body text: wider means a new paragraph."""
+    gaps = []
+    for page in pages:
+        for prev, line in zip(page.lines, page.lines[1:]):
+            gap = line.base - prev.base
+            if abs(prev.size - body) < 0.6 and abs(line.size - body) < 0.6 and 0 < gap < 2.5 * body:
+                gaps.append(gap)
+    return statistics.median(gaps) if gaps else body * 1.2
+
+
+def left_margin(pages: list[PageText], body: float) -> float:
+    starts = Counter(round(line.x0) for page in pages for line in page.lines if abs(line.size - body) < 0.6)
+    return starts.most_common(1)[0][0] if starts else 0.0
+
+
+class BlockBuilder:
+    def __init__(self, pages: list[PageText], joiner: LineJoiner):
+        self.pages = pages
+        self.joiner = joiner
+        self.body = body_size(pages)
+        self.pitch = line_pitch(pages, self.body)
+        self.margin = left_margin(pages, self.body)
+        body_lines = [line for page in pages for line in page.lines if abs(line.size - self.body) < 0.6]
+        # bold marks a heading only where the body text itself is not bold
+        self.bold_headings = sum(line.bold for line in body_lines) < 0.5 * max(len(body_lines), 1)
+
+    def blocks(self) -> list[Block]:
+        runs_per_page = [self._runs(page.lines) for page in self.pages]
+        self._assign_levels([run for runs in runs_per_page for run in runs])
+        sections = Sections()
+        out: list[_Out] = []
+        last_paragraph: _Out | None = None
+        for page, runs in zip(self.pages, runs_per_page):
+            for i, run in enumerate(runs):
+                text = self._text(run)
+                if not text:
+                    continue
+                if i == 0 and run.kind == "paragraph" and last_paragraph and _runs_on(last_paragraph.text, text):
+                    text = self._continue(last_paragraph, text)
+                    if not text:
+                        continue
+                if run.kind == "heading":
+                    heading = sections.heading(text, run.level)
+                    out.append(_Out("heading", text, heading.section_path, page.number, run.level))
+                    continue
+                out.append(_Out(run.kind, text, sections.path, page.number))
+            last_paragraph = out[-1] if out and out[-1].kind == "paragraph" and runs else None
+            for note in self._footnotes(page.footnotes):
+                out.append(_Out("footnote", note, sections.path, page.number))
+        return [Block(text=clean_inline(o.text), kind=o.kind, section_path=o.section, page=o.page, level=o.level)
+                for o in out if clean_inline(o.text)]
+
+    def _runs(self, lines: list[Line]) -> list[_Run]:
+        runs: list[_Run] = []
+        for line in lines:
+            kind = self._kind(line, runs[-1] if runs else None)
+            if runs and self._continues(runs[-1], line, kind):
+                runs[-1].lines.append(line)
+            else:
+                runs.append(_Run(kind, [line]))
+        for run in runs:  # a "heading" of many lines is emphasised prose
+            if run.kind == "heading" and (len(run.lines) > 3 or len(" ".join(ln.text for ln in run.lines)) > 200):
+                run.kind = "paragraph"
+        return runs
+
+    def _kind(self, line: Line, previous: _Run | None) -> str:
+        if self._heading_like(line):
+            return "heading"
+        if _BULLET.match(line.text) or _ENUMERATOR.match(line.text):
+            prev = previous.lines[-1] if previous else None
+            if (prev is None or line.x0 > self.margin + 3 or previous.kind == "list_item"
+                    or _SENTENCE_END.search(prev.text) or line.base - prev.base > self.pitch * 1.25 + 1):
+                return "list_item"
+        return "paragraph"
+
+    def _heading_like(self, line: Line) -> bool:
+        if not any(ch.isalpha() for ch in line.text) or len(line.text) > 200:
+            return False
+        if line.size >= self.body * 1.15:
+            return True
+        if line.size >= self.body * 1.05 and (line.bold or line.italic):
+            return True
+        return (self.bold_headings and line.bold and line.size >= self.body - 0.5 and len(line.text) <= 120
+                and not line.text.endswith((".", ",", ";")))
+
+    def _continues(self, run: _Run, line: Line, kind: str) -> bool:
+        prev = run.lines[-1]
+        gap = line.base - prev.base
+        if run.kind == "heading" or kind == "heading":
+            same_style = (run.kind == kind and abs(line.size - prev.size) < 0.5
+                          and line.bold == prev.bold and line.italic == prev.italic)
+            return same_style and 0 < gap <= prev.size * 1.6
+        limit = self.pitch * 1.25 + 1 if abs(prev.size - self.body) < 0.6 else prev.size * 1.6
+        if not 0 < gap <= limit or abs(line.size - prev.size) > 0.6 or kind == "list_item":
+            return False
+        if run.kind == "list_item":  # wrapped item lines hang under the item's text
+            return line.x0 > run.first.x0 + 2
+        return True
+
+    def _assign_levels(self, runs: list[_Run]) -> None:
+        headings = [run for run in runs if run.kind == "heading"]
+        large = sorted({_size_class(r.first.size) for r in headings if r.first.size >= self.body * 1.05},
+                       reverse=True)
+        for run in headings:
+            size = _size_class(run.first.size)
+            run.level = large.index(size) + 1 if size in large else len(large) + 1
+
+    def _text(self, run: _Run) -> str:
+        text = ""
+        for line in run.lines:
+            text = self.joiner.join(text, line.text) if text else line.text
+        if run.kind == "list_item":
+            text = _BULLET.sub("", text, count=1)
+        return text
+
+    def _continue(self, paragraph: _Out, text: str) -> str:
+        """Move the end of a sentence broken by the page turn back to where it began."""
+        sentences = split_sentences(text)
+        end = text.find(sentences[0]) + len(sentences[0]) if sentences else len(text)
+        paragraph.text = self.joiner.join(paragraph.text, text[:end])
+        return text[end:].strip()
+
+    def _footnotes(self, lines: list[Line]) -> list[str]:
+        notes: list[str] = []
+        for line in lines:
+            if _opens_note(line) or not notes:
+                text = line.text if line.starts_with_marker else _PLAIN_NOTE_NUMBER.sub(r"[\1] ", line.text, 1)
+                notes.append(text)
+            else:
+                notes[-1] = self.joiner.join(notes[-1], line.text)
+        return notes
+
+
+def _size_class(size: float) -> float:
+    return round(size * 2) / 2
+
+
+def _runs_on(previous: str, text: str) -> bool:
+    """Does `text`, at the top of a page, continue the sentence that ended the page before?"""
+    previous = previous.rstrip("\u00ad ")
+    return bool(previous) and not _SENTENCE_END.search(previous) and not text[0].isupper()

@@ -1,0 +1,109 @@
+"""A PDF page as text lines that remember their position and font.
+
+Everything the layout step decides (header or footer, heading, footnote, new
+paragraph) depends on where a line sits and how it is printed, so a line keeps
+its box, its dominant font size and whether it is bold or italic. Raised small
+numbers are footnote references and are written as "[n]", which keeps them from
+gluing onto the word before ("Burgerpeilingen1").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ingest.loaders.common import clean_inline
+
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+_ITALIC = re.compile(r"italic|oblique", re.IGNORECASE)
+_CID = re.compile(r"\(cid:\d+\)")
+_MARKER = re.compile(r"^(?:\d{1,3}|[*\u2020\u2021])$")
+
+
+@dataclass
+class Line:
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    base: float  # baseline of the main text, not of a raised footnote number
+    size: float
+    bold: bool
+    italic: bool
+    starts_with_marker: bool  # begins with a raised number: the first line of a footnote
+
+
+def page_lines(page, page_number: int) -> tuple[list[Line], int]:
+    """The page's lines top to bottom, and how many glyphs had no text mapping."""
+    words = page.extract_words(extra_attrs=["size"], return_chars=True, keep_blank_chars=False)
+    unmapped = 0
+    clean_words = []
+    seen = set()  # text printed twice on the same spot (fake bold) counts once
+    for word in words:
+        text, count = _CID.subn("", word["text"])
+        unmapped += count
+        spot = (text, round(word["x0"]), round(word["top"]))
+        if text.strip() and spot not in seen:
+            seen.add(spot)
+            word["text"] = text
+            clean_words.append(word)
+    return [_make_line(group, page_number) for group in _group_lines(clean_words)], unmapped
+
+
+def _group_lines(words: list[dict]) -> list[list[dict]]:
+    """Words sharing a vertical band form a line; a raised number joins the line it sits on."""
+    lines: list[dict] = []
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        best, best_overlap = None, 0.0
+        for line in lines[-4:]:
+            overlap = min(line["bottom"], word["bottom"]) - max(line["top"], word["top"])
+            height = min(line["bottom"] - line["top"], word["bottom"] - word["top"]) or 1.0
+            if overlap / height >= 0.5 and overlap > best_overlap:
+                best, best_overlap = line, overlap
+        if best is None:
+            lines.append({"top": word["top"], "bottom": word["bottom"], "words": [word]})
+        else:
+            best["words"].append(word)
+            best["top"] = min(best["top"], word["top"])
+            best["bottom"] = max(best["bottom"], word["bottom"])
+    return [sorted(line["words"], key=lambda w: w["x0"]) for line in lines]
+
+
+def _make_line(words: list[dict], page_number: int) -> Line:
+    sizes: Counter = Counter()
+    fonts: Counter = Counter()
+    for word in words:
+        for char in word["chars"]:
+            if not char["text"].isspace():
+                sizes[round(char["size"], 1)] += 1
+                fonts[char["fontname"]] += 1
+    size = sizes.most_common(1)[0][0]
+    main = [w for w in words if round(w["size"], 1) >= size * 0.9] or words
+    base = max(w["bottom"] for w in main)
+    parts: list[str] = []
+    starts_with_marker = False
+    previous = None
+    for i, word in enumerate(words):
+        text = word["text"]
+        raised = word["size"] < size * 0.8 and word["bottom"] < base - 0.15 * size
+        if raised and _MARKER.match(text.strip()):
+            text = f"[{text.strip()}]"
+            starts_with_marker = starts_with_marker or i == 0
+        if previous is not None and word["x0"] - previous["x1"] > 0.12 * min(word["size"], previous["size"]):
+            parts.append(" ")
+        parts.append(text)
+        previous = word
+    if starts_with_marker and len(parts) > 1 and parts[1] != " ":
+        parts.insert(1, " ")
+    bold_chars = sum(n for font, n in fonts.items() if _BOLD.search(font))
+    italic_chars = sum(n for font, n in fonts.items() if _ITALIC.search(font))
+    total = sum(fonts.values())
+    raw = "".join(parts)
+    soft_break = "\u00ad" if raw.rstrip().endswith("\u00ad") else ""  # kept for the line joiner
+    return Line(page=page_number, text=clean_inline(raw) + soft_break,
+                x0=min(w["x0"] for w in words), x1=max(w["x1"] for w in words),
+                top=min(w["top"] for w in words), base=base, size=size,
+                bold=bold_chars > total * 0.7, italic=italic_chars > total * 0.7,
+                starts_with_marker=starts_with_marker)

@@ -1,0 +1,197 @@
+"""PDF loading checked the way a reader checks a citation: right page, right section, clean text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ingest.loaders import load_file
+from ingest.loaders.common import clean_inline
+from ingest.loaders.hyphenation import LineJoiner
+from tests.loader_files import make_pdf, real_fixture, report_pdf
+
+
+def block_with(doc, fragment: str):
+    matches = [b for b in doc.blocks if fragment in b.text]
+    assert matches, f"no block contains {fragment!r}"
+    return matches[0]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "slim-vegen.pdf"
+    path.write_bytes(report_pdf())
+    return load_file(path)
+
+
+@pytest.fixture(scope="module")
+def vertrouwen():
+    return load_file(real_fixture("Vertrouwen_in_de_gemeente.pdf"))
+
+
+@pytest.fixture(scope="module")
+def mantelzorg():
+    return load_file(real_fixture("Mantelzorg.pdf"))
+
+
+@pytest.fixture(scope="module")
+def burenhulp():
+    return load_file(real_fixture("Verbondenheid_door_burenhulp.pdf"))
+
+
+# --- generated report: every feature with known input --------------------------------------------
+
+def test_report_metadata_and_pages(report):
+    assert report.pages == 3
+    assert report.title == "Slim vegen"
+    assert report.metadata["author"] == "Team Data"
+    assert report.metadata["created"] == "2021-03-15T09:30:00+01:00"
+    assert report.metadata["kind"] == "document"
+    assert all(b.page in (1, 2, 3) for b in report.blocks)
+
+
+def test_report_headings_and_levels_by_size(report):
+    headings = [(b.text, b.level) for b in report.blocks if b.kind == "heading"]
+    assert headings == [("Slim vegen in Utrecht", 1), ("Aanleiding", 2), ("Resultaten", 2), ("Lessen", 2),
+                        ("Samenwerking", 3)]  # bold at body size ranks below every larger size
+    assert block_with(report, "Werk samen met de veegploegen").section_path == (
+        "Slim vegen in Utrecht", "Lessen", "Samenwerking")
+    assert block_with(report, "daalde met 20 procent").section_path[-1] == "Resultaten"
+
+
+def test_report_running_header_footer_and_page_numbers_dropped(report):
+    text = "\n".join(b.text for b in report.blocks)
+    assert "Datagedreven werken in gemeenten" not in text
+    assert "Pagina" not in text
+
+
+def test_report_line_end_hyphens(report):
+    text = block_with(report, "openbare ruimte").text
+    assert "In veel gemeenten is de openbare ruimte" in text  # a word break: joined
+    assert "De data-applicatie van Utrecht" in text  # joining would make "aa": a real hyphen
+    assert "Noord-Holland" in text  # capital after the hyphen: a real hyphen
+    assert "de werk- en gezinsbalans" in block_with(report, "gezinsbalans").text  # shared word part
+
+
+def test_report_footnote_marked_not_merged(report):
+    note = block_with(report, "jaarverslag Stadsbeheer")
+    assert note.kind == "footnote" and note.page == 1
+    assert note.text == "[1] Bron: jaarverslag Stadsbeheer 2020."
+    assert block_with(report, "maar wel de planning").text.endswith("[1]")
+
+
+def test_report_list_items(report):
+    items = [b.text for b in report.blocks if b.kind == "list_item"]
+    assert items == ["sensoren op afvalbakken", "een dashboard voor de planners"]
+
+
+def test_report_sentence_across_page_turn_stays_whole_on_its_first_page(report):
+    first = block_with(report, "Na een jaar bleek")
+    assert first.page == 1
+    assert first.text.endswith("dat de bewoners minder klachten meldden over zwerfafval.")
+    assert block_with(report, "Dit is de tweede zin.").page == 2
+
+
+def test_page_without_text_layer_is_reported(tmp_path):
+    path = tmp_path / "half-scanned.pdf"
+    path.write_bytes(make_pdf([[("Tekst op de eerste pagina.", 72, 100, 11)], []],
+                              drawings={1: "72 400 300 200 re f"}))
+    doc = load_file(path)
+    assert [b.page for b in doc.blocks] == [1]
+    assert any("page(s) 2 have no text layer" in w for w in doc.warnings)
+
+
+def test_bold_body_text_is_not_all_headings(tmp_path):
+    path = tmp_path / "vet.pdf"
+    lines = ["Deze hele tekst is vet gezet", "door de opmaak van het sjabloon", "en blijft gewoon lopende tekst"]
+    path.write_bytes(make_pdf([[("Titel", 72, 60, 16, True),
+                                *[(text, 72, 100 + 13 * i, 10, True) for i, text in enumerate(lines)]]]))
+    doc = load_file(path)
+    assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "Titel"), ("paragraph", " ".join(lines))]
+
+
+def test_line_joiner_rules():
+    joiner = LineJoiner({"corona-pandemie", "coronapandemie"})
+    assert joiner.join("de gemeen-", "ten") == "de gemeenten"
+    assert joiner.join("het informatie-", "uitwisseling") == "het informatie-uitwisseling"
+    assert joiner.join("COVID-19-", "pandemie") == "COVID-19-pandemie"
+    assert joiner.join("de 75-", "plussers") == "de 75-plussers"
+    assert joiner.join("de Corona-", "pandemie") == "de Corona-pandemie"  # the document spells it so
+    assert joiner.join("de gemeen\u00ad", "ten") == "de gemeenten"
+    assert joiner.join("einde van de zin.", "Nieuwe") == "einde van de zin. Nieuwe"
+    assert LineJoiner({"niet-overbelaste"}).join("niet-", "overbelaste") == "niet-overbelaste"
+
+
+def test_ligatures_and_invisible_characters():
+    assert clean_inline("\ufb01nanci\u00eble \ufb02exibiliteit, e\ufb00ect") == "financiële flexibiliteit, effect"
+    assert clean_inline("ge\u00admeen\u200bten  en\n data") == "gemeenten en data"
+
+
+# --- real Word-made PDFs ---------------------------------------------------------------------------
+
+def test_real_page_numbers(vertrouwen, mantelzorg, burenhulp):
+    assert (vertrouwen.pages, mantelzorg.pages, burenhulp.pages) == (7, 10, 4)
+    # each sentence was checked on the printed page with pdfplumber's raw text
+    assert block_with(vertrouwen, "Vertrouwen is de onzichtbare kracht die een gemeenschap bijeenhoudt").page == 1
+    assert block_with(vertrouwen, "Tijdens de pandemie verloor vooral de leeftijdsgroep").page == 4
+    assert block_with(vertrouwen, "Na de pandemie zijn vooral inwoners van 75 jaar en ouder").page == 5
+    assert block_with(vertrouwen, "gloort er hoop voor de toekomst").page == 6
+    assert block_with(mantelzorg, "De betrokkenheid bij de zorg voor een hulpbehoevende naaste kan").page == 4
+    assert block_with(mantelzorg, "overbelaste mantelzorgers een hogere score van 7,3 behalen").page == 6
+    assert block_with(burenhulp, "Slechts 8% van de buurtbewoners is bereid").page == 3
+
+
+def test_real_sentence_across_page_turn(mantelzorg):
+    # "(respijtzorg). Dit" ends page 3, "vergroot het risico op overbelasting" starts page 4
+    block = block_with(mantelzorg, "vergroot het risico op overbelasting")
+    assert block.page == 3
+    assert "(respijtzorg). Dit vergroot het risico op overbelasting en vereenzaming" in block.text
+    assert block_with(mantelzorg, "Ongeveer één op de tien volwassenen (9%)").page == 4
+
+
+def test_real_titles_and_sections(vertrouwen, mantelzorg, burenhulp):
+    assert vertrouwen.title == "Impact van de COVID-19-Pandemie op vertrouwen van inwoners in de gemeente"
+    assert mantelzorg.title == "De impact van de Coronapandemie op eenzaamheid en sociale veerkracht"  # metadata
+    assert burenhulp.title == "Verbondenheid door burenhulp"
+    block = block_with(vertrouwen, "Responsiviteit heeft betrekking op hoe goed de gemeente luistert")
+    assert block.section_path == (vertrouwen.title, "Betrouwbaarheid als kern van vertrouwen")
+    heading = block_with(mantelzorg, "Gezondheid")
+    assert heading.kind == "heading" and heading.level == 3  # 12 pt italic under 13 pt headings
+    assert heading.section_path[-2:] == ("Naastenzorg onder druk", "Gezondheid")
+    assert block_with(burenhulp, "Slechts 8%").section_path[-1] == "De drempel beslechten met persoonlijke ondersteuning"
+
+
+def test_real_no_page_furniture_in_text(vertrouwen, mantelzorg, burenhulp):
+    for doc in (vertrouwen, mantelzorg, burenhulp):
+        for block in doc.blocks:
+            assert not re.fullmatch(r"[\d\s]+", block.text), f"page number left as text on page {block.page}"
+        assert not any(b.text == str(b.page) for b in doc.blocks)
+
+
+def test_real_hyphens_at_line_ends_are_kept_when_real(mantelzorg):
+    # all of these are hyphenated at a line end in the PDF; none is a word break
+    text = " ".join(b.text for b in mantelzorg.blocks)
+    assert "combineren met werk- en gezinsverplichtingen" in text
+    assert "terwijl niet-overbelaste mantelzorgers een hogere score" in text
+    assert "40% van de 75-plussers niet in staat" in text
+    assert "Coronapandemie" in text and "Corona-pandemie" in text  # both as the author wrote them
+
+
+def test_real_footnotes_marked(vertrouwen, mantelzorg):
+    note = block_with(vertrouwen, "Vertrouwen in de lokale overheid (2019), Jannes Blokstra")
+    assert note.kind == "footnote" and note.page == 1 and note.text.startswith("[2] ")
+    assert block_with(vertrouwen, "Voor gedetailleerde uiteenzetting").kind == "footnote"  # 10 pt note
+    assert "Burgerpeilingen[1] om te ontdekken" in block_with(vertrouwen, "om te ontdekken hoe de relatie").text
+    body = [b for b in vertrouwen.blocks if b.kind != "footnote"]
+    assert not any("Jannes Blokstra" in b.text for b in body)
+    two_lines = block_with(mantelzorg, "Typologie vitaliteit van inwoners")
+    assert two_lines.kind == "footnote" and two_lines.text.endswith("vormen 11% van de volwassen bevolking.")
+    assert sum(b.kind == "footnote" for b in mantelzorg.blocks) == 13
+
+
+def test_real_list_items(vertrouwen):
+    items = [b.text for b in vertrouwen.blocks if b.kind == "list_item"]
+    assert len(items) == 5
+    assert items[1] == ("2. Luisteren naar inwoners: Inwoners hechten veel waarde aan het gevoel dat hun stem "
+                        "wordt gehoord door de gemeente.")
