@@ -129,6 +129,14 @@ def info(obj: Context):
     click.echo(f"chunks stored:   {obj.assistant.store.count()}")
 
 
+@cli.group()
+def bench():
+    """Benchmarks that print figures: ratios against a baseline measured in the same run."""
+
+
+# benchmark commands register here: bench.add_command(<click command>)
+
+
 def main():
     cli(obj=None)
 

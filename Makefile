@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make run` (set up, ingest the shipped corpus, start the app)
+# and `make test` (set up, run every test including the evaluation gate). Offline after install.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test browser lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# torch first and pinned: a plain `torch` would pull several GB of CUDA packages
+	$(BIN)/pip install --disable-pip-version-check -q torch==2.13.0
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/datalessen ingest
+	$(BIN)/datalessen serve
+
+# Debian's Chromium for the browser tests (they skip with a reason when it is missing)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium not installed: browser tests will be skipped"; }
+
+test: setup browser
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/datalessen bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache
