@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,12 +120,16 @@ def passage_document(passage: Passage) -> str:
     return str(passage.metadata.get("document") or Path(passage.source or "").name)
 
 
-def straddle_words(quote_words: list[str], padded_text: str) -> int:
-    """How many of the quote's words, as a head or as a tail of it, occur contiguously in the text
-    (`padded_text` = normalised text with a space on either side, so that words match whole)."""
+def _holds(phrase: str, text: str) -> bool:
+    """The phrase occurs starting at a word start and not running on into a letter or digit."""
+    return re.search(r"(?<!\S)" + re.escape(phrase) + r"(?!\w)", text) is not None
+
+
+def straddle_words(quote_words: list[str], text: str) -> int:
+    """How many of the quote's words, as a head or as a tail of it, occur contiguously in the text."""
     n = len(quote_words)
     for k in range(n, 0, -1):
-        if f" {' '.join(quote_words[:k])} " in padded_text or f" {' '.join(quote_words[n - k:])} " in padded_text:
+        if _holds(" ".join(quote_words[:k]), text) or _holds(" ".join(quote_words[n - k:]), text):
             return k
     return 0
 
@@ -135,7 +140,7 @@ def quote_in_text(quote: str, normalized_text: str, share: float = STRADDLE_SHAR
     if q in normalized_text:
         return True
     words = q.split(" ")
-    return straddle_words(words, f" {normalized_text} ") >= math.ceil(share * len(words))
+    return straddle_words(words, normalized_text) >= math.ceil(share * len(words))
 
 
 @dataclass
