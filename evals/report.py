@@ -241,6 +241,8 @@ def _md_cell(text: str) -> str:
 def render_markdown(blocks: list) -> str:
     out: list[str] = []
     for block in blocks:
+        if not (isinstance(block, tuple) and block[0] == "li") and out and out[-1].startswith("- "):
+            out.append("")  # end a list before anything else
         if isinstance(block, Table):
             out += ["| " + " | ".join(map(_md_cell, block.headers)) + " |",
                     "|" + "|".join("---" for _ in block.headers) + "|"]
@@ -251,8 +253,6 @@ def render_markdown(blocks: list) -> str:
         else:
             kind, text = block
             prefix = {"h1": "# ", "h2": "## ", "li": "- ", "p": ""}[kind]
-            if kind != "li" and out and out[-1].startswith("- "):
-                out.append("")
             out.append(prefix + text)
             if kind != "li":
                 out.append("")
