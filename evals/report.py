@@ -211,7 +211,7 @@ def outcome_table(results: dict) -> Table:
     for qid in ids:
         first = by_key[(qid, variants[0])]
         row = [qid, first["type"] + (" (en)" if first["language"] == "en" else ""),
-               (" ⟵ ".join(reversed(first["history"])) + " ⟵ " if first["history"] else "") + first["question"]]
+               first["question"] + (f" (after: {' → '.join(first['history'])})" if first["history"] else "")]
         cls = ["", "", ""]
         for v in variants:
             hit = by_key[(qid, v)]["metrics"].get("hit@5")
