@@ -194,7 +194,8 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
 
     blocks.append(("h2", "Per question"))
     blocks.append(("p", "hit@5: some top-5 chunk holds gold evidence (✓/✗; – for unanswerable). Abstain: should "
-                        f"abstain / per variant ({', '.join(variants)}) A = abstained, · = answered. Facts and words: hybrid"
+                        f"abstain / per variant ({', '.join(variants)}) A = abstained, · = answered. "
+                        "Facts and words: hybrid"
                         + ("" if "hybrid" in variants else f" (here: {variants[-1]})") + "."))
     blocks.append(outcome_table(results))
     return blocks
