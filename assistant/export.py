@@ -120,8 +120,8 @@ def handout_markdown(theme: str, rows: list, *, when: datetime | None = None) ->
     if citations:
         lines += ["", "## Bronnen", ""]
         lines += [f"- {_source_line(c)}" for c in citations]
-    lines += ["", "Elk citaat staat letterlijk in de genoemde bron. Een case zonder passage betekent: de "
-              "beschikbare bronnen zeggen er niets over, niet dat het rapport er niets over zegt."]
+    lines += ["", ("Elk citaat staat letterlijk in de genoemde bron. Een case zonder passage betekent: de "
+              "beschikbare bronnen zeggen er niets over, niet dat het rapport er niets over zegt.")]
     return "\n".join(lines) + "\n"
 
 

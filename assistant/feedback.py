@@ -18,7 +18,7 @@ import json
 import sqlite3
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.schema import Answer
@@ -111,7 +111,7 @@ class FeedbackStore:
             db.execute(_SCHEMA)
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> "FeedbackStore":
+    def for_settings(cls, settings: Settings) -> FeedbackStore:
         return cls(settings.feedback_path)
 
     def _connect(self) -> sqlite3.Connection:
@@ -128,7 +128,7 @@ class FeedbackStore:
             "n": c.n, "title": c.title, "section": c.section, "page": c.page, "quote": c.quote,
             "quotes": list(c.quotes), "doc_id": c.doc_id, "chunk_id": c.chunk_id, "score": c.score,
         } for c in answer.citations]
-        stamp = (when or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+        stamp = (when or datetime.now(UTC)).isoformat(timespec="seconds")
         with self._lock, self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO feedback (created_at, user, verdict, comment, question, answer_text, abstained, "

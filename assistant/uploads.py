@@ -69,16 +69,16 @@ def accept_uploads(assistant, paths: list[Path | str], *, username: str | None =
         name = safe_name(name)
         suffix = Path(name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES or suffix not in SUPPORTED_SUFFIXES:
-            result.rejected.append((name, f"bestandstype '{suffix or '(geen)'}' wordt niet ondersteund; "
-                                          f"toegestaan: {', '.join(UPLOAD_SUFFIXES)}"))
+            result.rejected.append((name, (f"bestandstype '{suffix or '(geen)'}' wordt niet ondersteund; "
+                                          f"toegestaan: {', '.join(UPLOAD_SUFFIXES)}")))
             continue
         if not path.is_file():
             result.rejected.append((name, "bestand niet gevonden"))
             continue
         size = path.stat().st_size
         if size > limit:
-            result.rejected.append((name, f"{size / 1e6:.1f} MB is meer dan de grens van "
-                                          f"{settings.max_upload_mb:g} MB"))
+            result.rejected.append((name, (f"{size / 1e6:.1f} MB is meer dan de grens van "
+                                          f"{settings.max_upload_mb:g} MB")))
             continue
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
@@ -88,7 +88,7 @@ def accept_uploads(assistant, paths: list[Path | str], *, username: str | None =
     if result.accepted:
         try:
             result.report = assistant.ingest(result.accepted)
-        except Exception as exc:  # a loader that is missing or crashes must not take the app down
+        except Exception as exc:  # noqa: BLE001 -- a missing or crashing loader must not take the app down
             result.rejected += [(p.name, f"inlezen mislukt: {exc}") for p in result.accepted]
             result.accepted = []
     return result

@@ -7,8 +7,14 @@ from datetime import datetime
 
 from docx import Document
 
-from assistant.export import (conversation_json, conversation_markdown, handout_markdown, slug, write_conversation,
-                              write_handout)
+from assistant.export import (
+    conversation_json,
+    conversation_markdown,
+    handout_markdown,
+    slug,
+    write_conversation,
+    write_handout,
+)
 from assistant.lessons import LessonRow
 from assistant.schema import Answer, Citation
 

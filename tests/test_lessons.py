@@ -8,14 +8,14 @@ from assistant.lessons import NOTHING, PRESETS, case_documents, lessons, theme_q
 
 CASES = {
     "case-a-vegen.md": ("Case: Slim vegen", "Utrecht", "fysiek",
-                        "## Aanpak\n\nMenselijke tussenkomst blijft nodig: de medewerker beslist zelf welke route "
-                        "de veegwagen rijdt.\n\nDe veegwagens rijden elke ochtend door de binnenstad van Utrecht.\n"),
+                        ("## Aanpak\n\nMenselijke tussenkomst blijft nodig: de medewerker beslist zelf welke route "
+                        "de veegwagen rijdt.\n\nDe veegwagens rijden elke ochtend door de binnenstad van Utrecht.\n")),
     "case-b-haven.md": ("Case: Havenmeester", "Utrecht", "fysiek",
-                        "## Aanpak\n\nCamera's registreren schepen in de binnenhaven en berekenen het havengeld "
-                        "automatisch.\n\nSchippers betalen het havengeld voortaan via een app.\n"),
+                        ("## Aanpak\n\nCamera's registreren schepen in de binnenhaven en berekenen het havengeld "
+                        "automatisch.\n\nSchippers betalen het havengeld voortaan via een app.\n")),
     "case-c-honden.md": ("Case: Hondenoverlast", "Dordrecht", "fysiek",
-                         "## Lessen\n\nOf de aanpak door andere gemeenten is overgenomen, is in de bronnen niet te "
-                         "vinden.\n\nMenselijke tussenkomst bij de handhaving is niet bekend.\n"),
+                         ("## Lessen\n\nOf de aanpak door andere gemeenten is overgenomen, is in de bronnen niet te "
+                         "vinden.\n\nMenselijke tussenkomst bij de handhaving is niet bekend.\n")),
 }
 
 
