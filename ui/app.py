@@ -184,8 +184,10 @@ def build_app(assistant) -> gr.Blocks:
     # -- sources ----------------------------------------------------------------------------
 
     def documents_view():
+        """On page load: documents and filter choices as the store holds them now (uploads included)."""
         docs = assistant.documents()
-        return render.documents_html(docs), gr.update(choices=render.document_choices(docs))
+        return (render.documents_html(docs), gr.update(choices=render.document_choices(docs)),
+                *facets_updates())
 
     def read_document(doc_id):
         docs = {d["doc_id"]: d for d in assistant.documents()}
@@ -323,7 +325,7 @@ def build_app(assistant) -> gr.Blocks:
         refresh.click(evaluation_view, outputs=eval_outputs, api_name="evaluation")
         eval_tab.select(evaluation_view, outputs=eval_outputs, api_visibility="private")
         fb_export_btn.click(export_feedback, outputs=fb_files, api_name="export_feedback")
-        demo.load(documents_view, outputs=[documents, doc_pick], api_name="documents")
+        demo.load(documents_view, outputs=[documents, doc_pick, *filters], api_name="documents")
     return demo
 
 
