@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("gradio_client")
-from gradio_client import Client, handle_file  # noqa: E402
+from gradio_client import Client, handle_file
 
-from tests.ui_support import running_app  # noqa: E402
-from ui.app import launch_kwargs  # noqa: E402
+from tests.ui_support import running_app
+from ui.app import launch_kwargs
 
 
 def test_launch_kwargs_come_from_settings(fake_settings):
@@ -41,3 +41,30 @@ def test_only_admins_upload_when_login_is_on(tmp_path, fake_settings, fake_embed
         assert "toegevoegd 1" in status and "notitie.md" in documents
         _, sources, *_ = bob.predict("Kampen waterpeil boeien", "", "", "", "", api_name="/ask")
         assert "zeven boeien" in sources  # every logged-in user reads what an admin added
+
+
+def test_evaluation_tab_shows_the_report_or_how_to_make_one(tmp_path, fake_settings, fake_embeddings):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from assistant.api import Assistant
+
+    bot = Assistant(fake_settings, embeddings=fake_embeddings)
+    report_dir = tmp_path / "report"
+    with running_app(bot, report_dir=report_dir) as url:
+        client = Client(url, verbose=False)
+        text, plots, summary = client.predict(api_name="/evaluation")
+        assert "nog geen evaluatierapport" in text.casefold() and "datalessen eval" in text and plots == ""
+        assert "Nog geen feedback" in summary
+        report_dir.mkdir()
+        (report_dir / "report.md").write_text("# Evaluatie\n\n| variant | recall@5 |\n| --- | --- |\n"
+                                              "| hybrid | 0.91 |\n\n![recall](recall.png)\n", encoding="utf-8")
+        fig, ax = plt.subplots(figsize=(2, 2))
+        ax.bar(["bm25", "hybrid"], [0.8, 0.91])
+        fig.savefig(report_dir / "recall.png")
+        plt.close(fig)
+        text, plots, _ = client.predict(api_name="/evaluation")
+        assert "| hybrid | 0.91 |" in text and "![recall]" not in text
+        assert plots.count('<img alt="recall" src="data:image/png;base64,') == 1

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("gradio_client")
-from gradio_client import Client, handle_file  # noqa: E402
+from gradio_client import Client, handle_file
 
-from tests.ui_support import remove_uploads, running_app  # noqa: E402
+from tests.ui_support import remove_uploads, running_app
 
 pytestmark = pytest.mark.slow
 QUOTE = "voorspellen welke rijroutes voor de veegwagens het meest zinvol zijn"
@@ -29,6 +29,14 @@ def _text(message: dict) -> str:
     if isinstance(content, list):
         return "".join(part.get("text", "") for part in content if isinstance(part, dict))
     return str(content)
+
+
+def _files(output) -> list[Path]:
+    """A File output as the client returns it: paths, or an update that also makes the component visible."""
+    if isinstance(output, dict):
+        assert output.get("visible") is True
+        output = output["value"]
+    return [Path(p) for p in output]
 
 
 def _ask(client, question, gemeente="", domein="", kind="", document=""):
@@ -90,7 +98,7 @@ def test_feedback_is_stored(app_url, corpus_assistant):
     assert json.loads(settings)["backend"] == "extractive"
     _, _, summary = client.predict(api_name="/evaluation")
     assert "verkeerd bewijs" in summary
-    csv_path, json_path = client.predict(api_name="/export_feedback")
+    csv_path, json_path = _files(client.predict(api_name="/export_feedback"))
     assert "bron [1] is de feitenlijst" in Path(csv_path).read_text(encoding="utf-8-sig")
     assert any(r["label"] == "verkeerd bewijs" for r in json.loads(Path(json_path).read_text(encoding="utf-8")))
 
@@ -98,7 +106,7 @@ def test_feedback_is_stored(app_url, corpus_assistant):
 def test_export_conversation(app_url):
     client = Client(app_url, verbose=False)
     _ask(client, "Wat is het doel van slim vegen in Utrecht?")
-    paths = [Path(p) for p in client.predict(api_name="/export_conversation")]
+    paths = _files(client.predict(api_name="/export_conversation"))
     by_suffix = {p.suffix: p for p in paths}
     markdown = by_suffix[".md"].read_text(encoding="utf-8")
     assert "## Vraag 1: Wat is het doel van slim vegen in Utrecht?" in markdown and QUOTE in markdown
@@ -113,7 +121,7 @@ def test_lessons_table_and_handout(app_url):
     table, files = client.predict("Menselijke tussenkomst", "", api_name="/lessons")
     assert table.count('class="les-rij') == 13  # one row per case document
     assert 'data-case="case-01-slim-vegen-utrecht.md"' in table and "geen passage over dit thema" in table
-    by_suffix = {Path(p).suffix: Path(p) for p in files}
+    by_suffix = {p.suffix: p for p in _files(files)}
     assert "Menselijke tussenkomst" in by_suffix[".md"].read_text(encoding="utf-8")
     assert by_suffix[".docx"].stat().st_size > 0
     table, _ = client.predict("Menselijke tussenkomst", "havengeld", api_name="/lessons")  # free text wins
@@ -122,7 +130,7 @@ def test_lessons_table_and_handout(app_url):
 
 def test_sources_tab_lists_and_reads_documents(app_url, corpus_assistant):
     client = Client(app_url, verbose=False)
-    documents, picker, *_ = client.predict(api_name="/documents")
+    documents, _picker, *_ = client.predict(api_name="/documents")
     assert "case-01-slim-vegen-utrecht.md" in documents and "Bevestiging" in documents
     doc_id = next(d["doc_id"] for d in corpus_assistant.documents() if d["document"].startswith("case-01"))
     reading = client.predict(doc_id, api_name="/read_document")

@@ -15,11 +15,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(assistant, **overrides):
+def running_app(assistant, report_dir=None, **overrides):
     """The app as `launch()` starts it (same settings-derived arguments), not blocking; yields its URL."""
     from ui.app import build_app, launch_kwargs
 
-    demo = build_app(assistant)
+    demo = build_app(assistant, report_dir=report_dir)
     demo.queue(default_concurrency_limit=int(assistant.settings.concurrency))
     kwargs = {**launch_kwargs(assistant.settings), "server_name": "127.0.0.1", "server_port": free_port(),
               "quiet": True, **overrides}

@@ -21,17 +21,17 @@ from assistant.settings import quiet_offline_environment
 
 quiet_offline_environment()
 
-import gradio as gr  # noqa: E402
+import gradio as gr
 
-from assistant.access import may_upload, parse_auth  # noqa: E402
-from assistant.corpus_notes import unknowns  # noqa: E402
-from assistant.eval_report import DEFAULT_REPORT_DIR, latest_report  # noqa: E402
-from assistant.export import write_conversation, write_handout  # noqa: E402
-from assistant.feedback import VERDICTS, FeedbackStore  # noqa: E402
-from assistant.lessons import PRESETS, lessons  # noqa: E402
-from assistant.schema import Answer  # noqa: E402
-from assistant.uploads import UPLOAD_SUFFIXES, accept_uploads  # noqa: E402
-from ui import render  # noqa: E402
+from assistant.access import may_upload, parse_auth
+from assistant.corpus_notes import unknowns
+from assistant.eval_report import DEFAULT_REPORT_DIR, latest_report
+from assistant.export import write_conversation, write_handout
+from assistant.feedback import VERDICTS, FeedbackStore
+from assistant.lessons import PRESETS, lessons
+from assistant.schema import Answer
+from assistant.uploads import UPLOAD_SUFFIXES, accept_uploads
+from ui import render
 
 EXAMPLES = (
     "Welke succesfactoren noemt het rapport?",
@@ -69,7 +69,8 @@ CSS = """
 .document-passage { border-bottom: 1px dashed var(--border-color-primary); padding-bottom: 6px; }
 .eval-plots { display: flex; flex-wrap: wrap; gap: 12px; }
 .eval-plot img { max-width: 560px; width: 100%; border: 1px solid var(--border-color-primary); }
-#bronnen-paneel { max-height: 640px; overflow-y: auto; }
+.documenten-tabel { font-size: 0.85rem; }
+.onbekend { border-left: 4px solid var(--color-accent); padding: 4px 12px; margin-top: 8px; }
 """
 
 # a citation link [n] in the chat scrolls its source card into view and outlines it
@@ -103,10 +104,11 @@ def _username(request: gr.Request | None) -> str:
     return (getattr(request, "username", None) or "") if request is not None else ""
 
 
-def build_app(assistant) -> gr.Blocks:
+def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
+    """The whole app for one assistant; `report_dir` is where `datalessen eval` writes (evals/report)."""
     settings = assistant.settings
     feedback = FeedbackStore.for_settings(settings)
-    report_dir = DEFAULT_REPORT_DIR
+    report_dir = Path(report_dir) if report_dir is not None else DEFAULT_REPORT_DIR
 
     def facets_updates():
         choices = render.filter_choices(assistant.retriever.facets())
@@ -141,8 +143,8 @@ def build_app(assistant) -> gr.Blocks:
                gr.update(choices=feedback_choices(turns), value=len(turns)), "")
 
     def new_conversation():
-        return ([], render.sources_html([]), [], gr.update(choices=[], value=None), "", None,
-                "Nieuw gesprek gestart.")
+        return ([], render.sources_html([]), [], gr.update(choices=[], value=None), "",
+                gr.update(value=None, visible=False), "Nieuw gesprek gestart.")
 
     def give_feedback(turn, verdict, comment, turns, request: gr.Request):
         turns = list(turns or [])
@@ -169,7 +171,7 @@ def build_app(assistant) -> gr.Blocks:
             raise gr.Error("Er is nog geen gesprek om te exporteren.")
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         md_path, json_path = write_conversation(turns, _export_dir("gesprek"), stem=f"gesprek-{stamp}")
-        return [str(md_path), str(json_path)]
+        return gr.update(value=[str(md_path), str(json_path)], visible=True)
 
     # -- lessons ----------------------------------------------------------------------------
 
@@ -179,7 +181,7 @@ def build_app(assistant) -> gr.Blocks:
             raise gr.Error("Kies een thema of typ er zelf een.")
         rows = lessons(assistant, theme_text)
         md_path, docx_path = write_handout(theme_text, rows, _export_dir("lessen"))
-        return render.lessons_html(theme_text, rows), [str(md_path), str(docx_path)]
+        return render.lessons_html(theme_text, rows), gr.update(value=[str(md_path), str(docx_path)], visible=True)
 
     # -- sources ----------------------------------------------------------------------------
 
@@ -222,7 +224,7 @@ def build_app(assistant) -> gr.Blocks:
     def export_feedback():
         csv_path, json_path = feedback.export(_export_dir("feedback"),
                                               stem=f"feedback-{datetime.now():%Y%m%d-%H%M%S}")
-        return [str(csv_path), str(json_path)]
+        return gr.update(value=[str(csv_path), str(json_path)], visible=True)
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -232,41 +234,41 @@ def build_app(assistant) -> gr.Blocks:
         turns_state = gr.State([])
         gr.Markdown(INTRO)
         with gr.Tabs():
-            with gr.Tab("Chat", id="chat"):
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        chatbot = gr.Chatbot(
-                            label="Gesprek", height=520, buttons=["copy"], feedback_options=None,
-                            latex_delimiters=[], elem_id="chat",
-                            placeholder="Stel een vraag over het rapport of een van de cases, of kies een "
-                                        "voorbeeld hieronder.")
+            with gr.Tab("Chat", id="chat"), gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="Gesprek", height=520, buttons=["copy"], feedback_options=None,
+                        latex_delimiters=[], elem_id="chat",
+                        placeholder="Stel een vraag over het rapport of een van de cases, of kies een "
+                                    "voorbeeld hieronder.")
+                    with gr.Row():
+                        question = gr.Textbox(label="Uw vraag", placeholder="Bijv. Wat is het doel van slim "
+                                              "vegen in Utrecht?", scale=5, elem_id="vraag", lines=1)
+                        send = gr.Button("Vraag", variant="primary", scale=1, elem_id="verstuur")
+                    with gr.Row():
+                        example_buttons = [gr.Button(q, size="sm", elem_classes=["voorbeeld"])
+                                           for q in EXAMPLES]
+                    with gr.Accordion("Filters", open=False):
                         with gr.Row():
-                            question = gr.Textbox(label="Uw vraag", placeholder="Bijv. Wat is het doel van slim "
-                                                  "vegen in Utrecht?", scale=5, elem_id="vraag", lines=1)
-                            send = gr.Button("Vraag", variant="primary", scale=1, elem_id="verstuur")
+                            f_gemeente = gr.Dropdown(choices["gemeente"], value="", label="Gemeente")
+                            f_domein = gr.Dropdown(choices["domein"], value="", label="Domein")
+                            f_kind = gr.Dropdown(choices["kind"], value="", label="Soort document")
+                        f_document = gr.Dropdown(choices["document"], value="", label="Document")
+                    with gr.Row():
+                        new = gr.Button("Nieuw gesprek", elem_id="nieuw-gesprek")
+                        export_btn = gr.Button("Gesprek exporteren (Markdown + JSON)")
+                    export_files = gr.File(label="Export", file_count="multiple", interactive=False, visible=False)
+                    with gr.Accordion("Feedback op een antwoord", open=True):
                         with gr.Row():
-                            example_buttons = [gr.Button(q, size="sm", elem_classes=["voorbeeld"])
-                                               for q in EXAMPLES]
-                        with gr.Accordion("Filters", open=False):
-                            with gr.Row():
-                                f_gemeente = gr.Dropdown(choices["gemeente"], value="", label="Gemeente")
-                                f_domein = gr.Dropdown(choices["domein"], value="", label="Domein")
-                                f_kind = gr.Dropdown(choices["kind"], value="", label="Soort document")
-                            f_document = gr.Dropdown(choices["document"], value="", label="Document")
-                        with gr.Row():
-                            new = gr.Button("Nieuw gesprek", elem_id="nieuw-gesprek")
-                            export_btn = gr.Button("Gesprek exporteren (Markdown + JSON)")
-                        export_files = gr.File(label="Export", file_count="multiple", interactive=False)
-                        with gr.Accordion("Feedback op een antwoord", open=True):
-                            with gr.Row():
-                                fb_turn = gr.Dropdown([], label="Antwoord", scale=2)
-                                fb_verdict = gr.Radio(list(VERDICTS.values()), label="Oordeel", scale=3)
-                            fb_comment = gr.Textbox(label="Opmerking (optioneel)", lines=2)
-                            fb_send = gr.Button("Feedback versturen")
-                            fb_status = gr.Markdown()
-                    with gr.Column(scale=2):
-                        gr.Markdown("### Bronnen")
-                        sources = gr.HTML(render.sources_html([]), elem_id="bronnen-paneel", js_on_load=None)
+                            fb_turn = gr.Dropdown([], label="Antwoord", scale=2)
+                            fb_verdict = gr.Radio(list(VERDICTS.values()), label="Oordeel", scale=3)
+                        fb_comment = gr.Textbox(label="Opmerking (optioneel)", lines=2)
+                        fb_send = gr.Button("Feedback versturen")
+                        fb_status = gr.Markdown()
+                with gr.Column(scale=2):
+                    gr.Markdown("### Bronnen")
+                    sources = gr.HTML(render.sources_html([]), elem_id="bronnen-paneel", js_on_load=None,
+                                      max_height=760)
 
             with gr.Tab("Lessen", id="lessen"):
                 gr.Markdown("Eén thema over alle cases naast elkaar, met letterlijke citaten; voor begeleiders "
@@ -276,13 +278,14 @@ def build_app(assistant) -> gr.Blocks:
                     free = gr.Textbox(label="Of een eigen thema", placeholder="bijv. open data", scale=2)
                     lessons_btn = gr.Button("Toon lessen", variant="primary", scale=1, elem_id="toon-lessen")
                 lessons_table = gr.HTML(elem_id="lessen-tabel", js_on_load=None)
-                handout = gr.File(label="Hand-out (Markdown en Word)", file_count="multiple", interactive=False)
+                handout = gr.File(label="Hand-out (Markdown en Word)", file_count="multiple", interactive=False,
+                                  visible=False)
 
             with gr.Tab("Bronnen", id="bronnen"):
-                documents = gr.HTML(render.documents_html(docs), elem_id="documenten", js_on_load=None)
+                documents = gr.HTML(render.documents_html(docs), elem_id="documenten", js_on_load=None,
+                                    max_height=460)
                 gr.HTML(render.unknowns_html(unknowns(settings)), elem_id="onbekend", js_on_load=None)
-                with gr.Row():
-                    doc_pick = gr.Dropdown(render.document_choices(docs), label="Document lezen", scale=4)
+                doc_pick = gr.Dropdown(render.document_choices(docs), label="Document lezen")
                 document_view = gr.HTML(render.document_html(None, []), elem_id="document", js_on_load=None)
                 gr.Markdown(f"#### Document toevoegen\nPDF, Word (.docx), HTML, Markdown of tekst, ten hoogste "
                             f"{settings.max_upload_mb:g} MB per bestand."
@@ -300,7 +303,7 @@ def build_app(assistant) -> gr.Blocks:
                 gr.Markdown("### Feedback van gebruikers")
                 fb_summary = gr.HTML(elem_id="feedback-overzicht", js_on_load=None)
                 fb_export_btn = gr.Button("Feedback exporteren (CSV + JSON)")
-                fb_files = gr.File(label="Feedback", file_count="multiple", interactive=False)
+                fb_files = gr.File(label="Feedback", file_count="multiple", interactive=False, visible=False)
 
         # -- events -------------------------------------------------------------------------
         filters = [f_gemeente, f_domein, f_kind, f_document]
@@ -332,24 +335,24 @@ def build_app(assistant) -> gr.Blocks:
 def launch_kwargs(settings) -> dict:
     """What `launch` passes to Gradio, from the settings alone (tests start the app with these too)."""
     auth = parse_auth(settings.auth)
-    return dict(
-        server_name=settings.host,
-        server_port=int(settings.port),
-        auth=auth or None,
-        auth_message="Log in om datalessen te gebruiken." if auth else None,
-        share=False,
-        max_file_size=f"{int(settings.max_upload_mb)}mb" if float(settings.max_upload_mb).is_integer()
+    return {
+        "server_name": settings.host,
+        "server_port": int(settings.port),
+        "auth": auth or None,
+        "auth_message": "Log in om datalessen te gebruiken." if auth else None,
+        "share": False,
+        "max_file_size": f"{int(settings.max_upload_mb)}mb" if float(settings.max_upload_mb).is_integer()
         else f"{int(settings.max_upload_mb * 1000)}kb",
-        theme=theme(),
-        css=CSS,
-        head=HEAD,
-        footer_links=["api", "settings"],
-        enable_monitoring=False,
-        ssr_mode=False,
-        mcp_server=False,
-        run_history=False,
-        show_error=True,
-    )
+        "theme": theme(),
+        "css": CSS,
+        "head": HEAD,
+        "footer_links": ["api", "settings"],
+        "enable_monitoring": False,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "run_history": False,
+        "show_error": True,
+    }
 
 
 def launch(assistant, **overrides):

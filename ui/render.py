@@ -112,6 +112,8 @@ def highlight(passage: str, quotes: list[str]) -> str:
 
 def section_label(section: str, title: str) -> str:
     """'Titel > Aanpak en data' -> 'Aanpak en data': the card shows the title already."""
+    if title and section == title:
+        return ""
     prefix = f"{title} > "
     return section[len(prefix):] if title and section.startswith(prefix) else section
 
@@ -170,7 +172,7 @@ def lessons_html(theme: str, rows: list) -> str:
         if r.note:
             said += f'<p class="lessen-noot">{esc(r.note)}</p>'
         sources = "".join(
-            f'<div class="bron-meta">[{c.n}] {esc(" · ".join(p for p in (section_label(c.section, c.title), c.page) if p))}</div>'  # noqa: E501
+            f'<div class="bron-meta">[{c.n}] {esc(" · ".join(p for p in (section_label(c.section, c.title), c.page) if p))}</div>'
             for c in r.citations)
         body.append(f'<tr class="les-rij{"" if r.found else " les-leeg"}" data-case="{esc(r.document)}">'
                     f"<td><strong>{esc(r.case)}</strong></td><td>{esc(r.gemeente)}</td>"
@@ -207,7 +209,9 @@ def document_html(doc: dict | None, passages: list) -> str:
     for p in passages:
         if p.section != section:
             section = p.section
-            parts.append(f'<h4 class="document-sectie">{esc(section_label(section, doc.get("title", "")))}</h4>')
+            label = section_label(section, doc.get("title", ""))
+            if label:
+                parts.append(f'<h4 class="document-sectie">{esc(label)}</h4>')
         page = f'<span class="bron-meta">{esc(p.page_label)}</span>' if p.page_label else ""
         parts.append(f'<div class="document-passage">{page}{esc(p.text)}</div>')
     return '<div class="document">' + "".join(parts) + "</div>"
