@@ -129,13 +129,16 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
         history = [q for q, _ in turns]
         shown = render.chat_messages(turns) + [{"role": "user", "content": render.question_message(question)}]
         text, final = "", None
-        for item in assistant.stream(question, history=history, filters=filters):
-            if isinstance(item, Answer):
-                final = item
-                break
-            text += item
-            yield (shown + [{"role": "assistant", "content": render.provisional_message(text)}], gr.skip(),
-                   gr.skip(), gr.skip(), gr.skip())
+        try:
+            for item in assistant.stream(question, history=history, filters=filters):
+                if isinstance(item, Answer):
+                    final = item
+                    break
+                text += item
+                yield (shown + [{"role": "assistant", "content": render.provisional_message(text)}], gr.skip(),
+                       gr.skip(), gr.skip(), gr.skip())
+        except ValueError as exc:  # an unknown filter, an empty question after trimming
+            raise gr.Error(str(exc)) from exc
         if final is None:
             raise gr.Error("Er kwam geen antwoord; probeer het opnieuw.")
         turns.append((question, final))
