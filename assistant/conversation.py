@@ -24,8 +24,12 @@ def is_follow_up(question: str) -> bool:
     """'En bij Zaanstad?', 'Wordt het ook elders gebruikt?', 'Welke les trokken ze eruit?'."""
     words = question.split()
     q = question.strip()
-    return bool(_FOLLOW_UP_START.search(q) or (len(words) <= 10 and (_REFERS_BACK.search(q) or _VERB_PRONOUN.search(q)))
-                or re.search(r"\b(eruit|erover|ervan|erbij|daarna|daarvan)\b", q, re.I))
+    return bool(_FOLLOW_UP_START.search(q) or (len(words) <= 10 and refers_back(q)))
+
+
+def refers_back(text: str) -> bool:
+    return bool(_REFERS_BACK.search(text) or _VERB_PRONOUN.search(text) or
+                re.search(r"\b(eruit|erover|ervan|erbij|daarna|daarvan)\b", text, re.I))
 
 
 def focus(question: str) -> str:
@@ -48,13 +52,15 @@ def condense(question: str, history: list[str]) -> str:
     previous = [focus(h.strip()) for h in history if h and h.strip()]
     if not previous or not is_follow_up(question):
         return question
-    subject = previous[-1]
+    rest = _FOLLOW_UP_START.sub("", question).strip(" ?,.")
+    if len(rest.split()) >= 6 and not refers_back(rest):
+        return rest[0].upper() + rest[1:] + "?"  # "En welke vragen laat het onderzoek open?" stands alone
+    subject = condense(previous[-1], previous[:-1])  # the previous turn may itself be a follow-up
     new_names = names(question)
     swaps_subject = bool(_FOLLOW_UP_START.search(question)) and len(question.split()) <= 5
     if new_names and swaps_subject:  # "En bij Zaanstad?": same question, other gemeente
         for old in names(subject):
             if old not in new_names:
                 subject = re.sub(rf"\b{re.escape(old)}\b", "", subject)
-    rest = _FOLLOW_UP_START.sub("", question).strip(" ?,.")
     subject = re.sub(r"\s{2,}", " ", subject).strip(" ?")
     return f"{subject} — {rest}?" if rest else f"{subject}?"

@@ -31,7 +31,7 @@ _FACTS_SECTION = re.compile(r"feiten en bronnen|facts and sources", re.I)
 # sentences in which a source says it does not know: quoting them is an honest "unknown"
 _UNKNOWN = re.compile(
     r"\b(onbekend|niet bekend|niet te vinden|niet gevonden|staat niet|niet bevestigd|niet vermeld|"
-    r"niet beschikbaar|geen [\w\s]{0,30}gevonden|alleen de eerste \w+ zichtbaar|buiten de beschikbare|niet (?:in )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
+    r"niet beschikbaar|geen [\w\s(),.]{0,80}gevonden|alleen de eerste \w+ zichtbaar|buiten de beschikbare|niet (?:in )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
 
 _UNKNOWN_SECTION = re.compile(r"\b(niet bekend|onbekend|open vragen|not known|unknown)\b", re.I)
 
@@ -95,7 +95,7 @@ class ExtractiveAnswerer:
                standalone_question: str = "") -> Answer:
         query = standalone_question or question
         candidates = self.evidence(query, passages)
-        if not candidates or candidates[0].score < self.settings.abstain_threshold:
+        if not candidates or candidates[0].score < self.settings.abstain_threshold or not self._on_topic(passages):
             return abstain(question, passages, language, standalone_question=query)
         is_list = bool(_LIST_QUESTION.search(query))
         chosen = self._select(candidates, is_list)
@@ -113,6 +113,13 @@ class ExtractiveAnswerer:
                 lines.append(f"{'  - ' if c.item else '- '}„{c.sentence}” [{n}]")
         return Answer(question=question, text="\n".join(lines), citations=citations, passages=passages,
                       abstained=unknown, standalone_question=query, language=language, backend=self.backend_name)
+
+    def _on_topic(self, passages: list[Passage]) -> bool:
+        """Some passage is semantically close; keyword overlap alone lets 'Tour de France' answer 'France'."""
+        if self.settings.min_dense_similarity <= 0:
+            return True
+        dense = [p.ranks.get("dense_score") for p in passages if p.ranks.get("dense_score")]
+        return not dense or max(dense) >= self.settings.min_dense_similarity
 
     def _select(self, candidates: list[Candidate], is_list: bool) -> list[Candidate]:
         best = candidates[0].score
