@@ -75,13 +75,18 @@ def case_documents(assistant) -> list[dict]:
     return [d for d in assistant.documents() if facet_value(d.get("kind", "")).casefold() == "case"]
 
 
+# Within one case document some sentence always shares a word with the theme; the table must
+# only show a case as speaking to the theme when a sentence covers a good part of it.
+LESSON_EVIDENCE_FLOOR = 0.35
+
+
 def _extractive(assistant):
+    """Always extractive (an LLM would paraphrase; the table promises verbatim quotes), with a stricter floor."""
     from assistant.extractive import ExtractiveAnswerer
 
-    if isinstance(assistant.answerer, ExtractiveAnswerer):
-        return assistant.answerer
-    # an LLM backend would paraphrase; the table promises verbatim quotes
-    return ExtractiveAnswerer(assistant.settings, term_weight=assistant.term_weight)
+    settings = assistant.settings.replace(
+        abstain_threshold=max(assistant.settings.abstain_threshold, LESSON_EVIDENCE_FLOOR))
+    return ExtractiveAnswerer(settings, term_weight=assistant.term_weight)
 
 
 def lessons(assistant, theme: str, per_case: int = 2) -> list[LessonRow]:

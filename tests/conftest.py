@@ -64,7 +64,8 @@ def corpus_assistant(corpus_settings, real_embeddings):
 
 @pytest.fixture
 def fake_settings(tmp_path) -> Settings:
-    return Settings(home=tmp_path / "home")
+    """Settings for HashEmbeddings: their similarities mean nothing to the e5-calibrated dense floor."""
+    return Settings(home=tmp_path / "home", min_dense_similarity=0.0)
 
 
 @pytest.fixture
