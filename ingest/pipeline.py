@@ -18,8 +18,8 @@ from tqdm import tqdm
 
 from assistant.settings import Settings
 from ingest.chunking import Chunk, chunk_document
-from ingest.document import IngestError, content_hash
-from ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from ingest.document import IngestError, LoadedDocument, content_hash
+from ingest.loaders import SUPPORTED_SUFFIXES, load_file, read_checked
 from ingest.manifest import Manifest, ManifestRow
 
 EMBED_BATCH = 64
@@ -89,11 +89,15 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]], list
                 target = path.resolve()
                 if path.is_symlink() and not inside_roots(target):
                     failed.append((str(path), f"symlink points outside the given folders (to {target})"))
+                elif path.is_symlink() and not target.exists():
+                    failed.append((str(path), f"broken symlink (to {target})"))
                 elif target.suffix.lower() not in SUPPORTED_SUFFIXES:
                     skipped.append((str(path), f"unsupported file type '{target.suffix or '(none)'}'"))
                 elif target.is_file():
                     files.append(target)
     unique = list(dict.fromkeys(files))
+    named = {path for path, _ in failed}
+    skipped = [(path, reason) for path, reason in skipped if path not in named]
     return unique, failed, skipped, [r for r in roots if r.is_dir()]
 
 
@@ -138,7 +142,8 @@ class Ingestor:
 
     def _ingest_file(self, path: Path, report: IngestReport) -> None:
         source = str(path)
-        data_hash = content_hash(path.read_bytes())
+        data = read_checked(path, max_bytes=int(self.settings.max_file_mb * 1_000_000))
+        data_hash = content_hash(data)
         previous = self.manifest.get(source)
         if (previous and previous.state == "done" and previous.content_hash == data_hash
                 and previous.signature == self.signature
@@ -147,14 +152,12 @@ class Ingestor:
             report.pages += previous.pages
             report.chunks += previous.chunks
             return
-        doc = load_file(path, max_bytes=int(self.settings.max_file_mb * 1_000_000))
+        doc, chunks = self._load_and_chunk(path, data)
         report.warnings.extend((source, w) for w in doc.warnings)
         duplicate = self.manifest.source_with_doc(doc.doc_id, other_than=source)
         if duplicate and Path(duplicate).exists():
             report.skipped.append((source, f"same content as {duplicate}, already ingested"))
             return
-        doc.metadata["source"] = source
-        chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
         self.manifest.put(ManifestRow(source, data_hash, doc.doc_id, self.signature, len(chunks), doc.pages,
                                       doc.title, "pending"))
         stored = set(self.store.ids_for_source(source))
@@ -169,6 +172,17 @@ class Ingestor:
         report.pages += doc.pages
         report.chunks += len(chunks)
         report.embedded += len(todo)
+
+    def _load_and_chunk(self, path: Path, data: bytes) -> tuple[LoadedDocument, list[Chunk]]:
+        """Parse and chunk one file; whatever goes wrong here is that file's failure, not the run's."""
+        try:
+            doc = load_file(path, data=data)
+            doc.metadata["source"] = str(path)
+            return doc, chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
+        except IngestError:
+            raise
+        except Exception as exc:  # a parser bug on one odd file must not stop a run of hundreds
+            raise IngestError(path, f"could not be read ({type(exc).__name__}: {exc})") from exc
 
     def _embed_and_store(self, chunks: list[Chunk], label: str) -> None:
         if not chunks:
