@@ -29,6 +29,7 @@ EMBED_BATCH = 64
 class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)  # left `pending` by an interrupted run, now finished
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -44,9 +45,11 @@ class IngestReport:
         return not self.failed
 
     def summary(self) -> str:
+        counts = [("toegevoegd", self.added), ("bijgewerkt", self.updated), ("hervat", self.resumed),
+                  ("ongewijzigd", self.unchanged), ("verwijderd", self.removed), ("mislukt", self.failed),
+                  ("overgeslagen", self.skipped)]
         lines = [
-            f"toegevoegd {len(self.added)}, bijgewerkt {len(self.updated)}, ongewijzigd {len(self.unchanged)}, "
-            f"verwijderd {len(self.removed)}, mislukt {len(self.failed)}, overgeslagen {len(self.skipped)}",
+            ", ".join(f"{label} {len(items)}" for label, items in counts if items or label != "hervat"),
             f"pagina's {self.pages}, chunks {self.chunks}, nieuw ingebed {self.embedded}, {self.seconds:.1f} s",
         ]
         lines += [f"MISLUKT  {path}: {reason}" for path, reason in self.failed]
@@ -168,7 +171,12 @@ class Ingestor:
         self.store.delete_ids(stale)
         self.manifest.put(ManifestRow(source, data_hash, doc.doc_id, self.signature, len(chunks), doc.pages,
                                       doc.title, "done"))
-        (report.updated if previous else report.added).append(source)
+        if previous is None:
+            report.added.append(source)
+        elif previous.state == "pending":
+            report.resumed.append(source)
+        else:
+            report.updated.append(source)
         report.pages += doc.pages
         report.chunks += len(chunks)
         report.embedded += len(todo)
