@@ -135,6 +135,9 @@ def bench():
 
 
 # benchmark commands register here: bench.add_command(<click command>)
+from evals.bench_ingest import bench_ingest  # noqa: E402
+
+bench.add_command(bench_ingest)
 
 
 def main():

@@ -104,6 +104,18 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]], list
     return unique, failed, skipped, [r for r in roots if r.is_dir()]
 
 
+def load_and_chunk(path: Path, settings: Settings, data: bytes | None = None) -> tuple[LoadedDocument, list[Chunk]]:
+    """One file as the store gets it; whatever goes wrong here is that file's failure, not the run's."""
+    try:
+        doc = load_file(path, max_bytes=int(settings.max_file_mb * 1_000_000), data=data)
+        doc.metadata["source"] = str(path)
+        return doc, chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+    except IngestError:
+        raise
+    except Exception as exc:  # a parser bug on one odd file must not stop a run of hundreds
+        raise IngestError(path, f"could not be read ({type(exc).__name__}: {exc})") from exc
+
+
 class Ingestor:
     def __init__(self, settings: Settings, store=None, embeddings=None, progress: bool = False):
         from assistant.store import ChunkStore
@@ -155,7 +167,7 @@ class Ingestor:
             report.pages += previous.pages
             report.chunks += previous.chunks
             return
-        doc, chunks = self._load_and_chunk(path, data)
+        doc, chunks = load_and_chunk(path, self.settings, data)
         report.warnings.extend((source, w) for w in doc.warnings)
         duplicate = self.manifest.source_with_doc(doc.doc_id, other_than=source)
         if duplicate and Path(duplicate).exists():
@@ -180,17 +192,6 @@ class Ingestor:
         report.pages += doc.pages
         report.chunks += len(chunks)
         report.embedded += len(todo)
-
-    def _load_and_chunk(self, path: Path, data: bytes) -> tuple[LoadedDocument, list[Chunk]]:
-        """Parse and chunk one file; whatever goes wrong here is that file's failure, not the run's."""
-        try:
-            doc = load_file(path, data=data)
-            doc.metadata["source"] = str(path)
-            return doc, chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
-        except IngestError:
-            raise
-        except Exception as exc:  # a parser bug on one odd file must not stop a run of hundreds
-            raise IngestError(path, f"could not be read ({type(exc).__name__}: {exc})") from exc
 
     def _embed_and_store(self, chunks: list[Chunk], label: str) -> None:
         if not chunks:
