@@ -65,10 +65,14 @@ def ingest(obj: Context, paths, prune, quiet):
     Without PATHS the shipped corpus is ingested. Unchanged files are skipped;
     changed files replace their chunks. Exit code 1 when any file failed.
     """
+    from assistant.store import StoreUnavailable
     from ingest.pipeline import Ingestor
 
     targets = list(paths) or [obj.settings.corpus_dir]
-    report = Ingestor(obj.settings, progress=not quiet).run(targets, prune=prune)
+    try:
+        report = Ingestor(obj.settings, progress=not quiet).run(targets, prune=prune)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(report.summary())
     sys.exit(0 if report.ok else 1)
 
