@@ -104,8 +104,8 @@ def big_file(tmp_path) -> Path:
 def assert_repaired(settings: Settings, reference: Settings, killed_state: dict, rerun_embedded: int) -> None:
     expected = contents(reference)
     repaired = contents(settings)
-    assert repaired.keys() == expected.keys(), (
-        f"missing {sorted(expected.keys() - repaired.keys())[:5]}, extra {sorted(repaired.keys() - expected.keys())[:5]}")
+    missing, extra = sorted(expected.keys() - repaired.keys()), sorted(repaired.keys() - expected.keys())
+    assert not missing and not extra, f"missing {missing[:5]}, extra {extra[:5]}"
     assert repaired == expected
     assert set(manifest_states(settings).values()) == {"done"}
     assert manifest_states(settings).keys() == manifest_states(reference).keys()

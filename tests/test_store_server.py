@@ -50,18 +50,21 @@ def chroma_url(tmp_path_factory):
     with open(folder / "server.log", "wb") as log:
         proc = subprocess.Popen([str(CHROMA), "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
                                  "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    def log_tail() -> str:
+        return (folder / "server.log").read_text(errors="replace")[-3000:]
+
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"chroma server exited with {proc.returncode}:\n{(folder / 'server.log').read_text()[-3000:]}")
+                pytest.fail(f"chroma server exited with {proc.returncode}:\n{log_tail()}")
             try:
                 if httpx.get(url + HEARTBEAT, timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"chroma server gave no heartbeat in 60 s:\n{(folder / 'server.log').read_text()[-3000:]}")
+                pytest.fail(f"chroma server gave no heartbeat in 60 s:\n{log_tail()}")
             time.sleep(0.2)
         yield url
     finally:
