@@ -15,6 +15,10 @@ from assistant.settings import Settings, quiet_offline_environment
 BATCH = 500
 
 
+class StoreUnavailable(RuntimeError):
+    """The configured Chroma server cannot be reached."""
+
+
 def _client(settings: Settings):
     quiet_offline_environment()
     import chromadb
@@ -25,8 +29,13 @@ def _client(settings: Settings):
         url = urlparse(settings.chroma_url)
         if not url.hostname:
             raise ValueError(f"chroma_url {settings.chroma_url!r} is not a URL like http://127.0.0.1:8000")
-        return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                                   ssl=url.scheme == "https", settings=chroma_settings)
+        try:
+            return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                       ssl=url.scheme == "https", settings=chroma_settings)
+        except ValueError as exc:  # chromadb's "Could not connect to a Chroma server"
+            raise StoreUnavailable(f"no Chroma server answers at {settings.chroma_url} (setting chroma_url): "
+                                   f"start it with `chroma run --path FOLDER --port PORT`, or leave chroma_url "
+                                   f"empty for the embedded store ({exc})") from exc
     settings.store_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
 

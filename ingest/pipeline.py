@@ -1,10 +1,12 @@
 """Files -> store, incrementally and safely.
 
 For each file: load and chunk it (a failure here touches nothing stored), mark it
-pending in the manifest, embed only the chunks the store does not already hold,
-upsert them, delete the file's stale chunks, mark it done. Chunk ids derive from
-the content hash and position, so a rerun after a crash upserts the same ids and
-never duplicates; unchanged files cost one metadata lookup.
+pending in the manifest, and queue the chunks the store does not already hold.
+Queued chunks of many files are embedded together, longest first, one model batch
+at a time, each batch upserted at once; when all of a file's chunks are stored its
+stale chunks are deleted and it is marked done. Chunk ids derive from the content
+hash and position, so a rerun after a crash upserts the same ids and never
+duplicates, and embeds only what is missing; unchanged files cost one metadata lookup.
 """
 
 from __future__ import annotations
@@ -18,17 +20,31 @@ from tqdm import tqdm
 
 from assistant.settings import Settings
 from ingest.chunking import Chunk, chunk_document
-from ingest.document import IngestError, content_hash
-from ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from ingest.document import IngestError, LoadedDocument, content_hash
+from ingest.loaders import SUPPORTED_SUFFIXES, load_file, read_checked
 from ingest.manifest import Manifest, ManifestRow
 
-EMBED_BATCH = 64
+EMBED_BATCH: int | None = None  # chunks per embedding call and upsert; None: the setting embedding_batch_size
+SORT_WINDOW = 256  # queued chunks (across files) sorted by length before they are embedded
+
+
+@dataclass
+class _FileJob:
+    row: ManifestRow  # as written `pending`
+    previous: ManifestRow | None
+    todo: list[Chunk]  # chunks the store lacks
+    stale: list[str]  # stored ids the file no longer has
+    waiting: int = -1  # todo chunks not yet stored
+
+    def __post_init__(self):
+        self.waiting = len(self.todo)
 
 
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)  # left `pending` by an interrupted run, now finished
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -44,9 +60,11 @@ class IngestReport:
         return not self.failed
 
     def summary(self) -> str:
+        counts = [("toegevoegd", self.added), ("bijgewerkt", self.updated), ("hervat", self.resumed),
+                  ("ongewijzigd", self.unchanged), ("verwijderd", self.removed), ("mislukt", self.failed),
+                  ("overgeslagen", self.skipped)]
         lines = [
-            f"toegevoegd {len(self.added)}, bijgewerkt {len(self.updated)}, ongewijzigd {len(self.unchanged)}, "
-            f"verwijderd {len(self.removed)}, mislukt {len(self.failed)}, overgeslagen {len(self.skipped)}",
+            ", ".join(f"{label} {len(items)}" for label, items in counts if items or label != "hervat"),
             f"pagina's {self.pages}, chunks {self.chunks}, nieuw ingebed {self.embedded}, {self.seconds:.1f} s",
         ]
         lines += [f"MISLUKT  {path}: {reason}" for path, reason in self.failed]
@@ -89,12 +107,28 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]], list
                 target = path.resolve()
                 if path.is_symlink() and not inside_roots(target):
                     failed.append((str(path), f"symlink points outside the given folders (to {target})"))
+                elif path.is_symlink() and not target.exists():
+                    failed.append((str(path), f"broken symlink (to {target})"))
                 elif target.suffix.lower() not in SUPPORTED_SUFFIXES:
                     skipped.append((str(path), f"unsupported file type '{target.suffix or '(none)'}'"))
                 elif target.is_file():
                     files.append(target)
     unique = list(dict.fromkeys(files))
+    named = {path for path, _ in failed}
+    skipped = [(path, reason) for path, reason in skipped if path not in named]
     return unique, failed, skipped, [r for r in roots if r.is_dir()]
+
+
+def load_and_chunk(path: Path, settings: Settings, data: bytes | None = None) -> tuple[LoadedDocument, list[Chunk]]:
+    """One file as the store gets it; whatever goes wrong here is that file's failure, not the run's."""
+    try:
+        doc = load_file(path, max_bytes=int(settings.max_file_mb * 1_000_000), data=data)
+        doc.metadata["source"] = str(path)
+        return doc, chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+    except IngestError:
+        raise
+    except Exception as exc:  # a parser bug on one odd file must not stop a run of hundreds
+        raise IngestError(path, f"could not be read ({type(exc).__name__}: {exc})") from exc
 
 
 class Ingestor:
@@ -124,21 +158,36 @@ class Ingestor:
         started = time.perf_counter()
         report = IngestReport()
         files, report.failed, report.skipped, roots = discover(paths)
-        bar = tqdm(files, desc="bestanden", unit="bestand", disable=not self.progress)
-        for path in bar:
-            bar.set_postfix_str(path.name[-40:])
-            try:
-                self._ingest_file(path, report)
-            except IngestError as exc:
-                report.failed.append((exc.path, exc.reason))
+        self._queue: list[tuple[Chunk, _FileJob]] = []
+        self._queued_docs: dict[str, str] = {}  # doc_id -> source, for files still pending in this run
+        file_bar = tqdm(files, desc="bestanden gelezen", unit="bestand", disable=not self.progress, position=0)
+        self._chunk_bar = tqdm(total=0, desc="chunks ingebed", unit="chunk", disable=not self.progress, position=1)
+        try:
+            for path in file_bar:
+                file_bar.set_postfix_str(path.name[-40:])
+                try:
+                    job = self._prepare(path, report)
+                except IngestError as exc:
+                    report.failed.append((exc.path, exc.reason))
+                    continue
+                if job is not None:
+                    self._enqueue(job, report)
+            self._flush(report)
+            for finished in (report.added, report.updated, report.resumed):
+                finished.sort()
+        finally:
+            self._chunk_bar.close()
+            file_bar.close()
         if prune:
             self._prune(roots, {str(f) for f in files}, report)
         report.seconds = time.perf_counter() - started
         return report
 
-    def _ingest_file(self, path: Path, report: IngestReport) -> None:
+    def _prepare(self, path: Path, report: IngestReport) -> _FileJob | None:
+        """Load and chunk one file and mark it pending; None when there is nothing to do for it."""
         source = str(path)
-        data_hash = content_hash(path.read_bytes())
+        data = read_checked(path, max_bytes=int(self.settings.max_file_mb * 1_000_000))
+        data_hash = content_hash(data)
         previous = self.manifest.get(source)
         if (previous and previous.state == "done" and previous.content_hash == data_hash
                 and previous.signature == self.signature
@@ -146,42 +195,71 @@ class Ingestor:
             report.unchanged.append(source)
             report.pages += previous.pages
             report.chunks += previous.chunks
-            return
-        doc = load_file(path, max_bytes=int(self.settings.max_file_mb * 1_000_000))
+            return None
+        doc, chunks = load_and_chunk(path, self.settings, data)
         report.warnings.extend((source, w) for w in doc.warnings)
-        duplicate = self.manifest.source_with_doc(doc.doc_id, other_than=source)
-        if duplicate and Path(duplicate).exists():
+        duplicate = self._queued_docs.get(doc.doc_id) or self.manifest.source_with_doc(doc.doc_id, other_than=source)
+        if duplicate and duplicate != source and Path(duplicate).exists():
             report.skipped.append((source, f"same content as {duplicate}, already ingested"))
-            return
-        doc.metadata["source"] = source
-        chunks = chunk_document(doc, self.settings.chunk_size, self.settings.chunk_overlap)
-        self.manifest.put(ManifestRow(source, data_hash, doc.doc_id, self.signature, len(chunks), doc.pages,
-                                      doc.title, "pending"))
+            return None
+        row = ManifestRow(source, data_hash, doc.doc_id, self.signature, len(chunks), doc.pages, doc.title, "pending")
+        self.manifest.put(row)
         stored = set(self.store.ids_for_source(source))
         resignature = previous is not None and previous.signature != self.signature
         todo = [c for c in chunks if resignature or c.chunk_id not in stored]
-        self._embed_and_store(todo, path.name)
         stale = sorted(stored - {c.chunk_id for c in chunks})
-        self.store.delete_ids(stale)
-        self.manifest.put(ManifestRow(source, data_hash, doc.doc_id, self.signature, len(chunks), doc.pages,
-                                      doc.title, "done"))
-        (report.updated if previous else report.added).append(source)
-        report.pages += doc.pages
-        report.chunks += len(chunks)
-        report.embedded += len(todo)
+        self._queued_docs[doc.doc_id] = source
+        return _FileJob(row, previous, todo, stale)
 
-    def _embed_and_store(self, chunks: list[Chunk], label: str) -> None:
-        if not chunks:
+    def _enqueue(self, job: _FileJob, report: IngestReport) -> None:
+        """Queue a file's chunks; embed once the queue is long enough to sort by length across files."""
+        if not job.todo:
+            self._finish(job, report)
             return
-        bar = tqdm(total=len(chunks), desc=f"  chunks {label[:30]}", unit="chunk", leave=False,
-                   disable=not self.progress)
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = chunks[start : start + EMBED_BATCH]
-            vectors = self.embeddings.embed_documents([c.index_text() for c in batch])
-            self.store.upsert([c.chunk_id for c in batch], [c.text for c in batch], vectors,
-                              [chunk_metadata(c) for c in batch])
-            bar.update(len(batch))
-        bar.close()
+        self._queue.extend((chunk, job) for chunk in job.todo)
+        self._chunk_bar.total += len(job.todo)
+        self._chunk_bar.refresh()
+        if len(self._queue) >= SORT_WINDOW:
+            self._flush(report)
+
+    def _flush(self, report: IngestReport) -> None:
+        """Embed and store every queued chunk, longest first, one model batch per call; finish complete files.
+
+        Sorting the queue (chunks of many files) by length puts texts of similar length
+        in one batch: less padding, so the model spends its time on text. Each batch is
+        upserted at once, so a kill loses at most one batch of work.
+        """
+        queue, self._queue = self._queue, []
+        queue.sort(key=lambda item: len(item[0].index_text()), reverse=True)
+        batch_size = EMBED_BATCH or self.settings.embedding_batch_size
+        for start in range(0, len(queue), batch_size):
+            batch = queue[start : start + batch_size]
+            chunks = [chunk for chunk, _ in batch]
+            vectors = self.embeddings.embed_documents([c.index_text() for c in chunks])
+            self.store.upsert([c.chunk_id for c in chunks], [c.text for c in chunks], vectors,
+                              [chunk_metadata(c) for c in chunks])
+            self._chunk_bar.update(len(chunks))
+            for _, job in batch:
+                job.waiting -= 1
+                if job.waiting == 0:
+                    self._finish(job, report)
+
+    def _finish(self, job: _FileJob, report: IngestReport) -> None:
+        """All of a file's chunks are stored: drop its stale ones, then mark it done."""
+        self.store.delete_ids(job.stale)
+        row = job.row
+        self.manifest.put(ManifestRow(row.source, row.content_hash, row.doc_id, row.signature, row.chunks, row.pages,
+                                      row.title, "done"))
+        self._queued_docs.pop(row.doc_id, None)
+        if job.previous is None:
+            report.added.append(row.source)
+        elif job.previous.state == "pending":
+            report.resumed.append(row.source)
+        else:
+            report.updated.append(row.source)
+        report.pages += row.pages
+        report.chunks += row.chunks
+        report.embedded += len(job.todo)
 
     def _prune(self, roots: list[Path], seen: set[str], report: IngestReport) -> None:
         for row in self.manifest.rows():

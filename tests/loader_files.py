@@ -8,7 +8,9 @@ standard Helvetica fonts, so every position, size and line break is known exactl
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,28 @@ def report_pdf() -> bytes:
              *lines(125, ["Werk samen met de veegploegen vanaf het begin."])]
     return make_pdf([page1, page2, page3], info={"Title": "Slim vegen", "Author": "Team Data",
                                                  "CreationDate": "D:20210315093000+01'00'"})
+
+
+def blank_pdf(password: str | None = None) -> bytes:
+    """One empty page: a PDF without a text layer, like a scan; encrypted when a password is given."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    if password:
+        writer.encrypt(password, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def write_zip_bomb_docx(path: Path, megabytes: int = 250) -> Path:
+    """A DOCX whose image part is `megabytes` MB of zeros: about 1000x smaller packed than unpacked."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+        with archive.open("word/media/image1.bin", "w", force_zip64=True) as entry:
+            chunk = bytes(1 << 20)
+            for _ in range(megabytes):
+                entry.write(chunk)
+    return path

@@ -80,3 +80,17 @@ def test_identical_content_is_not_stored_twice(fake_settings, fake_embeddings, c
     report = make_ingestor(fake_settings, fake_embeddings).run([other])
     assert report.skipped and "same content" in report.skipped[0][1]
     assert ChunkStore(fake_settings).count() == count
+
+
+def test_identical_files_in_one_run_are_stored_once(fake_settings, fake_embeddings, corpus_copy):
+    """Files are embedded together across the run, so the copy is caught while the original is still pending."""
+    shutil.copy(corpus_copy / "case-03-datagedreven-audit-utrecht.md", corpus_copy / "zz-kopie.md")
+    report = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    original = (corpus_copy / "case-03-datagedreven-audit-utrecht.md").resolve()
+    assert report.skipped == [(str((corpus_copy / "zz-kopie.md").resolve()),
+                               f"same content as {original}, already ingested")]
+    sources = {p.source for p in ChunkStore(fake_settings).all_passages()}
+    assert str(original) in sources
+    assert len(sources) == 20
+    again = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    assert len(again.unchanged) == 20 and again.embedded == 0

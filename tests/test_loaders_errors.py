@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 
 import pytest
-from pypdf import PdfWriter
 
 from ingest.document import IngestError
 from ingest.loaders import docx as docx_loader
 from ingest.loaders import load_file
-from tests.loader_files import make_pdf, report_pdf
+from tests.loader_files import blank_pdf, make_pdf, report_pdf, write_zip_bomb_docx
 
 
 def refused(path) -> IngestError:
@@ -20,16 +18,6 @@ def refused(path) -> IngestError:
     assert caught.value.path == str(path)
     assert str(path) in str(caught.value)
     return caught.value
-
-
-def blank_pdf(password: str | None = None) -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    if password:
-        writer.encrypt(password, algorithm="AES-256")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 # --- PDF ------------------------------------------------------------------------------------------
@@ -89,14 +77,7 @@ def test_zip_without_document_xml(tmp_path):
 
 def test_zip_bomb_docx(tmp_path):
     """250 MB of zeros packs into about 250 KB; the zip directory gives it away before unpacking."""
-    path = tmp_path / "bom.docx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-        with archive.open("word/media/image1.bin", "w", force_zip64=True) as entry:
-            chunk = bytes(1 << 20)
-            for _ in range(250):
-                entry.write(chunk)
+    path = write_zip_bomb_docx(tmp_path / "bom.docx")
     assert path.stat().st_size < 1_000_000
     assert refused(path).reason == "DOCX unpacks to 262 MB, above the 200 MB safety limit"
 

@@ -35,7 +35,15 @@ def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
     raise IngestError(path, "text is not valid UTF-8 and no fallback encoding fits")
 
 
-def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
+def _megabytes(size: float) -> str:
+    return f"{size / 1e6:.3g} MB"
+
+
+def read_checked(path: Path, max_bytes: int | None = None) -> bytes:
+    """The file's bytes, after the checks that need no parsing: known type, readable, not empty, not too large.
+
+    The size is checked before anything is read, so an oversized file costs one stat.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -43,14 +51,22 @@ def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
                                 f"{', '.join(sorted(SUPPORTED_SUFFIXES))}")
     try:
         size = path.stat().st_size
+        if size == 0:
+            raise IngestError(path, "file is empty (0 bytes)")
+        if max_bytes is not None and size > max_bytes:
+            raise IngestError(path, f"file is {_megabytes(size)}, above the limit of {_megabytes(max_bytes)} "
+                                    f"(setting max_file_mb)")
+        return path.read_bytes()
     except OSError as exc:
-        raise IngestError(path, f"cannot read file: {exc.strerror}") from exc
-    if size == 0:
-        raise IngestError(path, "file is empty (0 bytes)")
-    if max_bytes is not None and size > max_bytes:
-        raise IngestError(path, f"file is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB "
-                                f"(setting max_file_mb)")
-    data = path.read_bytes()
+        raise IngestError(path, f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def load_file(path: Path, max_bytes: int | None = None, data: bytes | None = None) -> LoadedDocument:
+    """Load one file; `data` passes bytes already read by `read_checked`, so the file is read once."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if data is None:
+        data = read_checked(path, max_bytes)
     if suffix in TEXT_SUFFIXES:
         doc = load_text(path, data)
     elif suffix == ".pdf":
