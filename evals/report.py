@@ -139,6 +139,15 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
                          [["", "", "", "pass" if row[3] == "pass" else "fail"] for row in gate["rows"]])]
         for failure in gate["failures"]:
             blocks.append(("li", failure))
+        targets = gate.get("target_rows", [])
+        if targets:
+            missed = [row[0] for row in targets if row[3] != "pass"]
+            blocks += [("h2", "Project targets: " + ("all met" if not missed else "NOT met: " + ", ".join(missed))),
+                       ("p", "The gate above guards against regressions; these are the figures the project asked "
+                             "for. A target that is not met is open work, not a pass."),
+                       Table(["metric", "target", "measured", "result"],
+                             [row[:3] + ["met" if row[3] == "pass" else "not met"] for row in targets],
+                             [["", "", "", "pass" if row[3] == "pass" else "fail"] for row in targets])]
 
     blocks += [("h2", "Retrieval (answerable questions, mean [95% bootstrap CI])")]
     rows = [[name] + [fmt(*metric_value(results["summary"][v], name)) for v in variants]
@@ -321,7 +330,8 @@ def write_report(results: dict, out_dir: Path, *, commit: str = "", date: str | 
     if thresholds is not None:
         variant = thresholds.get("variant", "hybrid")
         results["gate"] = {"variant": variant, "thresholds": thresholds, "failures": list(failures or []),
-                           "rows": gate_rows(results, thresholds)}
+                           "rows": gate_rows(results, thresholds),
+                           "target_rows": gate_rows(results, thresholds, "target")}
     images = [
         Image(plot_metrics(results, RETRIEVAL_PLOT, out_dir / "retrieval.png", "Retrieval (mean, 95% CI)"),
               "Retrieval metrics per variant"),

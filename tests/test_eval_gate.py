@@ -79,6 +79,7 @@ def test_report_is_complete_and_self_contained(hybrid_results, tmp_path):
         assert paths[kind].is_file() and paths[kind].stat().st_size > 0
     md = paths["md"].read_text(encoding="utf-8")
     assert "abc123" in md and "2026-01-01" in md and "Gate (hybrid)" in md
+    assert "Project targets" in md, "the report must say which project targets are met"
     assert f"{hybrid_results['corpus']['chunks']} chunks" in md
     assert "chunk_size" in md and "| q001 |" in md
     page = paths["html"].read_text(encoding="utf-8")
