@@ -1,0 +1,67 @@
+"""Follow-up questions become standalone before retrieval, over several turns."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.api import Assistant
+from assistant.conversation import condense, focus, is_follow_up
+from assistant.store import ChunkStore
+from tests.llm_fakes import ScriptedOpenAI
+
+
+@pytest.mark.parametrize("question, history, expected_parts, absent", [
+    ("En bij Zaanstad?", ["Welke lessen trekt Utrecht uit slim vegen?"], ["Zaanstad", "slim vegen"], ["Utrecht"]),
+    ("Wordt het ook buiten Utrecht gebruikt?",
+     ["Hoe werkt het Huishoudboekje van de gemeente Utrecht?", "Hoeveel Utrechters gebruikten het in 2020?"],
+     ["Utrechters", "buiten Utrecht"], []),
+    ("Welke les trokken de betrokkenen eruit?", ["Hoe werkte de simulatie van bezoekersstromen in Utrecht?"],
+     ["simulatie van bezoekersstromen", "les"], []),
+    ("And who built it?", ["What data does the school dropout model in Zuid-Holland Zuid use?"],
+     ["Zuid-Holland Zuid", "who built it"], []),
+])
+def test_follow_ups_carry_the_subject(question, history, expected_parts, absent):
+    standalone = condense(question, history)
+    for part in expected_parts:
+        assert part in standalone, standalone
+    for part in absent:
+        assert part not in standalone, standalone
+
+
+def test_three_turns_chain_through_the_middle_one():
+    history = ["Hoe werkt het Huishoudboekje van de gemeente Utrecht?", "Wie ontwikkelde het?"]
+    assert "Huishoudboekje" in condense("En wanneer begon dat?", history)
+
+
+def test_standalone_questions_are_left_alone():
+    history = ["Welke succesfactoren noemt het rapport?"]
+    assert condense("Wat is het doel van slim vegen in Utrecht?", history) == "Wat is het doel van slim vegen in Utrecht?"
+    assert condense("En welke vragen laat het onderzoek volgens de onderzoekers open?", history) == \
+        "Welke vragen laat het onderzoek volgens de onderzoekers open?"
+    assert not is_follow_up("Welke cases uit Utrecht zitten in het onderzoek?")
+
+
+def test_what_users_say_about_themselves_is_not_searched():
+    assert focus("Ik bereid een workshop voor. Wat blijkt het meest bepalend?") == "Wat blijkt het meest bepalend?"
+    assert focus("Voor wie is het rapport bedoeld? Ik ben beleidsadviseur.") == "Voor wie is het rapport bedoeld?"
+
+
+def test_conversation_through_the_assistant_with_an_llm_backend(fake_settings, fake_embeddings, tmp_path):
+    """With an LLM configured, the LLM rewrites the follow-up and writes the answer; citations are checked."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "vegen.md").write_text("---\ntitle: Slim vegen\nkind: case\ngemeente: Utrecht\n---\n\n# Slim vegen\n\n"
+                                   "Slim vegen voorspelt welke routes voor de veegwagens het meest zinvol zijn.\n",
+                                   encoding="utf-8")
+    with ScriptedOpenAI() as server:
+        settings = fake_settings.replace(answer_backend="openai", llm_base_url=f"{server.url}/v1", llm_model="test")
+        bot = Assistant(settings, store=ChunkStore(settings), embeddings=fake_embeddings)
+        bot.ingest([docs])
+        server.queue.append("Wat voorspelt slim vegen in Utrecht?")  # the rewrite
+        server.queue.append("Slim vegen voorspelt de zinvolste routes voor veegwagens [1]. Ook iets anders [7].")
+        answer = bot.ask("En wat voorspelt het?", history=["Wat doet Utrecht met slim vegen?"])
+    assert answer.standalone_question == "Wat voorspelt slim vegen in Utrecht?"
+    assert answer.backend == "openai" and not answer.abstained
+    assert "[1]" in answer.text and "[7]" not in answer.text
+    assert any("[7]" in w for w in answer.warnings)
+    assert answer.citations[0].title == "Slim vegen"
