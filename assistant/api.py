@@ -59,7 +59,7 @@ class Assistant:
 
     def standalone(self, question: str, history: list[str] | None = None) -> str:
         if not history:
-            return question.strip()
+            return condense(question, [])
         if self.chat_model is not None:
             from assistant.llm import condense_question
 

@@ -11,7 +11,10 @@ from collections import Counter
 import numpy as np
 from scipy import sparse
 
-from assistant.text import tokenize
+from assistant.text import family_keys, related, tokenize
+
+
+RELATED_WEIGHT = 0.4
 
 
 class BM25Index:
@@ -40,13 +43,34 @@ class BM25Index:
         weights = tf.data * (k1 + 1) / (tf.data + norm[tf.row])
         self.matrix = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape, dtype=np.float32)
         self.size = n_docs
+        self.families: dict[str, list[str]] = {}
+        for term in self.vocabulary:
+            for key in family_keys(term):
+                self.families.setdefault(key, []).append(term)
+            if term.startswith("ge") and len(term) > 7:  # findable from its ge-less stem
+                self.families.setdefault("p:" + term[2:7], []).append(term)
+
+    def query_weights(self, query: str) -> dict[int, float]:
+        """Column -> weight: the query's own terms count fully, their word family (compounds,
+        derivations) at RELATED_WEIGHT, so 'beleidsdomeinen' still finds 'domein'."""
+        weights: dict[int, float] = {}
+        for term in dict.fromkeys(tokenize(query)):
+            if term in self.vocabulary:
+                weights[self.vocabulary[term]] = 1.0
+            for key in family_keys(term):
+                for other in self.families.get(key, ()):
+                    col = self.vocabulary[other]
+                    if col not in weights and related(term, other):
+                        weights[col] = RELATED_WEIGHT
+        return weights
 
     def scores(self, query: str) -> np.ndarray:
-        terms = [self.vocabulary[t] for t in dict.fromkeys(tokenize(query)) if t in self.vocabulary]
-        if not terms or self.size == 0:
+        weights = self.query_weights(query)
+        if not weights or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
-        sub = self.matrix[:, terms]
-        return np.asarray(sub @ self.idf[terms]).ravel()
+        cols = list(weights)
+        sub = self.matrix[:, cols]
+        return np.asarray(sub @ (self.idf[cols] * np.asarray([weights[c] for c in cols], np.float32))).ravel()
 
     def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, score) of the best k rows with a positive score, optionally within a mask."""

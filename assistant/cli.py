@@ -129,6 +129,87 @@ def info(obj: Context):
     click.echo(f"chunks stored:   {obj.assistant.store.count()}")
 
 
+def git_commit(root: Path) -> str:
+    """The checked-out commit, '+dirty' when the tree has changes; '' outside git."""
+    import subprocess
+
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                                text=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return commit + ("+dirty" if dirty else "")
+
+
+EVAL_TABLE = (("recall@5", "recall@5"), ("mrr", "MRR"), ("ndcg@10", "nDCG@10"), ("section_hit@5", "section hit@5"),
+              ("citation_validity", "citation validity"), ("faithfulness", "faithfulness"),
+              ("key_fact_recall", "key-fact recall"), ("abstention_f1", "abstention F1"),
+              ("median_words", "median words"), ("p90_words", "p90 words"))
+
+
+@cli.command("eval")
+@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Gold questions (JSON Lines, see evals/gold/FORMAT.md). Default: the shipped set.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where report.md/.html/.json and the plots go. Default: evals/report/.")
+@click.option("--variants", default="bm25,dense,hybrid,naive", show_default=True,
+              help="Comma-separated: bm25, dense, hybrid, naive.")
+@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Gate thresholds. Default: evals/thresholds.toml.")
+@click.option("--no-gate", is_flag=True, help="Report the thresholds but exit 0 even when they are missed.")
+@click.pass_obj
+def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_gate):
+    """Score the store that the settings point at against gold questions; exit 1 when the gate fails."""
+    from assistant.settings import PROJECT_ROOT
+    from evals.gate import DEFAULT_THRESHOLDS, check_gate, load_thresholds, measured
+    from evals.gold import DEFAULT_QUESTIONS, GoldError, load_questions
+    from evals.report import write_report
+    from evals.run import evaluate
+
+    chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
+    try:
+        gold = load_questions(questions or DEFAULT_QUESTIONS, corpus_dir=None)
+        limits = load_thresholds(thresholds or DEFAULT_THRESHOLDS)
+    except (GoldError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if obj.assistant.store.count() == 0:
+        raise click.ClickException("the store is empty: run `datalessen ingest` first")
+
+    def progress(variant, done, total):
+        if done == total or done % 10 == 0:
+            click.echo(f"  {variant}: {done}/{total}", err=True)
+
+    try:
+        results = evaluate(obj.assistant, gold, chosen, progress=progress)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    failures = check_gate(results, limits)
+    paths = write_report(results, report_dir or PROJECT_ROOT / "evals" / "report", commit=git_commit(PROJECT_ROOT),
+                         thresholds=limits, failures=failures)
+
+    width = max(len(label) for _, label in EVAL_TABLE)
+    click.echo(f"{'':{width}}  " + "  ".join(f"{v:>8}" for v in chosen))
+    for name, label in EVAL_TABLE:
+        cells = []
+        for v in chosen:
+            value = measured(results["summary"][v], name)
+            cells.append(f"{'–' if value is None else (f'{value:.0f}' if 'words' in name else f'{value:.3f}'):>8}")
+        click.echo(f"{label:{width}}  " + "  ".join(cells))
+    for error in results["data_errors"]:
+        click.echo(f"gold data error: {error}", err=True)
+    click.echo(f"report: {paths['md']} (also .html, .json)")
+    if failures:
+        click.echo(f"gate ({limits['variant']}) FAILED" + (" (ignored: --no-gate)" if no_gate else "") + ":")
+        for failure in failures:
+            click.echo(f"  - {failure}")
+        if not no_gate:
+            sys.exit(1)
+    else:
+        click.echo(f"gate ({limits['variant']}) passed")
+
+
 @cli.group()
 def bench():
     """Benchmarks that print figures: ratios against a baseline measured in the same run."""

@@ -15,13 +15,26 @@ _FOLLOW_UP_START = re.compile(
 _REFERS_BACK = re.compile(
     r"\b(daar|daarvan|daarbij|daarover|hierover|dat project|deze case|die case|dit project|die gemeente|"
     r"hetzelfde|dezelfde|zij|ze|hun|hem|there|that project|this case|it|they|them|those)\b", re.I)
+_ABOUT_ME = re.compile(r"^(ik|wij|we|mijn|onze|i|i'm|we're|my|our)\b", re.I)
+_VERB_PRONOUN = re.compile(r"^\w+\s+(het|ze|zij|dit|dat|die|hij|it|they)\b(?!\s+\w+\s+(van|over)\b)", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
 
 
 def is_follow_up(question: str) -> bool:
+    """'En bij Zaanstad?', 'Wordt het ook elders gebruikt?', 'Welke les trokken ze eruit?'."""
     words = question.split()
-    return bool(_FOLLOW_UP_START.search(question.strip()) or
-                (len(words) <= 8 and _REFERS_BACK.search(question)))
+    q = question.strip()
+    return bool(_FOLLOW_UP_START.search(q) or (len(words) <= 10 and (_REFERS_BACK.search(q) or _VERB_PRONOUN.search(q)))
+                or re.search(r"\b(eruit|erover|ervan|erbij|daarna|daarvan)\b", q, re.I))
+
+
+def focus(question: str) -> str:
+    """Drop what a user says about themselves ('Ik bereid een workshop voor.'): it only dilutes the search."""
+    from assistant.text import split_sentences
+
+    sentences = split_sentences(question)
+    kept = [s for s in sentences if s.rstrip().endswith("?") or not _ABOUT_ME.search(s)]
+    return " ".join(kept) if kept else question
 
 
 def names(text: str) -> list[str]:
@@ -31,13 +44,14 @@ def names(text: str) -> list[str]:
 
 def condense(question: str, history: list[str]) -> str:
     """A standalone form of `question`, given the user's earlier questions (oldest first)."""
-    question = question.strip()
-    previous = [h.strip() for h in history if h and h.strip()]
+    question = focus(question.strip())
+    previous = [focus(h.strip()) for h in history if h and h.strip()]
     if not previous or not is_follow_up(question):
         return question
     subject = previous[-1]
     new_names = names(question)
-    if new_names:
+    swaps_subject = bool(_FOLLOW_UP_START.search(question)) and len(question.split()) <= 5
+    if new_names and swaps_subject:  # "En bij Zaanstad?": same question, other gemeente
         for old in names(subject):
             if old not in new_names:
                 subject = re.sub(rf"\b{re.escape(old)}\b", "", subject)

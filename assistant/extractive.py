@@ -31,7 +31,9 @@ _FACTS_SECTION = re.compile(r"feiten en bronnen|facts and sources", re.I)
 # sentences in which a source says it does not know: quoting them is an honest "unknown"
 _UNKNOWN = re.compile(
     r"\b(onbekend|niet bekend|niet te vinden|niet gevonden|staat niet|niet bevestigd|niet vermeld|"
-    r"niet beschikbaar|geen [\w\s]{0,30}gevonden|niet (?:in )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
+    r"niet beschikbaar|geen [\w\s]{0,30}gevonden|alleen de eerste \w+ zichtbaar|buiten de beschikbare|niet (?:in )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
+
+_UNKNOWN_SECTION = re.compile(r"\b(niet bekend|onbekend|open vragen|not known|unknown)\b", re.I)
 
 LEADS = {
     "nl": {"single": "Volgens de bronnen:", "list": "De bronnen noemen onder meer:",
@@ -98,7 +100,7 @@ class ExtractiveAnswerer:
         is_list = bool(_LIST_QUESTION.search(query))
         chosen = self._select(candidates, is_list)
         chosen += list_items_after(chosen, passages)
-        unknown = says_unknown(candidates[0].sentence)
+        unknown = says_unknown(candidates[0].sentence, passages[candidates[0].passage_index].section)
         # group by passage in retrieval order, sentences in reading order
         by_passage: dict[int, list[Candidate]] = {}
         for c in sorted(chosen, key=lambda c: (c.passage_index, c.order)):
@@ -163,9 +165,9 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int
     return items
 
 
-def says_unknown(sentence: str) -> bool:
-    """The source's own 'this is not known' — only when that is what the sentence is about."""
-    return len(sentence.split()) <= 35 and bool(_UNKNOWN.search(sentence))
+def says_unknown(sentence: str, section: str = "") -> bool:
+    """The source's own 'this is not known': a short sentence saying so, or a line under 'Wat niet bekend is'."""
+    return (len(sentence.split()) <= 35 and bool(_UNKNOWN.search(sentence))) or bool(_UNKNOWN_SECTION.search(section))
 
 
 def _match(term: str, tokens: frozenset, context: set) -> float:

@@ -27,6 +27,11 @@ _ACROSS_CASES = re.compile(
     r"succesfactoren|success factors|gemeenschappelijk|vergelijk|compare|alle)\b", re.I)
 
 
+# a document's list of facts and sources repeats its body in note form; the body reads better as a quote
+_REFERENCE_SECTION = re.compile(r"(feiten en bronnen|bronnen|literatuur|referenties|references|sources)\s*$", re.I)
+REFERENCE_WEIGHT = 0.6
+
+
 def facet_value(value) -> str:
     """The part of a metadata value a filter matches: 'Utrecht (kandidaat)' -> 'Utrecht'."""
     return str(value or "").split(" (")[0].strip()
@@ -128,10 +133,11 @@ class HybridRetriever:
             rankings["dense"] = [p.chunk_id for p, _ in hits if p.chunk_id in by_id]
             dense_scores = {p.chunk_id: s for p, s in hits}
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
+        fused = [(cid, score * (REFERENCE_WEIGHT if _REFERENCE_SECTION.search(passages[by_id[cid]].section) else 1.0),
+                  ranks) for cid, score, ranks in fused if cid in by_id]
+        fused.sort(key=lambda item: -item[1])
         results = []
         for chunk_id, score, ranks in fused:
-            if chunk_id not in by_id:
-                continue
             base = passages[by_id[chunk_id]]
             results.append(Passage(**{**base.__dict__, "score": score, "ranks": {
                 **ranks, "bm25_score": round(sparse_scores.get(chunk_id, 0.0), 4),

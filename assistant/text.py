@@ -98,18 +98,38 @@ def tokenize(text: str) -> list[str]:
 
 @lru_cache(maxsize=500_000)
 def related(a: str, b: str) -> bool:
-    """Stems of one Dutch word family or compound: 'onderzoek'~'onderzoeker', 'succesfactor'~'kernfactor'."""
+    """Stems of one Dutch word family or compound: 'onderzoek'~'onderzoeker', 'succesfactor'~'kernfactor',
+    'presenteerd'~'presentatie', 'geanalyseerd'~'analyseerd'."""
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
     if len(short) >= 5 and long_.startswith(short):
         return True
-    common = 0
-    for x, y in zip(reversed(a), reversed(b)):
-        if x != y:
-            break
-        common += 1
-    return common >= 6
+    if len(short) >= 7 and short[:7] == long_[:7]:
+        return True
+    if a[-6:] == b[-6:] and len(short) >= 6:
+        return True
+    for x, y in ((a, b), (b, a)):  # a past participle: ge- + stem
+        if x.startswith("ge") and len(x) > 7 and related_plain(x[2:], y):
+            return True
+    return False
+
+
+def related_plain(a: str, b: str) -> bool:
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 5 and (long_.startswith(short) or short[:7] == long_[:7])
+
+
+def family_keys(term: str) -> list[str]:
+    """Buckets in which every `related` term of `term` is found: first five letters, last six, ge-less."""
+    keys = []
+    if len(term) >= 5:
+        keys.append("p:" + term[:5])
+    if len(term) >= 6:
+        keys.append("s:" + term[-6:])
+    if term.startswith("ge") and len(term) > 7:
+        keys.append("p:" + term[2:7])
+    return keys
 
 
 _ABBREVIATIONS = (

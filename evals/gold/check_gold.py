@@ -159,7 +159,9 @@ def fold(text: str) -> str:
 
 # --------------------------------------------------------------------------- checks
 
-def check_item(item: dict, docs: dict[str, list[str]], where: str) -> list[str]:
+def check_item(item: dict, docs: dict[str, list[str]] | None, where: str) -> list[str]:
+    """Problems of one item; with `docs=None` the quotes are not looked up in corpus files
+    (an evaluation over a store that holds other documents locates them in its chunks)."""
     problems: list[str] = []
 
     def bad(msg: str) -> None:
@@ -227,7 +229,7 @@ def check_item(item: dict, docs: dict[str, list[str]], where: str) -> list[str]:
         if "/" in doc or "\\" in doc:
             bad(f"{tag}: document must be a bare file name, got {doc!r}")
             continue
-        if doc not in docs:
+        if docs is not None and doc not in docs:
             bad(f"{tag}: unknown document {doc!r}")
             continue
         q = collapse(quote)
@@ -237,7 +239,7 @@ def check_item(item: dict, docs: dict[str, list[str]], where: str) -> list[str]:
             bad(f"{tag}: quote has {words} words, should be {QUOTE_MIN_WORDS}-{QUOTE_MAX_WORDS}")
         if "http://" in q or "https://" in q:
             bad(f"{tag}: quote must stop before the source URL")
-        if any(q in block for block in docs[doc]):
+        if docs is None or any(q in block for block in docs[doc]):
             continue
         if q in " ".join(docs[doc]):
             bad(f"{tag}: quote spans more than one block (paragraph/list item/heading/table row) in {doc}")
@@ -271,20 +273,11 @@ def check_item(item: dict, docs: dict[str, list[str]], where: str) -> list[str]:
     return problems
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("questions", nargs="?", type=Path, default=DEFAULT_QUESTIONS)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--min-questions", type=int, default=60)
-    args = parser.parse_args(argv)
-
-    if not args.corpus.is_dir():
-        print(f"corpus directory not found: {args.corpus}", file=sys.stderr)
-        return 2
-    docs = load_corpus(args.corpus)
+def read_items(path: Path) -> tuple[list[dict], list[str]]:
+    """The JSON objects of a JSON Lines file, and the lines that are not one."""
     problems: list[str] = []
     items: list[dict] = []
-    with args.questions.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
@@ -296,9 +289,18 @@ def main(argv: list[str] | None = None) -> int:
             if not isinstance(item, dict):
                 problems.append(f"line {lineno}: not a JSON object")
                 continue
+            item["_line"] = lineno
             items.append(item)
-            problems += check_item(item, docs, f"line {lineno} ({item.get('id', '?')})")
+    return items, problems
 
+
+def check_set(items: list[dict], docs: dict[str, list[str]] | None, *, min_questions: int = 60,
+              enforce_shares: bool = True) -> list[str]:
+    """Every item's problems plus the whole-file rules: unique ids and questions, counts, shares."""
+    problems: list[str] = []
+    for item in items:
+        fields = {k: v for k, v in item.items() if k != "_line"}
+        problems += check_item(fields, docs, f"line {item.get('_line', '?')} ({item.get('id', '?')})")
     ids = Counter(i.get("id") for i in items)
     problems += [f"duplicate id {i!r} ({n}x)" for i, n in ids.items() if n > 1]
     turns = Counter((tuple(i.get("history") or []), fold(str(i.get("question", "")))) for i in items)
@@ -307,12 +309,32 @@ def main(argv: list[str] | None = None) -> int:
     total = len(items)
     followups = sum(1 for i in items if i.get("type") == "followup")
     unanswerable = sum(1 for i in items if i.get("answerable") is False)
-    if total < args.min_questions:
-        problems.append(f"only {total} questions, need at least {args.min_questions}")
-    if total and followups / total < MIN_FOLLOWUP_SHARE:
+    if total < min_questions:
+        problems.append(f"only {total} questions, need at least {min_questions}")
+    if enforce_shares and total and followups / total < MIN_FOLLOWUP_SHARE:
         problems.append(f"followups {followups}/{total} < {MIN_FOLLOWUP_SHARE:.0%}")
-    if total and unanswerable / total < MIN_UNANSWERABLE_SHARE:
+    if enforce_shares and total and unanswerable / total < MIN_UNANSWERABLE_SHARE:
         problems.append(f"unanswerable {unanswerable}/{total} < {MIN_UNANSWERABLE_SHARE:.0%}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("questions", nargs="?", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--min-questions", type=int, default=60)
+    args = parser.parse_args(argv)
+
+    if not args.corpus.is_dir():
+        print(f"corpus directory not found: {args.corpus}", file=sys.stderr)
+        return 2
+    docs = load_corpus(args.corpus)
+    items, problems = read_items(args.questions)
+    problems += check_set(items, docs, min_questions=args.min_questions)
+
+    total = len(items)
+    followups = sum(1 for i in items if i.get("type") == "followup")
+    unanswerable = sum(1 for i in items if i.get("answerable") is False)
 
     def show(field: str) -> str:
         return ", ".join(f"{k}={v}" for k, v in sorted(Counter(str(i.get(field)) for i in items).items()))

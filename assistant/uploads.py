@@ -1,0 +1,94 @@
+"""Documents a user hands in: check them, keep a copy in the data home, ingest them.
+
+A browser upload lands in a temporary folder that may be cleaned any time, so
+each accepted file is copied to `<home>/uploads/` first and ingested from there:
+the store's `source` then stays valid, and a later upload with the same name
+replaces the earlier version.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.access import may_upload
+from ingest.loaders import SUPPORTED_SUFFIXES
+
+UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".txt")
+_UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def upload_dir(settings) -> Path:
+    return Path(settings.home) / "uploads"
+
+
+def safe_name(name: str) -> str:
+    """A plain file name: no folders, no odd characters, no leading dot."""
+    base = Path(str(name).replace("\\", "/")).name
+    base = _UNSAFE.sub("_", base).strip(" ._") or "document"
+    return base[:120]
+
+
+@dataclass
+class UploadResult:
+    accepted: list[Path] = field(default_factory=list)  # copies in the upload folder
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+    report: object | None = None  # the IngestReport, when anything was ingested
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected and (self.report is None or self.report.ok)
+
+    def summary(self) -> str:
+        lines = [f"GEWEIGERD  {name}: {reason}" for name, reason in self.rejected]
+        if self.report is not None:
+            lines.insert(0, self.report.summary())
+        elif not self.rejected:
+            lines.append("geen bestanden ontvangen")
+        return "\n".join(lines)
+
+
+def accept_uploads(assistant, paths: list[Path | str], *, username: str | None = None,
+                   names: list[str] | None = None) -> UploadResult:
+    """Check type, size and permission; copy to the upload folder; ingest what passed.
+
+    `names` are the file names as the user gave them (a browser's temporary copy
+    may be named otherwise); by default the paths' own names."""
+    settings = assistant.settings
+    result = UploadResult()
+    paths = [Path(p) for p in paths or []]
+    names = list(names or [p.name for p in paths])
+    if not may_upload(settings, username):
+        result.rejected = [(n, "alleen beheerders mogen documenten toevoegen") for n in names]
+        return result
+    limit = settings.max_upload_mb * 1_000_000
+    folder = upload_dir(settings)
+    for path, name in zip(paths, names):
+        name = safe_name(name)
+        suffix = Path(name).suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES or suffix not in SUPPORTED_SUFFIXES:
+            result.rejected.append((name, (f"bestandstype '{suffix or '(geen)'}' wordt niet ondersteund; "
+                                          f"toegestaan: {', '.join(UPLOAD_SUFFIXES)}")))
+            continue
+        if not path.is_file():
+            result.rejected.append((name, "bestand niet gevonden"))
+            continue
+        size = path.stat().st_size
+        if size > limit:
+            result.rejected.append((name, (f"{size / 1e6:.1f} MB is meer dan de grens van "
+                                          f"{settings.max_upload_mb:g} MB")))
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
+        if path.resolve() != target.resolve():
+            shutil.copyfile(path, target)
+        result.accepted.append(target)
+    if result.accepted:
+        try:
+            result.report = assistant.ingest(result.accepted)
+        except Exception as exc:  # noqa: BLE001 -- a missing or crashing loader must not take the app down
+            result.rejected += [(p.name, f"inlezen mislukt: {exc}") for p in result.accepted]
+            result.accepted = []
+    return result

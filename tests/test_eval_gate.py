@@ -1,0 +1,103 @@
+"""The evaluation gate on the real model and the shipped corpus: this is the CI quality gate.
+
+The hybrid variant is run once over the whole gold set and must meet
+`evals/thresholds.toml`. A second run with retrieval replaced by random passages
+must fail the gate on recall@5, which shows that the gate can fail at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import Context, cli
+from evals.gate import check_gate, load_thresholds
+from evals.gold import DEFAULT_QUESTIONS, EvidenceMatcher, load_questions
+from evals.report import write_report
+from evals.run import evaluate
+
+
+class RandomRetriever:
+    """The real retriever's passages, drawn at random (seeded): retrieval deliberately broken."""
+
+    def __init__(self, inner, seed: int = 7):
+        self.inner = inner
+        self.rng = random.Random(seed)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def retrieve(self, query, k=None, filters=None, mode="hybrid", diverse=None):
+        return self.rng.sample(self.inner.passages, k or self.inner.settings.top_k)
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return load_questions(DEFAULT_QUESTIONS, min_questions=60, enforce_shares=True)
+
+
+@pytest.fixture(scope="module")
+def hybrid_results(corpus_assistant, gold):
+    return evaluate(corpus_assistant, gold, ("hybrid",))
+
+
+@pytest.fixture
+def broken_assistant(corpus_assistant):
+    broken = copy.copy(corpus_assistant)
+    broken.retriever = RandomRetriever(corpus_assistant.retriever)
+    return broken
+
+
+def test_gold_set_is_valid_and_every_quote_is_in_a_stored_chunk(corpus_assistant, gold):
+    located = EvidenceMatcher().locate(gold, corpus_assistant.retriever.passages)
+    assert located.data_errors == []
+    assert all(located.chunks[ev] for q in gold for ev in q.evidence)
+
+
+def test_gate_passes_for_hybrid(hybrid_results):
+    """The CI gate. If it fails, the message holds the measured figures."""
+    failures = check_gate(hybrid_results, load_thresholds())
+    assert not failures, "evaluation gate failed:\n  " + "\n  ".join(failures)
+
+
+def test_gate_fails_when_retrieval_is_broken(broken_assistant, gold):
+    results = evaluate(broken_assistant, gold, ("hybrid",))
+    failures = check_gate(results, load_thresholds())
+    assert any(f.startswith("recall@5:") for f in failures), failures
+    assert results["summary"]["hybrid"]["recall@5"]["mean"] < load_thresholds()["min"]["recall@5"]
+
+
+def test_report_is_complete_and_self_contained(hybrid_results, tmp_path):
+    thresholds = load_thresholds()
+    paths = write_report(hybrid_results, tmp_path, commit="abc123", date="2026-01-01",
+                         thresholds=thresholds, failures=check_gate(hybrid_results, thresholds))
+    for kind in ("md", "html", "json", "retrieval", "answers", "lengths"):
+        assert paths[kind].is_file() and paths[kind].stat().st_size > 0
+    md = paths["md"].read_text(encoding="utf-8")
+    assert "abc123" in md and "2026-01-01" in md and "Gate (hybrid)" in md
+    assert f"{hybrid_results['corpus']['chunks']} chunks" in md
+    assert "chunk_size" in md and "| q001 |" in md
+    page = paths["html"].read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == 3
+    assert "http://" not in page.split("<body>")[0] and 'src="http' not in page and "<link" not in page
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert data["commit"] == "abc123" and len(data["records"]) == hybrid_results["questions"]["total"]
+
+
+def test_cli_eval_exits_1_when_the_gate_fails(broken_assistant, tmp_path):
+    subset = tmp_path / "few.jsonl"
+    lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()[:6]
+    subset.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    context = Context()
+    context._assistant = broken_assistant
+    args = ["eval", "--questions", str(subset), "--report", str(tmp_path / "report"), "--variants", "hybrid"]
+    result = CliRunner().invoke(cli, args, obj=context)
+    assert result.exit_code == 1, result.output
+    assert "recall@5" in result.output and "FAILED" in result.output
+    assert (tmp_path / "report" / "report.html").is_file()
+    result = CliRunner().invoke(cli, args + ["--no-gate"], obj=context)
+    assert result.exit_code == 0, result.output

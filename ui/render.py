@@ -1,0 +1,309 @@
+"""HTML and Markdown for the app, built from library objects; no Gradio here.
+
+Every piece of document text, title or metadata goes through `esc` (html.escape)
+before it reaches the page: a document that contains `<script>` shows those
+characters, it never runs them. The only markup is the markup written here.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from html import escape
+
+from assistant.schema import Answer, Citation
+
+CITE = re.compile(r"\[(\d{1,3})\]")
+# characters Markdown would act on inside a chat message; < > & are already entities
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}~|$])")
+NO_ANSWER_LABEL = "Niet (volledig) gevonden in de bronnen"
+
+
+def esc(value) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def md_text(text: str) -> str:
+    """Plain text that a Markdown renderer shows exactly as written (no HTML, no emphasis, no links)."""
+    return _MD_SPECIAL.sub(r"\\\1", esc(text))
+
+
+def cite_id(turn: int, n: int) -> str:
+    return f"bron-{turn}-{n}"
+
+
+def _linked(text: str, turn: int, numbers: set[int]) -> str:
+    """Escaped text with each known [n] turned into a link to its source card."""
+    out, last = [], 0
+    for match in CITE.finditer(text):
+        n = int(match.group(1))
+        if n not in numbers:
+            continue
+        out.append(md_text(text[last:match.start()]))
+        out.append(f'<a class="bron-link" href="#{cite_id(turn, n)}" title="Toon bron {n}">[{n}]</a>')
+        last = match.end()
+    out.append(md_text(text[last:]))
+    return "".join(out)
+
+
+def answer_message(answer: Answer, turn: int) -> str:
+    """The chat bubble for a final answer: its text, [n] linking to the sources panel."""
+    numbers = {c.n for c in answer.citations}
+    lines = [_linked(line, turn, numbers) for line in answer.text.split("\n")]
+    body = "\n".join(lines)
+    parts = []
+    if answer.abstained:
+        parts.append(f'<span class="onthouding-label">⚠ {NO_ANSWER_LABEL}</span>')
+    parts.append(body)
+    if answer.citations:
+        where = "de dichtstbijzijnde passages" if answer.abstained else "de bronnen met de citaten"
+        parts.append(f"<small>Klik op een [n] om {where} te zien (paneel Bronnen).</small>")
+    for warning in answer.warnings:
+        parts.append(f"<small>Let op: {md_text(warning)}</small>")
+    return "\n\n".join(parts)
+
+
+def provisional_message(text: str) -> str:
+    """What streams in before the checked answer replaces it."""
+    return "<small>Voorlopig antwoord; de bronnen worden gecontroleerd…</small>\n\n" + md_text(text)
+
+
+def question_message(question: str) -> str:
+    return md_text(question)
+
+
+def chat_messages(turns: list[tuple[str, Answer]]) -> list[dict]:
+    messages = []
+    for i, (question, answer) in enumerate(turns, 1):
+        messages.append({"role": "user", "content": question_message(question)})
+        messages.append({"role": "assistant", "content": answer_message(answer, i)})
+    return messages
+
+
+# -- sources ---------------------------------------------------------------------------------
+
+
+def highlight(passage: str, quotes: list[str]) -> str:
+    """The passage, escaped, with every verbatim occurrence of each quote wrapped in <mark>."""
+    spans = []
+    for quote in quotes:
+        quote = (quote or "").strip()
+        if not quote:
+            continue
+        start = passage.find(quote)
+        while start != -1:
+            spans.append((start, start + len(quote)))
+            start = passage.find(quote, start + len(quote))
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, last = [], 0
+    for start, end in merged:
+        out.append(esc(passage[last:start]))
+        out.append(f"<mark>{esc(passage[start:end])}</mark>")
+        last = end
+    out.append(esc(passage[last:]))
+    return "".join(out)
+
+
+def section_label(section: str, title: str) -> str:
+    """'Titel > Aanpak en data' -> 'Aanpak en data': the card shows the title already."""
+    if title and section == title:
+        return ""
+    prefix = f"{title} > "
+    return section[len(prefix):] if title and section.startswith(prefix) else section
+
+
+def citation_card(c: Citation, turn: int) -> str:
+    quotes = [q for q in (c.quotes or [c.quote]) if q]
+    passage = c.passage_text or ""
+    found = [q for q in quotes if q in passage]
+    body = highlight(passage, found) if passage else ""
+    missing = [q for q in quotes if q not in found]
+    extra = "".join(f'<p class="bron-citaat"><mark>{esc(q)}</mark></p>' for q in missing)
+    meta = " · ".join(esc(part) for part in (section_label(c.section, c.title), c.page) if part)
+    document = esc(c.source.rsplit("/", 1)[-1]) if c.source else ""
+    return (
+        f'<article class="bron-kaart" id="{cite_id(turn, c.n)}">'
+        f'<header><span class="bron-nr">[{c.n}]</span> <strong class="bron-titel">{esc(c.title)}</strong></header>'
+        + (f'<div class="bron-meta">{meta}</div>' if meta else "")
+        + (f'<div class="bron-bestand">{document}</div>' if document else "")
+        + f'<div class="bron-passage">{body}</div>{extra}</article>'
+    )
+
+
+def sources_html(turns: list[tuple[str, Answer]]) -> str:
+    """Every answer's sources, newest first; each card's id is bron-<turn>-<n>."""
+    if not turns:
+        return ('<div class="bronnen-leeg">Hier verschijnen de bronnen van elk antwoord: titel, sectie, '
+                "pagina en het citaat gemarkeerd in zijn passage.</div>")
+    blocks = []
+    for turn in range(len(turns), 0, -1):
+        question, answer = turns[turn - 1]
+        head = f'<h3 class="bron-vraag">Vraag {turn}: {esc(question)}</h3>'
+        banner = ""
+        if answer.abstained:
+            banner = (f'<div class="onthouding"><strong>{NO_ANSWER_LABEL}.</strong> '
+                      + ("Hieronder de passages die het dichtst in de buurt komen; controleer zelf of ze uw vraag "
+                         "beantwoorden." if answer.citations else "Er zijn geen passages die in de buurt komen.")
+                      + "</div>")
+        cards = "".join(citation_card(c, turn) for c in answer.citations)
+        blocks.append(f'<section class="bron-beurt" id="vraag-{turn}">{head}{banner}{cards}</section>')
+    return '<div class="bronnen">' + "".join(blocks) + "</div>"
+
+
+# -- lessons ---------------------------------------------------------------------------------
+
+
+def lessons_html(theme: str, rows: list) -> str:
+    if not rows:
+        return '<div class="lessen-leeg">Er zijn geen case-documenten ingelezen.</div>'
+    found = sum(1 for r in rows if r.found)
+    head = (f'<p class="lessen-kop"><strong>Thema: {esc(theme)}</strong> — {found} van {len(rows)} cases hebben '
+            "een passage over dit thema. Elk citaat staat letterlijk in de bron.</p>")
+    body = []
+    for r in rows:
+        quotes = "".join(f'<li>„{esc(q)}” <span class="bron-nr">[{n}]</span></li>' for q, n in r.quotes)
+        said = f"<ul>{quotes}</ul>" if quotes else ""
+        if r.note:
+            said += f'<p class="lessen-noot">{esc(r.note)}</p>'
+        sources = "".join(
+            f'<div class="bron-meta">[{c.n}] {esc(" · ".join(p for p in (section_label(c.section, c.title), c.page) if p))}</div>'
+            for c in r.citations)
+        body.append(f'<tr class="les-rij{"" if r.found else " les-leeg"}" data-case="{esc(r.document)}">'
+                    f"<td><strong>{esc(r.case)}</strong></td><td>{esc(r.gemeente)}</td>"
+                    f"<td>{said}{sources}</td></tr>")
+    return (head + '<table class="lessen-tabel"><thead><tr><th>Case</th><th>Gemeente</th>'
+            "<th>Wat de bronnen zeggen</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>")
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+DOC_COLUMNS = (("title", "Titel"), ("kind", "Soort"), ("gemeente", "Gemeente"), ("domein", "Domein"),
+               ("bevestiging", "Bevestiging"), ("chunks", "Chunks"), ("document", "Bestand"))
+
+
+def documents_html(docs: list[dict]) -> str:
+    if not docs:
+        return ('<div class="documenten-leeg">Nog geen documenten ingelezen. Voeg er hieronder een toe, of draai '
+                "<code>datalessen ingest</code>.</div>")
+    head = "".join(f"<th>{label}</th>" for _, label in DOC_COLUMNS)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{esc(d.get(key, ''))}</td>" for key, _ in DOC_COLUMNS) + "</tr>" for d in docs)
+    total = sum(int(d.get("chunks", 0)) for d in docs)
+    return (f'<p>{len(docs)} documenten, {total} passages (chunks).</p>'
+            f'<table class="documenten-tabel"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+
+
+def document_html(doc: dict | None, passages: list) -> str:
+    if doc is None:
+        return '<div class="document-leeg">Kies een document om het te lezen.</div>'
+    meta = " · ".join(esc(f"{label}: {doc[key]}") for key, label in DOC_COLUMNS[1:5] if doc.get(key))
+    parts = [f'<h3 class="document-titel">{esc(doc.get("title", ""))}</h3>', f'<p class="bron-meta">{meta}</p>']
+    section = None
+    for p in passages:
+        if p.section != section:
+            section = p.section
+            label = section_label(section, doc.get("title", ""))
+            if label:
+                parts.append(f'<h4 class="document-sectie">{esc(label)}</h4>')
+        page = f'<span class="bron-meta">{esc(p.page_label)}</span>' if p.page_label else ""
+        parts.append(f'<div class="document-passage">{page}{esc(p.text)}</div>')
+    return '<div class="document">' + "".join(parts) + "</div>"
+
+
+def document_choices(docs: list[dict]) -> list[tuple[str, str]]:
+    return [(f"{d.get('title') or d.get('document')} ({d.get('document', '')})", d["doc_id"]) for d in docs]
+
+
+def filter_choices(facets: dict) -> dict[str, list[tuple[str, str]]]:
+    """Dropdown choices per filter; the empty value means 'all'."""
+    titles = dict(zip(facets.get("document", []), facets.get("document_titles", [])))
+    return {
+        "gemeente": [("Alle gemeenten", "")] + [(v, v) for v in facets.get("gemeente", [])],
+        "domein": [("Alle domeinen", "")] + [(v, v) for v in facets.get("domein", [])],
+        "kind": [("Alle soorten", "")] + [(v, v) for v in facets.get("kind", [])],
+        "document": [("Alle documenten", "")] + [(f"{titles.get(d) or d} ({d})", d)
+                                                  for d in facets.get("document", [])],
+    }
+
+
+# -- small Markdown (the digest's list) -----------------------------------------------------
+
+
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def simple_markdown_html(text: str) -> str:
+    """Paragraphs and '-' lists, with `code`; everything else escaped. Enough for the digest."""
+    out, items, para = [], [], []
+
+    def flush():
+        if items:
+            out.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+            items.clear()
+        if para:
+            out.append(f"<p>{' '.join(para)}</p>")
+            para.clear()
+
+    for line in text.split("\n"):
+        stripped = line.strip()
+        inline = _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", esc(stripped.lstrip("-* ").strip()))
+        if not stripped:
+            flush()
+        elif stripped.startswith(("- ", "* ")):
+            if para:
+                flush()
+            items.append(inline)
+        elif stripped.startswith("#"):
+            flush()
+            out.append(f"<h4>{esc(stripped.lstrip('#').strip())}</h4>")
+        elif items:
+            items[-1] += " " + inline
+        else:
+            para.append(inline)
+    flush()
+    return "".join(out)
+
+
+def unknowns_html(markdown: str | None) -> str:
+    if not markdown:
+        return '<div class="onbekend-leeg">Het corpus heeft geen lijst "Wat nog onbekend is".</div>'
+    return ('<div class="onbekend"><p><strong>Wat de bronnen (nog) niet vertellen</strong> — volgens '
+            "<code>BRONNEN-DIGEST.md</code> van het corpus. Vragen hierover beantwoordt de assistent met "
+            "'staat niet in de bronnen'.</p>" + simple_markdown_html(markdown) + "</div>")
+
+
+# -- evaluation ------------------------------------------------------------------------------
+
+
+def plots_html(paths: list) -> str:
+    """PNG plots inline as data: URIs, so no file needs to be served."""
+    figures = []
+    for path in paths:
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        figures.append(f'<figure class="eval-plot"><img alt="{esc(path.stem)}" src="data:image/png;base64,{data}">'
+                       f"<figcaption>{esc(path.name)}</figcaption></figure>")
+    return '<div class="eval-plots">' + "".join(figures) + "</div>" if figures else ""
+
+
+def feedback_html(summary: dict, records: list) -> str:
+    total = summary.get("totaal", 0)
+    counts = "".join(f"<tr><td>{esc(label)}</td><td>{count}</td></tr>" for label, count in summary.items()
+                     if label != "totaal")
+    table = (f'<table class="feedback-tabel"><thead><tr><th>Oordeel</th><th>Aantal</th></tr></thead>'
+             f"<tbody>{counts}<tr><td><strong>totaal</strong></td><td><strong>{total}</strong></td></tr></tbody>"
+             "</table>")
+    if not records:
+        return table + "<p>Nog geen feedback gegeven.</p>"
+    rows = "".join(
+        f"<tr><td>{esc(r.created_at)}</td><td>{esc(r.user)}</td><td>{esc(r.label)}</td><td>{esc(r.question)}</td>"
+        f"<td>{esc(r.comment)}</td></tr>" for r in records)
+    return (table + "<p>Laatste feedback:</p>"
+            '<table class="feedback-tabel"><thead><tr><th>Wanneer (UTC)</th><th>Gebruiker</th><th>Oordeel</th>'
+            f"<th>Vraag</th><th>Opmerking</th></tr></thead><tbody>{rows}</tbody></table>")
