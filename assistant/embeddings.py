@@ -22,8 +22,12 @@ def resolve_model(settings: Settings) -> str:
 
 
 @lru_cache(maxsize=4)
-def _load(model: str, query_prefix: str, passage_prefix: str, batch_size: int):
+def _load(model: str, query_prefix: str, passage_prefix: str, batch_size: int, torch_threads: int = 0):
     quiet_offline_environment()
+    if torch_threads > 0:
+        import torch
+
+        torch.set_num_threads(torch_threads)  # process-wide
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(
@@ -37,4 +41,4 @@ def _load(model: str, query_prefix: str, passage_prefix: str, batch_size: int):
 def load_embeddings(settings: Settings):
     """A LangChain `Embeddings`; `embed_documents` adds the passage prefix, `embed_query` the query one."""
     return _load(resolve_model(settings), settings.query_prefix, settings.passage_prefix,
-                 settings.embedding_batch_size)
+                 settings.embedding_batch_size, settings.torch_threads)

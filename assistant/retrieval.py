@@ -129,9 +129,9 @@ class HybridRetriever:
             if allowed is not None:
                 where = {"doc_id": {"$in": sorted({passages[i].doc_id for i in np.flatnonzero(allowed)})}}
             vector = self.embeddings.embed_query(query)
-            hits = self.store.dense_search(vector, self.settings.dense_k, where)
-            rankings["dense"] = [p.chunk_id for p, _ in hits if p.chunk_id in by_id]
-            dense_scores = {p.chunk_id: s for p, s in hits}
+            hits = self.store.dense_ids(vector, self.settings.dense_k, where)  # ids only: passages are in memory
+            rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
+            dense_scores = dict(hits)
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
         fused = [(cid, score * (REFERENCE_WEIGHT if _REFERENCE_SECTION.search(passages[by_id[cid]].section) else 1.0),
                   ranks) for cid, score, ranks in fused if cid in by_id]

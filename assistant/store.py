@@ -82,13 +82,27 @@ class ChunkStore:
         return passages
 
     def dense_search(self, embedding, k: int, where: dict | None = None) -> list[tuple[Passage, float]]:
-        total = self.count()
-        if total == 0:
+        result = self._query(embedding, k, where, ["documents", "metadatas", "distances"])
+        if result is None:
             return []
-        result = self.collection.query(query_embeddings=[list(map(float, embedding))], n_results=min(k, total),
-                                       where=where or None, include=["documents", "metadatas", "distances"])
         return [(to_passage(i, d, m), 1.0 - dist) for i, d, m, dist in
                 zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])]
+
+    def dense_ids(self, embedding, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first: all hybrid retrieval needs, as it holds every passage
+        already; fetching texts and metadata from Chroma would cost more than the vector search."""
+        result = self._query(embedding, k, where, ["distances"])
+        if result is None:
+            return []
+        return [(i, 1.0 - dist) for i, dist in zip(result["ids"][0], result["distances"][0])]
+
+    def _query(self, embedding, k: int, where: dict | None, include: list[str]):
+        # No count() first: Chroma returns fewer hits when it holds fewer than k, none when empty; that extra
+        # round trip cost more than the search itself at 100k chunks (docs/benchmarks.md).
+        if k <= 0:
+            return None
+        return self.collection.query(query_embeddings=[list(map(float, embedding))], n_results=k,
+                                     where=where or None, include=include)
 
 
 def to_passage(chunk_id: str, text: str, meta: dict) -> Passage:
