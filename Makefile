@@ -27,6 +27,7 @@ browser:
 	  || echo "chromium not installed: browser tests will be skipped"; }
 
 test: setup browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: setup

@@ -94,8 +94,11 @@ class Assistant:
     def ingest(self, paths: list[Path], *, prune: bool = False, progress: bool = False):
         from ingest.pipeline import Ingestor
 
-        report = Ingestor(self.settings, store=self.store, embeddings=self.embeddings, progress=progress).run(
-            [Path(p) for p in paths], prune=prune)
+        ingestor = Ingestor(self.settings, store=self.store, embeddings=self.embeddings, progress=progress)
+        try:
+            report = ingestor.run([Path(p) for p in paths], prune=prune)
+        finally:
+            ingestor.close()
         self.retriever.refresh()
         return report
 

@@ -31,7 +31,8 @@ _FACTS_SECTION = re.compile(r"feiten en bronnen|facts and sources", re.I)
 # sentences in which a source says it does not know: quoting them is an honest "unknown"
 _UNKNOWN = re.compile(
     r"\b(onbekend|niet bekend|niet te vinden|niet gevonden|staat niet|niet bevestigd|niet vermeld|"
-    r"niet beschikbaar|geen [\w\s(),.]{0,80}gevonden|alleen de eerste \w+ zichtbaar|buiten de beschikbare|niet (?:in )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
+    r"niet beschikbaar|geen [\w\s(),.]{0,80}gevonden|alleen de eerste \w+ zichtbaar|buiten de beschikbare|"
+    r"niet (?:in )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
 
 _UNKNOWN_SECTION = re.compile(r"\b(niet bekend|onbekend|open vragen|not known|unknown)\b", re.I)
 

@@ -94,10 +94,6 @@ class Settings:
     def feedback_path(self) -> Path:
         return self.home / "feedback.sqlite"
 
-    @property
-    def log_dir(self) -> Path:
-        return self.home / "logs"
-
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
 

@@ -161,10 +161,6 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def normalize_ws(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 _EN_MARKERS = frozenset("what which who how why where when does do is are the of lessons tell list "
                         "name report municipality municipalities case cases".split())
 _NL_MARKERS = frozenset("wat welke wie hoe waarom waar wanneer is zijn de het een van lessen noemt "

@@ -154,6 +154,9 @@ class Ingestor:
         s = self.settings
         return f"{s.embedding_model}|{s.passage_prefix}|{s.chunk_size}|{s.chunk_overlap}"
 
+    def close(self) -> None:
+        self.manifest.close()
+
     def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()

@@ -17,17 +17,11 @@ from assistant.settings import PROJECT_ROOT, Settings, quiet_offline_environment
 quiet_offline_environment()
 SHARED = Path(os.environ.get("DATALESSEN_SHARED", PROJECT_ROOT.parent / "shared"))
 FIXTURES = Path(os.environ.get("DATALESSEN_FIXTURES", SHARED / "fixtures" / "real"))
-# the converted model is reused across sessions when a cache folder is given (CI sets it)
-MODEL_CACHE = os.environ.get("DATALESSEN_TEST_MODEL_DIR")
 
 
 @pytest.fixture(scope="session")
 def model_home(tmp_path_factory) -> Path:
     """A data home whose models/ holds the converted e5 model."""
-    if MODEL_CACHE:
-        home = Path(MODEL_CACHE)
-        home.mkdir(parents=True, exist_ok=True)
-        return home
     return tmp_path_factory.mktemp("model-home")
 
 

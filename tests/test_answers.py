@@ -45,8 +45,8 @@ def test_off_topic_question_abstains_with_closest_passages(corpus_assistant):
 
 def test_english_question_gets_english_framing(corpus_assistant):
     answer = corpus_assistant.ask("What is the goal of the smart sweeping project in Utrecht?")
-    assert answer.language == "en"
-    assert answer.text.split("\n")[0].startswith(("According to the sources", "The sources", "The available"))
+    assert answer.language == "en" and not answer.abstained
+    assert answer.text.split("\n")[0].startswith(("According to the sources", "The sources"))
     assert "case-01-slim-vegen-utrecht.md" in cited_documents(answer)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from assistant.settings import quiet_offline_environment
 
-quiet_offline_environment()
+quiet_offline_environment()  # before gradio is imported: analytics off from the start
 
 import gradio as gr
 
