@@ -42,7 +42,8 @@ class Assistant:
 
     def _default_answerer(self):
         if self.settings.answer_backend == "extractive":
-            return ExtractiveAnswerer(self.settings, term_weight=self.term_weight)
+            return ExtractiveAnswerer(self.settings, term_weight=self.term_weight,
+                                      known_term=lambda term: term in self.retriever.bm25.vocabulary)
         from assistant.llm import LLMAnswerer, build_chat_model
 
         if self.chat_model is None:

@@ -28,6 +28,7 @@ STOPWORDS_EN = frozenset("""
 a an and are as at be been but by can could did do does for from had has have how i if in into is it
 its me my no not of on or our so such than that the their them then there these they this to was we
 were what when where which who why will with would you your about which tell list name say says
+one many much
 """.split())
 
 STOPWORDS = STOPWORDS_NL | STOPWORDS_EN

@@ -43,11 +43,32 @@ def test_off_topic_question_abstains_with_closest_passages(corpus_assistant):
     assert answer.citations, "an abstention still shows the closest passages"
 
 
+def test_unknown_asked_for_detail_is_said_plainly_with_the_sources_own_words(corpus_assistant):
+    answer = corpus_assistant.ask("Welke gemeente zat achter de Wmo-case uit het onderzoek?")
+    assert answer.abstained
+    assert answer.text.startswith("Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:")
+    assert "geen geraadpleegde bron noemt de gemeente" in answer.text
+    assert_quotes_are_verbatim(answer)
+    counted = corpus_assistant.ask("Hoeveel pagina's telt het rapport?")
+    assert counted.abstained
+
+
+def test_a_caveat_about_something_else_does_not_refuse_the_answer(corpus_assistant):
+    known = corpus_assistant.ask("Welke gemeente voerde slim vegen uit?")
+    assert not known.abstained and "Utrecht" in known.text
+    partners = corpus_assistant.ask("Welke partijen werkten mee aan de crowdsimulatie in Utrecht?")
+    assert not partners.abstained
+    no_case = corpus_assistant.ask("Is Enschede een van de cases?")
+    assert not no_case.abstained and "geen bron noemt Enschede" in no_case.text
+
+
 def test_english_question_gets_english_framing(corpus_assistant):
     answer = corpus_assistant.ask("What is the goal of the smart sweeping project in Utrecht?")
     assert answer.language == "en" and not answer.abstained
     assert answer.text.split("\n")[0].startswith(("According to the sources", "The sources"))
     assert "case-01-slim-vegen-utrecht.md" in cited_documents(answer)
+    commissioner = corpus_assistant.ask("Who commissioned the study?")
+    assert not commissioner.abstained and "A&O fonds" in commissioner.text
 
 
 def test_follow_up_keeps_the_subject(corpus_assistant):

@@ -1,0 +1,92 @@
+"""What a question asks for, as opposed to what it is about.
+
+"Welke gemeente voerde de Wmo-case uit?" is *about* the Wmo case and *asks for* a
+gemeente. Retrieval finds the topic easily; whether the sources answer depends on
+the asked-for part. The answerer uses this to tell a source's "which gemeente is
+not known" (an honest unknown) from a caveat about something else, and to notice
+that a "hoeveel" question got quotes without any number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text import STOPWORDS, tokenize
+
+# the wh-word that opens the asked-for phrase: "welke gemeente", "hoeveel interviews", "hoe nauwkeurig"
+_FOCUS_START = re.compile(
+    r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|how many|how much|"
+    r"(?:hoe|how)(?= (?:nauwkeurig|groot|hoog|vaak|duur|lang|oud|accurate|big|large|often|long)\b))\s+", re.I)
+# counts, ordinals and vague modifiers say nothing about *what* is asked for
+_NOT_FOCUS = frozenset("""
+twee drie vier vijf zes zeven acht negen tien eerste tweede derde vierde vijfde concrete concreet precies
+exact exacte precise belangrijkste voornaamste main other overige two three four five concrete
+""".split())
+_NUMBER_QUESTION = re.compile(
+    r"\b(hoeveel|how many|how much|welk (?:cijfer|percentage|bedrag|aantal)|which (?:score|percentage|number)|"
+    r"(?:hoe|how) (?:nauwkeurig|groot|hoog|vaak|duur|accurate|big|large|often))\b", re.I)
+_SHARE_QUESTION = re.compile(r"\b(hoe nauwkeurig|how accurate|welk percentage|what percentage|hoeveel procent)\b", re.I)
+_SHARE = re.compile(r"\d\s?%|\b(procent|percent|percentage)\b", re.I)
+# "Welke thema's zijn bekend?": the sources' own "not known" lists are then the answer, not a refusal
+_ABOUT_KNOWLEDGE = re.compile(r"\b(bekend|onbekend|known|unknown)\b", re.I)
+# a Dutch or English closed question opens with its finite verb
+_YES_NO_OPENERS = frozenset("""
+is zijn was waren wordt worden werd werden heeft hebben had hadden kan kunnen kon konden moet moeten zal zullen
+gaat gaan ging geeft geven gaf staat staan speelt spelen doet doen deed noemt noemen klopt bestaat zit zitten
+are was were does do did has have had can could will would should
+""".split())
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+_DIGITS = re.compile(r"\d[\d.,]*")
+_NUMBER_WORDS = re.compile(
+    r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|honderd\w*|"
+    r"duizend\w*|miljoen|miljard|procent|helft|half|tientallen|two|three|four|five|six|seven|eight|nine|"
+    r"ten|hundreds?|thousands?|million|percent)\b", re.I)
+
+
+def focus_terms(question: str, most: int = 1) -> list[str]:
+    """Stems of the asked-for phrase: the content words right after the wh-word."""
+    match = _FOCUS_START.search(question)
+    if not match:
+        return []
+    terms: list[str] = []
+    for word in re.findall(r"[\w'-]+", question[match.end():])[:5]:
+        lowered = word.lower().strip("'")
+        if lowered in _NOT_FOCUS:
+            continue
+        if lowered in STOPWORDS:
+            if terms:
+                break
+            continue
+        terms.extend(tokenize(lowered)[:1])
+        if len(terms) >= most:
+            break
+    return terms
+
+
+def asks_for_number(question: str) -> bool:
+    return bool(_NUMBER_QUESTION.search(question))
+
+
+def answers_number_question(quote: str, question: str) -> bool:
+    """A quote with a new number; for 'hoe nauwkeurig' or 'welk percentage', with a share."""
+    if _SHARE_QUESTION.search(question):
+        return bool(_SHARE.search(quote))
+    return has_number(quote, question)
+
+
+def answered_by_unknowns(question: str) -> bool:
+    """'Welke thema's zijn bekend?' and 'Is Enschede een van de cases?': a source saying what is not
+    known, or that no source names X, answers these rather than declining them."""
+    first = question.strip().split(maxsplit=1)[0].lower() if question.strip() else ""
+    return bool(_ABOUT_KNOWLEDGE.search(question)) or first in _YES_NO_OPENERS
+
+
+def has_number(text: str, question: str = "") -> bool:
+    """A count, amount or share the question did not already give; a bare year ('in 2015') does not
+    answer 'hoeveel'."""
+    given = {m.group(0).rstrip(".,").lower() for m in (*_DIGITS.finditer(question), *_NUMBER_WORDS.finditer(question))}
+    for m in _DIGITS.finditer(text):
+        number = m.group(0).rstrip(".,")
+        if not _YEAR.match(number) and number not in given:
+            return True
+    return any(m.group(0).lower() not in given for m in _NUMBER_WORDS.finditer(text))

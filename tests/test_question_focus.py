@@ -1,0 +1,57 @@
+"""What a question asks for decides whether a source's 'onbekend' answers it."""
+
+from __future__ import annotations
+
+from assistant.extractive import names_as_unknown
+from assistant.question_focus import (
+    answered_by_unknowns,
+    answers_number_question,
+    asks_for_number,
+    focus_terms,
+    has_number,
+)
+from assistant.text import tokenize
+
+
+def test_focus_is_the_asked_for_noun_not_the_topic():
+    assert focus_terms("Welke gemeente voerde de Wmo-case uit?") == tokenize("gemeente")
+    assert focus_terms("Hoeveel interviews hebben de onderzoekers afgenomen?") == tokenize("interviews")
+    assert focus_terms("Welke twee andere toekomstperspectieven schetst het rapport?") == tokenize(
+        "toekomstperspectieven")
+    assert focus_terms("Which municipality ran the case?") == tokenize("municipality")
+    assert focus_terms("Wat is het doel van slim vegen?") == []
+
+
+def test_number_questions_need_a_new_number():
+    assert asks_for_number("Hoeveel jongeren verlaten jaarlijks het onderwijs?")
+    assert asks_for_number("How many buildings stand on old foundations?")
+    assert not asks_for_number("Welke gemeente voerde slim vegen uit?")
+    question = "Hoeveel interviews hebben de onderzoekers voor de 18 cases afgenomen?"
+    assert not has_number("Onbekend: aantal interviews voor de 18 cases.", question)  # 18 came from the question
+    assert not has_number("Woonvisie sinds 2015.", question)  # a year is not a count
+    assert has_number("Er werden 25.000 jongeren geteld.", question)
+    assert has_number("In 2020 gebruikten ongeveer honderd Utrechters het.", question)
+    accuracy = "Hoe nauwkeurig voorspelt het model?"
+    assert not answers_number_question("Er staan 10.000 panden op een oude fundering.", accuracy)
+    assert answers_number_question("De voorspelkracht verbeterde met 33%.", accuracy)
+
+
+def test_questions_about_what_is_known_and_yes_no_questions_are_answered_by_unknowns():
+    assert answered_by_unknowns("Welke thema's uit het rapport zijn bekend?")
+    assert answered_by_unknowns("Is Enschede een van de 18 cases?")
+    assert answered_by_unknowns("Does the report name Enschede?")
+    assert not answered_by_unknowns("Welke gemeente voerde de case uit?")
+
+
+def test_the_unknown_must_be_the_asked_for_thing():
+    gemeente = tokenize("gemeente")
+    assert names_as_unknown("Platform31 noemt de Wmo als onderwerp, maar geen geraadpleegde bron noemt de gemeente.",
+                            "Aanleiding", gemeente)
+    assert not names_as_unknown("Welke lessen het rapport uit deze case trekt en of slim vegen door andere "
+                                "gemeenten is overgenomen, is in de beschikbare bronnen niet te vinden.",
+                                "Aanleiding", gemeente)
+    # in a list of unknowns the head of the item counts, a word at its tail does not
+    assert names_as_unknown("welke gemeente de rapportcase betreft;", "Wat niet bekend is", gemeente)
+    assert not names_as_unknown("wat het datagedreven deel was, wanneer het liep, wat het opleverde, welke lessen "
+                                "het rapport trekt en of andere gemeenten het overnamen.", "Wat niet bekend is",
+                                gemeente)
