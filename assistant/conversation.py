@@ -17,6 +17,8 @@ _REFERS_BACK = re.compile(
     r"hetzelfde|dezelfde|zij|ze|hun|hem|there|that project|this case|it|they|them|those)\b", re.I)
 _ABOUT_ME = re.compile(r"^(ik|wij|we|mijn|onze|i|i'm|we're|my|our)\b", re.I)
 _VERB_PRONOUN = re.compile(r"^\w+\s+(het|ze|zij|dit|dat|die|hij|it|they)\b(?!\s+\w+\s+(van|over)\b)", re.I)
+# "Hoeveel Utrechters gebruikten het in 2020?": 'het' as the object of a verb points back
+_OBJECT_HET = re.compile(r"\b\w+(?:en|t|de|te)\s+het\s+(?:in|ook|door|nog|niet|al|dan|bij|voor|op|nu|zelf)\b", re.I)
 _ENDS_WITH_PRONOUN = re.compile(r"\b(het|dat|die|dit|ze|it|that|this|them)\s*[?.!]*\s*$", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
 
@@ -30,6 +32,7 @@ def is_follow_up(question: str) -> bool:
 
 def refers_back(text: str) -> bool:
     return bool(_REFERS_BACK.search(text) or _VERB_PRONOUN.search(text) or _ENDS_WITH_PRONOUN.search(text) or
+                _OBJECT_HET.search(text) or
                 re.search(r"\b(eruit|erover|ervan|erbij|daarna|daarvan)\b", text, re.I))
 
 

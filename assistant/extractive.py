@@ -111,12 +111,13 @@ class ExtractiveAnswerer:
             return abstain(question, passages, language, standalone_question=query)
         is_list = bool(_LIST_QUESTION.search(query))
         chosen = self._select(candidates, is_list)
-        denial = sources_deny(query, candidates, passages)
+        # what is asked for is in the user's own words; the standalone form may carry an earlier question
+        denial = sources_deny(question, candidates, passages)
         if denial is not None and denial not in chosen:
             chosen = [denial] + chosen[: max(1, len(chosen) - 1)]
         chosen += list_items_after(chosen, passages)
-        unknown = denial is not None or (asks_for_number(query) and not any(
-            answers_number_question(c.sentence, query) for c in chosen))
+        unknown = denial is not None or (asks_for_number(question) and not any(
+            answers_number_question(c.sentence, question) for c in chosen))
         # group by passage in retrieval order, sentences in reading order
         by_passage: dict[int, list[Candidate]] = {}
         for c in sorted(chosen, key=lambda c: (c.passage_index, c.order)):

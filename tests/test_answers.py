@@ -62,6 +62,13 @@ def test_a_caveat_about_something_else_does_not_refuse_the_answer(corpus_assista
     assert not no_case.abstained and "geen bron noemt Enschede" in no_case.text
 
 
+def test_what_is_asked_for_comes_from_the_follow_up_not_the_earlier_turns(corpus_assistant):
+    answer = corpus_assistant.ask("Wordt het ook buiten Utrecht gebruikt?", history=[
+        "Wat is het Huishoudboekje?", "Hoeveel Utrechters gebruikten het in 2020?"])
+    assert not answer.abstained, "an earlier 'hoeveel' must not demand a number here"
+    assert "Rotterdam" in answer.text
+
+
 def test_english_question_gets_english_framing(corpus_assistant):
     answer = corpus_assistant.ask("What is the goal of the smart sweeping project in Utrecht?")
     assert answer.language == "en" and not answer.abstained

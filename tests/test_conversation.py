@@ -33,6 +33,11 @@ def test_three_turns_chain_through_the_middle_one():
     assert "Huishoudboekje" in condense("En wanneer begon dat?", history)
 
 
+def test_a_middle_turn_that_says_het_still_points_back():
+    history = ["Wat is het Huishoudboekje?", "Hoeveel Utrechters gebruikten het in 2020?"]
+    assert "Huishoudboekje" in condense("Wordt het ook buiten Utrecht gebruikt?", history)
+
+
 def test_standalone_questions_are_left_alone():
     history = ["Welke succesfactoren noemt het rapport?"]
     assert condense("Wat is het doel van slim vegen in Utrecht?", history) == "Wat is het doel van slim vegen in Utrecht?"
