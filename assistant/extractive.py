@@ -21,6 +21,7 @@ from assistant.settings import Settings
 from assistant.text import related, split_sentences, tokenize
 
 MAX_WORDS = 140
+NUMBER_WINDOW = 0.5  # how much weaker than the best a sentence with the asked-for number may be
 CROSS_LINGUAL_MARGIN = 0.01  # English questions' best dense score sits ~0.01 lower on the gold set
 LONG_SENTENCE = 40
 _LIST_QUESTION = re.compile(
@@ -116,8 +117,14 @@ class ExtractiveAnswerer:
         if denial is not None and denial not in chosen:
             chosen = [denial] + chosen[: max(1, len(chosen) - 1)]
         chosen += list_items_after(chosen, passages)
-        unknown = denial is not None or (asks_for_number(question) and not any(
-            answers_number_question(c.sentence, question) for c in chosen))
+        missing_number = asks_for_number(question) and not any(
+            answers_number_question(c.sentence, question) for c in chosen)
+        if missing_number and denial is None:  # a slightly weaker sentence with the number beats none
+            counted = next((c for c in candidates if c.score >= candidates[0].score * NUMBER_WINDOW
+                            and answers_number_question(c.sentence, question)), None)
+            if counted is not None:
+                chosen, missing_number = [counted] + chosen[: max(1, len(chosen) - 1)], False
+        unknown = denial is not None or missing_number
         # group by passage in retrieval order, sentences in reading order
         by_passage: dict[int, list[Candidate]] = {}
         for c in sorted(chosen, key=lambda c: (c.passage_index, c.order)):

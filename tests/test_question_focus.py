@@ -55,3 +55,26 @@ def test_the_unknown_must_be_the_asked_for_thing():
     assert not names_as_unknown("wat het datagedreven deel was, wanneer het liep, wat het opleverde, welke lessen "
                                 "het rapport trekt en of andere gemeenten het overnamen.", "Wat niet bekend is",
                                 gemeente)
+
+
+def _answer(question, texts):
+    from assistant.extractive import ExtractiveAnswerer
+    from assistant.schema import Passage
+    from assistant.settings import Settings
+
+    passages = [Passage(chunk_id=f"c{i}", doc_id=f"d{i}", text=text, title="Huishoudboekje", section="Gebruik")
+                for i, text in enumerate(texts)]
+    return ExtractiveAnswerer(Settings(min_dense_similarity=0.0)).answer(question, passages)
+
+
+def test_a_number_question_quotes_the_sentence_with_the_number_or_says_it_is_unknown():
+    question = "Hoeveel Utrechters gebruikten het Huishoudboekje?"
+    counted = _answer(question, [
+        "Utrechters gebruikten het Huishoudboekje om hun vaste lasten te betalen.",
+        "In 2020 gebruikten ongeveer honderd Utrechters het Huishoudboekje.",
+    ])
+    assert not counted.abstained and "honderd" in counted.text
+    uncounted = _answer(question, ["Utrechters gebruikten het Huishoudboekje om hun vaste lasten te betalen."])
+    assert uncounted.abstained
+    assert uncounted.text.startswith("Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:")
+    assert "vaste lasten" in uncounted.text  # the closest quote is still shown
