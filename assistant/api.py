@@ -43,7 +43,7 @@ class Assistant:
     def _default_answerer(self):
         if self.settings.answer_backend == "extractive":
             return ExtractiveAnswerer(self.settings, term_weight=self.term_weight,
-                                      known_term=lambda term: term in self.retriever.bm25.vocabulary)
+                                      known_term=lambda term, family=True: self.retriever.bm25.knows(term, family))
         from assistant.llm import LLMAnswerer, build_chat_model
 
         if self.chat_model is None:

@@ -50,6 +50,11 @@ class BM25Index:
             if term.startswith("ge") and len(term) > 7:  # findable from its ge-less stem
                 self.families.setdefault("p:" + term[2:7], []).append(term)
 
+    def knows(self, term: str, family: bool = True) -> bool:
+        """The term, or (with `family`) a word of its family, occurs in the corpus."""
+        return term in self.vocabulary or family and any(
+            related(term, other) for key in family_keys(term) for other in self.families.get(key, ()))
+
     def query_weights(self, query: str) -> dict[int, float]:
         """Column -> weight: the query's own terms count fully, their word family (compounds,
         derivations) at RELATED_WEIGHT, so 'beleidsdomeinen' still finds 'domein'."""

@@ -15,10 +15,17 @@ _FOLLOW_UP_START = re.compile(
 _REFERS_BACK = re.compile(
     r"\b(daar|daarvan|daarbij|daarover|hierover|dat project|deze case|die case|dit project|die gemeente|"
     r"hetzelfde|dezelfde|zij|ze|hun|hem|there|that project|this case|it|they|them|those)\b", re.I)
+# "die kleuren", "deze cijfers": the question leans on what the user just told
+_DEMONSTRATIVE = re.compile(r"\b(?:die|deze|dit|those|these)\s+(?!(?:de|het|een|met|in|op|van|voor|is|zijn|the|a)\b)\w+",
+                            re.I)
 _ABOUT_ME = re.compile(r"^(ik|wij|we|mijn|onze|i|i'm|we're|my|our)\b", re.I)
 _VERB_PRONOUN = re.compile(r"^\w+\s+(het|ze|zij|dit|dat|die|hij|it|they)\b(?!\s+\w+\s+(van|over)\b)", re.I)
 # "Hoeveel Utrechters gebruikten het in 2020?": 'het' as the object of a verb points back
-_OBJECT_HET = re.compile(r"\b\w+(?:en|t|de|te)\s+het\s+(?:in|ook|door|nog|niet|al|dan|bij|voor|op|nu|zelf)\b", re.I)
+# and so does "Wie heeft het gebouwd?": an auxiliary, 'het', then the past participle that ends the question
+_OBJECT_HET = re.compile(
+    r"\b\w+(?:en|t|de|te)\s+het\s+(?:in|ook|door|nog|niet|al|dan|bij|voor|op|nu|zelf)\b|"
+    r"\b(?:heeft|hebben|had|hadden|is|was|zijn|waren|wordt|werd|worden|werden)\s+het\s+"
+    r"(?:(?:in|uit|op|aan|af|mee|over|door|terug|voor)?ge|be|ver|ont|her)\w+(?:d|t|en)\s*[?.!]*\s*$", re.I)
 _ENDS_WITH_PRONOUN = re.compile(r"\b(het|dat|die|dit|ze|it|that|this|them)\s*[?.!]*\s*$", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
 
@@ -42,7 +49,10 @@ def focus(question: str) -> str:
 
     sentences = split_sentences(question)
     kept = [s for s in sentences if s.rstrip().endswith("?") or not _ABOUT_ME.search(s)]
-    return " ".join(kept) if kept else question
+    rest = " ".join(kept)
+    if not kept or (len(kept) < len(sentences) and (refers_back(rest) or _DEMONSTRATIVE.search(rest))):
+        return question  # "Ik zie rode panden op de funderingskaart. Wat betekenen die kleuren?"
+    return rest
 
 
 def names(text: str) -> list[str]:

@@ -15,14 +15,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.abstention import abstain, citation_for
-from assistant.question_focus import answered_by_unknowns, answers_number_question, asks_for_number, focus_terms
+from assistant.question_focus import answered_by_unknowns, asked_value, focus_terms, holds_value
 from assistant.schema import Answer, Passage
 from assistant.settings import Settings
-from assistant.text import related, split_sentences, tokenize
+from assistant.text import related, related_plain, split_sentences, tokenize
 
 MAX_WORDS = 140
-NUMBER_WINDOW = 0.5  # how much weaker than the best a sentence with the asked-for number may be
+VALUE_WINDOW = 0.8  # how much weaker than the best a sentence with the asked-for number or year may be
 CROSS_LINGUAL_MARGIN = 0.01  # English questions' best dense score sits ~0.01 lower on the gold set
+MIN_KNOWN_SHARE = 0.3  # of a Dutch question's term weight, in words the corpus uses (or their family)
 LONG_SENTENCE = 40
 _LIST_QUESTION = re.compile(
     r"\b(welke|wat zijn|noem|opsomming|lijst|which|what are|list|name the)\b|\b(factoren|cases|lessen|thema|"
@@ -69,10 +70,10 @@ class ExtractiveAnswerer:
     backend_name = "extractive"
 
     def __init__(self, settings: Settings, term_weight: Callable[[str], float] | None = None,
-                 known_term: Callable[[str], bool] | None = None):
+                 known_term: Callable[..., bool] | None = None):
         self.settings = settings
         self.term_weight = term_weight or (lambda term: 1.0)
-        self.known_term = known_term or (lambda term: True)
+        self.known_term = known_term or (lambda term, family=True: True)  # (term, family) -> in the corpus?
 
     def evidence(self, question: str, passages: list[Passage]) -> list[Candidate]:
         """Every sentence of the passages, scored by the share of the question it covers."""
@@ -117,14 +118,15 @@ class ExtractiveAnswerer:
         if denial is not None and denial not in chosen:
             chosen = [denial] + chosen[: max(1, len(chosen) - 1)]
         chosen += list_items_after(chosen, passages)
-        missing_number = asks_for_number(question) and not any(
-            answers_number_question(c.sentence, question) for c in chosen)
-        if missing_number and denial is None:  # a slightly weaker sentence with the number beats none
-            counted = next((c for c in candidates if c.score >= candidates[0].score * NUMBER_WINDOW
-                            and answers_number_question(c.sentence, question)), None)
-            if counted is not None:
-                chosen, missing_number = [counted] + chosen[: max(1, len(chosen) - 1)], False
-        unknown = denial is not None or missing_number
+        # the asked-for value must be in one of the quotes that best answer the question
+        missing_value = asked_value(question) is not None and not any(
+            holds_value(c.sentence, question) for c in chosen[:2])
+        if missing_value and denial is None:  # a slightly weaker sentence with the asked value beats none
+            valued = next((c for c in candidates if c.score >= candidates[0].score * VALUE_WINDOW
+                           and holds_value(c.sentence, question)), None)
+            if valued is not None:
+                chosen, missing_value = [valued] + chosen[: max(1, len(chosen) - 1)], False
+        unknown = denial is not None or missing_value
         # group by passage in retrieval order, sentences in reading order
         by_passage: dict[int, list[Candidate]] = {}
         for c in sorted(chosen, key=lambda c: (c.passage_index, c.order)):
@@ -141,14 +143,22 @@ class ExtractiveAnswerer:
     def _on_topic(self, question: str, passages: list[Passage], language: str) -> bool:
         """Some passage is semantically close; keyword overlap alone lets 'Tour de France' answer 'France'.
 
-        An English question scores lower against Dutch passages; when the corpus uses every one of its
-        words (so no lone keyword is carrying it), a slightly lower score still counts.
+        A Dutch question most of whose weight lies in words the corpus never uses ('ei', 'koken',
+        'zacht') is about something else, however close e5's compressed scores look. An English
+        question scores lower against Dutch passages; when the corpus uses every one of its words
+        (so no lone keyword is carrying it), a slightly lower score still counts.
         """
+        terms = list(dict.fromkeys(tokenize(question)))
+        if language == "nl" and terms:
+            weights = {t: self.term_weight(t) for t in terms}
+            known = sum(w for t, w in weights.items() if self.known_term(t))
+            if known < MIN_KNOWN_SHARE * sum(weights.values()):
+                return False
         floor = self.settings.min_dense_similarity
         if floor <= 0:
             return True
         dense = [p.ranks.get("dense_score") for p in passages if p.ranks.get("dense_score")]
-        if language == "en" and all(self.known_term(t) for t in tokenize(question)):
+        if language == "en" and all(self.known_term(t, family=False) for t in terms):
             floor -= CROSS_LINGUAL_MARGIN
         return not dense or max(dense) >= floor
 
@@ -233,20 +243,21 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
 def names_as_unknown(sentence: str, section: str, focus: list[str], near: int = 6, head: int = 12) -> bool:
     """The asked-for thing is what the sentence calls unknown, not a word elsewhere in it.
 
-    'geen bron noemt de gemeente' names the gemeente as unknown; 'of slim vegen door andere
-    gemeenten is overgenomen, is niet te vinden' does not. In a list of unknowns the item's head counts.
+    'geen bron noemt de gemeente' names the gemeente as unknown, and so does a sentence that opens
+    with it; 'of slim vegen door andere gemeenten is overgenomen, is niet te vinden' does not. In a
+    list of unknowns the item's head counts.
     """
     words = _WORDS.findall(sentence)
-    at = [i for i, word in enumerate(words)
-          if any(_match(term, frozenset(tokenize(word)), set()) > 0 for term in focus)]
+    at = [i for i, word in enumerate(words)  # the word itself or its inflection, not any compound
+          if any(term == t or related_plain(term, t) for term in focus for t in tokenize(word))]
     if not at:
         return False
     marker = _UNKNOWN.search(sentence) if len(words) <= LONG_SENTENCE else None
     if marker:
         start = len(_WORDS.findall(sentence[: marker.start()]))
         end = start + len(_WORDS.findall(marker.group(0)))
-        if any(start - near <= i < end + near for i in at):
-            return True
+        if any(start - near <= i < end + near for i in at) or at[0] < 4:  # near 'onbekend', or what the
+            return True  # sentence opens with ('Concrete resultaten, lessen ... zijn niet te vinden')
     return bool(_UNKNOWN_SECTION.search(section)) and at[0] < head
 
 

@@ -25,8 +25,20 @@ exact exacte precise belangrijkste voornaamste main other overige two three four
 _NUMBER_QUESTION = re.compile(
     r"\b(hoeveel|how many|how much|welk (?:cijfer|percentage|bedrag|aantal)|which (?:score|percentage|number)|"
     r"(?:hoe|how) (?:nauwkeurig|groot|hoog|vaak|duur|accurate|big|large|often))\b", re.I)
-_SHARE_QUESTION = re.compile(r"\b(hoe nauwkeurig|how accurate|welk percentage|what percentage|hoeveel procent)\b", re.I)
+# the kind of value a question asks for, most specific first; the quotes must hold one
+_ASKED_VALUE = (
+    ("share", re.compile(r"\b(hoe nauwkeurig|how accurate|welk percentage|what percentage|hoeveel procent)\b", re.I)),
+    ("money", re.compile(r"\b(hoeveel (?:geld|euro)|welk bedrag|hoeveel kost\w*|wat kost\w*|how much money|"
+                         r"what did \w+(?: \w+)? cost)\b", re.I)),
+    ("year", re.compile(r"\b(in welk jaar|welk jaar|in what year|which year|what year)\b", re.I)),
+    # a bare 'wanneer' is as often 'under which condition' as 'at what time': only these ask for a date
+    ("date", re.compile(r"\b(sinds wanneer|vanaf wanneer|tot wanneer|since when|until when)\b", re.I)),
+    ("number", _NUMBER_QUESTION),
+)
 _SHARE = re.compile(r"\d\s?%|\b(procent|percent|percentage)\b", re.I)
+_MONEY = re.compile(r"€|\b(euro|miljoen|miljard|million|billion)\b", re.I)
+_MONTH = re.compile(r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+                    r"january|february|march|june|july|august|october|jaren (?:zeventig|tachtig|negentig))\b", re.I)
 # "Welke thema's zijn bekend?": the sources' own "not known" lists are then the answer, not a refusal
 _ABOUT_KNOWLEDGE = re.compile(r"\b(bekend|onbekend|known|unknown)\b", re.I)
 # a Dutch or English closed question opens with its finite verb
@@ -36,11 +48,13 @@ gaat gaan ging geeft geven gaf staat staan speelt spelen doet doen deed noemt no
 are was were does do did has have had can could will would should
 """.split())
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
-_DIGITS = re.compile(r"\d[\d.,]*")
+_YEARS = re.compile(r"(?<![\w-])(?:1[89]|20)\d\d(?![\w-])")
+_DIGITS = re.compile(r"(?<![\w-])\d[\d.,]*(?![\w-])")  # a number of its own, not the 2 in 'mbo-2'
 _NUMBER_WORDS = re.compile(
     r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|honderd\w*|"
     r"duizend\w*|miljoen|miljard|procent|helft|half|tientallen|two|three|four|five|six|seven|eight|nine|"
-    r"ten|hundreds?|thousands?|million|percent)\b", re.I)
+    r"ten|hundreds?|thousands?|million|percent|\w*jaarlijks\w*|maandelijks\w*|wekelijks\w*|dagelijks\w*|keer|"
+    r"per (?:jaar|maand|week|dag)|yearly|annually|monthly|weekly|daily|times)\b", re.I)
 
 
 def focus_terms(question: str, most: int = 1) -> list[str]:
@@ -63,14 +77,25 @@ def focus_terms(question: str, most: int = 1) -> list[str]:
     return terms
 
 
-def asks_for_number(question: str) -> bool:
-    return bool(_NUMBER_QUESTION.search(question))
+def asked_value(question: str) -> str | None:
+    """'share', 'money', 'year', 'date' or 'number' when the question asks for such a value."""
+    return next((kind for kind, pattern in _ASKED_VALUE if pattern.search(question)), None)
 
 
-def answers_number_question(quote: str, question: str) -> bool:
-    """A quote with a new number; for 'hoe nauwkeurig' or 'welk percentage', with a share."""
-    if _SHARE_QUESTION.search(question):
+def holds_value(quote: str, question: str) -> bool:
+    """The quote holds a value of the asked kind that the question did not already give."""
+    kind = asked_value(question)
+    if kind is None:
+        return True
+    if kind == "share":
         return bool(_SHARE.search(quote))
+    if kind == "money":
+        return bool(_MONEY.search(quote)) and has_number(quote, question)
+    new_years = set(_YEARS.findall(quote)) - set(_YEARS.findall(question))
+    if kind == "year":
+        return bool(new_years)
+    if kind == "date":
+        return bool(new_years or _MONTH.search(quote))
     return has_number(quote, question)
 
 
@@ -87,6 +112,7 @@ def has_number(text: str, question: str = "") -> bool:
     given = {m.group(0).rstrip(".,").lower() for m in (*_DIGITS.finditer(question), *_NUMBER_WORDS.finditer(question))}
     for m in _DIGITS.finditer(text):
         number = m.group(0).rstrip(".,")
-        if not _YEAR.match(number) and number not in given:
-            return True
+        if _YEAR.match(number) or number in given or _MONTH.match(text, m.end() + 1):
+            continue  # a year, the question's own number, or the day of a date ('1 mei 2023')
+        return True
     return any(m.group(0).lower() not in given for m in _NUMBER_WORDS.finditer(text))

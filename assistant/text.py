@@ -21,7 +21,7 @@ kon kunnen maar me meer men met mij mijn moet na naar niet niets nog nu of om om
 over reeds te tegen toch toen tot u uit uw van veel voor want waren was wat we wel werd wezen wie wil
 worden wordt zal ze zelf zich zij zijn zo zonder zou welke welk waar waarom wanneer hoeveel hoe
 noemt noem zeg zegt gaat ging kun kunt jij jullie wij onze ze hen daarin daarbij hierover erover
-rapport
+rapport eigenlijk precies nou even graag
 """.split())
 
 STOPWORDS_EN = frozenset("""

@@ -69,6 +69,11 @@ def test_what_is_asked_for_comes_from_the_follow_up_not_the_earlier_turns(corpus
     assert "Rotterdam" in answer.text
 
 
+def test_dutch_question_about_something_else_abstains_even_when_e5_scores_it_close(corpus_assistant):
+    for question in ("Hoeveel suiker gaat er in een appeltaart?", "Wat kost een parkeervergunning in Amsterdam?"):
+        assert corpus_assistant.ask(question).abstained, question
+
+
 def test_english_question_gets_english_framing(corpus_assistant):
     answer = corpus_assistant.ask("What is the goal of the smart sweeping project in Utrecht?")
     assert answer.language == "en" and not answer.abstained

@@ -38,6 +38,11 @@ def test_a_middle_turn_that_says_het_still_points_back():
     assert "Huishoudboekje" in condense("Wordt het ook buiten Utrecht gebruikt?", history)
 
 
+def test_het_before_a_closing_participle_points_back():
+    assert "slim vegen" in condense("Welk bedrijf heeft het gebouwd?", ["Wat doet slim vegen in Utrecht?"])
+    assert not is_follow_up("Wie heeft het rapport geschreven?")
+
+
 def test_standalone_questions_are_left_alone():
     history = ["Welke succesfactoren noemt het rapport?"]
     assert condense("Wat is het doel van slim vegen in Utrecht?", history) == "Wat is het doel van slim vegen in Utrecht?"
@@ -49,6 +54,9 @@ def test_standalone_questions_are_left_alone():
 def test_what_users_say_about_themselves_is_not_searched():
     assert focus("Ik bereid een workshop voor. Wat blijkt het meest bepalend?") == "Wat blijkt het meest bepalend?"
     assert focus("Voor wie is het rapport bedoeld? Ik ben beleidsadviseur.") == "Voor wie is het rapport bedoeld?"
+    # ... unless the question leans on what the user just said
+    told = "Ik zie rode en groene panden op de Zaanse funderingskaart. Wat betekenen die kleuren?"
+    assert focus(told) == told
 
 
 def test_conversation_through_the_assistant_with_an_llm_backend(fake_settings, fake_embeddings, tmp_path):

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from assistant.extractive import names_as_unknown
-from assistant.question_focus import (
-    answered_by_unknowns,
-    answers_number_question,
-    asks_for_number,
-    focus_terms,
-    has_number,
-)
+from assistant.question_focus import answered_by_unknowns, asked_value, focus_terms, has_number, holds_value
 from assistant.text import tokenize
 
 
@@ -22,18 +16,30 @@ def test_focus_is_the_asked_for_noun_not_the_topic():
     assert focus_terms("Wat is het doel van slim vegen?") == []
 
 
-def test_number_questions_need_a_new_number():
-    assert asks_for_number("Hoeveel jongeren verlaten jaarlijks het onderwijs?")
-    assert asks_for_number("How many buildings stand on old foundations?")
-    assert not asks_for_number("Welke gemeente voerde slim vegen uit?")
+def test_questions_that_ask_for_a_value_need_a_new_one():
+    assert asked_value("Hoeveel jongeren verlaten jaarlijks het onderwijs?") == "number"
+    assert asked_value("How many buildings stand on old foundations?") == "number"
+    assert asked_value("Hoeveel geld trok Utrecht uit?") == "money"
+    assert asked_value("In welk jaar was het webinar?") == "year"
+    assert asked_value("Sinds wanneer draait PortMobile?") == "date"
+    assert asked_value("Wanneer noemen de onderzoekers een innovatie succesvol?") is None  # a condition, not a time
+    assert asked_value("Welke gemeente voerde slim vegen uit?") is None
     question = "Hoeveel interviews hebben de onderzoekers voor de 18 cases afgenomen?"
     assert not has_number("Onbekend: aantal interviews voor de 18 cases.", question)  # 18 came from the question
     assert not has_number("Woonvisie sinds 2015.", question)  # a year is not a count
+    assert not has_number("Een diploma op mbo-2-niveau, sinds 1 mei 2023 Doorstroompunt geheten.", question)
     assert has_number("Er werden 25.000 jongeren geteld.", question)
     assert has_number("In 2020 gebruikten ongeveer honderd Utrechters het.", question)
+    assert holds_value("Het OCD maakte een halfjaarlijkse monitor.", "Hoe vaak verschijnt de monitor?")
     accuracy = "Hoe nauwkeurig voorspelt het model?"
-    assert not answers_number_question("Er staan 10.000 panden op een oude fundering.", accuracy)
-    assert answers_number_question("De voorspelkracht verbeterde met 33%.", accuracy)
+    assert not holds_value("Er staan 10.000 panden op een oude fundering.", accuracy)
+    assert holds_value("De voorspelkracht verbeterde met 33%.", accuracy)
+    money = "Hoeveel geld trok Utrecht jaarlijks uit?"
+    assert not holds_value("Utrecht startte 5 projecten.", money)
+    assert holds_value("Utrecht zette elk jaar 2 miljoen euro apart.", money)
+    year = "In welk jaar organiseerde de VVSG het webinar?"
+    assert not holds_value("Het webinar was op 27 september.", year)
+    assert holds_value("Het webinar was op 27 september 2022.", year)
 
 
 def test_questions_about_what_is_known_and_yes_no_questions_are_answered_by_unknowns():
