@@ -21,6 +21,7 @@ from assistant.settings import Settings
 from assistant.text import related, related_plain, split_sentences, tokenize
 
 MAX_WORDS = 140
+FOCUS_WEIGHT = 1.4  # the asked-for word against a topic word of the same rarity
 VALUE_WINDOW = 0.8  # how much weaker than the best a sentence with the asked-for number or year may be
 CROSS_LINGUAL_MARGIN = 0.01  # English questions' best dense score sits ~0.01 lower on the gold set
 MIN_KNOWN_SHARE = 0.3  # of a Dutch question's term weight, in words the corpus uses (or their family)
@@ -75,12 +76,16 @@ class ExtractiveAnswerer:
         self.term_weight = term_weight or (lambda term: 1.0)
         self.known_term = known_term or (lambda term, family=True: True)  # (term, family) -> in the corpus?
 
-    def evidence(self, question: str, passages: list[Passage]) -> list[Candidate]:
-        """Every sentence of the passages, scored by the share of the question it covers."""
+    def evidence(self, question: str, passages: list[Passage], focus: list[str] = ()) -> list[Candidate]:
+        """Every sentence of the passages, scored by the share of the question it covers.
+
+        The asked-for words (`focus`: 'doel' in 'Wat is het doel van slim vegen?') weigh more than
+        the topic words, which every sentence of the right passage shares through its title.
+        """
         q_terms = list(dict.fromkeys(tokenize(question)))
         if not q_terms:
             return []
-        weights = {t: self.term_weight(t) for t in q_terms}
+        weights = {t: self.term_weight(t) * (FOCUS_WEIGHT if t in focus else 1.0) for t in q_terms}
         total = sum(weights.values()) or 1.0
         candidates = []
         for pi, passage in enumerate(passages):
@@ -107,7 +112,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl",
                standalone_question: str = "") -> Answer:
         query = standalone_question or question
-        candidates = self.evidence(query, passages)
+        candidates = self.evidence(query, passages, focus_terms(question))
         if not candidates or candidates[0].score < self.settings.abstain_threshold or not self._on_topic(
                 query, passages, language):
             return abstain(question, passages, language, standalone_question=query)
@@ -247,6 +252,8 @@ def names_as_unknown(sentence: str, section: str, focus: list[str], near: int = 
     with it; 'of slim vegen door andere gemeenten is overgenomen, is niet te vinden' does not. In a
     list of unknowns the item's head counts.
     """
+    if sentence.lstrip().startswith("|"):
+        return False  # a table row: its 'onbekend' belongs to one cell, not to the words around it
     words = _WORDS.findall(sentence)
     at = [i for i, word in enumerate(words)  # the word itself or its inflection, not any compound
           if any(term == t or related_plain(term, t) for term in focus for t in tokenize(word))]

@@ -16,6 +16,7 @@ from assistant.text import STOPWORDS, tokenize
 # the wh-word that opens the asked-for phrase: "welke gemeente", "hoeveel interviews", "hoe nauwkeurig"
 _FOCUS_START = re.compile(
     r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|how many|how much|"
+    r"(?:wat|wie|what|who) (?:is|was|zijn|waren|are|were) (?:het|de|the)|"
     r"(?:hoe|how)(?= (?:nauwkeurig|groot|hoog|vaak|duur|lang|oud|accurate|big|large|often|long)\b))\s+", re.I)
 # counts, ordinals and vague modifiers say nothing about *what* is asked for
 _NOT_FOCUS = frozenset("""

@@ -1,7 +1,8 @@
 """Blocks -> chunks: along structure first, then by length with a small overlap.
 
 A chunk never spans two sections, so its section path is exact; a table stays
-whole with its caption; a paragraph longer than a chunk is cut between sentences,
+whole with its caption when it fits (a longer one is cut between rows, each part
+repeating caption and header); a paragraph longer than a chunk is cut between sentences,
 with the last sentence repeated at the start of the next piece as overlap.
 """
 
@@ -32,7 +33,7 @@ class Chunk:
         return "\n".join(part for part in (title, self.section, self.text) if part)
 
 
-def chunk_document(doc: LoadedDocument, size: int = 900, overlap: int = 120) -> list[Chunk]:
+def chunk_document(doc: LoadedDocument, size: int = 1300, overlap: int = 120) -> list[Chunk]:
     pieces: list[tuple[tuple[str, ...], str, int | None, int | None]] = []
     current: list[Block] = []
 
@@ -74,7 +75,7 @@ def _pack(blocks: list[Block], size: int, overlap: int):
             continue  # emitted with its table
         if block.kind == "table":
             caption = blocks[i - 1].text + "\n" if i and blocks[i - 1].kind == "caption" else ""
-            units.append((caption + block.text, block.page, "table"))
+            units.extend((part, block.page, "table") for part in _split_table(caption, block.text, size))
         elif len(block.text) > size:
             units.extend((s, block.page, block.kind) for s in _split_long(block.text, size))
         else:
@@ -111,6 +112,28 @@ def _overlap_tail(text: str, overlap: int) -> str:
         return ""
     last = sentences[-1]
     return last if len(last) <= overlap * 2 else ""
+
+
+def _split_table(caption: str, table: str, size: int) -> list[str]:
+    """A table whole when it fits; a longer one between rows, every part with the caption and header.
+
+    An embedding model reads ~512 tokens: the rows of a long table past that would be invisible to
+    dense search, and a row without its header is just cells.
+    """
+    if len(caption) + len(table) <= size:
+        return [caption + table]
+    lines = table.split("\n")
+    head_rows = 2 if len(lines) > 1 and set(lines[1].replace("|", "").strip()) <= set("-: ") else 1
+    head, rows = caption + "\n".join(lines[:head_rows]), lines[head_rows:]
+    parts, current = [], []
+    for row in rows:
+        if current and len(head) + sum(len(r) + 1 for r in current) + len(row) + 1 > size:
+            parts.append("\n".join([head, *current]))
+            current = []
+        current.append(row)
+    if current or not parts:
+        parts.append("\n".join([head, *current]))
+    return parts
 
 
 def _split_long(text: str, size: int) -> list[str]:

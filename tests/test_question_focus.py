@@ -13,7 +13,8 @@ def test_focus_is_the_asked_for_noun_not_the_topic():
     assert focus_terms("Welke twee andere toekomstperspectieven schetst het rapport?") == tokenize(
         "toekomstperspectieven")
     assert focus_terms("Which municipality ran the case?") == tokenize("municipality")
-    assert focus_terms("Wat is het doel van slim vegen?") == []
+    assert focus_terms("Wat is het derde thema van de negen thema's?") == tokenize("thema")
+    assert focus_terms("Wat is een startkwalificatie?") == []
 
 
 def test_questions_that_ask_for_a_value_need_a_new_one():
