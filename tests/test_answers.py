@@ -81,6 +81,8 @@ def test_english_question_gets_english_framing(corpus_assistant):
     assert "case-01-slim-vegen-utrecht.md" in cited_documents(answer)
     commissioner = corpus_assistant.ask("Who commissioned the study?")
     assert not commissioner.abstained and "A&O fonds" in commissioner.text
+    supplier = corpus_assistant.ask("Which supplier won the tender for the port of Utrecht?")  # tender->aanbesteding
+    assert not supplier.abstained and "PortMobile" in supplier.text
 
 
 def test_follow_up_keeps_the_subject(corpus_assistant):
