@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import Context, cli
-from evals.gate import check_gate, load_thresholds
+from evals.gate import DEFAULT_THRESHOLDS, check_gate, load_thresholds
 from evals.gold import DEFAULT_QUESTIONS, EvidenceMatcher, load_questions
 from evals.report import write_report
 from evals.run import evaluate
@@ -62,6 +62,15 @@ def test_gate_passes_for_hybrid(hybrid_results):
     """The CI gate. If it fails, the message holds the measured figures."""
     failures = check_gate(hybrid_results, load_thresholds())
     assert not failures, "evaluation gate failed:\n  " + "\n  ".join(failures)
+
+
+@pytest.mark.parametrize("name", ["heldout", "test"])
+def test_gate_passes_on_the_held_out_sets(corpus_assistant, name):
+    """Questions written without the system in view: their own gate, so generalisation cannot slip."""
+    questions = load_questions(DEFAULT_QUESTIONS.with_name(f"{name}.jsonl"), min_questions=40)
+    thresholds = load_thresholds(DEFAULT_THRESHOLDS.with_name(f"thresholds-{name}.toml"))
+    failures = check_gate(evaluate(corpus_assistant, questions, ("hybrid",)), thresholds)
+    assert not failures, f"evaluation gate ({name}) failed:\n  " + "\n  ".join(failures)
 
 
 def test_gate_fails_when_retrieval_is_broken(broken_assistant, gold):
