@@ -5,7 +5,9 @@ sentences: each scored by how much of the question it covers (terms weighted by
 their rarity in the corpus, with the passage's title and section as context),
 the best few kept without repeats, grouped by passage, each cited `[n]`. Nothing
 but the fixed lead line is the assistant's own wording, so nothing a document
-says can become the assistant's words. Below the evidence threshold it abstains.
+says can become the assistant's words. Below the evidence threshold it abstains,
+and where the sources say the asked-for detail is not known (`assistant/unknowns.py`)
+it says so, quoting them.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.abstention import abstain, citation_for
-from assistant.question_focus import answered_by_unknowns, asked_value, focus_terms, holds_value
+from assistant.question_focus import asked_value, focus_terms, holds_value
 from assistant.schema import Answer, Passage
 from assistant.settings import Settings
-from assistant.text import related, related_plain, split_sentences, tokenize
+from assistant.text import related, split_sentences, tokenize
+from assistant.unknowns import sources_deny
 
 MAX_WORDS = 140
 FOCUS_WEIGHT = 1.4  # the asked-for word against a topic word of the same rarity
@@ -33,20 +36,6 @@ _FACT_LABEL = re.compile(r"^F\d+:\s*")
 _TRAILING_URL = re.compile(r"\s*[—–-]\s*<?https?://\S+$")
 # a digest's "facts and sources" list repeats the body; prefer the body's own sentence
 _FACTS_SECTION = re.compile(r"feiten en bronnen|facts and sources", re.I)
-# sentences in which a source says it does not know: quoting them is an honest "unknown"
-_UNKNOWN = re.compile(
-    r"\b(onbekend|niet bekend|niet te vinden|niet gevonden|staat niet|niet bevestigd|niet vermeld|"
-    r"(?:door )?geen (?:enkele )?(?:geraadpleegde |openbare )?bron(?:nen)? (?:noemt|noemen|zegt|zeggen|bevestigt|"
-    r"bevestigd|vermeldt)|"
-    r"niet beschikbaar|geen [\w\s(),.]{0,80}gevonden|alleen de eerste \w+ zichtbaar|buiten de beschikbare|"
-    r"niet (?:in )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
-
-# a caveat that the background below may not be the report's own case: an unknown only when the
-# question asks for exactly that (which gemeente, which case), not for every question about the topic
-_CAVEAT = re.compile(r"\b(rapportcase|hieronder)\b", re.I)
-_WORDS = re.compile(r"[\w'-]+")
-_UNKNOWN_SECTION = re.compile(r"\b(niet bekend|onbekend|open vragen|not known|unknown)\b", re.I)
-
 LEADS = {
     "nl": {"single": "Volgens de bronnen:", "list": "De bronnen noemen onder meer:",
            "unknown": "Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:"},
@@ -216,61 +205,6 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int
             items.append(Candidate(c.passage_index, c.order + offset / 100, line, c.score, frozenset(),
                                    c.line + offset, item=True))
     return items
-
-
-def sources_deny(question: str, candidates: list[Candidate], passages: list[Passage],
-                 window: float = 0.6) -> Candidate | None:
-    """The sources' own 'that is not known', if it answers what the question asks for.
-
-    Among the sentences that cover the question well, one saying 'onbekend' about the asked-for
-    part ('welke gemeente' -> 'geen bron noemt de gemeente') is the answer. Without an asked-for
-    part only the best sentence counts, and a caveat (the background may not be the report's case) only
-    when it names the asked-for part. A question about what *is* known
-    is answered by the sources' lists of unknowns, and a yes/no question by their "no source names
-    X": neither is a refusal.
-    """
-    if not candidates or answered_by_unknowns(question):
-        return None
-    focus = focus_terms(question)
-    floor = candidates[0].score * window
-    for c in candidates:
-        if c.score < floor or (not focus and c is not candidates[0]):
-            break
-        passage = passages[c.passage_index]
-        if not says_unknown(c.sentence, passage.section):
-            continue
-        if (c is candidates[0] and not _CAVEAT.search(c.sentence)) or names_as_unknown(
-                c.sentence, passage.section, focus):
-            return c
-    return None
-
-
-def names_as_unknown(sentence: str, section: str, focus: list[str], near: int = 6, head: int = 12) -> bool:
-    """The asked-for thing is what the sentence calls unknown, not a word elsewhere in it.
-
-    'geen bron noemt de gemeente' names the gemeente as unknown, and so does a sentence that opens
-    with it; 'of slim vegen door andere gemeenten is overgenomen, is niet te vinden' does not. In a
-    list of unknowns the item's head counts.
-    """
-    if sentence.lstrip().startswith("|"):
-        return False  # a table row: its 'onbekend' belongs to one cell, not to the words around it
-    words = _WORDS.findall(sentence)
-    at = [i for i, word in enumerate(words)  # the word itself or its inflection, not any compound
-          if any(term == t or related_plain(term, t) for term in focus for t in tokenize(word))]
-    if not at:
-        return False
-    marker = _UNKNOWN.search(sentence) if len(words) <= LONG_SENTENCE else None
-    if marker:
-        start = len(_WORDS.findall(sentence[: marker.start()]))
-        end = start + len(_WORDS.findall(marker.group(0)))
-        if any(start - near <= i < end + near for i in at) or at[0] < 4:  # near 'onbekend', or what the
-            return True  # sentence opens with ('Concrete resultaten, lessen ... zijn niet te vinden')
-    return bool(_UNKNOWN_SECTION.search(section)) and at[0] < head
-
-
-def says_unknown(sentence: str, section: str = "") -> bool:
-    """The source's own 'this is not known': a short sentence saying so, or a line under 'Wat niet bekend is'."""
-    return (len(sentence.split()) <= 35 and bool(_UNKNOWN.search(sentence))) or bool(_UNKNOWN_SECTION.search(section))
 
 
 def _match(term: str, tokens: frozenset, context: set) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.extractive import names_as_unknown
+from assistant.unknowns import names_as_unknown
 from assistant.question_focus import answered_by_unknowns, asked_value, focus_terms, has_number, holds_value
 from assistant.text import tokenize
 
