@@ -40,12 +40,19 @@ def _client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
 
 
+# Two evaluations of the same store once differed at rank 10 for 15 questions (recall@5 0.856 vs
+# 0.879). A graph built by several threads depends on their timing, and HNSW search is approximate:
+# one thread (same chunks, same order, same graph) and a wide search beam remove both sources on
+# the index side. Fixed when a collection is created; costs nothing measurable (docs/benchmarks.md).
+INDEX_SETTINGS = {"hnsw:space": "cosine", "hnsw:num_threads": 1, "hnsw:search_ef": 200}
+
+
 class ChunkStore:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.client = _client(settings)
         self.collection = self.client.get_or_create_collection(
-            settings.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+            settings.collection, metadata=INDEX_SETTINGS, embedding_function=None)
 
     @property
     def location(self) -> str:
