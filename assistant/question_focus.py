@@ -16,7 +16,7 @@ from assistant.text import STOPWORDS, tokenize
 # the wh-word that opens the asked-for phrase: "welke gemeente", "hoeveel interviews", "hoe nauwkeurig"
 _FOCUS_START = re.compile(
     r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|how many|how much|"
-    r"(?:wat|wie|what|who) (?:is|was|zijn|waren|are|were) (?:het|de|the)|"
+    r"(?:wat|what) (?:is|was|zijn|waren|are|were) (?:het|de|the)|"  # not 'wie is de X': X is the topic there
     r"(?:hoe|how)(?= (?:nauwkeurig|groot|hoog|vaak|duur|lang|oud|accurate|big|large|often|long)\b))\s+", re.I)
 # counts, ordinals and vague modifiers say nothing about *what* is asked for
 _NOT_FOCUS = frozenset("""
@@ -26,6 +26,10 @@ exact exacte precise belangrijkste voornaamste main other overige two three four
 _NUMBER_QUESTION = re.compile(
     r"\b(hoeveel|how many|how much|welk (?:cijfer|percentage|bedrag|aantal)|which (?:score|percentage|number)|"
     r"(?:hoe|how) (?:nauwkeurig|groot|hoog|vaak|duur|accurate|big|large|often))\b", re.I)
+# an inflected adjective before the noun it describes: 'deelnemende organisaties', 'concrete opties'
+_ADJECTIVE = re.compile(r"(ende|lijke|ische|ige|bare|iele|ele)$")
+# a modifier that narrows the asked-for noun to something the sources may call unknown
+_NARROWING = frozenset("andere overige nieuwe other further".split())
 # the kind of value a question asks for, most specific first; the quotes must hold one
 _ASKED_VALUE = (
     ("share", re.compile(r"\b(hoe nauwkeurig|how accurate|welk percentage|what percentage|hoeveel procent)\b", re.I)),
@@ -37,7 +41,7 @@ _ASKED_VALUE = (
     ("number", _NUMBER_QUESTION),
 )
 _SHARE = re.compile(r"\d\s?%|\b(procent|percent|percentage)\b", re.I)
-_MONEY = re.compile(r"€|\b(euro|miljoen|miljard|million|billion)\b", re.I)
+_MONEY = re.compile(r"€|\$|\b(euro|euros|eur|dollar|dollars)\b", re.I)  # '3 miljoen mensen' is not money
 _MONTH = re.compile(r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
                     r"january|february|march|june|july|august|october|jaren (?:zeventig|tachtig|negentig))\b", re.I)
 # "Welke thema's zijn bekend?": the sources' own "not known" lists are then the answer, not a refusal
@@ -52,19 +56,22 @@ _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _YEARS = re.compile(r"(?<![\w-])(?:1[89]|20)\d\d(?![\w-])")
 _DIGITS = re.compile(r"(?<![\w-])\d[\d.,]*(?![\w-])")  # a number of its own, not the 2 in 'mbo-2'
 _NUMBER_WORDS = re.compile(
-    r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|honderd\w*|"
+    r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|(?:der|veer|vijf|zes|zeven|acht|negen)tien|twintig|dertig|veertig|vijftig|"
+    r"zestig|zeventig|tachtig|negentig|honderd\w*|"
     r"duizend\w*|miljoen|miljard|procent|helft|half|tientallen|two|three|four|five|six|seven|eight|nine|"
     r"ten|hundreds?|thousands?|million|percent|\w*jaarlijks\w*|maandelijks\w*|wekelijks\w*|dagelijks\w*|keer|"
     r"per (?:jaar|maand|week|dag)|yearly|annually|monthly|weekly|daily|times)\b", re.I)
 
 
 def focus_terms(question: str, most: int = 1) -> list[str]:
-    """Stems of the asked-for phrase: the content words right after the wh-word."""
+    """Stems of the asked-for phrase: its noun, right after the wh-word ('welke deelnemende
+    *organisaties*': an inflected adjective before a noun is skipped)."""
     match = _FOCUS_START.search(question)
     if not match:
         return []
+    words = re.findall(r"[\w'-]+", question[match.end():])[:5]
     terms: list[str] = []
-    for word in re.findall(r"[\w'-]+", question[match.end():])[:5]:
+    for i, word in enumerate(words):
         lowered = word.lower().strip("'")
         if lowered in _NOT_FOCUS:
             continue
@@ -72,22 +79,41 @@ def focus_terms(question: str, most: int = 1) -> list[str]:
             if terms:
                 break
             continue
+        following = words[i + 1].lower() if i + 1 < len(words) else ""
+        if not terms and _ADJECTIVE.search(lowered) and following and following not in STOPWORDS:
+            continue
         terms.extend(tokenize(lowered)[:1])
         if len(terms) >= most:
             break
     return terms
 
 
+def focus_phrase(question: str) -> str:
+    """The asked-for words as written, with a modifier that narrows them ('andere gemeenten')."""
+    match = _FOCUS_START.search(question)
+    words = re.findall(r"[\w'-]+", question[match.end():])[:2] if match else []
+    return " ".join(words).lower() if len(words) == 2 and words[0].lower() in _NARROWING else ""
+
+
 def asked_value(question: str) -> str | None:
     """'share', 'money', 'year', 'date' or 'number' when the question asks for such a value."""
-    return next((kind for kind, pattern in _ASKED_VALUE if pattern.search(question)), None)
+    return next(iter(asked_values(question)), None)
+
+
+def asked_values(question: str) -> list[str]:
+    """Every kind of value asked for: 'Sinds wanneer ..., en hoeveel ...?' asks for two."""
+    kinds = [kind for kind, pattern in _ASKED_VALUE if pattern.search(question)]
+    # 'hoe nauwkeurig' and 'hoeveel geld' are number questions too, but only the share or amount answers
+    return [k for k in kinds if k != "number"] if {"share", "money"} & set(kinds) else kinds
 
 
 def holds_value(quote: str, question: str) -> bool:
-    """The quote holds a value of the asked kind that the question did not already give."""
-    kind = asked_value(question)
-    if kind is None:
-        return True
+    """The quote holds a value of an asked kind that the question did not already give."""
+    kinds = asked_values(question)
+    return not kinds or any(_holds(kind, quote, question) for kind in kinds)
+
+
+def _holds(kind: str, quote: str, question: str) -> bool:
     if kind == "share":
         return bool(_SHARE.search(quote))
     if kind == "money":

@@ -108,6 +108,8 @@ GLOSSARY_EN_NL = {
     "outcome": "resultaat", "outcomes": "resultaten", "effect": "effect",
     "effects": "effecten", "impact": "impact", "reason": "reden", "reasons": "redenen",
     "started": "begon", "start": "start", "began": "begon", "ended": "eindigde", "since": "sinds",
+    "police": "politie", "prosecutor": "Openbaar Ministerie", "subversive": "ondermijnende",
+    "tackle": "aanpakken", "tackling": "aanpak", "vessels": "schepen", "boats": "boten",
 }
 
 _WORD = re.compile(r"[\w]+(?:[-'][\w]+)*", re.UNICODE)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.question_focus import answered_by_unknowns, focus_terms
+from assistant.question_focus import answered_by_unknowns, focus_phrase, focus_terms
 from assistant.text import related_plain, tokenize
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ _UNKNOWN = re.compile(
     r"(?:door )?geen (?:enkele )?(?:geraadpleegde |openbare )?bron(?:nen)? (?:noemt|noemen|zegt|zeggen|bevestigt|"
     r"bevestigd|vermeldt)|"
     r"niet beschikbaar|geen [\w\s(),.]{0,80}gevonden|alleen de eerste \w+ zichtbaar|buiten de beschikbare|"
-    r"niet (?:in )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
+    r"niet (?:in |uit )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
 
 # a caveat that the background below may not be the report's own case: an unknown only when the
 # question asks for exactly that (which gemeente, which case), not for every question about the topic
@@ -50,6 +50,7 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
     if not candidates or answered_by_unknowns(question):
         return None
     focus = focus_terms(question)
+    phrase = focus_phrase(question)  # 'andere gemeenten': an unknown that says exactly this names it
     floor = candidates[0].score * window
     for c in candidates:
         if c.score < floor or (not focus and c is not candidates[0]):
@@ -58,7 +59,7 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
         if not says_unknown(c.sentence, passage.section):
             continue
         if (c is candidates[0] and not _CAVEAT.search(c.sentence)) or names_as_unknown(
-                c.sentence, passage.section, focus):
+                c.sentence, passage.section, focus) or (phrase and phrase in c.sentence.lower()):
             return c
     return None
 

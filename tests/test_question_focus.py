@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from assistant.unknowns import names_as_unknown
-from assistant.question_focus import answered_by_unknowns, asked_value, focus_terms, has_number, holds_value
+from assistant.question_focus import (
+    answered_by_unknowns,
+    asked_value,
+    focus_phrase,
+    focus_terms,
+    has_number,
+    holds_value,
+)
 from assistant.text import tokenize
 
 
@@ -15,6 +22,10 @@ def test_focus_is_the_asked_for_noun_not_the_topic():
     assert focus_terms("Which municipality ran the case?") == tokenize("municipality")
     assert focus_terms("Wat is het derde thema van de negen thema's?") == tokenize("thema")
     assert focus_terms("Wat is een startkwalificatie?") == []
+    assert focus_terms("Welke deelnemende organisaties zijn geen gemeente?") == tokenize("organisaties")
+    assert focus_terms("Who is the Huishoudboekje not intended for?") == []  # the topic, not the asked-for
+    assert focus_phrase("Welke andere gemeenten gebruiken het algoritme?") == "andere gemeenten"
+    assert focus_phrase("Welke gemeente voerde slim vegen uit?") == ""
 
 
 def test_questions_that_ask_for_a_value_need_a_new_one():
@@ -37,6 +48,9 @@ def test_questions_that_ask_for_a_value_need_a_new_one():
     assert holds_value("De voorspelkracht verbeterde met 33%.", accuracy)
     money = "Hoeveel geld trok Utrecht jaarlijks uit?"
     assert not holds_value("Utrecht startte 5 projecten.", money)
+    assert not holds_value("Jaarlijks komen ruim 3 miljoen mensen naar evenementen.", money)
+    both = "Sinds wanneer heeft Zaanstad een team ondermijning, en hoeveel kwekerijen zijn er opgerold?"
+    assert holds_value("Het college meldde negentien ontmantelde hennepkwekerijen.", both)  # one of the two
     assert holds_value("Utrecht zette elk jaar 2 miljoen euro apart.", money)
     year = "In welk jaar organiseerde de VVSG het webinar?"
     assert not holds_value("Het webinar was op 27 september.", year)
