@@ -21,7 +21,7 @@ _FOCUS_START = re.compile(
 # counts, ordinals and vague modifiers say nothing about *what* is asked for
 _NOT_FOCUS = frozenset("""
 twee drie vier vijf zes zeven acht negen tien eerste tweede derde vierde vijfde concrete concreet precies
-exact exacte precise belangrijkste voornaamste main other overige two three four five concrete
+exact exacte precise belangrijkste voornaamste main other overige two three four five
 """.split())
 _NUMBER_QUESTION = re.compile(
     r"\b(hoeveel|how many|how much|welk (?:cijfer|percentage|bedrag|aantal)|which (?:score|percentage|number)|"
@@ -56,8 +56,8 @@ _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _YEARS = re.compile(r"(?<![\w-])(?:1[89]|20)\d\d(?![\w-])")
 _DIGITS = re.compile(r"(?<![\w-])\d[\d.,]*(?![\w-])")  # a number of its own, not the 2 in 'mbo-2'
 _NUMBER_WORDS = re.compile(
-    r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|(?:der|veer|vijf|zes|zeven|acht|negen)tien|twintig|dertig|veertig|vijftig|"
-    r"zestig|zeventig|tachtig|negentig|honderd\w*|"
+    r"\b(twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|(?:der|veer|vijf|zes|zeven|acht|negen)tien|"
+    r"twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd\w*|"
     r"duizend\w*|miljoen|miljard|procent|helft|half|tientallen|two|three|four|five|six|seven|eight|nine|"
     r"ten|hundreds?|thousands?|million|percent|\w*jaarlijks\w*|maandelijks\w*|wekelijks\w*|dagelijks\w*|keer|"
     r"per (?:jaar|maand|week|dag)|yearly|annually|monthly|weekly|daily|times)\b", re.I)
