@@ -220,7 +220,9 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
             plots = ""
         else:
             stamp = report.modified.strftime("%Y-%m-%d %H:%M") if report.modified else ""
-            text = f"*Rapport van {stamp}*\n\n" + report.text_without_images()
+            overview = report.sets_markdown()
+            text = f"*Rapport van {stamp}*\n\n" + (overview + "\n\n" if overview else "") + \
+                report.text_without_images()
             plots = render.plots_html(report.plots)
         return text, plots, render.feedback_html(feedback.summary(), feedback.list(limit=25))
 
