@@ -45,7 +45,7 @@ _MONEY = re.compile(r"€|\$|\b(euro|euros|eur|dollar|dollars)\b", re.I)  # '3 m
 _MONTH = re.compile(r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
                     r"january|february|march|june|july|august|october|jaren (?:zeventig|tachtig|negentig))\b", re.I)
 # "Welke thema's zijn bekend?": the sources' own "not known" lists are then the answer, not a refusal
-_ABOUT_KNOWLEDGE = re.compile(r"\b(bekend|onbekend|known|unknown)\b", re.I)
+_ABOUT_KNOWLEDGE = re.compile(r"\b(bekende?|onbekende?|known|unknown)\b", re.I)
 # a Dutch or English closed question opens with its finite verb
 _YES_NO_OPENERS = frozenset("""
 is zijn was waren wordt worden werd werden heeft hebben had hadden kan kunnen kon konden moet moeten zal zullen

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from assistant.extractive import Candidate
     from assistant.schema import Passage
 
+PHRASE_WINDOW = 0.3  # an unknown that repeats the asked-for phrase ('andere gemeenten') may score lower
 MARKER_WORDS = 40  # in a longer sentence an 'onbekend' is too far from most words to say what it is about
 
 # sentences in which a source says it does not know: quoting them is an honest "unknown"
@@ -52,16 +53,31 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
     focus = focus_terms(question)
     phrase = focus_phrase(question)  # 'andere gemeenten': an unknown that says exactly this names it
     floor = candidates[0].score * window
+    window_ = [c for c in candidates if c.score >= floor]
+    answered = any(not says_unknown(c.sentence, passages[c.passage_index].section) and _names(c.sentence, focus)
+                   for c in window_)
     for c in candidates:
-        if c.score < floor or (not focus and c is not candidates[0]):
+        in_window = c.score >= floor
+        if not in_window and not (phrase and c.score >= candidates[0].score * PHRASE_WINDOW):
+            break
+        if not focus and c is not candidates[0]:
             break
         passage = passages[c.passage_index]
         if not says_unknown(c.sentence, passage.section):
             continue
-        if (c is candidates[0] and not _CAVEAT.search(c.sentence)) or names_as_unknown(
-                c.sentence, passage.section, focus) or (phrase and phrase in c.sentence.lower()):
+        if phrase and phrase in c.sentence.lower():
+            return c
+        if not in_window:
+            continue
+        # the best sentence saying 'onbekend' counts, unless another sentence names the asked-for thing
+        if (c is candidates[0] and not _CAVEAT.search(c.sentence) and not answered) or names_as_unknown(
+                c.sentence, passage.section, focus):
             return c
     return None
+
+
+def _names(sentence: str, focus: list[str]) -> bool:
+    return bool(focus) and any(term == t or related_plain(term, t) for term in focus for t in tokenize(sentence))
 
 
 def names_as_unknown(sentence: str, section: str, focus: list[str], near: int = 6, head: int = 12) -> bool:

@@ -99,3 +99,22 @@ def test_a_number_question_quotes_the_sentence_with_the_number_or_says_it_is_unk
     assert uncounted.abstained
     assert uncounted.text.startswith("Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:")
     assert "vaste lasten" in uncounted.text  # the closest quote is still shown
+
+
+def _answer_in(question, items):
+    """Answer over passages given as (section, text) pairs."""
+    from assistant.extractive import ExtractiveAnswerer
+    from assistant.schema import Passage
+    from assistant.settings import Settings
+
+    passages = [Passage(chunk_id=f"c{i}", doc_id=f"d{i}", text=text, title="Overzicht", section=section)
+                for i, (section, text) in enumerate(items)]
+    return ExtractiveAnswerer(Settings(min_dense_similarity=0.0)).answer(question, passages)
+
+
+def test_an_unknown_about_something_else_does_not_override_a_sentence_naming_the_asked_for_thing():
+    question = "Welke organisaties in de lijst van deelnemende cases zijn geen gemeente?"
+    gap = ("Wat niet bekend is", "drie van de acht deelnemende gemeenten in de lijst van cases;")  # scores best
+    named = ("Cases", "Twee organisaties in de cases zijn geen gemeente: de Dienst Jeugd en de GR.")
+    assert not _answer_in(question, [gap, named]).abstained
+    assert _answer_in(question, [gap]).abstained
