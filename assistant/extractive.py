@@ -110,7 +110,7 @@ class ExtractiveAnswerer:
         # what is asked for is in the user's own words; the standalone form may carry an earlier question
         denial = sources_deny(question, candidates, passages)
         if denial is not None and denial not in chosen:
-            chosen = [denial] + chosen[: max(1, len(chosen) - 1)]
+            chosen = _lead_with(denial, chosen)
         chosen += list_items_after(chosen, passages)
         # the asked-for value must be in one of the quotes that best answer the question
         missing_value = asked_value(question) is not None and not any(
@@ -119,7 +119,7 @@ class ExtractiveAnswerer:
             valued = next((c for c in candidates if c.score >= candidates[0].score * VALUE_WINDOW
                            and holds_value(c.sentence, question)), None)
             if valued is not None:
-                chosen, missing_value = [valued] + chosen[: max(1, len(chosen) - 1)], False
+                chosen, missing_value = _lead_with(valued, chosen), False
         unknown = denial is not None or missing_value
         # group by passage in retrieval order, sentences in reading order
         by_passage: dict[int, list[Candidate]] = {}
@@ -186,6 +186,11 @@ class ExtractiveAnswerer:
         for line in answer.text.split("\n"):
             yield line + "\n"
         yield answer
+
+
+def _lead_with(first: Candidate, chosen: list[Candidate]) -> list[Candidate]:
+    """`first` quoted first, the weakest chosen quote dropped so the answer stays as long."""
+    return [first] + chosen[: max(1, len(chosen) - 1)]
 
 
 def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int = 9) -> list[Candidate]:

@@ -52,7 +52,6 @@ is zijn was waren wordt worden werd werden heeft hebben had hadden kan kunnen ko
 gaat gaan ging geeft geven gaf staat staan speelt spelen doet doen deed noemt noemen klopt bestaat zit zitten
 are was were does do did has have had can could will would should
 """.split())
-_YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _YEARS = re.compile(r"(?<![\w-])(?:1[89]|20)\d\d(?![\w-])")
 _DIGITS = re.compile(r"(?<![\w-])\d[\d.,]*(?![\w-])")  # a number of its own, not the 2 in 'mbo-2'
 _NUMBER_WORDS = re.compile(
@@ -139,7 +138,7 @@ def has_number(text: str, question: str = "") -> bool:
     given = {m.group(0).rstrip(".,").lower() for m in (*_DIGITS.finditer(question), *_NUMBER_WORDS.finditer(question))}
     for m in _DIGITS.finditer(text):
         number = m.group(0).rstrip(".,")
-        if _YEAR.match(number) or number in given or _MONTH.match(text, m.end() + 1):
+        if _YEARS.fullmatch(number) or number in given or _MONTH.match(text, m.end() + 1):
             continue  # a year, the question's own number, or the day of a date ('1 mei 2023')
         return True
     return any(m.group(0).lower() not in given for m in _NUMBER_WORDS.finditer(text))

@@ -41,9 +41,10 @@ def _client(settings: Settings):
 
 
 # Two evaluations of the same store once differed at rank 10 for 15 questions (recall@5 0.856 vs
-# 0.879). A graph built by several threads depends on their timing, and HNSW search is approximate:
-# one thread (same chunks, same order, same graph) and a wide search beam remove both sources on
-# the index side. Fixed when a collection is created; costs nothing measurable (docs/benchmarks.md).
+# 0.879). HNSW search is approximate and a graph built by several threads depends on their timing:
+# a wide search beam (in the collection's configuration) and one build thread (passed, though
+# Chroma 1.5 does not report it back) narrow both. Set when a collection is created; dense top-k
+# took ~0.4 ms longer at the p50 in the benchmark (docs/benchmarks.md).
 INDEX_SETTINGS = {"hnsw:space": "cosine", "hnsw:num_threads": 1, "hnsw:search_ef": 200}
 
 

@@ -76,8 +76,9 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
     return None
 
 
-def _names(sentence: str, focus: list[str]) -> bool:
-    return bool(focus) and any(term == t or related_plain(term, t) for term in focus for t in tokenize(sentence))
+def _names(text: str, focus: list[str]) -> bool:
+    """The text holds an asked-for word itself or its inflection, not any compound of it."""
+    return any(term == t or related_plain(term, t) for term in focus for t in tokenize(text))
 
 
 def names_as_unknown(sentence: str, section: str, focus: list[str], near: int = 6, head: int = 12) -> bool:
@@ -90,8 +91,7 @@ def names_as_unknown(sentence: str, section: str, focus: list[str], near: int = 
     if sentence.lstrip().startswith("|"):
         return False  # a table row: its 'onbekend' belongs to one cell, not to the words around it
     words = _WORDS.findall(sentence)
-    at = [i for i, word in enumerate(words)  # the word itself or its inflection, not any compound
-          if any(term == t or related_plain(term, t) for term in focus for t in tokenize(word))]
+    at = [i for i, word in enumerate(words) if _names(word, focus)]
     if not at:
         return False
     marker = _UNKNOWN.search(sentence) if len(words) <= MARKER_WORDS else None

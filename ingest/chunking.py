@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.settings import Settings
 from assistant.text import split_sentences
 from ingest.document import Block, LoadedDocument
 
@@ -33,7 +34,8 @@ class Chunk:
         return "\n".join(part for part in (title, self.section, self.text) if part)
 
 
-def chunk_document(doc: LoadedDocument, size: int = 1300, overlap: int = 120) -> list[Chunk]:
+def chunk_document(doc: LoadedDocument, size: int = Settings.chunk_size,
+                   overlap: int = Settings.chunk_overlap) -> list[Chunk]:
     pieces: list[tuple[tuple[str, ...], str, int | None, int | None]] = []
     current: list[Block] = []
 
