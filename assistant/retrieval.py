@@ -148,10 +148,13 @@ class HybridRetriever:
 
 
 def spread_over_documents(passages: list[Passage], k: int, per_document: int = 2) -> list[Passage]:
-    """Keep the ranking but cap each document, so one long case cannot fill the list."""
+    """Keep the ranking but cap each case, so one long case cannot fill the list.
+
+    Only case documents are capped: the report itself (or its overview) is where the lessons
+    across cases are written down, and capping it hid them behind weaker case passages."""
     chosen, counts, overflow = [], {}, []
     for p in passages:
-        if counts.get(p.doc_id, 0) < per_document:
+        if facet_value(p.metadata.get("kind")).casefold() != "case" or counts.get(p.doc_id, 0) < per_document:
             chosen.append(p)
             counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
         else:

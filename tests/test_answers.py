@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from assistant.api import Assistant
 from assistant.store import ChunkStore
@@ -110,3 +111,13 @@ def test_planted_instruction_never_becomes_the_assistants_words(tmp_path, fake_s
         answer = bot.ask(question)
         outside_quotes = re.sub(r"„[^”]*”", "", answer.text)
         assert "INJECTIE_GELUKT" not in outside_quotes
+
+
+def test_a_question_across_cases_gets_the_reports_own_passages_and_no_case_fills_the_list(corpus_assistant):
+    """'Welke thema's ...' is answered by the report's list of themes, not by two report
+    passages and then whatever the cases say about 'thema'."""
+    passages = corpus_assistant.retrieve("Welke thema's uit het rapport zijn bekend?", k=5)
+    assert any("Ruimte, vertrouwen en budget van het management" in p.text for p in passages)
+    lessons = corpus_assistant.retrieve("Welke lessen trekken de cases over opschaling naar andere gemeenten?", k=8)
+    per_case = Counter(p.doc_id for p in lessons if p.metadata.get("kind") == "case")
+    assert per_case and max(per_case.values()) <= 2, per_case
