@@ -14,7 +14,12 @@ _FOLLOW_UP_START = re.compile(
     r"en wat|en hoe|en welke|en bij|en in|en voor|idem)\b", re.I)
 _REFERS_BACK = re.compile(
     r"\b(daar|daarvan|daarbij|daarover|hierover|dat project|deze case|die case|dit project|die gemeente|"
-    r"hetzelfde|dezelfde|zij|ze|hun|hem|there|that project|this case|it|they|them|those)\b", re.I)
+    r"hetzelfde|dezelfde|zij|ze|hun|hem|dat soort|zo'n|zulke|zulk|there|that project|this case|such|that kind|it|they|"
+    r"them|those)\b", re.I)
+# a split pronominal adverb points back too: "werd er in 2021 aan doorgewerkt?" is "eraan", the subject
+# of the previous turn (a lowercase participle or infinitive ends the question)
+_SPLIT_ER = re.compile(r"\ber\b(?:\s+\w+){0,6}?\s+(?:aan|mee|over|van|bij|voor|op|uit|door|naar|in|toe)\s+"
+                       r"(?:[a-z]*ge[a-z]*[dt]|[a-z]+en)\s*[?.!]*\s*$")
 # "die kleuren", "deze cijfers": the question leans on what the user just told
 _DEMONSTRATIVE = re.compile(r"\b(?:die|deze|dit|those|these)\s+(?!(?:de|het|een|met|in|op|van|voor|is|zijn|the|a)\b)\w+",
                             re.I)
@@ -39,7 +44,7 @@ def is_follow_up(question: str) -> bool:
 
 def refers_back(text: str) -> bool:
     return bool(_REFERS_BACK.search(text) or _VERB_PRONOUN.search(text) or _ENDS_WITH_PRONOUN.search(text) or
-                _OBJECT_HET.search(text) or
+                _OBJECT_HET.search(text) or _SPLIT_ER.search(text) or
                 re.search(r"\b(eruit|erover|ervan|erbij|daarna|daarvan)\b", text, re.I))
 
 

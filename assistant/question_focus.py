@@ -22,6 +22,7 @@ _FOCUS_START = re.compile(
 _NOT_FOCUS = frozenset("""
 twee drie vier vijf zes zeven acht negen tien eerste tweede derde vierde vijfde concrete concreet precies
 exact exacte precise belangrijkste voornaamste main other overige two three four five
+soort soorten type typen sort sorts kind kinds
 """.split())
 _NUMBER_QUESTION = re.compile(
     r"\b(hoeveel|how many|how much|welk (?:cijfer|percentage|bedrag|aantal)|which (?:score|percentage|number)|"
@@ -40,6 +41,11 @@ _ASKED_VALUE = (
     ("date", re.compile(r"\b(sinds wanneer|vanaf wanneer|tot wanneer|since when|until when)\b", re.I)),
     ("number", _NUMBER_QUESTION),
 )
+# what may precede a value word that opens a (sub)question: 'Om hoeveel ...', 'en ongeveer hoeveel ...'
+_CLAUSE_OPENERS = frozenset("""
+en of maar dus om van in op met voor tot sinds vanaf na bij uit over door aan naar ongeveer circa ruwweg grofweg
+precies and or but of in on with for to since from after at by about roughly approximately exactly
+""".split())
 _SHARE = re.compile(r"\d\s?%|\b(procent|percent|percentage)\b", re.I)
 _MONEY = re.compile(r"€|\$|\b(euro|euros|eur|dollar|dollars)\b", re.I)  # '3 miljoen mensen' is not money
 _MONTH = re.compile(r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
@@ -100,10 +106,18 @@ def asked_value(question: str) -> str | None:
 
 
 def asked_values(question: str) -> list[str]:
-    """Every kind of value asked for: 'Sinds wanneer ..., en hoeveel ...?' asks for two."""
-    kinds = [kind for kind, pattern in _ASKED_VALUE if pattern.search(question)]
+    """Every kind of value asked for: 'Sinds wanneer ..., en hoeveel ...?' asks for two. A value word
+    inside a clause asks nothing ('Waarom kon Utrecht niet uitrekenen hoeveel mensen ...?' asks why)."""
+    kinds = [kind for kind, pattern in _ASKED_VALUE if any(_opens_clause(question, m.start())
+                                                            for m in pattern.finditer(question))]
     # 'hoe nauwkeurig' and 'hoeveel geld' are number questions too, but only the share or amount answers
     return [k for k in kinds if k != "number"] if {"share", "money"} & set(kinds) else kinds
+
+
+def _opens_clause(question: str, at: int) -> bool:
+    """Only prepositions (and a conjunction) stand between the clause's start and position `at`."""
+    clause = re.split(r"[,;:?.!()—–]", question[:at])[-1]
+    return all(word.lower() in _CLAUSE_OPENERS for word in re.findall(r"[\w'-]+", clause))
 
 
 def holds_value(quote: str, question: str) -> bool:

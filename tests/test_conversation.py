@@ -19,6 +19,14 @@ from tests.llm_fakes import ScriptedOpenAI
      ["simulatie van bezoekersstromen", "les"], []),
     ("And who built it?", ["What data does the school dropout model in Zuid-Holland Zuid use?"],
      ["Zuid-Holland Zuid", "who built it"], []),
+    # long follow-ups that still point back: a split 'eraan', 'dat soort', 'zo'n'
+    ("En met hoeveel gemeenten werd er in 2021 aan doorgewerkt?",
+     ["Waarvoor gebruiken gemeenten de uitkomsten van het Wmo-voorspelmodel?"], ["Wmo-voorspelmodel", "2021"], []),
+    ("En in hoeveel van dat soort regio's is het land opgedeeld?",
+     ["Hoe is de aanpak van voortijdig schoolverlaten in Zuid-Holland Zuid georganiseerd?"],
+     ["voortijdig schoolverlaten", "regio's"], []),
+    ("Kan zo'n model ook in andere regio's worden gebruikt?", ["Hoe werkt het voorspelmodel startkwalificatie?"],
+     ["voorspelmodel startkwalificatie", "andere regio's"], []),
 ])
 def test_follow_ups_carry_the_subject(question, history, expected_parts, absent):
     standalone = condense(question, history)
@@ -49,6 +57,9 @@ def test_standalone_questions_are_left_alone():
     assert condense("En welke vragen laat het onderzoek volgens de onderzoekers open?", history) == \
         "Welke vragen laat het onderzoek volgens de onderzoekers open?"
     assert not is_follow_up("Welke cases uit Utrecht zitten in het onderzoek?")
+    # an 'er' that points at nothing earlier
+    assert condense("En hoeveel panden staan er in Zaanstad op een slechte fundering?", history) == \
+        "Hoeveel panden staan er in Zaanstad op een slechte fundering?"
 
 
 def test_what_users_say_about_themselves_is_not_searched():
@@ -57,6 +68,8 @@ def test_what_users_say_about_themselves_is_not_searched():
     # ... unless the question leans on what the user just said
     told = "Ik zie rode en groene panden op de Zaanse funderingskaart. Wat betekenen die kleuren?"
     assert focus(told) == told
+    riool = "Wij vervangen het riool in een oude wijk. Hoe pakt Zaanstad zulke werkzaamheden aan?"
+    assert focus(riool) == riool
 
 
 def test_conversation_through_the_assistant_with_an_llm_backend(fake_settings, fake_embeddings, tmp_path):

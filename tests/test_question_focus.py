@@ -26,6 +26,7 @@ def test_focus_is_the_asked_for_noun_not_the_topic():
     assert focus_terms("Who is the Huishoudboekje not intended for?") == []  # the topic, not the asked-for
     assert focus_phrase("Welke andere gemeenten gebruiken het algoritme?") == "andere gemeenten"
     assert focus_phrase("Welke gemeente voerde slim vegen uit?") == ""
+    assert focus_terms("In hoeveel van dat soort regio's is het land verdeeld?") == tokenize("regio's")
 
 
 def test_questions_that_ask_for_a_value_need_a_new_one():
@@ -36,6 +37,12 @@ def test_questions_that_ask_for_a_value_need_a_new_one():
     assert asked_value("Sinds wanneer draait PortMobile?") == "date"
     assert asked_value("Wanneer noemen de onderzoekers een innovatie succesvol?") is None  # a condition, not a time
     assert asked_value("Welke gemeente voerde slim vegen uit?") is None
+    # a value word inside a clause asks for nothing; one that opens a (sub)question does
+    assert asked_value("Waarom kon Utrecht niet uitrekenen hoeveel mensen er per m² passen?") is None
+    assert asked_value("Wat deed Dordrecht met een check op hoe vaak hondentoiletten gebruikt werden?") is None
+    assert asked_value("Om hoeveel schoolverlaters ging het in 2021?") == "number"
+    assert asked_value("Roughly how many vessels pass through Utrecht?") == "number"
+    assert asked_value("Wie bouwde het model, en hoeveel kostte het?") == "money"
     question = "Hoeveel interviews hebben de onderzoekers voor de 18 cases afgenomen?"
     assert not has_number("Onbekend: aantal interviews voor de 18 cases.", question)  # 18 came from the question
     assert not has_number("Woonvisie sinds 2015.", question)  # a year is not a count
