@@ -22,7 +22,7 @@ _IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 
 
 SET_ROLES = {"questions": "afstemming (tuning)", "heldout": "ontwikkeling", "heldout2": "ontwikkeling",
-             "test": "ongezien (test)"}
+             "test": "ontwikkeling", "test2": "ongezien (test)"}
 
 
 @dataclass

@@ -64,7 +64,7 @@ def test_gate_passes_for_hybrid(hybrid_results):
     assert not failures, "evaluation gate failed:\n  " + "\n  ".join(failures)
 
 
-@pytest.mark.parametrize("name", ["heldout", "heldout2", "test"])
+@pytest.mark.parametrize("name", ["heldout", "heldout2", "test", "test2"])
 def test_gate_passes_on_the_held_out_sets(corpus_assistant, name):
     """Questions written without the system in view: their own gate, so generalisation cannot slip."""
     questions = load_questions(DEFAULT_QUESTIONS.with_name(f"{name}.jsonl"), min_questions=40)
