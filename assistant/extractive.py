@@ -29,6 +29,9 @@ VALUE_WINDOW = 0.8  # how much weaker than the best a sentence with the asked-fo
 CROSS_LINGUAL_MARGIN = 0.01  # English questions' best dense score sits ~0.01 lower on the gold set
 MIN_KNOWN_SHARE = 0.3  # of a Dutch question's term weight, in words the corpus uses (or their family)
 LONG_SENTENCE = 40
+LIST_ITEM_WORDS = 35  # a longer line after a list's lead-in is a paragraph, unless it opens with a short title
+# 'Een vaardige projectleider en een gedreven innovatieteam – een datagedreven vernieuwing ...'
+_ITEM_TITLE = re.compile(r"^([^–—:]{3,90}?)\s+[–—]\s+\S")
 _LIST_QUESTION = re.compile(
     r"\b(welke|wat zijn|noem|opsomming|lijst|which|what are|list|name the)\b|\b(factoren|cases|lessen|thema|"
     r"risico|gemeenten|projecten|factors|lessons|themes|risks)\b", re.I)
@@ -194,19 +197,26 @@ def _lead_with(first: Candidate, chosen: list[Candidate]) -> list[Candidate]:
 
 
 def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int = 9) -> list[Candidate]:
-    """A quoted sentence ending in ':' announces a list; quote the list too, item by item."""
+    """A quoted sentence ending in ':' announces a list; quote the list too, item by item.
+
+    So does a quoted sentence whose paragraph ends in ':' ('... negen thema's. Alleen de eerste twee
+    zijn zichtbaar:'). A long item ('Titel – uitleg van veertig woorden') is quoted by its title.
+    """
     items = []
+    taken = {x.sentence for x in chosen}
     for c in chosen:
-        if not c.sentence.endswith(":") or c.item:
-            continue
         lines = passages[c.passage_index].text.split("\n")
-        taken = {x.sentence for x in chosen}
+        if c.item or not (c.sentence.endswith(":") or lines[c.line].rstrip().endswith(":")):
+            continue
         for offset, line in enumerate(lines[c.line + 1 : c.line + 1 + most], 1):
             line = quotable(line)
-            if not line or line.endswith(":") or len(split_sentences(line)) > 1 or len(line.split()) > 35:
+            if line and (len(split_sentences(line)) > 1 or len(line.split()) > LIST_ITEM_WORDS):
+                line = _ITEM_TITLE.match(line).group(1) if _ITEM_TITLE.match(line) else ""
+            if not line or line.endswith(":"):
                 break  # the list ended: a heading-like line or a paragraph follows
             if line in taken:
                 continue
+            taken.add(line)
             items.append(Candidate(c.passage_index, c.order + offset / 100, line, c.score, frozenset(),
                                    c.line + offset, item=True))
     return items

@@ -121,3 +121,12 @@ def test_a_question_across_cases_gets_the_reports_own_passages_and_no_case_fills
     lessons = corpus_assistant.retrieve("Welke lessen trekken de cases over opschaling naar andere gemeenten?", k=8)
     per_case = Counter(p.doc_id for p in lessons if p.metadata.get("kind") == "case")
     assert per_case and max(per_case.values()) <= 2, per_case
+
+
+def test_the_known_themes_are_quoted_as_the_list_that_follows_their_lead_in(corpus_assistant):
+    """The paragraph ends 'alleen de eerste twee zichtbaar:'; the two themes are the list after it, the
+    first a forty-word item quoted by its title."""
+    answer = corpus_assistant.ask("Welke thema's uit het rapport zijn bekend?")
+    assert "„Een vaardige projectleider en een gedreven innovatieteam” [" in answer.text
+    assert "Ruimte, vertrouwen en budget van het management" in answer.text
+    assert_quotes_are_verbatim(answer)
