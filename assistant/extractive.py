@@ -35,6 +35,8 @@ _ITEM_TITLE = re.compile(r"^([^–—:]{3,90}?)\s+[–—]\s+\S")
 _LIST_QUESTION = re.compile(
     r"\b(welke|wat zijn|noem|opsomming|lijst|which|what are|list|name the)\b|\b(factoren|cases|lessen|thema|"
     r"risico|gemeenten|projecten|factors|lessons|themes|risks)\b", re.I)
+# "Zie context-zaanstad-datagestuurd-werken.md voor ...": a pointer to another document, not content
+_CROSS_REFERENCE = re.compile(r"^(?:zie|see)(?:\s+ook|\s+also)?\s", re.I)
 _FACT_LABEL = re.compile(r"^F\d+:\s*")
 _TRAILING_URL = re.compile(r"\s*[—–-]\s*<?https?://\S+$")
 # a digest's "facts and sources" list repeats the body; prefer the body's own sentence
@@ -90,7 +92,7 @@ class ExtractiveAnswerer:
                 for sentence in split_sentences(line):
                     sentence = quotable(sentence)
                     tokens = frozenset(tokenize(sentence))
-                    if len(sentence.split()) < 4 or not tokens:
+                    if len(sentence.split()) < 4 or not tokens or _CROSS_REFERENCE.match(sentence):
                         continue
                     coverage = sum(weights[t] * _match(t, tokens, context) for t in q_terms) / total
                     words = len(sentence.split())

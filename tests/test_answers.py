@@ -130,3 +130,11 @@ def test_the_known_themes_are_quoted_as_the_list_that_follows_their_lead_in(corp
     assert "„Een vaardige projectleider en een gedreven innovatieteam” [" in answer.text
     assert "Ruimte, vertrouwen en budget van het management" in answer.text
     assert_quotes_are_verbatim(answer)
+
+
+def test_a_pointer_to_another_document_is_never_quoted(corpus_assistant):
+    """'Zie context-zaanstad-datagestuurd-werken.md voor ...' tells a reader where to look, not what is true."""
+    for question in ("Wat kostte de ondermijningsapplicatie van Zaanstad?", "Wat deed Zaanstad met datagestuurd werken?"):
+        answer = corpus_assistant.ask(question)
+        quotes = [q for c in answer.citations for q in c.quotes]
+        assert quotes and not any(q.startswith("Zie ") for q in quotes), quotes
