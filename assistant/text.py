@@ -110,6 +110,15 @@ GLOSSARY_EN_NL = {
     "started": "begon", "start": "start", "began": "begon", "ended": "eindigde", "since": "sinds",
     "police": "politie", "prosecutor": "Openbaar Ministerie", "subversive": "ondermijnende",
     "tackle": "aanpakken", "tackling": "aanpak", "vessels": "schepen", "boats": "boten",
+    "sweep": "vegen", "sweeper": "veegwagen", "sweepers": "veegwagens", "rubbish": "afval", "garbage": "afval",
+    "fee": "havengeld", "fees": "havengeld", "dues": "havengeld", "house": "woning", "complaint": "melding",
+    "enforce": "handhaven", "simulations": "simulaties", "households": "huishoudens", "models": "modellen",
+    "auditing": "audit", "fraud": "fraude", "subversion": "ondermijning", "neighbourhood": "buurt",
+    "neighborhood": "buurt", "district": "wijk", "districts": "wijken", "city": "stad", "cities": "steden",
+    "nationally": "landelijk", "scaled": "opgeschaald", "adopt": "overnemen", "copied": "overgenomen",
+    "sensor": "sensor", "sensors": "sensoren", "camera": "camera", "cameras": "camera's", "counting": "tellen",
+    "roads": "wegen", "developer": "ontwikkelaar", "consultancy": "adviesbureau", "university": "universiteit",
+    "publication": "publicatie", "flanders": "vlaanderen", "flemish": "vlaamse", "abroad": "buitenland",
 }
 
 _WORD = re.compile(r"[\w]+(?:[-'][\w]+)*", re.UNICODE)

@@ -138,3 +138,15 @@ def test_a_pointer_to_another_document_is_never_quoted(corpus_assistant):
         answer = corpus_assistant.ask(question)
         quotes = [q for c in answer.citations for q in c.quotes]
         assert quotes and not any(q.startswith("Zie ") for q in quotes), quotes
+
+
+def test_english_everyday_words_find_the_dutch_case(corpus_assistant):
+    """'sweepers', 'dues', 'complaints' are the words an English reader uses for 'veegwagens',
+    'havengeld', 'meldingen'; the glossary lets BM25 find the Dutch passages too."""
+    for question, document in (("Which data decide the routes of the street sweepers?", "case-01-slim-vegen-utrecht.md"),
+                               ("How are mooring dues collected nowadays?",
+                                "case-09-havenmeester-van-de-toekomst-utrecht.md"),
+                               ("How many complaints came in about dangerous dogs?",
+                                "case-12-aanpak-hondenoverlast-dordrecht.md")):
+        top = corpus_assistant.retrieve(question, k=3, mode="bm25")
+        assert document in [p.metadata.get("document") for p in top], (question, [p.doc_id for p in top])
