@@ -71,13 +71,13 @@ def test_evaluation_tab_shows_the_report_or_how_to_make_one(tmp_path, fake_setti
         assert "| hybrid | 0.91 |" in text and "![recall]" not in text
         assert plots.count('<img alt="recall" src="data:image/png;base64,') == 1
         # the other gold sets' figures stand beside the tuning set's; their plots are not mixed in
-        for name, recall in (("", 0.91), ("test", 0.78)):
+        for name, recall in (("", 0.91), ("test2", 0.78)):
             folder = report_dir / name
             folder.mkdir(exist_ok=True)
             (folder / "report.json").write_text(json.dumps({"questions": {"total": 50}, "summary": {"hybrid": {
                 "recall@5": {"mean": recall}, "abstention": {"f1": 0.5}, "key_fact_recall": {"mean": 0.66},
                 "words": {"median": 74}}}}), encoding="utf-8")
-        (report_dir / "test" / "retrieval.png").write_bytes((report_dir / "recall.png").read_bytes())
+        (report_dir / "test2" / "retrieval.png").write_bytes((report_dir / "recall.png").read_bytes())
         text, plots, _ = client.predict(api_name="/evaluation")
-        assert "Alle vraagsets" in text and "| test | ongezien (test) | 50 | 0.78 | 0.5 | 0.66 | 74 |" in text
+        assert "Alle vraagsets" in text and "| test2 | ongezien (test) | 50 | 0.78 | 0.5 | 0.66 | 74 |" in text
         assert plots.count("data:image/png;base64,") == 1
