@@ -18,11 +18,11 @@ _FOCUS_START = re.compile(
     r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|how many|how much|"
     r"(?:wat|what) (?:is|was|zijn|waren|are|were) (?:het|de|the)|"  # not 'wie is de X': X is the topic there
     r"(?:hoe|how)(?= (?:nauwkeurig|groot|hoog|vaak|duur|lang|oud|accurate|big|large|often|long)\b))\s+", re.I)
+_COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien two three four five six seven".split())
 # counts, ordinals and vague modifiers say nothing about *what* is asked for
-_NOT_FOCUS = frozenset("""
-twee drie vier vijf zes zeven acht negen tien eerste tweede derde vierde vijfde concrete concreet precies
-exact exacte precise belangrijkste voornaamste main other overige two three four five
-soort soorten type typen sort sorts kind kinds
+_NOT_FOCUS = _COUNTS | frozenset("""
+eerste tweede derde vierde vijfde concrete concreet precies exact exacte precise belangrijkste voornaamste
+main other overige soort soorten type typen sort sorts kind kinds
 """.split())
 _NUMBER_QUESTION = re.compile(
     r"\b(hoeveel|how many|how much|welk (?:cijfer|percentage|bedrag|aantal)|which (?:score|percentage|number)|"
@@ -94,9 +94,11 @@ def focus_terms(question: str, most: int = 1) -> list[str]:
 
 
 def focus_phrase(question: str) -> str:
-    """The asked-for words as written, with a modifier that narrows them ('andere gemeenten')."""
+    """The asked-for words as written, with a modifier that narrows them ('andere gemeenten'; a count
+    before it says nothing: 'welke twee andere toekomstperspectieven')."""
     match = _FOCUS_START.search(question)
-    words = re.findall(r"[\w'-]+", question[match.end():])[:2] if match else []
+    words = re.findall(r"[\w'-]+", question[match.end():])[:4] if match else []
+    words = [word for word in words if word.lower() not in _COUNTS][:2]
     return " ".join(words).lower() if len(words) == 2 and words[0].lower() in _NARROWING else ""
 
 

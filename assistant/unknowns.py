@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from assistant.extractive import Candidate
     from assistant.schema import Passage
 
-PHRASE_WINDOW = 0.3  # an unknown that repeats the asked-for phrase ('andere gemeenten') may score lower
+PHRASE_WINDOW = 0.3  # an unknown about a narrowed ask ('andere gemeenten': the ones not named) may score lower
 MARKER_WORDS = 40  # in a longer sentence an 'onbekend' is too far from most words to say what it is about
 
 # sentences in which a source says it does not know: quoting them is an honest "unknown"
@@ -65,8 +65,8 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
         passage = passages[c.passage_index]
         if not says_unknown(c.sentence, passage.section):
             continue
-        if phrase and phrase in c.sentence.lower():
-            return c
+        if phrase and (phrase in c.sentence.lower() or names_as_unknown(c.sentence, passage.section, focus)):
+            return c  # "welke andere toekomstperspectieven" <- "het tweede en derde toekomstperspectief;"
         if not in_window:
             continue
         # the best sentence saying 'onbekend' counts, unless another sentence names the asked-for thing

@@ -150,3 +150,13 @@ def test_english_everyday_words_find_the_dutch_case(corpus_assistant):
                                 "case-12-aanpak-hondenoverlast-dordrecht.md")):
         top = corpus_assistant.retrieve(question, k=3, mode="bm25")
         assert document in [p.metadata.get("document") for p in top], (question, [p.doc_id for p in top])
+
+
+def test_the_other_items_of_a_list_the_sources_lack_are_said_to_be_unknown(corpus_assistant):
+    """'Welke andere X' asks for the ones not yet named; the overview's 'het tweede en derde
+    toekomstperspectief' (under 'Wat niet bekend is') is the answer, not the first perspective again."""
+    answer = corpus_assistant.ask("Welke twee andere toekomstperspectieven schetsen de onderzoekers naast "
+                                  "missiegedreven innovatie?")
+    assert answer.abstained
+    assert "het tweede en derde toekomstperspectief" in answer.text
+    assert_quotes_are_verbatim(answer)
