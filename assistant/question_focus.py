@@ -29,8 +29,9 @@ _NUMBER_QUESTION = re.compile(
     r"(?:hoe|how) (?:nauwkeurig|groot|hoog|vaak|duur|accurate|big|large|often))\b", re.I)
 # an inflected adjective before the noun it describes: 'deelnemende organisaties', 'concrete opties'
 _ADJECTIVE = re.compile(r"(ende|lijke|ische|ige|bare|iele|ele)$")
-# a modifier that narrows the asked-for noun to something the sources may call unknown
-_NARROWING = frozenset("andere overige nieuwe other further".split())
+# a modifier that narrows the asked-for noun to something the sources may call unknown: the ones not
+# yet named ('andere gemeenten'), or the particulars of what they only mention ('concrete opties')
+_NARROWING = frozenset("andere overige nieuwe other further concrete concreet specifieke precieze specific".split())
 # the kind of value a question asks for, most specific first; the quotes must hold one
 _ASKED_VALUE = (
     ("share", re.compile(r"\b(hoe nauwkeurig|how accurate|welk percentage|what percentage|hoeveel procent)\b", re.I)),

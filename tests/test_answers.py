@@ -160,3 +160,13 @@ def test_the_other_items_of_a_list_the_sources_lack_are_said_to_be_unknown(corpu
     assert answer.abstained
     assert "het tweede en derde toekomstperspectief" in answer.text
     assert_quotes_are_verbatim(answer)
+
+
+def test_the_particulars_of_what_the_sources_only_mention_are_said_to_be_unknown(corpus_assistant):
+    """The sources say each theme ends with 'opties voor acties', and that their content is unknown:
+    asked for the concrete options, the answer says so instead of quoting that they exist."""
+    answer = corpus_assistant.ask("Welke concrete 'opties voor acties' geeft het rapport bij het thema over ruimte, "
+                                  "vertrouwen en budget van het management?")
+    assert answer.abstained
+    assert "opties staat niet in de beschikbare bronnen" in answer.text
+    assert_quotes_are_verbatim(answer)

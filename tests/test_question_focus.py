@@ -27,6 +27,7 @@ def test_focus_is_the_asked_for_noun_not_the_topic():
     assert focus_phrase("Welke andere gemeenten gebruiken het algoritme?") == "andere gemeenten"
     assert focus_phrase("Welke gemeente voerde slim vegen uit?") == ""
     assert focus_phrase("Welke twee andere toekomstperspectieven schetst het rapport?") == "andere toekomstperspectieven"
+    assert focus_phrase("Welke concrete opties geeft het rapport?") == "concrete opties"
     assert focus_terms("In hoeveel van dat soort regio's is het land verdeeld?") == tokenize("regio's")
 
 
