@@ -34,6 +34,11 @@ _UNKNOWN = re.compile(
 # question asks for exactly that (which gemeente, which case), not for every question about the topic
 _CAVEAT = re.compile(r"\b(rapportcase|hieronder)\b", re.I)
 _WORDS = re.compile(r"[\w'-]+")
+# a table's data row starts with a number or is the |---| rule under the header
+_DATA_ROW = re.compile(r"^\s*\|\s*(?:\d|-{3})")
+# asked-for word -> a broader word of the sources that covers it: when the organisation behind a case
+# is unknown, so is its gemeente (not the other way round: a GR is an organisation, not a gemeente)
+_COVERED_BY = {tokenize("gemeente")[0]: (tokenize("organisatie")[0],)}
 _UNKNOWN_SECTION = re.compile(r"\b(niet bekend|onbekend|open vragen|not known|unknown)\b", re.I)
 
 
@@ -65,31 +70,46 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
         passage = passages[c.passage_index]
         if not says_unknown(c.sentence, passage.section):
             continue
-        if phrase and (phrase in c.sentence.lower() or names_as_unknown(c.sentence, passage.section, focus)):
+        header = table_header(passage.text)
+        if phrase and (phrase in c.sentence.lower() or names_as_unknown(c.sentence, passage.section, focus, header)):
             return c  # "welke andere toekomstperspectieven" <- "het tweede en derde toekomstperspectief;"
         if not in_window:
             continue
         # the best sentence saying 'onbekend' counts, unless another sentence names the asked-for thing
         if (c is candidates[0] and not _CAVEAT.search(c.sentence) and not answered) or names_as_unknown(
-                c.sentence, passage.section, focus):
+                c.sentence, passage.section, focus, header):
             return c
     return None
 
 
 def _names(text: str, focus: list[str]) -> bool:
-    """The text holds an asked-for word itself or its inflection, not any compound of it."""
-    return any(term == t or related_plain(term, t) for term in focus for t in tokenize(text))
+    """The text holds an asked-for word itself or its inflection (not any compound of it), or a broader
+    word of the sources that covers it ('organisatie' for the gemeente that ran a case)."""
+    terms = [alias for term in focus for alias in (term, *_COVERED_BY.get(term, ()))]
+    return any(term == t or related_plain(term, t) for term in terms for t in tokenize(text))
 
 
-def names_as_unknown(sentence: str, section: str, focus: list[str], near: int = 6, head: int = 12) -> bool:
+def table_header(text: str) -> str:
+    """The header row of a passage's table ('| # | Case | Organisatie | ...'): a split table repeats it."""
+    return next((line for line in text.split("\n") if line.lstrip().startswith("|") and not _DATA_ROW.match(line)), "")
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def names_as_unknown(sentence: str, section: str, focus: list[str], header: str = "", near: int = 6,
+                     head: int = 12) -> bool:
     """The asked-for thing is what the sentence calls unknown, not a word elsewhere in it.
 
     'geen bron noemt de gemeente' names the gemeente as unknown, and so does a sentence that opens
     with it; 'of slim vegen door andere gemeenten is overgenomen, is niet te vinden' does not. In a
-    list of unknowns the item's head counts.
+    list of unknowns the item's head counts, and in a table row the cell under the asked-for column.
     """
-    if sentence.lstrip().startswith("|"):
-        return False  # a table row: its 'onbekend' belongs to one cell, not to the words around it
+    if sentence.lstrip().startswith("|"):  # a row's 'onbekend' belongs to one cell, not to the words around it
+        columns = _cells(header) if header else []
+        return any(_names(name, focus) and _UNKNOWN.search(cell)
+                   for name, cell in zip(columns, _cells(sentence)) if cell)
     words = _WORDS.findall(sentence)
     at = [i for i, word in enumerate(words) if _names(word, focus)]
     if not at:

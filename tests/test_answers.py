@@ -170,3 +170,14 @@ def test_the_particulars_of_what_the_sources_only_mention_are_said_to_be_unknown
     assert answer.abstained
     assert "opties staat niet in de beschikbare bronnen" in answer.text
     assert_quotes_are_verbatim(answer)
+
+
+def test_which_gemeente_is_unknown_when_the_sources_table_or_list_says_so(corpus_assistant):
+    """The overview's table has 'onbekend' under Organisatie for 'digitaal luisteren', and its list of
+    unknowns has 'de naam en organisatie van 7 van de 18 cases': both answer 'welke gemeente'."""
+    for question in ("Welke gemeente zit achter de case 'digitaal luisteren' in de schuldhulpverlening?",
+                     "Welke gemeente deed de case over verkeersveiligheid?"):
+        answer = corpus_assistant.ask(question)
+        assert answer.abstained, (question, answer.text)
+        assert_quotes_are_verbatim(answer)
+    assert not corpus_assistant.ask("Welke gemeente voerde de datagedreven aanpak van hondenoverlast uit?").abstained

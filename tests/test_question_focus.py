@@ -85,6 +85,15 @@ def test_the_unknown_must_be_the_asked_for_thing():
     assert not names_as_unknown("wat het datagedreven deel was, wanneer het liep, wat het opleverde, welke lessen "
                                 "het rapport trekt en of andere gemeenten het overnamen.", "Wat niet bekend is",
                                 gemeente)
+    # the sources' own word for the same thing: a case's 'organisatie' is the gemeente asked for
+    assert names_as_unknown("de naam en organisatie van 7 van de 18 cases;", "Wat niet bekend is", gemeente)
+    # in a table row, the cell under the asked-for column
+    header = "| # | Case / onderwerp | Organisatie | Domein | Status in de bronnen |"
+    assert names_as_unknown("| 16 | Schuldhulpverlening: 'digitaal luisteren' | onbekend | sociaal | alleen onderwerp |",
+                            "Domeinen", gemeente, header)
+    assert not names_as_unknown("| 10 | Havenmeester van de Toekomst | Gemeente Utrecht | onbekend | bevestigd |",
+                                "Domeinen", gemeente, header)  # the domain is unknown, not the gemeente
+    assert not names_as_unknown("| 16 | Schuldhulpverlening | onbekend | sociaal |", "Domeinen", gemeente)
 
 
 def _answer(question, texts):
