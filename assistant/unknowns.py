@@ -28,7 +28,10 @@ _UNKNOWN = re.compile(
     r"(?:door )?geen (?:enkele )?(?:geraadpleegde |openbare )?bron(?:nen)? (?:noemt|noemen|zegt|zeggen|bevestigt|"
     r"bevestigd|vermeldt)|"
     r"niet beschikbaar|geen [\w\s(),.]{0,80}gevonden|alleen de eerste \w+ zichtbaar|buiten de beschikbare|"
-    r"niet (?:in |uit )?(?:de )?(?:beschikbare|geraadpleegde) bronnen)\b", re.I)
+    r"niet (?:in |uit )?(?:de )?(?:beschikbare|geraadpleegde) bronnen|"
+    # the sources do not make the link: 'de fragmenten koppelen het bureau niet aan deze applicatie'
+    r"(?:bron|bronnen|fragment|fragmenten) koppel\w* (?:\w+ ){1,2}niet|koppeling maakt (?:de )?bron\w* (?:\w+ )?niet|"
+    r"geen bron legt)\b", re.I)
 
 # a caveat that the background below may not be the report's own case: an unknown only when the
 # question asks for exactly that (which gemeente, which case), not for every question about the topic

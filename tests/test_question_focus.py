@@ -136,3 +136,14 @@ def test_an_unknown_about_something_else_does_not_override_a_sentence_naming_the
     named = ("Cases", "Twee organisaties in de cases zijn geen gemeente: de Dienst Jeugd en de GR.")
     assert not _answer_in(question, [gap, named]).abstained
     assert _answer_in(question, [gap]).abstained
+
+
+def test_sources_that_do_not_make_a_link_say_it_is_unknown():
+    from assistant.unknowns import says_unknown
+
+    assert says_unknown("Adviesbureau Shintō Labs noemt Zaanstad als klant, maar de geraadpleegde fragmenten "
+                        "koppelen het bureau niet aan deze applicatie.")
+    assert says_unknown("Dat ligt voor de hand, maar die koppeling maakt de bron zelf niet.")
+    assert says_unknown("De naam maakt een verband aannemelijk, maar geen bron legt het.")
+    assert not says_unknown("Zaanstad koppelt de databronnen in één applicatie.")
+    assert not says_unknown("Het team koppelde de meldingen niet met de hand maar automatisch.")
