@@ -42,10 +42,10 @@ _ASKED_VALUE = (
     ("date", re.compile(r"\b(sinds wanneer|vanaf wanneer|tot wanneer|since when|until when)\b", re.I)),
     ("number", _NUMBER_QUESTION),
 )
-# what may precede a value word that opens a (sub)question: 'Om hoeveel ...', 'en ongeveer hoeveel ...'
-_CLAUSE_OPENERS = frozenset("""
-en of maar dus om van in op met voor tot sinds vanaf na bij uit over door aan naar ongeveer circa ruwweg grofweg
-precies and or but of in on with for to since from after at by about roughly approximately exactly
+# a question word that, earlier in the same clause, makes a later value word part of its question:
+# 'Waarom kon Utrecht niet uitrekenen hoeveel mensen ...?' asks why
+_OTHER_QUESTION_WORDS = frozenset("""
+waarom hoe wat wie welke welk waar wanneer why how what who which where when
 """.split())
 _SHARE = re.compile(r"\d\s?%|\b(procent|percent|percentage)\b", re.I)
 _MONEY = re.compile(r"€|\$|\b(euro|euros|eur|dollar|dollars)\b", re.I)  # '3 miljoen mensen' is not money
@@ -110,17 +110,18 @@ def asked_value(question: str) -> str | None:
 
 def asked_values(question: str) -> list[str]:
     """Every kind of value asked for: 'Sinds wanneer ..., en hoeveel ...?' asks for two. A value word
-    inside a clause asks nothing ('Waarom kon Utrecht niet uitrekenen hoeveel mensen ...?' asks why)."""
-    kinds = [kind for kind, pattern in _ASKED_VALUE if any(_opens_clause(question, m.start())
+    under another question word asks nothing ('Waarom kon Utrecht niet uitrekenen hoeveel mensen ...?'
+    asks why); after a polite opener it does ('Kun je zeggen hoeveel ...?')."""
+    kinds = [kind for kind, pattern in _ASKED_VALUE if any(not _under_other_question(question, m.start())
                                                             for m in pattern.finditer(question))]
     # 'hoe nauwkeurig' and 'hoeveel geld' are number questions too, but only the share or amount answers
     return [k for k in kinds if k != "number"] if {"share", "money"} & set(kinds) else kinds
 
 
-def _opens_clause(question: str, at: int) -> bool:
-    """Only prepositions (and a conjunction) stand between the clause's start and position `at`."""
+def _under_other_question(question: str, at: int) -> bool:
+    """Another question word opens the clause that position `at` lies in."""
     clause = re.split(r"[,;:?.!()—–]", question[:at])[-1]
-    return all(word.lower() in _CLAUSE_OPENERS for word in re.findall(r"[\w'-]+", clause))
+    return any(word.lower() in _OTHER_QUESTION_WORDS for word in re.findall(r"[\w'-]+", clause))
 
 
 def holds_value(quote: str, question: str) -> bool:

@@ -37,8 +37,6 @@ _UNKNOWN = re.compile(
 # question asks for exactly that (which gemeente, which case), not for every question about the topic
 _CAVEAT = re.compile(r"\b(rapportcase|hieronder)\b", re.I)
 _WORDS = re.compile(r"[\w'-]+")
-# a table's data row starts with a number or is the |---| rule under the header
-_DATA_ROW = re.compile(r"^\s*\|\s*(?:\d|-{3})")
 # asked-for word -> a broader word of the sources that covers it: when the organisation behind a case
 # is unknown, so is its gemeente (not the other way round: a GR is an organisation, not a gemeente)
 _COVERED_BY = {tokenize("gemeente")[0]: (tokenize("organisatie")[0],)}
@@ -73,7 +71,7 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
         passage = passages[c.passage_index]
         if not says_unknown(c.sentence, passage.section):
             continue
-        header = table_header(passage.text)
+        header = table_header(passage.text) if c.sentence.lstrip().startswith("|") else ""
         if phrase and (phrase in c.sentence.lower() or names_as_unknown(c.sentence, passage.section, focus, header)):
             return c  # "welke andere toekomstperspectieven" <- "het tweede en derde toekomstperspectief;"
         if not in_window:
@@ -93,8 +91,9 @@ def _names(text: str, focus: list[str]) -> bool:
 
 
 def table_header(text: str) -> str:
-    """The header row of a passage's table ('| # | Case | Organisatie | ...'): a split table repeats it."""
-    return next((line for line in text.split("\n") if line.lstrip().startswith("|") and not _DATA_ROW.match(line)), "")
+    """The header row of a passage's table ('| # | Case | Organisatie | ...'): its first row, since the
+    chunker keeps a table whole or repeats the header in every part (`ingest/chunking.py`)."""
+    return next((line for line in text.split("\n") if line.lstrip().startswith("|")), "")
 
 
 def _cells(row: str) -> list[str]:

@@ -45,6 +45,8 @@ def test_questions_that_ask_for_a_value_need_a_new_one():
     assert asked_value("Om hoeveel schoolverlaters ging het in 2021?") == "number"
     assert asked_value("Roughly how many vessels pass through Utrecht?") == "number"
     assert asked_value("Wie bouwde het model, en hoeveel kostte het?") == "money"
+    assert asked_value("Kun je me vertellen hoeveel jongeren jaarlijks uitvallen?") == "number"
+    assert asked_value("Can you tell me how many buildings stand on old foundations?") == "number"
     question = "Hoeveel interviews hebben de onderzoekers voor de 18 cases afgenomen?"
     assert not has_number("Onbekend: aantal interviews voor de 18 cases.", question)  # 18 came from the question
     assert not has_number("Woonvisie sinds 2015.", question)  # a year is not a count
