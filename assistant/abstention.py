@@ -11,15 +11,15 @@ from assistant.text import split_sentences
 
 MESSAGES = {
     "nl": "Dat staat niet in de beschikbare bronnen. De passages hieronder komen het dichtst in de buurt; "
-          "controleer zelf of ze uw vraag beantwoorden.",
+    "controleer zelf of ze uw vraag beantwoorden.",
     "en": "The available sources do not answer this. The passages below come closest; "
-          "check for yourself whether they answer your question.",
+    "check for yourself whether they answer your question.",
 }
 NO_PASSAGES = {
     "nl": "Dat staat niet in de beschikbare bronnen, en er zijn geen passages die in de buurt komen. "
-          "Zijn er documenten ingelezen (`datalessen ingest`)?",
+    "Zijn er documenten ingelezen (`datalessen ingest`)?",
     "en": "The available sources do not answer this, and no passage comes close. "
-          "Have any documents been ingested (`datalessen ingest`)?",
+    "Have any documents been ingested (`datalessen ingest`)?",
 }
 
 
@@ -30,9 +30,17 @@ def citation_for(n: int, passage: Passage, quotes: str | list[str]) -> Citation:
     """A citation of one passage; several quoted sentences from it share its number."""
     quotes = [quotes] if isinstance(quotes, str) else list(quotes)
     return Citation(
-        n=n, chunk_id=passage.chunk_id, doc_id=passage.doc_id, title=passage.title, section=passage.section,
-        page=passage.page_label, quote=QUOTE_JOINER.join(quotes), score=round(float(passage.score), 4),
-        source=passage.source, passage_text=passage.text, quotes=quotes,
+        n=n,
+        chunk_id=passage.chunk_id,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        section=passage.section,
+        page=passage.page_label,
+        quote=QUOTE_JOINER.join(quotes),
+        score=round(float(passage.score), 4),
+        source=passage.source,
+        passage_text=passage.text,
+        quotes=quotes,
     )
 
 
@@ -42,11 +50,27 @@ def opening_sentence(text: str) -> str:
     return next((s for s in sentences if len(s.split()) >= 5), sentences[0] if sentences else text)
 
 
-def abstain(question: str, passages: list[Passage], language: str = "nl", *, closest: int = 3,
-            backend: str = "extractive", standalone_question: str = "", warnings: list[str] | None = None) -> Answer:
+def abstain(
+    question: str,
+    passages: list[Passage],
+    language: str = "nl",
+    *,
+    closest: int = 3,
+    backend: str = "extractive",
+    standalone_question: str = "",
+    warnings: list[str] | None = None,
+) -> Answer:
     shown = passages[:closest]
     citations = [citation_for(i, p, opening_sentence(p.text)) for i, p in enumerate(shown, 1)]
     text = (MESSAGES if shown else NO_PASSAGES)[language if language in MESSAGES else "nl"]
-    return Answer(question=question, text=text, citations=citations, passages=passages, abstained=True,
-                  standalone_question=standalone_question or question, language=language, backend=backend,
-                  warnings=list(warnings or []))
+    return Answer(
+        question=question,
+        text=text,
+        citations=citations,
+        passages=passages,
+        abstained=True,
+        standalone_question=standalone_question or question,
+        language=language,
+        backend=backend,
+        warnings=list(warnings or []),
+    )

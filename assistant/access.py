@@ -19,8 +19,10 @@ def parse_auth(spec: str) -> list[tuple[str, str]]:
             continue
         user, sep, password = item.partition(":")
         if not sep or not user.strip() or not password:
-            raise ValueError("setting auth must be 'user:password[,user2:password2]' with a non-empty password "
-                             f"for every user; got an entry for {user.strip() or '(no user)'!r}")
+            raise ValueError(
+                "setting auth must be 'user:password[,user2:password2]' with a non-empty password "
+                f"for every user; got an entry for {user.strip() or '(no user)'!r}"
+            )
         pairs.append((user.strip(), password))
     return pairs
 

@@ -23,8 +23,7 @@ from assistant.text import detect_language
 
 
 class Assistant:
-    def __init__(self, settings: Settings | None = None, *, store=None, embeddings=None, answerer=None,
-                 chat_model=None):
+    def __init__(self, settings: Settings | None = None, *, store=None, embeddings=None, answerer=None, chat_model=None):
         self.settings = settings or Settings.load()
         if store is None:
             from assistant.store import ChunkStore
@@ -42,8 +41,11 @@ class Assistant:
 
     def _default_answerer(self):
         if self.settings.answer_backend == "extractive":
-            return ExtractiveAnswerer(self.settings, term_weight=self.term_weight,
-                                      known_term=lambda term, family=True: self.retriever.bm25.knows(term, family))
+            return ExtractiveAnswerer(
+                self.settings,
+                term_weight=self.term_weight,
+                known_term=lambda term, family=True: self.retriever.bm25.knows(term, family),
+            )
         from assistant.llm import LLMAnswerer, build_chat_model
 
         if self.chat_model is None:
@@ -67,28 +69,42 @@ class Assistant:
             return condense_question(self.chat_model, history, question, detect_language(question))
         return condense(question, history)
 
-    def retrieve(self, question: str, *, filters: Filters | dict | None = None, k: int | None = None,
-                 mode: str = "hybrid") -> list[Passage]:
+    def retrieve(
+        self, question: str, *, filters: Filters | dict | None = None, k: int | None = None, mode: str = "hybrid"
+    ) -> list[Passage]:
         return self.retriever.retrieve(question, k=k, filters=filters, mode=mode)
 
-    def ask(self, question: str, *, history: list[str] | None = None, filters: Filters | dict | None = None,
-            k: int | None = None, mode: str = "hybrid") -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        history: list[str] | None = None,
+        filters: Filters | dict | None = None,
+        k: int | None = None,
+        mode: str = "hybrid",
+    ) -> Answer:
         final = None
         for item in self.stream(question, history=history, filters=filters, k=k, mode=mode):
             if isinstance(item, Answer):
                 final = item
         return final
 
-    def stream(self, question: str, *, history: list[str] | None = None, filters: Filters | dict | None = None,
-               k: int | None = None, mode: str = "hybrid") -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: str,
+        *,
+        history: list[str] | None = None,
+        filters: Filters | dict | None = None,
+        k: int | None = None,
+        mode: str = "hybrid",
+    ) -> Iterator[str | Answer]:
         """Text as it is produced, then the final checked `Answer`."""
         question = question.strip()
         if not question:
             raise ValueError("empty question")
         standalone = self.standalone(question, history)
         passages = self.retrieve(standalone, filters=filters, k=k, mode=mode)
-        yield from self.answerer.stream(question, passages, language=detect_language(question),
-                                        standalone_question=standalone)
+        yield from self.answerer.stream(question, passages, language=detect_language(question), standalone_question=standalone)
 
     # -- documents ------------------------------------------------------------------------
 
@@ -107,13 +123,19 @@ class Assistant:
         """One row per ingested document, with its metadata and chunk count."""
         docs: dict[str, dict] = {}
         for p in self.retriever.passages:
-            row = docs.setdefault(p.doc_id, {**{k: v for k, v in p.metadata.items() if k not in (
-                "section", "position", "page_start", "page_end")}, "doc_id": p.doc_id, "title": p.title,
-                "chunks": 0, "pages": 0})
+            row = docs.setdefault(
+                p.doc_id,
+                {
+                    **{k: v for k, v in p.metadata.items() if k not in ("section", "position", "page_start", "page_end")},
+                    "doc_id": p.doc_id,
+                    "title": p.title,
+                    "chunks": 0,
+                    "pages": 0,
+                },
+            )
             row["chunks"] += 1
             row["pages"] = max(row["pages"], int(p.page_end or 0))
         return sorted(docs.values(), key=lambda d: d.get("document", ""))
 
     def document_passages(self, doc_id: str) -> list[Passage]:
-        return sorted((p for p in self.retriever.passages if p.doc_id == doc_id),
-                      key=lambda p: p.metadata.get("position", 0))
+        return sorted((p for p in self.retriever.passages if p.doc_id == doc_id), key=lambda p: p.metadata.get("position", 0))

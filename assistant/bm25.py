@@ -13,7 +13,6 @@ from scipy import sparse
 
 from assistant.text import family_keys, related, tokenize
 
-
 RELATED_WEIGHT = 0.4
 
 
@@ -32,8 +31,9 @@ class BM25Index:
                 cols.append(col)
                 values.append(tf)
         n_docs = len(texts)
-        tf = sparse.csr_matrix((np.asarray(values, np.float32), (rows, cols)),
-                               shape=(n_docs, len(self.vocabulary)), dtype=np.float32)
+        tf = sparse.csr_matrix(
+            (np.asarray(values, np.float32), (rows, cols)), shape=(n_docs, len(self.vocabulary)), dtype=np.float32
+        )
         df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(self.vocabulary)).astype(np.float32)
         self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         avg = float(lengths.mean()) if n_docs else 0.0
@@ -52,8 +52,11 @@ class BM25Index:
 
     def knows(self, term: str, family: bool = True) -> bool:
         """The term, or (with `family`) a word of its family, occurs in the corpus."""
-        return term in self.vocabulary or family and any(
-            related(term, other) for key in family_keys(term) for other in self.families.get(key, ()))
+        return (
+            term in self.vocabulary
+            or family
+            and any(related(term, other) for key in family_keys(term) for other in self.families.get(key, ()))
+        )
 
     def query_weights(self, query: str) -> dict[int, float]:
         """Column -> weight: the query's own terms count fully, their word family (compounds,

@@ -15,9 +15,15 @@ def render_answer(answer) -> str:
     """An answer as a terminal shows it: text, then the numbered sources with their quotes."""
     lines = [answer.text, ""]
     if answer.citations:
-        lines.append("Dichtstbijzijnde passages:" if answer.abstained and answer.language == "nl" else
-                     "Closest passages:" if answer.abstained else
-                     "Bronnen:" if answer.language == "nl" else "Sources:")
+        lines.append(
+            "Dichtstbijzijnde passages:"
+            if answer.abstained and answer.language == "nl"
+            else "Closest passages:"
+            if answer.abstained
+            else "Bronnen:"
+            if answer.language == "nl"
+            else "Sources:"
+        )
         for c in answer.citations:
             where = " — ".join(part for part in (c.section, c.page) if part)
             lines.append(f"[{c.n}] {c.title}" + (f" — {where}" if where else ""))
@@ -56,8 +62,9 @@ def cli(ctx):
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--prune", is_flag=True,
-              help="Sync mode: also remove from the store every document whose file is gone from a given folder.")
+@click.option(
+    "--prune", is_flag=True, help="Sync mode: also remove from the store every document whose file is gone from a given folder."
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
 @click.pass_obj
 def ingest(obj: Context, paths, prune, quiet):
@@ -88,8 +95,14 @@ def ingest(obj: Context, paths, prune, quiet):
 @cli.command()
 @click.argument("question")
 @click.option("--history", "-H", multiple=True, help="An earlier question in this conversation (repeatable).")
-@click.option("--filter", "-f", "filters", multiple=True, metavar="KEY=VALUE",
-              help="Filter: gemeente, domein, kind, document or doc_id (repeatable).")
+@click.option(
+    "--filter",
+    "-f",
+    "filters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Filter: gemeente, domein, kind, document or doc_id (repeatable).",
+)
 @click.option("-k", type=int, default=None, help="How many passages to retrieve.")
 @click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid")
 @click.option("--json", "as_json", is_flag=True, help="Print the full answer as JSON.")
@@ -147,31 +160,57 @@ def git_commit(root: Path) -> str:
     import subprocess
 
     try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                                text=True, check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--",
-                                ".", ":(exclude)evals/report"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)evals/report"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
     return commit + ("+dirty" if dirty else "")
 
 
-EVAL_TABLE = (("recall@5", "recall@5"), ("mrr", "MRR"), ("ndcg@10", "nDCG@10"), ("section_hit@5", "section hit@5"),
-              ("citation_validity", "citation validity"), ("faithfulness", "faithfulness"),
-              ("key_fact_recall", "key-fact recall"), ("abstention_f1", "abstention F1"),
-              ("median_words", "median words"), ("p90_words", "p90 words"))
+EVAL_TABLE = (
+    ("recall@5", "recall@5"),
+    ("mrr", "MRR"),
+    ("ndcg@10", "nDCG@10"),
+    ("section_hit@5", "section hit@5"),
+    ("citation_validity", "citation validity"),
+    ("faithfulness", "faithfulness"),
+    ("key_fact_recall", "key-fact recall"),
+    ("abstention_f1", "abstention F1"),
+    ("median_words", "median words"),
+    ("p90_words", "p90 words"),
+)
 
 
 @cli.command("eval")
-@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Gold questions (JSON Lines, see evals/gold/FORMAT.md). Default: the shipped set.")
-@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where report.md/.html/.json and the plots go. Default: evals/report/.")
-@click.option("--variants", default="bm25,dense,hybrid,naive", show_default=True,
-              help="Comma-separated: bm25, dense, hybrid, naive.")
-@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Gate thresholds. Default: evals/thresholds.toml.")
+@click.option(
+    "--questions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Gold questions (JSON Lines, see evals/gold/FORMAT.md). Default: the shipped set.",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where report.md/.html/.json and the plots go. Default: evals/report/.",
+)
+@click.option(
+    "--variants", default="bm25,dense,hybrid,naive", show_default=True, help="Comma-separated: bm25, dense, hybrid, naive."
+)
+@click.option(
+    "--thresholds",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Gate thresholds. Default: evals/thresholds.toml.",
+)
 @click.option("--no-gate", is_flag=True, help="Report the thresholds but exit 0 even when they are missed.")
 @click.pass_obj
 def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_gate):
@@ -200,8 +239,13 @@ def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_g
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     failures = check_gate(results, limits)
-    paths = write_report(results, report_dir or PROJECT_ROOT / "evals" / "report", commit=git_commit(PROJECT_ROOT),
-                         thresholds=limits, failures=failures)
+    paths = write_report(
+        results,
+        report_dir or PROJECT_ROOT / "evals" / "report",
+        commit=git_commit(PROJECT_ROOT),
+        thresholds=limits,
+        failures=failures,
+    )
 
     width = max(len(label) for _, label in EVAL_TABLE)
     click.echo(f"{'':{width}}  " + "  ".join(f"{v:>8}" for v in chosen))

@@ -11,18 +11,23 @@ import re
 
 _FOLLOW_UP_START = re.compile(
     r"^(en|maar|ook|dus|and|but|also|what about|how about|wat (?:dan )?(?:met|over)|hoe zit het met|"
-    r"en wat|en hoe|en welke|en bij|en in|en voor|idem)\b", re.I)
+    r"en wat|en hoe|en welke|en bij|en in|en voor|idem)\b",
+    re.I,
+)
 _REFERS_BACK = re.compile(
     r"\b(daar|daarvan|daarbij|daarover|hierover|dat project|deze case|die case|dit project|die gemeente|"
     r"hetzelfde|dezelfde|zij|ze|hun|hem|dat soort|zo'n|zulke|zulk|there|that project|this case|such|that kind|it|they|"
-    r"them|those)\b", re.I)
+    r"them|those)\b",
+    re.I,
+)
 # a split pronominal adverb points back too: "werd er in 2021 aan doorgewerkt?" is "eraan", the subject
 # of the previous turn (a lowercase participle or infinitive ends the question)
-_SPLIT_ER = re.compile(r"\ber\b(?:\s+\w+){0,6}?\s+(?:aan|mee|over|van|bij|voor|op|uit|door|naar|in|toe)\s+"
-                       r"(?:[a-z]*ge[a-z]*[dt]|[a-z]+en)\s*[?.!]*\s*$")
+_SPLIT_ER = re.compile(
+    r"\ber\b(?:\s+\w+){0,6}?\s+(?:aan|mee|over|van|bij|voor|op|uit|door|naar|in|toe)\s+"
+    r"(?:[a-z]*ge[a-z]*[dt]|[a-z]+en)\s*[?.!]*\s*$"
+)
 # "die kleuren", "deze cijfers": the question leans on what the user just told
-_DEMONSTRATIVE = re.compile(r"\b(?:die|deze|dit|those|these)\s+(?!(?:de|het|een|met|in|op|van|voor|is|zijn|the|a)\b)\w+",
-                            re.I)
+_DEMONSTRATIVE = re.compile(r"\b(?:die|deze|dit|those|these)\s+(?!(?:de|het|een|met|in|op|van|voor|is|zijn|the|a)\b)\w+", re.I)
 _ABOUT_ME = re.compile(r"^(ik|wij|we|mijn|onze|i|i'm|we're|my|our)\b", re.I)
 _VERB_PRONOUN = re.compile(r"^\w+\s+(het|ze|zij|dit|dat|die|hij|it|they)\b(?!\s+\w+\s+(van|over)\b)", re.I)
 # "Hoeveel Utrechters gebruikten het in 2020?": 'het' as the object of a verb points back
@@ -30,7 +35,9 @@ _VERB_PRONOUN = re.compile(r"^\w+\s+(het|ze|zij|dit|dat|die|hij|it|they)\b(?!\s+
 _OBJECT_HET = re.compile(
     r"\b\w+(?:en|t|de|te)\s+het\s+(?:in|ook|door|nog|niet|al|dan|bij|voor|op|nu|zelf)\b|"
     r"\b(?:heeft|hebben|had|hadden|is|was|zijn|waren|wordt|werd|worden|werden)\s+het\s+"
-    r"(?:(?:in|uit|op|aan|af|mee|over|door|terug|voor)?ge|be|ver|ont|her)\w+(?:d|t|en)\s*[?.!]*\s*$", re.I)
+    r"(?:(?:in|uit|op|aan|af|mee|over|door|terug|voor)?ge|be|ver|ont|her)\w+(?:d|t|en)\s*[?.!]*\s*$",
+    re.I,
+)
 _ENDS_WITH_PRONOUN = re.compile(r"\b(het|dat|die|dit|ze|it|that|this|them)\s*[?.!]*\s*$", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
 
@@ -43,9 +50,14 @@ def is_follow_up(question: str) -> bool:
 
 
 def refers_back(text: str) -> bool:
-    return bool(_REFERS_BACK.search(text) or _VERB_PRONOUN.search(text) or _ENDS_WITH_PRONOUN.search(text) or
-                _OBJECT_HET.search(text) or _SPLIT_ER.search(text) or
-                re.search(r"\b(eruit|erover|ervan|erbij|daarna|daarvan)\b", text, re.I))
+    return bool(
+        _REFERS_BACK.search(text)
+        or _VERB_PRONOUN.search(text)
+        or _ENDS_WITH_PRONOUN.search(text)
+        or _OBJECT_HET.search(text)
+        or _SPLIT_ER.search(text)
+        or re.search(r"\b(eruit|erover|ervan|erbij|daarna|daarvan)\b", text, re.I)
+    )
 
 
 def focus(question: str) -> str:

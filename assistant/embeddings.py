@@ -40,5 +40,10 @@ def _load(model: str, query_prefix: str, passage_prefix: str, batch_size: int, t
 
 def load_embeddings(settings: Settings):
     """A LangChain `Embeddings`; `embed_documents` adds the passage prefix, `embed_query` the query one."""
-    return _load(resolve_model(settings), settings.query_prefix, settings.passage_prefix,
-                 settings.embedding_batch_size, settings.torch_threads)
+    return _load(
+        resolve_model(settings),
+        settings.query_prefix,
+        settings.passage_prefix,
+        settings.embedding_batch_size,
+        settings.torch_threads,
+    )

@@ -21,8 +21,13 @@ REPORT_NAME = "report.md"
 _IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 
 
-SET_ROLES = {"questions": "afstemming (tuning)", "heldout": "ontwikkeling", "heldout2": "ontwikkeling",
-             "test": "ontwikkeling", "test2": "ongezien (test)"}
+SET_ROLES = {
+    "questions": "afstemming (tuning)",
+    "heldout": "ontwikkeling",
+    "heldout2": "ontwikkeling",
+    "test": "ontwikkeling",
+    "test2": "ongezien (test)",
+}
 
 
 @dataclass
@@ -47,12 +52,19 @@ class EvalReport:
         """One row per gold set (hybrid): the unseen test set next to the sets the rules were tuned on."""
         if len(self.sets) < 2:
             return ""
+
         def show(value):
             return "–" if value is None else f"{value:.3f}".rstrip("0").rstrip(".")
-        rows = ["| vraagset | rol | vragen | recall@5 | onthouding F1 | kernfeiten | mediaan woorden |",
-                "| --- | --- | --- | --- | --- | --- | --- |"]
-        rows += [f"| {s.name} | {SET_ROLES.get(s.name, '')} | {s.questions} | {show(s.recall_at_5)} | "
-                 f"{show(s.abstention_f1)} | {show(s.key_fact_recall)} | {show(s.median_words)} |" for s in self.sets]
+
+        rows = [
+            "| vraagset | rol | vragen | recall@5 | onthouding F1 | kernfeiten | mediaan woorden |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        rows += [
+            f"| {s.name} | {SET_ROLES.get(s.name, '')} | {s.questions} | {show(s.recall_at_5)} | "
+            f"{show(s.abstention_f1)} | {show(s.key_fact_recall)} | {show(s.median_words)} |"
+            for s in self.sets
+        ]
         return "## Alle vraagsets (hybrid)\n\n" + "\n".join(rows)
 
     def text_without_images(self) -> str:
@@ -69,8 +81,7 @@ def latest_report(report_dir: Path | str | None = None) -> EvalReport | None:
     plots = sorted(p for p in folder.glob("*.png") if p.is_file())
     named = [("questions", folder / "report.json")] + [(p.parent.name, p) for p in sorted(folder.glob("*/report.json"))]
     sets = [figures for figures in (_set_figures(name, p) for name, p in named) if figures]
-    return EvalReport(path=path, markdown=markdown, plots=plots,
-                      modified=datetime.fromtimestamp(path.stat().st_mtime), sets=sets)
+    return EvalReport(path=path, markdown=markdown, plots=plots, modified=datetime.fromtimestamp(path.stat().st_mtime), sets=sets)
 
 
 def _set_figures(name: str, path: Path, variant: str = "hybrid") -> SetFigures | None:
@@ -79,8 +90,11 @@ def _set_figures(name: str, path: Path, variant: str = "hybrid") -> SetFigures |
         summary = data["summary"][variant]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return SetFigures(name=name, questions=int(data.get("questions", {}).get("total", 0)),
-                      recall_at_5=(summary.get("recall@5") or {}).get("mean"),
-                      abstention_f1=(summary.get("abstention") or {}).get("f1"),
-                      key_fact_recall=(summary.get("key_fact_recall") or {}).get("mean"),
-                      median_words=(summary.get("words") or {}).get("median"))
+    return SetFigures(
+        name=name,
+        questions=int(data.get("questions", {}).get("total", 0)),
+        recall_at_5=(summary.get("recall@5") or {}).get("mean"),
+        abstention_f1=(summary.get("abstention") or {}).get("f1"),
+        key_fact_recall=(summary.get("key_fact_recall") or {}).get("mean"),
+        median_words=(summary.get("words") or {}).get("median"),
+    )

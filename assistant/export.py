@@ -38,8 +38,7 @@ def _stamp(when: datetime | None) -> str:
 
 
 def conversation_markdown(turns: list[tuple[str, Answer]], *, when: datetime | None = None) -> str:
-    lines = [f"# Gesprek met {APP_NAME}", "",
-             f"Over: {REPORT}.  ", f"Geëxporteerd: {_stamp(when)}", ""]
+    lines = [f"# Gesprek met {APP_NAME}", "", f"Over: {REPORT}.  ", f"Geëxporteerd: {_stamp(when)}", ""]
     for i, (question, answer) in enumerate(turns, 1):
         lines += [f"## Vraag {i}: {question}", ""]
         if answer.abstained:
@@ -58,9 +57,19 @@ def conversation_markdown(turns: list[tuple[str, Answer]], *, when: datetime | N
 
 
 def _citation_dict(c: Citation) -> dict:
-    return {"n": c.n, "title": c.title, "section": c.section, "page": c.page, "quote": c.quote,
-            "quotes": list(c.quotes or [c.quote]), "passage_text": c.passage_text, "doc_id": c.doc_id,
-            "chunk_id": c.chunk_id, "source": c.source, "score": c.score}
+    return {
+        "n": c.n,
+        "title": c.title,
+        "section": c.section,
+        "page": c.page,
+        "quote": c.quote,
+        "quotes": list(c.quotes or [c.quote]),
+        "passage_text": c.passage_text,
+        "doc_id": c.doc_id,
+        "chunk_id": c.chunk_id,
+        "source": c.source,
+        "score": c.score,
+    }
 
 
 def conversation_dict(turns: list[tuple[str, Answer]], *, when: datetime | None = None) -> dict:
@@ -68,16 +77,19 @@ def conversation_dict(turns: list[tuple[str, Answer]], *, when: datetime | None 
         "app": APP_NAME,
         "report": REPORT,
         "exported_at": (when or datetime.now()).isoformat(timespec="seconds"),
-        "turns": [{
-            "question": question,
-            "standalone_question": answer.standalone_question,
-            "answer": answer.text,
-            "abstained": answer.abstained,
-            "backend": answer.backend,
-            "language": answer.language,
-            "warnings": list(answer.warnings),
-            "citations": [_citation_dict(c) for c in answer.citations],
-        } for question, answer in turns],
+        "turns": [
+            {
+                "question": question,
+                "standalone_question": answer.standalone_question,
+                "answer": answer.text,
+                "abstained": answer.abstained,
+                "backend": answer.backend,
+                "language": answer.language,
+                "warnings": list(answer.warnings),
+                "citations": [_citation_dict(c) for c in answer.citations],
+            }
+            for question, answer in turns
+        ],
     }
 
 
@@ -85,8 +97,9 @@ def conversation_json(turns: list[tuple[str, Answer]], *, when: datetime | None 
     return json.dumps(conversation_dict(turns, when=when), ensure_ascii=False, indent=2)
 
 
-def write_conversation(turns: list[tuple[str, Answer]], folder: Path | str, stem: str = "gesprek",
-                       *, when: datetime | None = None) -> tuple[Path, Path]:
+def write_conversation(
+    turns: list[tuple[str, Answer]], folder: Path | str, stem: str = "gesprek", *, when: datetime | None = None
+) -> tuple[Path, Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     md_path, json_path = folder / f"{stem}.md", folder / f"{stem}.json"
@@ -107,10 +120,15 @@ def _cell(text: str) -> str:
 def handout_markdown(theme: str, rows: list, *, when: datetime | None = None) -> str:
     """A printable page: one table row per case, quotes with [n], the sources below."""
     found = sum(1 for r in rows if r.found)
-    lines = [f"# Thema: {theme}", "",
-             f"Lessen uit {REPORT}.  ",
-             f"{found} van {len(rows)} cases hebben een passage over dit thema. Samengesteld: {_stamp(when)}.", "",
-             "| Case | Gemeente | Wat de bronnen zeggen |", "| --- | --- | --- |"]
+    lines = [
+        f"# Thema: {theme}",
+        "",
+        f"Lessen uit {REPORT}.  ",
+        f"{found} van {len(rows)} cases hebben een passage over dit thema. Samengesteld: {_stamp(when)}.",
+        "",
+        "| Case | Gemeente | Wat de bronnen zeggen |",
+        "| --- | --- | --- |",
+    ]
     for r in rows:
         said = "<br>".join(_cell(f"„{q}” [{n}]") for q, n in r.quotes) if r.quotes else ""
         if r.note:
@@ -120,8 +138,13 @@ def handout_markdown(theme: str, rows: list, *, when: datetime | None = None) ->
     if citations:
         lines += ["", "## Bronnen", ""]
         lines += [f"- {_source_line(c)}" for c in citations]
-    lines += ["", ("Elk citaat staat letterlijk in de genoemde bron. Een case zonder passage betekent: de "
-              "beschikbare bronnen zeggen er niets over, niet dat het rapport er niets over zegt.")]
+    lines += [
+        "",
+        (
+            "Elk citaat staat letterlijk in de genoemde bron. Een case zonder passage betekent: de "
+            "beschikbare bronnen zeggen er niets over, niet dat het rapport er niets over zegt."
+        ),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -141,8 +164,11 @@ def handout_docx(theme: str, rows: list, path: Path | str, *, when: datetime | N
 
     found = sum(1 for r in rows if r.found)
     doc.add_heading(_xml_safe(f"Thema: {theme}"), level=1)
-    doc.add_paragraph(_xml_safe(f"Lessen uit {REPORT}. {found} van {len(rows)} cases hebben een passage over "
-                                f"dit thema. Samengesteld: {_stamp(when)}."))
+    doc.add_paragraph(
+        _xml_safe(
+            f"Lessen uit {REPORT}. {found} van {len(rows)} cases hebben een passage over dit thema. Samengesteld: {_stamp(when)}."
+        )
+    )
     table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"
     for cell, label in zip(table.rows[0].cells, ("Case", "Gemeente", "Wat de bronnen zeggen")):
@@ -169,16 +195,21 @@ def handout_docx(theme: str, rows: list, path: Path | str, *, when: datetime | N
         doc.add_heading("Bronnen", level=2)
         for c in citations:
             doc.add_paragraph(_xml_safe(_source_line(c)), style="List Bullet")
-    doc.add_paragraph(_xml_safe("Elk citaat staat letterlijk in de genoemde bron. Een case zonder passage betekent: "
-                                "de beschikbare bronnen zeggen er niets over, niet dat het rapport er niets over zegt."))
+    doc.add_paragraph(
+        _xml_safe(
+            "Elk citaat staat letterlijk in de genoemde bron. Een case zonder passage betekent: "
+            "de beschikbare bronnen zeggen er niets over, niet dat het rapport er niets over zegt."
+        )
+    )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)
     return path
 
 
-def write_handout(theme: str, rows: list, folder: Path | str, stem: str | None = None,
-                  *, when: datetime | None = None) -> tuple[Path, Path]:
+def write_handout(
+    theme: str, rows: list, folder: Path | str, stem: str | None = None, *, when: datetime | None = None
+) -> tuple[Path, Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stem = stem or f"lessen-{slug(theme)}"

@@ -34,7 +34,9 @@ LIST_ITEM_WORDS = 35  # a longer line after a list's lead-in is a paragraph, unl
 _ITEM_TITLE = re.compile(r"^([^–—:]{3,90}?)\s+[–—]\s+\S")
 _LIST_QUESTION = re.compile(
     r"\b(welke|wat zijn|noem|opsomming|lijst|which|what are|list|name the)\b|\b(factoren|cases|lessen|thema|"
-    r"risico|gemeenten|projecten|factors|lessons|themes|risks)\b", re.I)
+    r"risico|gemeenten|projecten|factors|lessons|themes|risks)\b",
+    re.I,
+)
 # "Zie context-zaanstad-datagestuurd-werken.md voor ...": a pointer to another document, not content
 _CROSS_REFERENCE = re.compile(r"^(?:zie|see)(?:\s+ook|\s+also)?\s", re.I)
 _FACT_LABEL = re.compile(r"^F\d+:\s*")
@@ -42,11 +44,16 @@ _TRAILING_URL = re.compile(r"\s*[—–-]\s*<?https?://\S+$")
 # a digest's "facts and sources" list repeats the body; prefer the body's own sentence
 _FACTS_SECTION = re.compile(r"feiten en bronnen|facts and sources", re.I)
 LEADS = {
-    "nl": {"single": "Volgens de bronnen:", "list": "De bronnen noemen onder meer:",
-           "unknown": "Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:"},
-    "en": {"single": "According to the sources (quoted in Dutch):",
-           "list": "The sources mention, among other things (quoted in Dutch):",
-           "unknown": "The available sources do not say. What they state about it (in Dutch):"},
+    "nl": {
+        "single": "Volgens de bronnen:",
+        "list": "De bronnen noemen onder meer:",
+        "unknown": "Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:",
+    },
+    "en": {
+        "single": "According to the sources (quoted in Dutch):",
+        "list": "The sources mention, among other things (quoted in Dutch):",
+        "unknown": "The available sources do not say. What they state about it (in Dutch):",
+    },
 }
 
 
@@ -64,8 +71,9 @@ class Candidate:
 class ExtractiveAnswerer:
     backend_name = "extractive"
 
-    def __init__(self, settings: Settings, term_weight: Callable[[str], float] | None = None,
-                 known_term: Callable[..., bool] | None = None):
+    def __init__(
+        self, settings: Settings, term_weight: Callable[[str], float] | None = None, known_term: Callable[..., bool] | None = None
+    ):
         self.settings = settings
         self.term_weight = term_weight or (lambda term: 1.0)
         self.known_term = known_term or (lambda term, family=True: True)  # (term, family) -> in the corpus?
@@ -103,12 +111,14 @@ class ExtractiveAnswerer:
         candidates.sort(key=lambda c: -c.score)
         return candidates
 
-    def answer(self, question: str, passages: list[Passage], *, language: str = "nl",
-               standalone_question: str = "") -> Answer:
+    def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:
         query = standalone_question or question
         candidates = self.evidence(query, passages, focus_terms(question))
-        if not candidates or candidates[0].score < self.settings.abstain_threshold or not self._on_topic(
-                query, passages, language):
+        if (
+            not candidates
+            or candidates[0].score < self.settings.abstain_threshold
+            or not self._on_topic(query, passages, language)
+        ):
             return abstain(question, passages, language, standalone_question=query)
         is_list = bool(_LIST_QUESTION.search(query))
         chosen = self._select(candidates, is_list)
@@ -118,11 +128,12 @@ class ExtractiveAnswerer:
             chosen = _lead_with(denial, chosen)
         chosen += list_items_after(chosen, passages)
         # the asked-for value must be in one of the quotes that best answer the question
-        missing_value = asked_value(question) is not None and not any(
-            holds_value(c.sentence, question) for c in chosen[:2])
+        missing_value = asked_value(question) is not None and not any(holds_value(c.sentence, question) for c in chosen[:2])
         if missing_value and denial is None:  # a slightly weaker sentence with the asked value beats none
-            valued = next((c for c in candidates if c.score >= candidates[0].score * VALUE_WINDOW
-                           and holds_value(c.sentence, question)), None)
+            valued = next(
+                (c for c in candidates if c.score >= candidates[0].score * VALUE_WINDOW and holds_value(c.sentence, question)),
+                None,
+            )
             if valued is not None:
                 chosen, missing_value = _lead_with(valued, chosen), False
         unknown = denial is not None or missing_value
@@ -136,8 +147,16 @@ class ExtractiveAnswerer:
             citations.append(citation_for(n, passages[pi], [c.sentence for c in group]))
             for c in group:
                 lines.append(f"{'  - ' if c.item else '- '}„{c.sentence}” [{n}]")
-        return Answer(question=question, text="\n".join(lines), citations=citations, passages=passages,
-                      abstained=unknown, standalone_question=query, language=language, backend=self.backend_name)
+        return Answer(
+            question=question,
+            text="\n".join(lines),
+            citations=citations,
+            passages=passages,
+            abstained=unknown,
+            standalone_question=query,
+            language=language,
+            backend=self.backend_name,
+        )
 
     def _on_topic(self, question: str, passages: list[Passage], language: str) -> bool:
         """Some passage is semantically close; keyword overlap alone lets 'Tour de France' answer 'France'.
@@ -184,8 +203,9 @@ class ExtractiveAnswerer:
             words += length
         return chosen
 
-    def stream(self, question: str, passages: list[Passage], *, language: str = "nl",
-               standalone_question: str = "") -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = ""
+    ) -> Iterator[str | Answer]:
         """Line by line, then the Answer: the same interface as the LLM backends."""
         answer = self.answer(question, passages, language=language, standalone_question=standalone_question)
         for line in answer.text.split("\n"):
@@ -219,8 +239,9 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int
             if line in taken:
                 continue
             taken.add(line)
-            items.append(Candidate(c.passage_index, c.order + offset / 100, line, c.score, frozenset(),
-                                   c.line + offset, item=True))
+            items.append(
+                Candidate(c.passage_index, c.order + offset / 100, line, c.score, frozenset(), c.line + offset, item=True)
+            )
     return items
 
 

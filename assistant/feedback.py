@@ -96,8 +96,19 @@ class FeedbackRecord:
         return {**asdict(self), "label": self.label}
 
 
-CSV_COLUMNS = ["id", "created_at", "user", "verdict", "label", "comment", "question", "answer_text",
-               "abstained", "citations", "settings"]
+CSV_COLUMNS = [
+    "id",
+    "created_at",
+    "user",
+    "verdict",
+    "label",
+    "comment",
+    "question",
+    "answer_text",
+    "abstained",
+    "citations",
+    "settings",
+]
 
 
 class FeedbackStore:
@@ -119,23 +130,50 @@ class FeedbackStore:
         db.row_factory = sqlite3.Row
         return db
 
-    def add(self, answer: Answer, verdict: str, *, comment: str = "", user: str = "",
-            settings: Settings | None = None, when: datetime | None = None) -> int:
+    def add(
+        self,
+        answer: Answer,
+        verdict: str,
+        *,
+        comment: str = "",
+        user: str = "",
+        settings: Settings | None = None,
+        when: datetime | None = None,
+    ) -> int:
         """Store one verdict on `answer`; returns the new row id."""
         key = verdict_key(verdict)
         comment = (comment or "").strip()[:MAX_COMMENT]
-        citations = [{
-            "n": c.n, "title": c.title, "section": c.section, "page": c.page, "quote": c.quote,
-            "quotes": list(c.quotes), "doc_id": c.doc_id, "chunk_id": c.chunk_id, "score": c.score,
-        } for c in answer.citations]
+        citations = [
+            {
+                "n": c.n,
+                "title": c.title,
+                "section": c.section,
+                "page": c.page,
+                "quote": c.quote,
+                "quotes": list(c.quotes),
+                "doc_id": c.doc_id,
+                "chunk_id": c.chunk_id,
+                "score": c.score,
+            }
+            for c in answer.citations
+        ]
         stamp = (when or datetime.now(UTC)).isoformat(timespec="seconds")
         with self._lock, self._connect() as db:
             cursor = db.execute(
                 "INSERT INTO feedback (created_at, user, verdict, comment, question, answer_text, abstained, "
                 "citations, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (stamp, user or "", key, comment, answer.question, answer.text, int(bool(answer.abstained)),
-                 json.dumps(citations, ensure_ascii=False),
-                 json.dumps(settings_snapshot(settings, answer), ensure_ascii=False)))
+                (
+                    stamp,
+                    user or "",
+                    key,
+                    comment,
+                    answer.question,
+                    answer.text,
+                    int(bool(answer.abstained)),
+                    json.dumps(citations, ensure_ascii=False),
+                    json.dumps(settings_snapshot(settings, answer), ensure_ascii=False),
+                ),
+            )
             return int(cursor.lastrowid)
 
     def list(self, limit: int | None = None) -> list[FeedbackRecord]:
@@ -147,11 +185,21 @@ class FeedbackStore:
             params = (int(limit),)
         with self._connect() as db:
             rows = db.execute(sql, params).fetchall()
-        return [FeedbackRecord(
-            id=r["id"], created_at=r["created_at"], user=r["user"], verdict=r["verdict"], comment=r["comment"],
-            question=r["question"], answer_text=r["answer_text"], abstained=bool(r["abstained"]),
-            citations=json.loads(r["citations"] or "[]"), settings=json.loads(r["settings"] or "{}"),
-        ) for r in rows]
+        return [
+            FeedbackRecord(
+                id=r["id"],
+                created_at=r["created_at"],
+                user=r["user"],
+                verdict=r["verdict"],
+                comment=r["comment"],
+                question=r["question"],
+                answer_text=r["answer_text"],
+                abstained=bool(r["abstained"]),
+                citations=json.loads(r["citations"] or "[]"),
+                settings=json.loads(r["settings"] or "{}"),
+            )
+            for r in rows
+        ]
 
     def summary(self) -> dict[str, int]:
         """Counts per Dutch label, every verdict present (0 when none), plus 'totaal'."""

@@ -6,8 +6,9 @@ BM25 scores and cosine similarities live on different scales; ranks do not.
 from __future__ import annotations
 
 
-def reciprocal_rank_fusion(rankings: dict[str, list[str]], k: int = 60,
-                           weights: dict[str, float] | None = None) -> list[tuple[str, float, dict[str, int]]]:
+def reciprocal_rank_fusion(
+    rankings: dict[str, list[str]], k: int = 60, weights: dict[str, float] | None = None
+) -> list[tuple[str, float, dict[str, int]]]:
     """(id, fused score, {ranker: 1-based rank}) best first; ties keep the first ranker's order."""
     scores: dict[str, float] = {}
     ranks: dict[str, dict[str, int]] = {}

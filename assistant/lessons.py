@@ -26,14 +26,12 @@ from assistant.schema import Citation
 # texts are the words the case documents themselves use for the theme.
 PRESETS: dict[str, tuple[str, ...]] = {
     "Vaardige projectleider": ("vaardige projectleider", "projectleider"),
-    "Multidisciplinair innovatieteam": ("multidisciplinair innovatieteam", "multidisciplinair team",
-                                        "data-analyseteam"),
+    "Multidisciplinair innovatieteam": ("multidisciplinair innovatieteam", "multidisciplinair team", "data-analyseteam"),
     "Drijfveren om te vernieuwen": ("drijfveren om te vernieuwen", "motivatie om te vernieuwen"),
     "Leren van de markt": ("leren van de markt", "marktpartij", "adviesbureau"),
     "Informeel en cyclisch leren": ("informeel en cyclisch leren", "prototype"),
     "Betrokkenheid van eindgebruikers": ("betrokkenheid van eindgebruikers", "eindgebruiker"),
-    "Ruimte, vertrouwen en budget van het management": ("ruimte, vertrouwen en budget van het management",
-                                                        "budget"),
+    "Ruimte, vertrouwen en budget van het management": ("ruimte, vertrouwen en budget van het management", "budget"),
     "Opschaling": ("opschaling naar andere gemeenten", "opschaling", "overgenomen door andere gemeenten"),
     "Privacy en ethiek": ("privacy en ethiek", "privacy", "ethische toets", "DPIA"),
     "Menselijke tussenkomst": ("menselijke tussenkomst", "medewerker beslist zelf"),
@@ -84,8 +82,7 @@ def _extractive(assistant):
     """Always extractive (an LLM would paraphrase; the table promises verbatim quotes), with a stricter floor."""
     from assistant.extractive import ExtractiveAnswerer
 
-    settings = assistant.settings.replace(
-        abstain_threshold=max(assistant.settings.abstain_threshold, LESSON_EVIDENCE_FLOOR))
+    settings = assistant.settings.replace(abstain_threshold=max(assistant.settings.abstain_threshold, LESSON_EVIDENCE_FLOOR))
     return ExtractiveAnswerer(settings, term_weight=assistant.term_weight)
 
 
@@ -102,8 +99,13 @@ def lessons(assistant, theme: str, per_case: int = 2) -> list[LessonRow]:
     rows: list[LessonRow] = []
     number = 0
     for doc in case_documents(assistant):
-        row = LessonRow(case=doc.get("title", ""), document=doc.get("document", ""), doc_id=doc.get("doc_id", ""),
-                        gemeente=str(doc.get("gemeente", "")), domein=str(doc.get("domein", "")))
+        row = LessonRow(
+            case=doc.get("title", ""),
+            document=doc.get("document", ""),
+            doc_id=doc.get("doc_id", ""),
+            gemeente=str(doc.get("gemeente", "")),
+            domein=str(doc.get("domein", "")),
+        )
         chosen = fallback = None
         for query in queries:
             passages = assistant.retrieve(query, filters={"document": row.document}, k=per_case)

@@ -23,8 +23,10 @@ from assistant.settings import Settings
 
 LLM_BACKENDS = ("openai", "ollama", "llamacpp")
 OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434"  # Ollama's own default; set here so OLLAMA_HOST is never consulted
-LLAMACPP_MISSING = ("answer_backend 'llamacpp' needs llama-cpp-python, which is not installed. "
-                    "Install it with: pip install 'datalessen[llamacpp]'")
+LLAMACPP_MISSING = (
+    "answer_backend 'llamacpp' needs llama-cpp-python, which is not installed. "
+    "Install it with: pip install 'datalessen[llamacpp]'"
+)
 LLAMACPP_N_CTX = 8192  # the model's own maximum (often 128k) can exhaust a laptop's memory
 
 
@@ -39,20 +41,30 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
         raise ValueError(f"answer_backend {backend!r} needs llm_model (DATALESSEN_LLM_MODEL), e.g. 'qwen2.5:7b'")
     if backend == "openai":
         if not settings.llm_base_url:
-            raise ValueError("answer_backend 'openai' needs llm_base_url (DATALESSEN_LLM_BASE_URL), "
-                             "e.g. http://127.0.0.1:8000/v1 for vLLM or http://127.0.0.1:11434/v1 for Ollama")
+            raise ValueError(
+                "answer_backend 'openai' needs llm_base_url (DATALESSEN_LLM_BASE_URL), "
+                "e.g. http://127.0.0.1:8000/v1 for vLLM or http://127.0.0.1:11434/v1 for Ollama"
+            )
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(
-            base_url=settings.llm_base_url, api_key=settings.llm_api_key or "not-needed", model=settings.llm_model,
-            timeout=settings.llm_timeout, max_retries=1, temperature=0,
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key or "not-needed",
+            model=settings.llm_model,
+            timeout=settings.llm_timeout,
+            max_retries=1,
+            temperature=0,
             # local servers speak chat/completions, not OpenAI's Responses API
             use_responses_api=False,
         )
     from langchain_ollama import ChatOllama
 
-    return ChatOllama(base_url=settings.llm_base_url or OLLAMA_DEFAULT_URL, model=settings.llm_model,
-                      temperature=0, client_kwargs={"timeout": settings.llm_timeout})
+    return ChatOllama(
+        base_url=settings.llm_base_url or OLLAMA_DEFAULT_URL,
+        model=settings.llm_model,
+        temperature=0,
+        client_kwargs={"timeout": settings.llm_timeout},
+    )
 
 
 def _llamacpp(settings: Settings) -> BaseChatModel:
@@ -91,19 +103,33 @@ class ChatLlamaCpp(BaseChatModel):
         return "llamacpp"
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, stream: bool) -> dict:
-        return {"messages": [{"role": _ROLES.get(m.type, "user"), "content": str(m.text)} for m in messages],
-                "temperature": self.temperature, "max_tokens": self.max_tokens, "stop": stop or [],
-                "stream": stream}
+        return {
+            "messages": [{"role": _ROLES.get(m.type, "user"), "content": str(m.text)} for m in messages],
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "stop": stop or [],
+            "stream": stream,
+        }
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         with self._lock:
             result = self.llama.create_chat_completion(**self._request(messages, stop, stream=False))
         content = result["choices"][0]["message"].get("content") or ""
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=content))])
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         with self._lock:
             for part in self.llama.create_chat_completion(**self._request(messages, stop, stream=True)):
                 delta = part["choices"][0].get("delta", {}).get("content") or ""

@@ -28,7 +28,8 @@ _SOURCE_LIST = re.compile(r"^\W*(?:bronnen|bron|sources?|referenties|references)
 _NOT_ANSWERED = re.compile(
     r"staat niet in de|niet in de (?:beschikbare |gegeven )?bronnen|bronnen (?:geven|bevatten) geen"
     r"|not in the (?:provided |available |given )?sources|sources do(?: not|n't) (?:answer|contain|mention)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 # Instruction-like text: the phrasing of prompt injections, not of municipal reports.
 _INSTRUCTION = re.compile(
@@ -36,10 +37,10 @@ _INSTRUCTION = re.compile(
     r"|\bignore (?:all |any |the )?(?:previous|prior|above|earlier|instructions)\b|\bdisregard\b"
     r"|\bforget (?:all|your|previous)\b|\b(?:previous|prior|above) instructions\b"
     r"|\bsysteemprompt\b|\bsystem prompt\b|\bje bent nu\b|\byou are now\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
-INSTRUCTION_DROPPED = ("zin weggelaten: die herhaalt een instructie uit een bron, en bronnen zijn gegevens, "
-                       "geen opdrachten")
+INSTRUCTION_DROPPED = "zin weggelaten: die herhaalt een instructie uit een bron, en bronnen zijn gegevens, geen opdrachten"
 
 
 @dataclass
@@ -119,7 +120,7 @@ def check_citations(text: str, n_sources: int) -> CitationCheck:
         # "zin. [1] Volgende" -> "zin [1]. Volgende": a citation after the full stop belongs to that sentence
         line = _MARKERS_AFTER_STOP.sub(lambda m: " " + m.group(2).strip() + m.group(1), line)
         item = _LIST_ITEM.match(line)  # "1. " would otherwise split off as a sentence of its own
-        prefix, line = (item.group(0).strip() + " ", line[item.end():]) if item else ("", line)
+        prefix, line = (item.group(0).strip() + " ", line[item.end() :]) if item else ("", line)
         for raw in split_sentences(line):
             sentence = _tidy(_MARKER.sub(rewrite, raw))
             cites = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", sentence)))
@@ -155,7 +156,7 @@ def _append_markers(sentence: str, cites: list[int]) -> str:
 def _drop_uncited(sentences: list[CheckedSentence], warnings: list[str]) -> list[CheckedSentence]:
     kept = []
     for i, s in enumerate(sentences):
-        lead_in = s.text.endswith(":") and any(t.cites for t in sentences[i + 1:])
+        lead_in = s.text.endswith(":") and any(t.cites for t in sentences[i + 1 :])
         if s.cites or lead_in:
             kept.append(s)
         else:
@@ -178,22 +179,22 @@ def echoes_instruction(passages: list[Passage]) -> Callable[[str], bool]:
             (planted if is_instruction_like(s) else ordinary).append(s)
     ordinary_words = {fold(w) for s in ordinary for w in _WORD.findall(s)}
     ordinary_tokens = {t for s in ordinary for t in tokenize(s)}
-    payload_words = {fold(w) for s in planted for w in _WORD.findall(s)
-                     if fold(w) not in ordinary_words and _code_like(w)}
+    payload_words = {fold(w) for s in planted for w in _WORD.findall(s) if fold(w) not in ordinary_words and _code_like(w)}
     planted_tokens = {t for s in planted for t in tokenize(s)} - ordinary_tokens
 
     def echoes(text: str) -> bool:
         bare = strip_markers(text)
         tokens = tokenize(bare)
-        return bool(is_instruction_like(bare)
-                    or payload_words & {fold(w) for w in _WORD.findall(bare)}
-                    or (tokens and 2 * sum(t in planted_tokens for t in tokens) >= len(tokens)))
+        return bool(
+            is_instruction_like(bare)
+            or payload_words & {fold(w) for w in _WORD.findall(bare)}
+            or (tokens and 2 * sum(t in planted_tokens for t in tokens) >= len(tokens))
+        )
 
     return echoes
 
 
-def instruction_guard(sentences: list[CheckedSentence], passages: list[Passage]) -> tuple[list[CheckedSentence],
-                                                                                          list[str]]:
+def instruction_guard(sentences: list[CheckedSentence], passages: list[Passage]) -> tuple[list[CheckedSentence], list[str]]:
     """Drop answer sentences that echo an instruction from a source; one warning per dropped sentence."""
     echoes = echoes_instruction(passages)
     kept = [s for s in sentences if not echoes(s.text)]
@@ -205,7 +206,7 @@ def _code_like(word: str) -> bool:
 
 
 def drop_dangling_lead_ins(sentences: list[CheckedSentence]) -> list[CheckedSentence]:
-    return [s for i, s in enumerate(sentences) if s.cites or any(t.cites for t in sentences[i + 1:])]
+    return [s for i, s in enumerate(sentences) if s.cites or any(t.cites for t in sentences[i + 1 :])]
 
 
 def renumber(sentences: list[CheckedSentence]) -> tuple[list[CheckedSentence], list[int]]:
@@ -214,8 +215,10 @@ def renumber(sentences: list[CheckedSentence]) -> tuple[list[CheckedSentence], l
     for s in sentences:
         order += [n for n in s.cites if n not in order]
     new = {old: i for i, old in enumerate(order, 1)}
-    out = [CheckedSentence(re.sub(r"\[(\d+)\]", lambda m: f"[{new[int(m.group(1))]}]", s.text),
-                           [new[n] for n in s.cites], s.line) for s in sentences]
+    out = [
+        CheckedSentence(re.sub(r"\[(\d+)\]", lambda m: f"[{new[int(m.group(1))]}]", s.text), [new[n] for n in s.cites], s.line)
+        for s in sentences
+    ]
     return out, order
 
 
@@ -225,6 +228,5 @@ def best_quote(passage: Passage, claims: list[str]) -> str:
     if not candidates:
         return ""
     claim_tokens = [set(tokenize(strip_markers(c))) for c in claims]
-    scored = [(max((len(set(tokenize(s)) & ct) for ct in claim_tokens), default=0), -i, s)
-              for i, s in enumerate(candidates)]
+    scored = [(max((len(set(tokenize(s)) & ct) for ct in claim_tokens), default=0), -i, s) for i, s in enumerate(candidates)]
     return max(scored)[2]

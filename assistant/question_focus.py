@@ -17,16 +17,22 @@ from assistant.text import STOPWORDS, tokenize
 _FOCUS_START = re.compile(
     r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|how many|how much|"
     r"(?:wat|what) (?:is|was|zijn|waren|are|were) (?:het|de|the)|"  # not 'wie is de X': X is the topic there
-    r"(?:hoe|how)(?= (?:nauwkeurig|groot|hoog|vaak|duur|lang|oud|accurate|big|large|often|long)\b))\s+", re.I)
+    r"(?:hoe|how)(?= (?:nauwkeurig|groot|hoog|vaak|duur|lang|oud|accurate|big|large|often|long)\b))\s+",
+    re.I,
+)
 _COUNTS = frozenset("twee drie vier vijf zes zeven acht negen tien two three four five six seven".split())
 # counts, ordinals and vague modifiers say nothing about *what* is asked for
-_NOT_FOCUS = _COUNTS | frozenset("""
+_NOT_FOCUS = _COUNTS | frozenset(
+    """
 eerste tweede derde vierde vijfde concrete concreet precies exact exacte precise belangrijkste voornaamste
 main other overige soort soorten type typen sort sorts kind kinds
-""".split())
+""".split()
+)
 _NUMBER_QUESTION = re.compile(
     r"\b(hoeveel|how many|how much|welk (?:cijfer|percentage|bedrag|aantal)|which (?:score|percentage|number)|"
-    r"(?:hoe|how) (?:nauwkeurig|groot|hoog|vaak|duur|accurate|big|large|often))\b", re.I)
+    r"(?:hoe|how) (?:nauwkeurig|groot|hoog|vaak|duur|accurate|big|large|often))\b",
+    re.I,
+)
 # an inflected adjective before the noun it describes: 'deelnemende organisaties', 'concrete opties'
 _ADJECTIVE = re.compile(r"(ende|lijke|ische|ige|bare|iele|ele)$")
 # a modifier that narrows the asked-for noun to something the sources may call unknown: the ones not
@@ -35,8 +41,14 @@ _NARROWING = frozenset("andere overige nieuwe other further concrete concreet sp
 # the kind of value a question asks for, most specific first; the quotes must hold one
 _ASKED_VALUE = (
     ("share", re.compile(r"\b(hoe nauwkeurig|how accurate|welk percentage|what percentage|hoeveel procent)\b", re.I)),
-    ("money", re.compile(r"\b(hoeveel (?:geld|euro)|welk bedrag|hoeveel kost\w*|wat kost\w*|how much money|"
-                         r"what did \w+(?: \w+)? cost)\b", re.I)),
+    (
+        "money",
+        re.compile(
+            r"\b(hoeveel (?:geld|euro)|welk bedrag|hoeveel kost\w*|wat kost\w*|how much money|"
+            r"what did \w+(?: \w+)? cost)\b",
+            re.I,
+        ),
+    ),
     ("year", re.compile(r"\b(in welk jaar|welk jaar|in what year|which year|what year)\b", re.I)),
     # a bare 'wanneer' is as often 'under which condition' as 'at what time': only these ask for a date
     ("date", re.compile(r"\b(sinds wanneer|vanaf wanneer|tot wanneer|since when|until when)\b", re.I)),
@@ -44,21 +56,28 @@ _ASKED_VALUE = (
 )
 # a question word that, earlier in the same clause, makes a later value word part of its question:
 # 'Waarom kon Utrecht niet uitrekenen hoeveel mensen ...?' asks why
-_OTHER_QUESTION_WORDS = frozenset("""
+_OTHER_QUESTION_WORDS = frozenset(
+    """
 waarom hoe wat wie welke welk waar wanneer why how what who which where when
-""".split())
+""".split()
+)
 _SHARE = re.compile(r"\d\s?%|\b(procent|percent|percentage)\b", re.I)
 _MONEY = re.compile(r"€|\$|\b(euro|euros|eur|dollar|dollars)\b", re.I)  # '3 miljoen mensen' is not money
-_MONTH = re.compile(r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
-                    r"january|february|march|june|july|august|october|jaren (?:zeventig|tachtig|negentig))\b", re.I)
+_MONTH = re.compile(
+    r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    r"january|february|march|june|july|august|october|jaren (?:zeventig|tachtig|negentig))\b",
+    re.I,
+)
 # "Welke thema's zijn bekend?": the sources' own "not known" lists are then the answer, not a refusal
 _ABOUT_KNOWLEDGE = re.compile(r"\b(bekende?|onbekende?|known|unknown)\b", re.I)
 # a Dutch or English closed question opens with its finite verb
-_YES_NO_OPENERS = frozenset("""
+_YES_NO_OPENERS = frozenset(
+    """
 is zijn was waren wordt worden werd werden heeft hebben had hadden kan kunnen kon konden moet moeten zal zullen
 gaat gaan ging geeft geven gaf staat staan speelt spelen doet doen deed noemt noemen klopt bestaat zit zitten
 are was were does do did has have had can could will would should
-""".split())
+""".split()
+)
 _YEARS = re.compile(r"(?<![\w-])(?:1[89]|20)\d\d(?![\w-])")
 _DIGITS = re.compile(r"(?<![\w-])\d[\d.,]*(?![\w-])")  # a number of its own, not the 2 in 'mbo-2'
 _NUMBER_WORDS = re.compile(
@@ -66,7 +85,9 @@ _NUMBER_WORDS = re.compile(
     r"twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd\w*|"
     r"duizend\w*|miljoen|miljard|procent|helft|half|tientallen|two|three|four|five|six|seven|eight|nine|"
     r"ten|hundreds?|thousands?|million|percent|\w*jaarlijks\w*|maandelijks\w*|wekelijks\w*|dagelijks\w*|keer|"
-    r"per (?:jaar|maand|week|dag)|yearly|annually|monthly|weekly|daily|times)\b", re.I)
+    r"per (?:jaar|maand|week|dag)|yearly|annually|monthly|weekly|daily|times)\b",
+    re.I,
+)
 
 
 def focus_terms(question: str, most: int = 1) -> list[str]:
@@ -75,7 +96,7 @@ def focus_terms(question: str, most: int = 1) -> list[str]:
     match = _FOCUS_START.search(question)
     if not match:
         return []
-    words = re.findall(r"[\w'-]+", question[match.end():])[:5]
+    words = re.findall(r"[\w'-]+", question[match.end() :])[:5]
     terms: list[str] = []
     for i, word in enumerate(words):
         lowered = word.lower().strip("'")
@@ -98,7 +119,7 @@ def focus_phrase(question: str) -> str:
     """The asked-for words as written, with a modifier that narrows them ('andere gemeenten'; a count
     before it says nothing: 'welke twee andere toekomstperspectieven')."""
     match = _FOCUS_START.search(question)
-    words = re.findall(r"[\w'-]+", question[match.end():])[:4] if match else []
+    words = re.findall(r"[\w'-]+", question[match.end() :])[:4] if match else []
     words = [word for word in words if word.lower() not in _COUNTS][:2]
     return " ".join(words).lower() if len(words) == 2 and words[0].lower() in _NARROWING else ""
 
@@ -112,8 +133,11 @@ def asked_values(question: str) -> list[str]:
     """Every kind of value asked for: 'Sinds wanneer ..., en hoeveel ...?' asks for two. A value word
     under another question word asks nothing ('Waarom kon Utrecht niet uitrekenen hoeveel mensen ...?'
     asks why); after a polite opener it does ('Kun je zeggen hoeveel ...?')."""
-    kinds = [kind for kind, pattern in _ASKED_VALUE if any(not _under_other_question(question, m.start())
-                                                            for m in pattern.finditer(question))]
+    kinds = [
+        kind
+        for kind, pattern in _ASKED_VALUE
+        if any(not _under_other_question(question, m.start()) for m in pattern.finditer(question))
+    ]
     # 'hoe nauwkeurig' and 'hoeveel geld' are number questions too, but only the share or amount answers
     return [k for k in kinds if k != "number"] if {"share", "money"} & set(kinds) else kinds
 

@@ -24,7 +24,9 @@ FILTER_KEYS = ("gemeente", "domein", "kind", "document", "doc_id")
 
 _ACROSS_CASES = re.compile(
     r"\b(lessen|lessons|welke\s+(cases|gemeenten|projecten|factoren|thema)|cases|across|overzicht|"
-    r"succesfactoren|success factors|gemeenschappelijk|vergelijk|compare|alle)\b", re.I)
+    r"succesfactoren|success factors|gemeenschappelijk|vergelijk|compare|alle)\b",
+    re.I,
+)
 
 
 # a document's list of facts and sources repeats its body in note form; the body reads better as a quote
@@ -104,8 +106,14 @@ class HybridRetriever:
         out["document_titles"] = [documents[d] for d in out["document"]]
         return out
 
-    def retrieve(self, query: str, k: int | None = None, filters: Filters | dict | None = None,
-                 mode: str = "hybrid", diverse: bool | None = None) -> list[Passage]:
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | dict | None = None,
+        mode: str = "hybrid",
+        diverse: bool | None = None,
+    ) -> list[Passage]:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {MODES}")
         k = k or self.settings.top_k
@@ -133,15 +141,28 @@ class HybridRetriever:
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
-        fused = [(cid, score * (REFERENCE_WEIGHT if _REFERENCE_SECTION.search(passages[by_id[cid]].section) else 1.0),
-                  ranks) for cid, score, ranks in fused if cid in by_id]
+        fused = [
+            (cid, score * (REFERENCE_WEIGHT if _REFERENCE_SECTION.search(passages[by_id[cid]].section) else 1.0), ranks)
+            for cid, score, ranks in fused
+            if cid in by_id
+        ]
         fused.sort(key=lambda item: -item[1])
         results = []
         for chunk_id, score, ranks in fused:
             base = passages[by_id[chunk_id]]
-            results.append(Passage(**{**base.__dict__, "score": score, "ranks": {
-                **ranks, "bm25_score": round(sparse_scores.get(chunk_id, 0.0), 4),
-                "dense_score": round(dense_scores.get(chunk_id, 0.0), 4)}}))
+            results.append(
+                Passage(
+                    **{
+                        **base.__dict__,
+                        "score": score,
+                        "ranks": {
+                            **ranks,
+                            "bm25_score": round(sparse_scores.get(chunk_id, 0.0), 4),
+                            "dense_score": round(dense_scores.get(chunk_id, 0.0), 4),
+                        },
+                    }
+                )
+            )
         if diverse is None:
             diverse = asks_across_cases(query) and not filters.document and not filters.doc_id
         return spread_over_documents(results, k) if diverse else results[:k]

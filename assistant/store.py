@@ -30,12 +30,18 @@ def _client(settings: Settings):
         if not url.hostname:
             raise ValueError(f"chroma_url {settings.chroma_url!r} is not a URL like http://127.0.0.1:8000")
         try:
-            return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                                       ssl=url.scheme == "https", settings=chroma_settings)
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
         except ValueError as exc:  # chromadb's "Could not connect to a Chroma server"
-            raise StoreUnavailable(f"no Chroma server answers at {settings.chroma_url} (setting chroma_url): "
-                                   f"start it with `chroma run --path FOLDER --port PORT`, or leave chroma_url "
-                                   f"empty for the embedded store ({exc})") from exc
+            raise StoreUnavailable(
+                f"no Chroma server answers at {settings.chroma_url} (setting chroma_url): "
+                f"start it with `chroma run --path FOLDER --port PORT`, or leave chroma_url "
+                f"empty for the embedded store ({exc})"
+            ) from exc
     settings.store_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
 
@@ -53,7 +59,8 @@ class ChunkStore:
         self.settings = settings
         self.client = _client(settings)
         self.collection = self.client.get_or_create_collection(
-            settings.collection, metadata=INDEX_SETTINGS, embedding_function=None)
+            settings.collection, metadata=INDEX_SETTINGS, embedding_function=None
+        )
 
     @property
     def location(self) -> str:
@@ -65,9 +72,12 @@ class ChunkStore:
     def upsert(self, ids: list[str], texts: list[str], embeddings, metadatas: list[dict]) -> None:
         for start in range(0, len(ids), BATCH):
             end = start + BATCH
-            self.collection.upsert(ids=ids[start:end], documents=texts[start:end],
-                                   embeddings=[list(map(float, e)) for e in embeddings[start:end]],
-                                   metadatas=metadatas[start:end])
+            self.collection.upsert(
+                ids=ids[start:end],
+                documents=texts[start:end],
+                embeddings=[list(map(float, e)) for e in embeddings[start:end]],
+                metadatas=metadatas[start:end],
+            )
 
     def ids_for_source(self, source: str) -> list[str]:
         return self.collection.get(where={"source": source}, include=[])["ids"]
@@ -93,8 +103,10 @@ class ChunkStore:
         result = self._query(embedding, k, where, ["documents", "metadatas", "distances"])
         if result is None:
             return []
-        return [(to_passage(i, d, m), 1.0 - dist) for i, d, m, dist in
-                zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])]
+        return [
+            (to_passage(i, d, m), 1.0 - dist)
+            for i, d, m, dist in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
+        ]
 
     def dense_ids(self, embedding, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first: all hybrid retrieval needs, as it holds every passage
@@ -109,14 +121,21 @@ class ChunkStore:
         # round trip cost more than the search itself at 100k chunks (docs/benchmarks.md).
         if k <= 0:
             return None
-        return self.collection.query(query_embeddings=[list(map(float, embedding))], n_results=k,
-                                     where=where or None, include=include)
+        return self.collection.query(
+            query_embeddings=[list(map(float, embedding))], n_results=k, where=where or None, include=include
+        )
 
 
 def to_passage(chunk_id: str, text: str, meta: dict) -> Passage:
     meta = dict(meta or {})
     return Passage(
-        chunk_id=chunk_id, doc_id=str(meta.get("doc_id", "")), text=text or "", title=str(meta.get("title", "")),
-        section=str(meta.get("section", "")), page_start=meta.get("page_start"), page_end=meta.get("page_end"),
-        source=str(meta.get("source", "")), metadata=meta,
+        chunk_id=chunk_id,
+        doc_id=str(meta.get("doc_id", "")),
+        text=text or "",
+        title=str(meta.get("title", "")),
+        section=str(meta.get("section", "")),
+        page_start=meta.get("page_start"),
+        page_end=meta.get("page_end"),
+        source=str(meta.get("source", "")),
+        metadata=meta,
     )

@@ -31,7 +31,9 @@ _UNKNOWN = re.compile(
     r"niet (?:in |uit )?(?:de )?(?:beschikbare|geraadpleegde) bronnen|"
     # the sources do not make the link: 'de fragmenten koppelen het bureau niet aan deze applicatie'
     r"(?:bron|bronnen|fragment|fragmenten) koppel\w* (?:\w+ ){1,2}niet|koppeling maakt (?:de )?bron\w* (?:\w+ )?niet|"
-    r"geen bron legt)\b", re.I)
+    r"geen bron legt)\b",
+    re.I,
+)
 
 # a caveat that the background below may not be the report's own case: an unknown only when the
 # question asks for exactly that (which gemeente, which case), not for every question about the topic
@@ -43,8 +45,7 @@ _COVERED_BY = {tokenize("gemeente")[0]: (tokenize("organisatie")[0],)}
 _UNKNOWN_SECTION = re.compile(r"\b(niet bekend|onbekend|open vragen|not known|unknown)\b", re.I)
 
 
-def sources_deny(question: str, candidates: list[Candidate], passages: list[Passage],
-                 window: float = 0.6) -> Candidate | None:
+def sources_deny(question: str, candidates: list[Candidate], passages: list[Passage], window: float = 0.6) -> Candidate | None:
     """The sources' own 'that is not known', if it answers what the question asks for.
 
     Among the sentences that cover the question well, one saying 'onbekend' about the asked-for
@@ -60,8 +61,7 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
     phrase = focus_phrase(question)  # 'andere gemeenten': an unknown that says exactly this names it
     floor = candidates[0].score * window
     window_ = [c for c in candidates if c.score >= floor]
-    answered = any(not says_unknown(c.sentence, passages[c.passage_index].section) and _names(c.sentence, focus)
-                   for c in window_)
+    answered = any(not says_unknown(c.sentence, passages[c.passage_index].section) and _names(c.sentence, focus) for c in window_)
     for c in candidates:
         in_window = c.score >= floor
         if not in_window and not (phrase and c.score >= candidates[0].score * PHRASE_WINDOW):
@@ -78,7 +78,8 @@ def sources_deny(question: str, candidates: list[Candidate], passages: list[Pass
             continue
         # the best sentence saying 'onbekend' counts, unless another sentence names the asked-for thing
         if (c is candidates[0] and not _CAVEAT.search(c.sentence) and not answered) or names_as_unknown(
-                c.sentence, passage.section, focus, header):
+            c.sentence, passage.section, focus, header
+        ):
             return c
     return None
 
@@ -100,8 +101,7 @@ def _cells(row: str) -> list[str]:
     return [cell.strip() for cell in row.strip().strip("|").split("|")]
 
 
-def names_as_unknown(sentence: str, section: str, focus: list[str], header: str = "", near: int = 6,
-                     head: int = 12) -> bool:
+def names_as_unknown(sentence: str, section: str, focus: list[str], header: str = "", near: int = 6, head: int = 12) -> bool:
     """The asked-for thing is what the sentence calls unknown, not a word elsewhere in it.
 
     'geen bron noemt de gemeente' names the gemeente as unknown, and so does a sentence that opens
@@ -110,8 +110,7 @@ def names_as_unknown(sentence: str, section: str, focus: list[str], header: str 
     """
     if sentence.lstrip().startswith("|"):  # a row's 'onbekend' belongs to one cell, not to the words around it
         columns = _cells(header) if header else []
-        return any(_names(name, focus) and _UNKNOWN.search(cell)
-                   for name, cell in zip(columns, _cells(sentence)) if cell)
+        return any(_names(name, focus) and _UNKNOWN.search(cell) for name, cell in zip(columns, _cells(sentence)) if cell)
     words = _WORDS.findall(sentence)
     at = [i for i, word in enumerate(words) if _names(word, focus)]
     if not at:

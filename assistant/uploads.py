@@ -50,8 +50,9 @@ class UploadResult:
         return "\n".join(lines)
 
 
-def accept_uploads(assistant, paths: list[Path | str], *, username: str | None = None,
-                   names: list[str] | None = None) -> UploadResult:
+def accept_uploads(
+    assistant, paths: list[Path | str], *, username: str | None = None, names: list[str] | None = None
+) -> UploadResult:
     """Check type, size and permission; copy to the upload folder; ingest what passed.
 
     `names` are the file names as the user gave them (a browser's temporary copy
@@ -69,16 +70,16 @@ def accept_uploads(assistant, paths: list[Path | str], *, username: str | None =
         name = safe_name(name)
         suffix = Path(name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES or suffix not in SUPPORTED_SUFFIXES:
-            result.rejected.append((name, (f"bestandstype '{suffix or '(geen)'}' wordt niet ondersteund; "
-                                          f"toegestaan: {', '.join(UPLOAD_SUFFIXES)}")))
+            result.rejected.append(
+                (name, (f"bestandstype '{suffix or '(geen)'}' wordt niet ondersteund; toegestaan: {', '.join(UPLOAD_SUFFIXES)}"))
+            )
             continue
         if not path.is_file():
             result.rejected.append((name, "bestand niet gevonden"))
             continue
         size = path.stat().st_size
         if size > limit:
-            result.rejected.append((name, (f"{size / 1e6:.1f} MB is meer dan de grens van "
-                                          f"{settings.max_upload_mb:g} MB")))
+            result.rejected.append((name, (f"{size / 1e6:.1f} MB is meer dan de grens van {settings.max_upload_mb:g} MB")))
             continue
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name

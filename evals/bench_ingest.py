@@ -61,8 +61,7 @@ def corpus_chunks(settings: Settings, paths: list[Path]):
 
 def raw_encode(embeddings, texts: list[str]) -> None:
     """The model call alone, with the arguments `HuggingFaceEmbeddings.embed_documents` passes."""
-    embeddings._client.encode([t.replace("\n", " ") for t in texts], show_progress_bar=False,
-                              **embeddings.encode_kwargs)
+    embeddings._client.encode([t.replace("\n", " ") for t in texts], show_progress_bar=False, **embeddings.encode_kwargs)
 
 
 def ingest(settings: Settings, embeddings, paths: list[Path]):
@@ -91,10 +90,20 @@ def load_average() -> str:
 
 
 @click.command("ingest")
-@click.option("--rounds", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="1: raw encode, then ingest. 2: raw, ingest, ingest, raw (shows order and drift effects).")
-@click.option("--fixtures", type=click.Path(path_type=Path), default=DEFAULT_FIXTURES, show_default=True,
-              help="Folder with real PDFs for the pages/s figures (skipped when absent).")
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="1: raw encode, then ingest. 2: raw, ingest, ingest, raw (shows order and drift effects).",
+)
+@click.option(
+    "--fixtures",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_FIXTURES,
+    show_default=True,
+    help="Folder with real PDFs for the pages/s figures (skipped when absent).",
+)
 def bench_ingest(rounds: int, fixtures: Path) -> None:
     """Ingest of the shipped corpus against a raw encode of the same chunks (goal: <= 1.15x)."""
     from assistant.embeddings import load_embeddings, resolve_model
@@ -103,8 +112,10 @@ def bench_ingest(rounds: int, fixtures: Path) -> None:
     with Timer() as t_model:
         embeddings = load_embeddings(base)
         model = resolve_model(base)
-    click.echo(f"model {model} loaded in {t_model.wall:.1f} s; batch {base.embedding_batch_size}; "
-               f"{os.cpu_count()} cores; load average {load_average()}")
+    click.echo(
+        f"model {model} loaded in {t_model.wall:.1f} s; batch {base.embedding_batch_size}; "
+        f"{os.cpu_count()} cores; load average {load_average()}"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         homes = iter(Path(tmp) / f"home{i}" for i in range(100))
 
@@ -144,8 +155,10 @@ def bench_ingest(rounds: int, fixtures: Path) -> None:
                 _, pdf_pages = corpus_chunks(fresh(), pdfs)
             with Timer() as t_pdf_ingest:
                 pdf_report = ingest(fresh(), embeddings, pdfs)
-            pdf_rows = [("PDF load + chunk", t_load, pdf_pages, None),
-                        ("PDF ingest (with embedding)", t_pdf_ingest, pdf_report.pages, pdf_report.chunks)]
+            pdf_rows = [
+                ("PDF load + chunk", t_load, pdf_pages, None),
+                ("PDF ingest (with embedding)", t_pdf_ingest, pdf_report.pages, pdf_report.chunks),
+            ]
 
     raw_wall = statistics.mean(t.wall for t in timings["raw"])
     raw_cpu = statistics.mean(t.cpu for t in timings["raw"])
@@ -155,10 +168,11 @@ def bench_ingest(rounds: int, fixtures: Path) -> None:
     click.echo(f"{'measure':<30} {'wall s':>8} {'cpu s':>8}  per second")
     click.echo(f"{'raw encode (model only)':<30} {raw_wall:8.1f} {raw_cpu:8.1f}  {len(texts) / raw_wall:.2f} chunks")
     click.echo(f"{'ingest, fresh store':<30} {ing_wall:8.1f} {ing_cpu:8.1f}  {len(texts) / ing_wall:.2f} chunks")
-    click.echo(f"{'ingest without model':<30} {t_overhead.wall:8.2f} {t_overhead.cpu:8.2f}  "
-               f"(all but the embedding: {t_overhead.cpu / raw_cpu:.1%} of the raw encode cpu)")
-    click.echo(f"{'ingest re-run, unchanged':<30} {t_rerun.wall:8.2f} {t_rerun.cpu:8.2f}  "
-               f"{len(rerun.unchanged)} files")
+    click.echo(
+        f"{'ingest without model':<30} {t_overhead.wall:8.2f} {t_overhead.cpu:8.2f}  "
+        f"(all but the embedding: {t_overhead.cpu / raw_cpu:.1%} of the raw encode cpu)"
+    )
+    click.echo(f"{'ingest re-run, unchanged':<30} {t_rerun.wall:8.2f} {t_rerun.cpu:8.2f}  {len(rerun.unchanged)} files")
     for label, t, n_pages, n_chunks in pdf_rows:
         extra = f", {n_chunks / t.wall:.2f} chunks" if n_chunks else ""
         click.echo(f"{label:<30} {t.wall:8.1f} {t.cpu:8.1f}  {n_pages / t.wall:.2f} pages ({n_pages} pages{extra})")
@@ -166,8 +180,10 @@ def bench_ingest(rounds: int, fixtures: Path) -> None:
         click.echo(f"(no PDFs in {fixtures}: PDF figures skipped)")
     ratio_wall, ratio_cpu = ing_wall / raw_wall, ing_cpu / raw_cpu
     verdict = "ok" if ratio_cpu <= GOAL_RATIO else "ABOVE GOAL"
-    click.echo(f"ingest / raw encode: wall {ratio_wall:.2f}x, cpu {ratio_cpu:.2f}x "
-               f"(goal <= {GOAL_RATIO}x: {verdict}); order {', '.join(order)}")
+    click.echo(
+        f"ingest / raw encode: wall {ratio_wall:.2f}x, cpu {ratio_cpu:.2f}x "
+        f"(goal <= {GOAL_RATIO}x: {verdict}); order {', '.join(order)}"
+    )
     if rounds == 2:
         spread = [f"{kind} {ts[0].cpu:.1f}/{ts[1].cpu:.1f} s cpu" for kind, ts in timings.items()]
         click.echo(f"first/second measurement: {'; '.join(spread)}")

@@ -123,8 +123,12 @@ def percentile(values, q: float) -> float:
 
 
 def summary(values_ms: list[float]) -> dict:
-    return {"n": len(values_ms), "p50": percentile(values_ms, 50), "p95": percentile(values_ms, 95),
-            "max": float(max(values_ms)) if values_ms else float("nan")}
+    return {
+        "n": len(values_ms),
+        "p50": percentile(values_ms, 50),
+        "p95": percentile(values_ms, 95),
+        "max": float(max(values_ms)) if values_ms else float("nan"),
+    }
 
 
 def peak_rss_mb() -> float:
@@ -159,8 +163,9 @@ def sentence_vectors(settings, pool, cache_dir: Path) -> tuple[np.ndarray, float
     """Real e5 vectors of the pool's sentences, cached by model, prefix and sentence texts."""
     import hashlib
 
-    key = hashlib.sha256("\n".join([settings.embedding_model, settings.passage_prefix]
-                                   + [s.text for s in pool.sentences]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(
+        "\n".join([settings.embedding_model, settings.passage_prefix] + [s.text for s in pool.sentences]).encode()
+    ).hexdigest()[:16]
     path = cache_dir / f"sentence-vectors-{key}.npy"
     if path.exists():
         return np.load(path), 0.0, True
@@ -193,17 +198,29 @@ def build_phase(size: int, store_home: str, seed: int, cache_dir: str) -> dict:
     for a in range(0, len(corpus), UPSERT_BATCH):
         b = a + UPSERT_BATCH
         store.upsert(corpus.ids[a:b], corpus.texts[a:b], corpus.vectors[a:b], corpus.metadatas[a:b])
-        print(f"  upserted {min(b, len(corpus)):,}/{len(corpus):,} "
-              f"({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
+        print(
+            f"  upserted {min(b, len(corpus)):,}/{len(corpus):,} ({time.perf_counter() - start:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
     upsert_seconds = time.perf_counter() - start
     count = store.count()
     words = [len(t.split()) for t in corpus.texts]
-    return {"size": size, "count": count, "documents": corpus.documents, "sentences": len(pool.sentences),
-            "sentence_embed_seconds": embed_seconds, "sentence_vectors_cached": cached,
-            "generate_seconds": generate_seconds, "upsert_seconds": upsert_seconds,
-            "words_p50": percentile(words, 50), "words_p95": percentile(words, 95),
-            "store_mb": sum(f.stat().st_size for f in Path(store_home).rglob("*") if f.is_file()) / 2**20,
-            "peak_rss_mb": peak_rss_mb(), "notes": corpus.notes}
+    return {
+        "size": size,
+        "count": count,
+        "documents": corpus.documents,
+        "sentences": len(pool.sentences),
+        "sentence_embed_seconds": embed_seconds,
+        "sentence_vectors_cached": cached,
+        "generate_seconds": generate_seconds,
+        "upsert_seconds": upsert_seconds,
+        "words_p50": percentile(words, 50),
+        "words_p95": percentile(words, 95),
+        "store_mb": sum(f.stat().st_size for f in Path(store_home).rglob("*") if f.is_file()) / 2**20,
+        "peak_rss_mb": peak_rss_mb(),
+        "notes": corpus.notes,
+    }
 
 
 # -- phase 2: measure ------------------------------------------------------------------
@@ -247,8 +264,9 @@ def measure_phase(size: int, store_home: str, n_queries: int, rounds: int, answe
     index: BM25Index = bot.retriever.bm25
     out["bm25_terms"] = len(index.vocabulary)
     out["bm25_postings"] = int(index.matrix.nnz)
-    out["bm25_arrays_mb"] = (index.matrix.data.nbytes + index.matrix.indices.nbytes + index.matrix.indptr.nbytes
-                             + index.idf.nbytes) / 2**20
+    out["bm25_arrays_mb"] = (
+        index.matrix.data.nbytes + index.matrix.indices.nbytes + index.matrix.indptr.nbytes + index.idf.nbytes
+    ) / 2**20
     out["count"] = len(bot.retriever.passages)
 
     retriever = bot.retriever
@@ -282,7 +300,7 @@ def measure_phase(size: int, store_home: str, n_queries: int, rounds: int, answe
     cpu: dict[str, list[float]] = {m: [] for m in measures}
     for r in range(rounds):
         for qi, q in enumerate(queries):
-            order = measures[(qi + r) % len(measures):] + measures[:(qi + r) % len(measures)]  # rotate
+            order = measures[(qi + r) % len(measures) :] + measures[: (qi + r) % len(measures)]  # rotate
             for m in order:
                 c0, t0 = time.process_time(), time.perf_counter()
                 run(m, q, vectors[q])
@@ -318,8 +336,13 @@ def _child(phase: str, args: dict) -> dict:
     env = dict(os.environ)
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    proc = subprocess.run([sys.executable, "-m", "evals.bench_retrieval", phase, json.dumps(args)],
-                          stdout=subprocess.PIPE, env=env, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "evals.bench_retrieval", phase, json.dumps(args)],
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise click.ClickException(f"{phase} phase failed (exit {proc.returncode})")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -333,43 +356,63 @@ def report(builds: dict, results: dict) -> tuple[str, list[tuple]]:
     lines = []
     for size, res in results.items():
         b = builds[size]
-        vectors = ("real sentence vectors from cache" if b["sentence_vectors_cached"]
-                   else f"real sentence vectors {b['sentence_embed_seconds']:.0f} s")
+        vectors = (
+            "real sentence vectors from cache"
+            if b["sentence_vectors_cached"]
+            else f"real sentence vectors {b['sentence_embed_seconds']:.0f} s"
+        )
         lines += [
             "",
-            (f"== {size:,} chunks ({b['documents']:,} synthetic documents, "
-             f"chunk words p50 {b['words_p50']:.0f} / p95 {b['words_p95']:.0f}) =="),
-            (f"build:   generate {b['generate_seconds']:.1f} s, upsert into Chroma {b['upsert_seconds']:.1f} s "
-             f"({b['count'] / max(b['upsert_seconds'], 1e-9):,.0f} chunks/s), store on disk {b['store_mb']:,.0f} MB, "
-             f"peak RSS {b['peak_rss_mb']:,.0f} MB; {vectors}"),
-            (f"startup: model {res['model_load_seconds']:.1f} s, all passages from Chroma "
-             f"{res['passages_seconds']:.1f} s, BM25 build {res['bm25_build_seconds']:.1f} s "
-             f"({res['bm25_terms']:,} terms, {res['bm25_postings']:,} postings, arrays {res['bm25_arrays_mb']:.0f} MB; "
-             f"RSS +{res['rss_passages_and_bm25_mb']:,.0f} MB for passages + BM25)"),
-            (f"memory:  RSS after startup {res['rss_after_startup_mb']:,.0f} MB "
-             f"(model +{res['rss_model_mb']:,.0f} MB), peak RSS {res['peak_rss_mb']:,.0f} MB; "
-             "Python peak per query (tracemalloc pass) "
-             + ", ".join(f"{m} {v:.1f} MB" for m, v in res["python_peak_per_query_mb"].items())),
-            (f"load average {res['load_before']} -> {res['load_after']}; first (cold) query "
-             f"{res['first_query_ms']:.0f} ms; {res['queries']} questions x {res['rounds']} rounds"),
+            (
+                f"== {size:,} chunks ({b['documents']:,} synthetic documents, "
+                f"chunk words p50 {b['words_p50']:.0f} / p95 {b['words_p95']:.0f}) =="
+            ),
+            (
+                f"build:   generate {b['generate_seconds']:.1f} s, upsert into Chroma {b['upsert_seconds']:.1f} s "
+                f"({b['count'] / max(b['upsert_seconds'], 1e-9):,.0f} chunks/s), store on disk {b['store_mb']:,.0f} MB, "
+                f"peak RSS {b['peak_rss_mb']:,.0f} MB; {vectors}"
+            ),
+            (
+                f"startup: model {res['model_load_seconds']:.1f} s, all passages from Chroma "
+                f"{res['passages_seconds']:.1f} s, BM25 build {res['bm25_build_seconds']:.1f} s "
+                f"({res['bm25_terms']:,} terms, {res['bm25_postings']:,} postings, arrays {res['bm25_arrays_mb']:.0f} MB; "
+                f"RSS +{res['rss_passages_and_bm25_mb']:,.0f} MB for passages + BM25)"
+            ),
+            (
+                f"memory:  RSS after startup {res['rss_after_startup_mb']:,.0f} MB "
+                f"(model +{res['rss_model_mb']:,.0f} MB), peak RSS {res['peak_rss_mb']:,.0f} MB; "
+                "Python peak per query (tracemalloc pass) "
+                + ", ".join(f"{m} {v:.1f} MB" for m, v in res["python_peak_per_query_mb"].items())
+            ),
+            (
+                f"load average {res['load_before']} -> {res['load_after']}; first (cold) query "
+                f"{res['first_query_ms']:.0f} ms; {res['queries']} questions x {res['rounds']} rounds"
+            ),
             f"{'measure':28s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} {'cpu p50':>8s}",
         ]
         for key, label in MEASURES:
             if key in res["wall"]:
                 w = res["wall"][key]
-                lines.append(f"{label:28s} {_ms(w['p50'])} {_ms(w['p95'])} {_ms(w['max'])} "
-                             f"{_ms(res['cpu_p50'][key])}")
+                lines.append(f"{label:28s} {_ms(w['p50'])} {_ms(w['p95'])} {_ms(w['max'])} {_ms(res['cpu_p50'][key])}")
         w = res["wall"]
         parts = w["embed"]["p50"] + w["bm25"]["p50"] + w["chroma"]["p50"]
-        lines.append(f"ratios (p50): hybrid / embed_query {w['hybrid']['p50'] / w['embed']['p50']:.2f}x, "
-                     f"hybrid / (embed + bm25 + chroma) {w['hybrid']['p50'] / parts:.2f}x"
-                     + (f", answer / hybrid {w['ask']['p50'] / w['hybrid']['p50']:.2f}x" if "ask" in w else ""))
+        lines.append(
+            f"ratios (p50): hybrid / embed_query {w['hybrid']['p50'] / w['embed']['p50']:.2f}x, "
+            f"hybrid / (embed + bm25 + chroma) {w['hybrid']['p50'] / parts:.2f}x"
+            + (f", answer / hybrid {w['ask']['p50'] / w['hybrid']['p50']:.2f}x" if "ask" in w else "")
+        )
     verdicts = []
     for (measure, size), limit in TARGETS.items():
         if size in results and measure in results[size]["wall"]:
             p95 = results[size]["wall"][measure]["p95"]
-            verdicts.append((f"{'retrieval' if measure == 'hybrid' else 'answer'} p95 @ {size:,}", p95, limit,
-                             "PASS" if p95 <= limit else "FAIL"))
+            verdicts.append(
+                (
+                    f"{'retrieval' if measure == 'hybrid' else 'answer'} p95 @ {size:,}",
+                    p95,
+                    limit,
+                    "PASS" if p95 <= limit else "FAIL",
+                )
+            )
     lines += ["", f"{'target':28s} {'p95 ms':>8s} {'limit':>8s}  result"]
     lines += [f"{name:28s} {_ms(p95)} {_ms(limit)}  {verdict}" for name, p95, limit, verdict in verdicts]
     return "\n".join(lines), verdicts
@@ -377,17 +420,36 @@ def report(builds: dict, results: dict) -> tuple[str, list[tuple]]:
 
 @click.command("retrieval")
 @click.option("--sizes", default="10000,100000", show_default=True, help="Corpus sizes in chunks, comma-separated.")
-@click.option("--queries", "n_queries", type=click.IntRange(1), default=50, show_default=True,
-              help=f"How many of the {len(QUERIES)} fixed questions.")
+@click.option(
+    "--queries",
+    "n_queries",
+    type=click.IntRange(1),
+    default=50,
+    show_default=True,
+    help=f"How many of the {len(QUERIES)} fixed questions.",
+)
 @click.option("--rounds", type=click.IntRange(1), default=2, show_default=True, help="Passes over the questions.")
-@click.option("--answer-sizes", default="10000", show_default=True,
-              help="Sizes at which the full answer (ask) is timed too; 'all' for every size.")
+@click.option(
+    "--answer-sizes",
+    default="10000",
+    show_default=True,
+    help="Sizes at which the full answer (ask) is timed too; 'all' for every size.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Synthetic corpus seed.")
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the temporary stores go (default: the system temp dir).")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the temporary stores go (default: the system temp dir).",
+)
 @click.option("--keep", is_flag=True, help="Keep the stores after the run.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write every figure (and the raw samples) as JSON.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write every figure (and the raw samples) as JSON.",
+)
 def retrieval(sizes, n_queries, rounds, answer_sizes, seed, workdir, keep, json_path):
     """Retrieval and answer latency (p50/p95/max), memory and build times at 10k/100k synthetic chunks.
 
@@ -396,16 +458,21 @@ def retrieval(sizes, n_queries, rounds, answer_sizes, seed, workdir, keep, json_
     when a target is missed.
     """
     size_list = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
-    answer_at = set(size_list) if answer_sizes.strip() == "all" else {
-        int(s.replace("_", "")) for s in answer_sizes.split(",") if s.strip()}
+    answer_at = (
+        set(size_list)
+        if answer_sizes.strip() == "all"
+        else {int(s.replace("_", "")) for s in answer_sizes.split(",") if s.strip()}
+    )
     from assistant.cli import git_commit
     from assistant.settings import PROJECT_ROOT
 
     settings = _bench_settings()
     commit = git_commit(PROJECT_ROOT)
-    click.echo(f"datalessen bench retrieval: sizes {size_list}, {n_queries} questions x {rounds} rounds, "
-               f"{os.cpu_count()} cores, load average {load_average()}, torch threads "
-               f"{settings.torch_threads or 'default'}, commit {commit or '?'}, model {settings.embedding_model}")
+    click.echo(
+        f"datalessen bench retrieval: sizes {size_list}, {n_queries} questions x {rounds} rounds, "
+        f"{os.cpu_count()} cores, load average {load_average()}, torch threads "
+        f"{settings.torch_threads or 'default'}, commit {commit or '?'}, model {settings.embedding_model}"
+    )
     root = Path(tempfile.mkdtemp(prefix="datalessen-bench-", dir=workdir))
     cache_dir = settings.home / "bench-cache"
     builds, results = {}, {}
@@ -413,11 +480,20 @@ def retrieval(sizes, n_queries, rounds, answer_sizes, seed, workdir, keep, json_
         for size in size_list:
             store_home = root / f"store-{size}"
             click.echo(f"[{size:,}] building the synthetic store in {store_home} ...")
-            builds[size] = _child("build", {"size": size, "store_home": str(store_home), "seed": seed,
-                                            "cache_dir": str(cache_dir)})
+            builds[size] = _child(
+                "build", {"size": size, "store_home": str(store_home), "seed": seed, "cache_dir": str(cache_dir)}
+            )
             click.echo(f"[{size:,}] built in {builds[size]['upsert_seconds']:.0f} s; measuring ...")
-            results[size] = _child("measure", {"size": size, "store_home": str(store_home), "n_queries": n_queries,
-                                               "rounds": rounds, "answer": size in answer_at})
+            results[size] = _child(
+                "measure",
+                {
+                    "size": size,
+                    "store_home": str(store_home),
+                    "n_queries": n_queries,
+                    "rounds": rounds,
+                    "answer": size in answer_at,
+                },
+            )
             if not keep:
                 shutil.rmtree(store_home, ignore_errors=True)
     finally:
@@ -426,10 +502,19 @@ def retrieval(sizes, n_queries, rounds, answer_sizes, seed, workdir, keep, json_
     text, verdicts = report(builds, results)
     click.echo(text)
     if json_path:
-        json_path.write_text(json.dumps({"builds": builds, "results": results,
-                                         "date": time.strftime("%Y-%m-%d %H:%M"), "cores": os.cpu_count(),
-                                         "commit": commit, "torch_threads": settings.torch_threads},
-                                        indent=1))
+        json_path.write_text(
+            json.dumps(
+                {
+                    "builds": builds,
+                    "results": results,
+                    "date": time.strftime("%Y-%m-%d %H:%M"),
+                    "cores": os.cpu_count(),
+                    "commit": commit,
+                    "torch_threads": settings.torch_threads,
+                },
+                indent=1,
+            )
+        )
     if any(v[3] == "FAIL" for v in verdicts):
         sys.exit(1)
 

@@ -13,8 +13,10 @@ import tomllib
 from pathlib import Path
 
 DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
-TARGETS = {"min": {"recall@5": 0.90, "citation_validity": 1.0, "faithfulness": 0.95, "abstention_f1": 0.80},
-           "max": {"median_words": 150}}
+TARGETS = {
+    "min": {"recall@5": 0.90, "citation_validity": 1.0, "faithfulness": 0.95, "abstention_f1": 0.80},
+    "max": {"median_words": 150},
+}
 EPSILON = 1e-9
 
 
@@ -48,8 +50,14 @@ def gate_rows(results: dict, thresholds: dict, table: str | None = None) -> list
         for name, limit in limits.get(bound, {}).items():
             value = measured(summary, name) if summary else None
             ok = value is not None and (value >= limit - EPSILON if bound == "min" else value <= limit + EPSILON)
-            rows.append([name, f"{sign} {limit:g}", "–" if value is None else f"{value:.3f}".rstrip("0").rstrip("."),
-                         "pass" if ok else "fail"])
+            rows.append(
+                [
+                    name,
+                    f"{sign} {limit:g}",
+                    "–" if value is None else f"{value:.3f}".rstrip("0").rstrip("."),
+                    "pass" if ok else "fail",
+                ]
+            )
     return rows
 
 
@@ -58,8 +66,11 @@ def check_gate(results: dict, thresholds: dict) -> list[str]:
     variant = thresholds.get("variant", "hybrid")
     if variant not in results["summary"]:
         return [f"variant {variant!r} was not evaluated"]
-    failures = [f"{name}: measured {value}, required {limit}" for name, limit, value, verdict in
-                gate_rows(results, thresholds) if verdict == "fail"]
+    failures = [
+        f"{name}: measured {value}, required {limit}"
+        for name, limit, value, verdict in gate_rows(results, thresholds)
+        if verdict == "fail"
+    ]
     if results.get("data_errors"):
         failures.append(f"{len(results['data_errors'])} gold evidence quote(s) found in no stored chunk")
     return failures

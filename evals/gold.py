@@ -84,16 +84,26 @@ class Question:
     @classmethod
     def from_dict(cls, item: dict) -> "Question":
         return cls(
-            id=item["id"], question=item["question"], language=item["language"], persona=item["persona"],
-            type=item["type"], answerable=item["answerable"], notes=item["notes"],
+            id=item["id"],
+            question=item["question"],
+            language=item["language"],
+            persona=item["persona"],
+            type=item["type"],
+            answerable=item["answerable"],
+            notes=item["notes"],
             evidence=tuple(Evidence(e["document"], e["quote"]) for e in item["evidence"]),
             key_facts=tuple(tuple(f) if isinstance(f, list) else (f,) for f in item["key_facts"]),
             history=tuple(item.get("history") or ()),
         )
 
 
-def load_questions(path: Path = DEFAULT_QUESTIONS, *, corpus_dir: Path | None = DEFAULT_CORPUS,
-                   min_questions: int = 1, enforce_shares: bool = False) -> list[Question]:
+def load_questions(
+    path: Path = DEFAULT_QUESTIONS,
+    *,
+    corpus_dir: Path | None = DEFAULT_CORPUS,
+    min_questions: int = 1,
+    enforce_shares: bool = False,
+) -> list[Question]:
     """A validated question file. With `corpus_dir`, quotes are checked against its files too;
     with None only the schema is (the store lookup below still checks every quote).
     The set-design rules (≥ 60 items, shares of followups/unanswerable) are opt-in: a small
@@ -108,6 +118,7 @@ def load_questions(path: Path = DEFAULT_QUESTIONS, *, corpus_dir: Path | None = 
 
 
 # --------------------------------------------------------------------------- relevance
+
 
 def normalize(text: str) -> str:
     """Text as read: Markdown blocks (markup stripped) joined, whitespace collapsed. Works on raw
@@ -129,7 +140,7 @@ def straddle_words(quote_words: list[str], text: str) -> int:
     """How many of the quote's words, as a head or as a tail of it, occur contiguously in the text."""
     n = len(quote_words)
     for k in range(n, 0, -1):
-        if _holds(" ".join(quote_words[:k]), text) or _holds(" ".join(quote_words[n - k:]), text):
+        if _holds(" ".join(quote_words[:k]), text) or _holds(" ".join(quote_words[n - k :]), text):
             return k
     return 0
 

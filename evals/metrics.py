@@ -82,8 +82,9 @@ def citation_markers(text: str) -> list[int]:
     return [int(n) for group in _MARKER.findall(text) for n in re.split(r"\s*[,;]\s*", group)]
 
 
-def citation_validity(text: str, citation_numbers: Iterable[int], citation_chunk_ids: Iterable[str],
-                      retrieved_ids: Iterable[str]) -> bool:
+def citation_validity(
+    text: str, citation_numbers: Iterable[int], citation_chunk_ids: Iterable[str], retrieved_ids: Iterable[str]
+) -> bool:
     """Every [n] in the text has citation n, and every citation points at a retrieved passage."""
     numbers, retrieved = set(citation_numbers), set(retrieved_ids)
     return all(n in numbers for n in citation_markers(text)) and all(c in retrieved for c in citation_chunk_ids)
@@ -112,12 +113,24 @@ def share(flags: Iterable[bool]) -> float | None:
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u00b4`"), "'") | dict.fromkeys(
-    map(ord, "\u201c\u201d\u201e\u201f\u00ab\u00bb"), '"')
+    map(ord, "\u201c\u201d\u201e\u201f\u00ab\u00bb"), '"'
+)
 _UNITS = {"twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9}
-_TEENS = {"nul": 0, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14, "vijftien": 15,
-          "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19, "honderd": 100}
-_TENS = {"twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60, "zeventig": 70,
-         "tachtig": 80, "negentig": 90}
+_TEENS = {
+    "nul": 0,
+    "tien": 10,
+    "elf": 11,
+    "twaalf": 12,
+    "dertien": 13,
+    "veertien": 14,
+    "vijftien": 15,
+    "zestien": 16,
+    "zeventien": 17,
+    "achttien": 18,
+    "negentien": 19,
+    "honderd": 100,
+}
+_TENS = {"twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60, "zeventig": 70, "tachtig": 80, "negentig": 90}
 _WORDS = {**_UNITS, **_TEENS, **_TENS}
 _COMPOUND = re.compile(r"\b(een|" + "|".join(_UNITS) + r")en(" + "|".join(_TENS) + r")\b")
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")\b")
@@ -138,12 +151,10 @@ def normalize_dutch(text: str) -> str:
     """A form in which equal facts look equal: case, diacritics, dashes and quote marks folded;
     'één'..'honderd' and 'eenentwintig'-style words as digits ('een' alone stays: it is mostly
     the article); '2.000.000', '2 miljoen' and '2000000' all as '2000000'; '%' as 'procent'."""
-    text = re.sub(r"\b[eé][eé]n\b", lambda m: "1" if "é" in m.group(0).lower() else m.group(0), text,
-                  flags=re.I)
+    text = re.sub(r"\b[eé][eé]n\b", lambda m: "1" if "é" in m.group(0).lower() else m.group(0), text, flags=re.I)
     text = unicodedata.normalize("NFKD", text.translate(_DASHES).translate(_QUOTES))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = _COMPOUND.sub(lambda m: str((1 if m.group(1) == "een" else _UNITS[m.group(1)]) + _TENS[m.group(2)]),
-                         text)
+    text = _COMPOUND.sub(lambda m: str((1 if m.group(1) == "een" else _UNITS[m.group(1)]) + _TENS[m.group(2)]), text)
     text = _NUMBER_WORD.sub(lambda m: str(_WORDS[m.group(1)]), text)
     text = _THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(".", ""), text)
     text = _SCALE.sub(_scaled, text)
@@ -185,6 +196,7 @@ def length_stats(counts: Sequence[int]) -> dict:
 
 # --------------------------------------------------------------------------- abstention
 
+
 def abstention_scores(should_abstain: Sequence[bool], abstained: Sequence[bool]) -> dict:
     """Precision, recall and F1 with 'should abstain' (answerable = false) as the positive class."""
     if len(should_abstain) != len(abstained):
@@ -204,8 +216,14 @@ RESAMPLES = 1000
 SEED = 20210
 
 
-def bootstrap_ci(data: Sequence, statistic: Callable[[list], float] | None = None, *, resamples: int = RESAMPLES,
-                 seed: int = SEED, level: float = 0.95) -> tuple[float, float] | None:
+def bootstrap_ci(
+    data: Sequence,
+    statistic: Callable[[list], float] | None = None,
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+    level: float = 0.95,
+) -> tuple[float, float] | None:
     """Percentile bootstrap interval of `statistic` (default: the mean of numbers) over `data`,
     resampled per question with a fixed seed so a report is reproducible."""
     data = list(data)
@@ -221,8 +239,14 @@ def bootstrap_ci(data: Sequence, statistic: Callable[[list], float] | None = Non
     return float(np.percentile(stats, tail)), float(np.percentile(stats, 100 - tail))
 
 
-def paired_comparison(a: dict[str, float | None], b: dict[str, float | None], *, tolerance: float = 1e-9,
-                      resamples: int = RESAMPLES, seed: int = SEED) -> dict:
+def paired_comparison(
+    a: dict[str, float | None],
+    b: dict[str, float | None],
+    *,
+    tolerance: float = 1e-9,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> dict:
     """Variant a against b on the questions both have a value for: mean of a - b with its
     bootstrap interval, and per question wins (a better), ties and losses."""
     keys = sorted(k for k in a if k in b and a[k] is not None and b[k] is not None)

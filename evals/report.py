@@ -16,13 +16,36 @@ from pathlib import Path
 
 from evals.gate import gate_rows
 
-SHOWN_SETTINGS = ("embedding_model", "chunk_size", "chunk_overlap", "bm25_k", "dense_k", "rrf_k", "top_k",
-                  "answer_backend", "llm_model", "max_quotes", "abstain_threshold", "chroma_url", "collection")
+SHOWN_SETTINGS = (
+    "embedding_model",
+    "chunk_size",
+    "chunk_overlap",
+    "bm25_k",
+    "dense_k",
+    "rrf_k",
+    "top_k",
+    "answer_backend",
+    "llm_model",
+    "max_quotes",
+    "abstain_threshold",
+    "chroma_url",
+    "collection",
+)
 RETRIEVAL_PLOT = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr", "ndcg@10", "section_hit@5")
-ANSWER_PLOT = ("citation_validity", "faithfulness", "citation_precision", "citation_precision_doc",
-               "key_fact_recall", "abstention_f1")
-LABELS = {"citation_precision_doc": "citation precision (doc)", "abstention_f1": "abstention F1",
-          "faithfulness": "quote faithfulness", "key_fact_recall": "key-fact recall"}
+ANSWER_PLOT = (
+    "citation_validity",
+    "faithfulness",
+    "citation_precision",
+    "citation_precision_doc",
+    "key_fact_recall",
+    "abstention_f1",
+)
+LABELS = {
+    "citation_precision_doc": "citation precision (doc)",
+    "abstention_f1": "abstention F1",
+    "faithfulness": "quote faithfulness",
+    "key_fact_recall": "key-fact recall",
+}
 COLORS = {"bm25": "#8c6d31", "dense": "#6b6ecf", "hybrid": "#2b8a3e", "naive": "#9e9e9e"}
 
 
@@ -62,6 +85,7 @@ def fmt(value, ci=None, digits: int = 3) -> str:
 
 # --------------------------------------------------------------------------- plots
 
+
 def plot_metrics(results: dict, names: tuple[str, ...], path: Path, title: str) -> Path:
     import matplotlib
 
@@ -82,9 +106,16 @@ def plot_metrics(results: dict, names: tuple[str, ...], path: Path, title: str) 
             values.append(value)
             lower.append(value - ci[0] if ci else 0.0)
             upper.append(ci[1] - value if ci else 0.0)
-        ax.bar(x + (i - (len(variants) - 1) / 2) * width, values, width, label=variant,
-               color=COLORS.get(variant), yerr=[np.maximum(lower, 0), np.maximum(upper, 0)], capsize=2,
-               error_kw={"elinewidth": 0.8})
+        ax.bar(
+            x + (i - (len(variants) - 1) / 2) * width,
+            values,
+            width,
+            label=variant,
+            color=COLORS.get(variant),
+            yerr=[np.maximum(lower, 0), np.maximum(upper, 0)],
+            capsize=2,
+            error_kw={"elinewidth": 0.8},
+        )
     ax.set_xticks(x, [LABELS.get(n, n) for n in names], rotation=20, ha="right", fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.set_title(title, fontsize=10, pad=24)
@@ -122,57 +153,99 @@ def plot_lengths(results: dict, path: Path) -> Path:
 
 # --------------------------------------------------------------------------- content
 
+
 def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) -> list:
     variants = results["variants"]
     gate = results.get("gate", {})
-    blocks: list = [("h1", "Evaluatie datalessen"),
-                    ("p", f"Date: {date} · commit: `{commit or 'unknown'}` · corpus: "
-                          f"{results['corpus']['documents']} documents, {results['corpus']['chunks']} chunks · "
-                          f"questions: {results['questions']['total']} ({results['questions']['answerable']} "
-                          f"answerable, {results['questions']['unanswerable']} unanswerable, "
-                          f"{results['questions']['followups']} follow-ups) · retrieval cut-off k = {results['k']}")]
+    blocks: list = [
+        ("h1", "Evaluatie datalessen"),
+        (
+            "p",
+            f"Date: {date} · commit: `{commit or 'unknown'}` · corpus: "
+            f"{results['corpus']['documents']} documents, {results['corpus']['chunks']} chunks · "
+            f"questions: {results['questions']['total']} ({results['questions']['answerable']} "
+            f"answerable, {results['questions']['unanswerable']} unanswerable, "
+            f"{results['questions']['followups']} follow-ups) · retrieval cut-off k = {results['k']}",
+        ),
+    ]
 
     if gate:
         status = "PASS" if not gate["failures"] else "FAIL"
-        blocks += [("h2", f"Gate ({gate['variant']}): {status}"),
-                   Table(["metric", "threshold", "measured", "result"], gate["rows"],
-                         [["", "", "", "pass" if row[3] == "pass" else "fail"] for row in gate["rows"]])]
+        blocks += [
+            ("h2", f"Gate ({gate['variant']}): {status}"),
+            Table(
+                ["metric", "threshold", "measured", "result"],
+                gate["rows"],
+                [["", "", "", "pass" if row[3] == "pass" else "fail"] for row in gate["rows"]],
+            ),
+        ]
         for failure in gate["failures"]:
             blocks.append(("li", failure))
         targets = gate.get("target_rows", [])
         if targets:
             missed = [row[0] for row in targets if row[3] != "pass"]
-            blocks += [("h2", "Project targets: " + ("all met" if not missed else "NOT met: " + ", ".join(missed))),
-                       ("p", "The gate above guards against regressions; these are the figures the project asked "
-                             "for. A target that is not met is open work, not a pass."),
-                       Table(["metric", "target", "measured", "result"],
-                             [row[:3] + ["met" if row[3] == "pass" else "not met"] for row in targets],
-                             [["", "", "", "pass" if row[3] == "pass" else "fail"] for row in targets])]
+            blocks += [
+                ("h2", "Project targets: " + ("all met" if not missed else "NOT met: " + ", ".join(missed))),
+                (
+                    "p",
+                    "The gate above guards against regressions; these are the figures the project asked "
+                    "for. A target that is not met is open work, not a pass.",
+                ),
+                Table(
+                    ["metric", "target", "measured", "result"],
+                    [row[:3] + ["met" if row[3] == "pass" else "not met"] for row in targets],
+                    [["", "", "", "pass" if row[3] == "pass" else "fail"] for row in targets],
+                ),
+            ]
 
     blocks += [("h2", "Retrieval (answerable questions, mean [95% bootstrap CI])")]
-    rows = [[name] + [fmt(*metric_value(results["summary"][v], name)) for v in variants]
-            for name in ("recall@1", "recall@3", "recall@5", "recall@10", "mrr", "ndcg@10", "section_hit@5",
-                         "page_hit@5")]
-    rows.append(["characters in top 5"] + [fmt(*metric_value(results["summary"][v], "context_chars@5"), digits=0)
-                                           for v in variants])
+    rows = [
+        [name] + [fmt(*metric_value(results["summary"][v], name)) for v in variants]
+        for name in ("recall@1", "recall@3", "recall@5", "recall@10", "mrr", "ndcg@10", "section_hit@5", "page_hit@5")
+    ]
+    rows.append(
+        ["characters in top 5"] + [fmt(*metric_value(results["summary"][v], "context_chars@5"), digits=0) for v in variants]
+    )
     blocks.append(Table(["metric"] + variants, rows))
     blocks.append(("h2", "Answers"))
-    rows = [[LABELS.get(name, name)] + [fmt(*metric_value(results["summary"][v], name)) for v in variants]
-            for name in ("citation_validity", "faithfulness", "citation_precision", "citation_precision_doc",
-                         "key_fact_recall", "abstention_f1")]
-    rows.append(["abstention precision / recall"] + [
-        f"{results['summary'][v]['abstention']['precision']:.3f} / {results['summary'][v]['abstention']['recall']:.3f}"
-        for v in variants])
-    rows.append(["words: median [CI] / p90"] + [
-        f"{fmt(*metric_value(results['summary'][v], 'median_words'), digits=0)} / "
-        f"{fmt(results['summary'][v]['words']['p90'], digits=0)}" for v in variants])
+    rows = [
+        [LABELS.get(name, name)] + [fmt(*metric_value(results["summary"][v], name)) for v in variants]
+        for name in (
+            "citation_validity",
+            "faithfulness",
+            "citation_precision",
+            "citation_precision_doc",
+            "key_fact_recall",
+            "abstention_f1",
+        )
+    ]
+    rows.append(
+        ["abstention precision / recall"]
+        + [
+            f"{results['summary'][v]['abstention']['precision']:.3f} / {results['summary'][v]['abstention']['recall']:.3f}"
+            for v in variants
+        ]
+    )
+    rows.append(
+        ["words: median [CI] / p90"]
+        + [
+            f"{fmt(*metric_value(results['summary'][v], 'median_words'), digits=0)} / "
+            f"{fmt(results['summary'][v]['words']['p90'], digits=0)}"
+            for v in variants
+        ]
+    )
     rows.append(["run time (s)"] + [fmt(results["timing_s"].get(v), digits=1) for v in variants])
     blocks.append(Table(["metric"] + variants, rows))
-    blocks.append(("p", "Citation validity and quote faithfulness: all answers (abstentions show the closest "
-                        "passages, quoted too). Citation precision: share of an answer's citations whose chunk "
-                        "holds gold evidence (doc: comes from an evidence document), answered answerable questions "
-                        "only. Key-fact recall: answerable questions, in the answer text as shown. Abstention: "
-                        "positive class = should abstain (answerable = false)."))
+    blocks.append(
+        (
+            "p",
+            "Citation validity and quote faithfulness: all answers (abstentions show the closest "
+            "passages, quoted too). Citation precision: share of an answer's citations whose chunk "
+            "holds gold evidence (doc: comes from an evidence document), answered answerable questions "
+            "only. Key-fact recall: answerable questions, in the answer text as shown. Abstention: "
+            "positive class = should abstain (answerable = false).",
+        )
+    )
     for image in images:
         blocks.append(image)
 
@@ -181,20 +254,25 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
         rows = []
         for pair, by_metric in results["comparisons"].items():
             for metric, c in by_metric.items():
-                rows.append([pair, metric, str(c["n"]), fmt(c["mean_diff"], c["ci"]),
-                             f"{c['wins']} / {c['ties']} / {c['losses']}"])
-        blocks.append(Table(["comparison", "metric", "n", "mean difference [95% CI]", "wins / ties / losses"],
-                            rows))
+                rows.append(
+                    [pair, metric, str(c["n"]), fmt(c["mean_diff"], c["ci"]), f"{c['wins']} / {c['ties']} / {c['losses']}"]
+                )
+        blocks.append(Table(["comparison", "metric", "n", "mean difference [95% CI]", "wins / ties / losses"], rows))
 
-    blocks += [("h2", "Settings"),
-               Table(["setting", "value"], [[k, str(results["settings"].get(k, ""))] for k in SHOWN_SETTINGS]),
-               ("p", "Variants: bm25, dense and hybrid are `Assistant.ask(mode=..., k=10)` (follow-ups condensed "
-                     "with their history); naive is LangChain's `RecursiveCharacterTextSplitter()` at its defaults "
-                     "over the raw files + Chroma with the same embeddings + `similarity_search(question, k=10)`, "
-                     "then the same extractive answerer. Its chunks are about four times larger than the store's, "
-                     "which flatters its recall@k. A chunk is relevant when it comes from the evidence document and "
-                     "holds the evidence quote (whitespace and Markdown aside), or a head or tail of it of at least "
-                     "60% of its words (a quote cut by a chunk boundary).")]
+    blocks += [
+        ("h2", "Settings"),
+        Table(["setting", "value"], [[k, str(results["settings"].get(k, ""))] for k in SHOWN_SETTINGS]),
+        (
+            "p",
+            "Variants: bm25, dense and hybrid are `Assistant.ask(mode=..., k=10)` (follow-ups condensed "
+            "with their history); naive is LangChain's `RecursiveCharacterTextSplitter()` at its defaults "
+            "over the raw files + Chroma with the same embeddings + `similarity_search(question, k=10)`, "
+            "then the same extractive answerer. Its chunks are about four times larger than the store's, "
+            "which flatters its recall@k. A chunk is relevant when it comes from the evidence document and "
+            "holds the evidence quote (whitespace and Markdown aside), or a head or tail of it of at least "
+            "60% of its words (a quote cut by a chunk boundary).",
+        ),
+    ]
     if results.get("data_errors"):
         blocks.append(("h2", f"Gold data errors ({len(results['data_errors'])})"))
         blocks += [("li", e) for e in results["data_errors"]]
@@ -202,10 +280,14 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
         blocks.append(("li", note))
 
     blocks.append(("h2", "Per question"))
-    blocks.append(("p", "hit@5: some top-5 chunk holds gold evidence (✓/✗; – for unanswerable). Abstain: should "
-                        f"abstain / per variant ({', '.join(variants)}) A = abstained, · = answered. "
-                        "Facts and words: hybrid"
-                        + ("" if "hybrid" in variants else f" (here: {variants[-1]})") + "."))
+    blocks.append(
+        (
+            "p",
+            "hit@5: some top-5 chunk holds gold evidence (✓/✗; – for unanswerable). Abstain: should "
+            f"abstain / per variant ({', '.join(variants)}) A = abstained, · = answered. "
+            "Facts and words: hybrid" + ("" if "hybrid" in variants else f" (here: {variants[-1]})") + ".",
+        )
+    )
     blocks.append(outcome_table(results))
     return blocks
 
@@ -215,13 +297,15 @@ def outcome_table(results: dict) -> Table:
     main = "hybrid" if "hybrid" in variants else variants[-1]
     by_key = {(r["id"], r["variant"]): r for r in results["records"]}
     ids = list(dict.fromkeys(r["id"] for r in results["records"]))
-    headers = ["id", "type", "question"] + [f"hit@5 {v}" for v in variants] + ["abstain: should / did", "facts",
-                                                                              "words"]
+    headers = ["id", "type", "question"] + [f"hit@5 {v}" for v in variants] + ["abstain: should / did", "facts", "words"]
     rows, classes = [], []
     for qid in ids:
         first = by_key[(qid, variants[0])]
-        row = [qid, first["type"] + (" (en)" if first["language"] == "en" else ""),
-               first["question"] + (f" (after: {' → '.join(first['history'])})" if first["history"] else "")]
+        row = [
+            qid,
+            first["type"] + (" (en)" if first["language"] == "en" else ""),
+            first["question"] + (f" (after: {' → '.join(first['history'])})" if first["history"] else ""),
+        ]
         cls = ["", "", ""]
         for v in variants:
             hit = by_key[(qid, v)]["metrics"].get("hit@5")
@@ -244,6 +328,7 @@ def outcome_table(results: dict) -> Table:
 
 # --------------------------------------------------------------------------- rendering
 
+
 def _md_cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -254,8 +339,7 @@ def render_markdown(blocks: list) -> str:
         if not (isinstance(block, tuple) and block[0] == "li") and out and out[-1].startswith("- "):
             out.append("")  # end a list before anything else
         if isinstance(block, Table):
-            out += ["| " + " | ".join(map(_md_cell, block.headers)) + " |",
-                    "|" + "|".join("---" for _ in block.headers) + "|"]
+            out += ["| " + " | ".join(map(_md_cell, block.headers)) + " |", "|" + "|".join("---" for _ in block.headers) + "|"]
             out += ["| " + " | ".join(map(_md_cell, row)) + " |" for row in block.rows]
             out.append("")
         elif isinstance(block, Image):
@@ -299,8 +383,14 @@ def render_html(blocks: list, title: str = "Evaluatie datalessen") -> str:
             rows = []
             for i, row in enumerate(block.rows):
                 cls = block.classes[i] if block.classes else [""] * len(row)
-                rows.append("<tr>" + "".join(f'<td class="{c}">{html.escape(str(v))}</td>' if c else
-                                             f"<td>{html.escape(str(v))}</td>" for v, c in zip(row, cls)) + "</tr>")
+                rows.append(
+                    "<tr>"
+                    + "".join(
+                        f'<td class="{c}">{html.escape(str(v))}</td>' if c else f"<td>{html.escape(str(v))}</td>"
+                        for v, c in zip(row, cls)
+                    )
+                    + "</tr>"
+                )
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
         elif isinstance(block, Image):
             data = base64.b64encode(block.path.read_bytes()).decode("ascii")
@@ -316,12 +406,21 @@ def render_html(blocks: list, title: str = "Evaluatie datalessen") -> str:
                 body.append(f"<{kind}>{_inline_html(text)}</{kind}>")
     if in_list:
         body.append("</ul>")
-    return (f'<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
 
 
-def write_report(results: dict, out_dir: Path, *, commit: str = "", date: str | None = None,
-                 thresholds: dict | None = None, failures: list[str] | None = None) -> dict[str, Path]:
+def write_report(
+    results: dict,
+    out_dir: Path,
+    *,
+    commit: str = "",
+    date: str | None = None,
+    thresholds: dict | None = None,
+    failures: list[str] | None = None,
+) -> dict[str, Path]:
     """All report files into `out_dir`; returns their paths by kind."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -329,14 +428,21 @@ def write_report(results: dict, out_dir: Path, *, commit: str = "", date: str | 
     results = dict(results)
     if thresholds is not None:
         variant = thresholds.get("variant", "hybrid")
-        results["gate"] = {"variant": variant, "thresholds": thresholds, "failures": list(failures or []),
-                           "rows": gate_rows(results, thresholds),
-                           "target_rows": gate_rows(results, thresholds, "target")}
+        results["gate"] = {
+            "variant": variant,
+            "thresholds": thresholds,
+            "failures": list(failures or []),
+            "rows": gate_rows(results, thresholds),
+            "target_rows": gate_rows(results, thresholds, "target"),
+        }
     images = [
-        Image(plot_metrics(results, RETRIEVAL_PLOT, out_dir / "retrieval.png", "Retrieval (mean, 95% CI)"),
-              "Retrieval metrics per variant"),
-        Image(plot_metrics(results, ANSWER_PLOT, out_dir / "answers.png", "Answers (mean, 95% CI)"),
-              "Answer metrics per variant"),
+        Image(
+            plot_metrics(results, RETRIEVAL_PLOT, out_dir / "retrieval.png", "Retrieval (mean, 95% CI)"),
+            "Retrieval metrics per variant",
+        ),
+        Image(
+            plot_metrics(results, ANSWER_PLOT, out_dir / "answers.png", "Answers (mean, 95% CI)"), "Answer metrics per variant"
+        ),
         Image(plot_lengths(results, out_dir / "lengths.png"), "Answer length per variant"),
     ]
     blocks = build_blocks(results, images, commit=commit, date=date)
@@ -344,7 +450,6 @@ def write_report(results: dict, out_dir: Path, *, commit: str = "", date: str | 
     paths["md"].write_text(render_markdown(blocks), encoding="utf-8")
     paths["html"].write_text(render_html(blocks), encoding="utf-8")
     meta = {"date": date, "commit": commit}
-    paths["json"].write_text(json.dumps({**meta, **results}, ensure_ascii=False, indent=1, default=str) + "\n",
-                             encoding="utf-8")
+    paths["json"].write_text(json.dumps({**meta, **results}, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
     paths.update({image.path.stem: image.path for image in images})
     return paths

@@ -32,13 +32,22 @@ TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
 SECRET_SETTINGS = ("llm_api_key", "auth")
 
 # the per-question metrics summarised as means with bootstrap intervals, and who they apply to
-RETRIEVAL_METRICS = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr", "ndcg@10", "section_hit@5",
-                     "page_hit@5", "context_chars@5")  # the last: how much text the top 5 hands the answerer
-ANSWER_METRICS = ("citation_validity", "faithfulness", "citation_precision", "citation_precision_doc",
-                  "key_fact_recall")
+RETRIEVAL_METRICS = (
+    "recall@1",
+    "recall@3",
+    "recall@5",
+    "recall@10",
+    "mrr",
+    "ndcg@10",
+    "section_hit@5",
+    "page_hit@5",
+    "context_chars@5",
+)  # the last: how much text the top 5 hands the answerer
+ANSWER_METRICS = ("citation_validity", "faithfulness", "citation_precision", "citation_precision_doc", "key_fact_recall")
 
 
 # --------------------------------------------------------------------------- the naive baseline
+
 
 class NaiveBaseline:
     """The LangChain tutorial pipeline, built in a temporary Chroma over the store's source files."""
@@ -63,16 +72,19 @@ class NaiveBaseline:
                 sections = sections_spanned(raw, start, start + len(chunk))
                 chunk_id = f"naive-{path.name}-{i:04d}"
                 self.passages[chunk_id] = Passage(
-                    chunk_id=chunk_id, doc_id=path.name, text=chunk, title=path.name,
-                    section=sections[0] if sections else "", source=str(path),
-                    metadata={"document": path.name, "source": str(path), "sections": sections})
+                    chunk_id=chunk_id,
+                    doc_id=path.name,
+                    text=chunk,
+                    title=path.name,
+                    section=sections[0] if sections else "",
+                    source=str(path),
+                    metadata={"document": path.name, "source": str(path), "sections": sections},
+                )
         self._dir = tempfile.mkdtemp(prefix="datalessen-naive-")
-        self.store = Chroma(collection_name="naive", embedding_function=assistant.embeddings,
-                            persist_directory=self._dir)
+        self.store = Chroma(collection_name="naive", embedding_function=assistant.embeddings, persist_directory=self._dir)
         ids = list(self.passages)
         if ids:
-            self.store.add_texts([self.passages[i].text for i in ids], metadatas=[{"chunk_id": i} for i in ids],
-                                 ids=ids)
+            self.store.add_texts([self.passages[i].text for i in ids], metadatas=[{"chunk_id": i} for i in ids], ids=ids)
 
     @classmethod
     def from_assistant(cls, assistant) -> "NaiveBaseline":
@@ -138,6 +150,7 @@ def sections_spanned(raw: str, start: int, end: int) -> list[str]:
 
 # --------------------------------------------------------------------------- scoring one answer
 
+
 def locations(passage: Passage, kind: str) -> set:
     doc = passage_document(passage)
     if kind == "section":
@@ -149,31 +162,50 @@ def locations(passage: Passage, kind: str) -> set:
     return {(doc, page) for page in range(int(passage.page_start), int(last) + 1)}
 
 
-def score(question: Question, variant: str, answer: Answer, matcher: EvidenceMatcher,
-          evidence: EvidenceMap, k: int = RETRIEVAL_K) -> dict:
+def score(
+    question: Question, variant: str, answer: Answer, matcher: EvidenceMatcher, evidence: EvidenceMap, k: int = RETRIEVAL_K
+) -> dict:
     """One per-question record: what was retrieved and answered, and every metric that applies."""
     passages = answer.passages[:k]
     hits = [{i for i, ev in enumerate(question.evidence) if matcher.relevant(ev, p)} for p in passages]
     by_id = {p.chunk_id: p for p in answer.passages}
     words = m.word_count(answer.text)
-    metrics: dict = {"words": words, "abstained": bool(answer.abstained),
-                     "context_chars@5": sum(len(p.text) for p in passages[:5])}
-    metrics["citation_validity"] = float(m.citation_validity(
-        answer.text, [c.n for c in answer.citations], [c.chunk_id for c in answer.citations], by_id))
+    metrics: dict = {
+        "words": words,
+        "abstained": bool(answer.abstained),
+        "context_chars@5": sum(len(p.text) for p in passages[:5]),
+    }
+    metrics["citation_validity"] = float(
+        m.citation_validity(answer.text, [c.n for c in answer.citations], [c.chunk_id for c in answer.citations], by_id)
+    )
     metrics["faithfulness"] = m.quote_faithfulness(
         (quote, by_id[c.chunk_id].text if c.chunk_id in by_id else c.passage_text)
-        for c in answer.citations for quote in (c.quotes or [c.quote]))
+        for c in answer.citations
+        for quote in (c.quotes or [c.quote])
+    )
     record = {
-        "id": question.id, "variant": variant, "question": question.question, "type": question.type,
-        "language": question.language, "history": list(question.history), "answerable": question.answerable,
+        "id": question.id,
+        "variant": variant,
+        "question": question.question,
+        "type": question.type,
+        "language": question.language,
+        "history": list(question.history),
+        "answerable": question.answerable,
         "retrieved": [p.chunk_id for p in passages],
         "retrieved_documents": [passage_document(p) for p in passages],
         "relevant_ranks": [rank for rank, found in enumerate(hits, 1) if found],
         "evidence_first_ranks": m.first_ranks(hits, len(question.evidence)),
-        "standalone_question": answer.standalone_question, "answer": answer.text,
-        "citations": [{"n": c.n, "chunk_id": c.chunk_id, "document": passage_document(by_id[c.chunk_id])
-                       if c.chunk_id in by_id else c.doc_id, "quotes": list(c.quotes or [c.quote])}
-                      for c in answer.citations],
+        "standalone_question": answer.standalone_question,
+        "answer": answer.text,
+        "citations": [
+            {
+                "n": c.n,
+                "chunk_id": c.chunk_id,
+                "document": passage_document(by_id[c.chunk_id]) if c.chunk_id in by_id else c.doc_id,
+                "quotes": list(c.quotes or [c.quote]),
+            }
+            for c in answer.citations
+        ],
         "metrics": metrics,
     }
     if not question.answerable:
@@ -193,22 +225,22 @@ def score(question: Question, variant: str, answer: Answer, matcher: EvidenceMat
     if not answer.abstained:
         cited = [by_id.get(c.chunk_id) for c in answer.citations]
         metrics["citation_precision"] = m.share(
-            p is not None and any(matcher.relevant(ev, p) for ev in question.evidence) for p in cited)
+            p is not None and any(matcher.relevant(ev, p) for ev in question.evidence) for p in cited
+        )
         documents = {ev.document for ev in question.evidence}
-        metrics["citation_precision_doc"] = m.share(p is not None and passage_document(p) in documents
-                                                    for p in cited)
+        metrics["citation_precision_doc"] = m.share(p is not None and passage_document(p) in documents for p in cited)
     return record
 
 
 # --------------------------------------------------------------------------- summaries
+
 
 def summarize(records: list[dict]) -> dict:
     """Per metric: mean, 95% bootstrap interval and n; lengths as median/p90; abstention P/R/F1."""
     out: dict = {}
     for name in RETRIEVAL_METRICS + ANSWER_METRICS:
         values = [r["metrics"][name] for r in records if r["metrics"].get(name) is not None]
-        out[name] = {"mean": sum(values) / len(values) if values else None, "ci": m.bootstrap_ci(values),
-                     "n": len(values)}
+        out[name] = {"mean": sum(values) / len(values) if values else None, "ci": m.bootstrap_ci(values), "n": len(values)}
     words = [r["metrics"]["words"] for r in records]
     stats = m.length_stats(words)
     out["words"] = {**stats, "median_ci": m.bootstrap_ci(words, _median), "n": len(words)}
@@ -243,13 +275,16 @@ def compare(records: list[dict], base: str = "hybrid") -> dict:
         if other == base:
             continue
         out[f"{base} vs {other}"] = {
-            metric: m.paired_comparison({q: v.get(metric) for q, v in by_variant[base].items()},
-                                        {q: v.get(metric) for q, v in by_variant[other].items()})
-            for metric in PAIRED_METRICS}
+            metric: m.paired_comparison(
+                {q: v.get(metric) for q, v in by_variant[base].items()}, {q: v.get(metric) for q, v in by_variant[other].items()}
+            )
+            for metric in PAIRED_METRICS
+        }
     return out
 
 
 # --------------------------------------------------------------------------- the run
+
 
 def settings_used(settings) -> dict:
     values = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(settings).items()}
@@ -259,8 +294,14 @@ def settings_used(settings) -> dict:
     return values
 
 
-def evaluate(assistant, questions: list[Question], variants=VARIANTS, *, k: int = RETRIEVAL_K,
-             progress: Callable[[str, int, int], None] | None = None) -> dict:
+def evaluate(
+    assistant,
+    questions: list[Question],
+    variants=VARIANTS,
+    *,
+    k: int = RETRIEVAL_K,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict:
     """Every question through every variant; per-question records plus per-variant summaries."""
     unknown = set(variants) - set(VARIANTS)
     if unknown:
@@ -295,9 +336,12 @@ def evaluate(assistant, questions: list[Question], variants=VARIANTS, *, k: int 
         "k": k,
         "corpus": {"documents": len(docs), "chunks": len(assistant.retriever.passages)},
         "settings": settings_used(assistant.settings),
-        "questions": {"total": len(questions), "answerable": sum(q.answerable for q in questions),
-                      "unanswerable": sum(not q.answerable for q in questions),
-                      "followups": sum(q.type == "followup" for q in questions)},
+        "questions": {
+            "total": len(questions),
+            "answerable": sum(q.answerable for q in questions),
+            "unanswerable": sum(not q.answerable for q in questions),
+            "followups": sum(q.type == "followup" for q in questions),
+        },
         "data_errors": evidence.data_errors,
         "notes": notes,
         "timing_s": timing,

@@ -34,8 +34,7 @@ class Chunk:
         return "\n".join(part for part in (title, self.section, self.text) if part)
 
 
-def chunk_document(doc: LoadedDocument, size: int = Settings.chunk_size,
-                   overlap: int = Settings.chunk_overlap) -> list[Chunk]:
+def chunk_document(doc: LoadedDocument, size: int = Settings.chunk_size, overlap: int = Settings.chunk_overlap) -> list[Chunk]:
     pieces: list[tuple[tuple[str, ...], str, int | None, int | None]] = []
     current: list[Block] = []
 
@@ -55,16 +54,18 @@ def chunk_document(doc: LoadedDocument, size: int = Settings.chunk_size,
 
     chunks = []
     for position, (section_path, text, first, last) in enumerate(pieces):
-        chunks.append(Chunk(
-            chunk_id=f"{doc.doc_id}-{position:05d}",
-            doc_id=doc.doc_id,
-            position=position,
-            text=text,
-            section=SECTION_SEPARATOR.join(section_path),
-            page_start=first,
-            page_end=last,
-            metadata=dict(doc.metadata),
-        ))
+        chunks.append(
+            Chunk(
+                chunk_id=f"{doc.doc_id}-{position:05d}",
+                doc_id=doc.doc_id,
+                position=position,
+                text=text,
+                section=SECTION_SEPARATOR.join(section_path),
+                page_start=first,
+                page_end=last,
+                metadata=dict(doc.metadata),
+            )
+        )
     return chunks
 
 

@@ -51,27 +51,42 @@ class Manifest:
 
     def get(self, source: str) -> ManifestRow | None:
         row = self.db.execute(
-            "SELECT source, content_hash, doc_id, signature, chunks, pages, title, state FROM files "
-            "WHERE store=? AND source=?", (self.store, source)).fetchone()
+            "SELECT source, content_hash, doc_id, signature, chunks, pages, title, state FROM files WHERE store=? AND source=?",
+            (self.store, source),
+        ).fetchone()
         return ManifestRow(*row) if row else None
 
     def rows(self) -> list[ManifestRow]:
         cursor = self.db.execute(
             "SELECT source, content_hash, doc_id, signature, chunks, pages, title, state FROM files "
-            "WHERE store=? ORDER BY source", (self.store,))
+            "WHERE store=? ORDER BY source",
+            (self.store,),
+        )
         return [ManifestRow(*row) for row in cursor]
 
     def source_with_doc(self, doc_id: str, other_than: str) -> str | None:
-        row = self.db.execute("SELECT source FROM files WHERE store=? AND doc_id=? AND source<>? AND state='done'",
-                              (self.store, doc_id, other_than)).fetchone()
+        row = self.db.execute(
+            "SELECT source FROM files WHERE store=? AND doc_id=? AND source<>? AND state='done'", (self.store, doc_id, other_than)
+        ).fetchone()
         return row[0] if row else None
 
     def put(self, row: ManifestRow) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO files (store, source, content_hash, doc_id, signature, chunks, pages, title, "
             "state, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (self.store, row.source, row.content_hash, row.doc_id, row.signature, row.chunks, row.pages,
-             row.title, row.state, time.time()))
+            (
+                self.store,
+                row.source,
+                row.content_hash,
+                row.doc_id,
+                row.signature,
+                row.chunks,
+                row.pages,
+                row.title,
+                row.state,
+                time.time(),
+            ),
+        )
 
     def remove(self, source: str) -> None:
         self.db.execute("DELETE FROM files WHERE store=? AND source=?", (self.store, source))

@@ -60,9 +60,15 @@ class IngestReport:
         return not self.failed
 
     def summary(self) -> str:
-        counts = [("toegevoegd", self.added), ("bijgewerkt", self.updated), ("hervat", self.resumed),
-                  ("ongewijzigd", self.unchanged), ("verwijderd", self.removed), ("mislukt", self.failed),
-                  ("overgeslagen", self.skipped)]
+        counts = [
+            ("toegevoegd", self.added),
+            ("bijgewerkt", self.updated),
+            ("hervat", self.resumed),
+            ("ongewijzigd", self.unchanged),
+            ("verwijderd", self.removed),
+            ("mislukt", self.failed),
+            ("overgeslagen", self.skipped),
+        ]
         lines = [
             ", ".join(f"{label} {len(items)}" for label, items in counts if items or label != "hervat"),
             f"pagina's {self.pages}, chunks {self.chunks}, nieuw ingebed {self.embedded}, {self.seconds:.1f} s",
@@ -192,9 +198,13 @@ class Ingestor:
         data = read_checked(path, max_bytes=int(self.settings.max_file_mb * 1_000_000))
         data_hash = content_hash(data)
         previous = self.manifest.get(source)
-        if (previous and previous.state == "done" and previous.content_hash == data_hash
-                and previous.signature == self.signature
-                and len(self.store.ids_for_source(source)) == previous.chunks):
+        if (
+            previous
+            and previous.state == "done"
+            and previous.content_hash == data_hash
+            and previous.signature == self.signature
+            and len(self.store.ids_for_source(source)) == previous.chunks
+        ):
             report.unchanged.append(source)
             report.pages += previous.pages
             report.chunks += previous.chunks
@@ -239,8 +249,9 @@ class Ingestor:
             batch = queue[start : start + batch_size]
             chunks = [chunk for chunk, _ in batch]
             vectors = self.embeddings.embed_documents([c.index_text() for c in chunks])
-            self.store.upsert([c.chunk_id for c in chunks], [c.text for c in chunks], vectors,
-                              [chunk_metadata(c) for c in chunks])
+            self.store.upsert(
+                [c.chunk_id for c in chunks], [c.text for c in chunks], vectors, [chunk_metadata(c) for c in chunks]
+            )
             self._chunk_bar.update(len(chunks))
             for _, job in batch:
                 job.waiting -= 1
@@ -251,8 +262,9 @@ class Ingestor:
         """All of a file's chunks are stored: drop its stale ones, then mark it done."""
         self.store.delete_ids(job.stale)
         row = job.row
-        self.manifest.put(ManifestRow(row.source, row.content_hash, row.doc_id, row.signature, row.chunks, row.pages,
-                                      row.title, "done"))
+        self.manifest.put(
+            ManifestRow(row.source, row.content_hash, row.doc_id, row.signature, row.chunks, row.pages, row.title, "done")
+        )
         self._queued_docs.pop(row.doc_id, None)
         if job.previous is None:
             report.added.append(row.source)
@@ -284,8 +296,12 @@ class Ingestor:
 
 def chunk_metadata(chunk: Chunk) -> dict:
     meta = {k: v for k, v in chunk.metadata.items() if v is not None and isinstance(v, (str, int, float, bool))}
-    meta.update(doc_id=chunk.doc_id, section=chunk.section, position=chunk.position,
-                document=Path(str(chunk.metadata.get("source", ""))).name)
+    meta.update(
+        doc_id=chunk.doc_id,
+        section=chunk.section,
+        position=chunk.position,
+        document=Path(str(chunk.metadata.get("source", ""))).name,
+    )
     if chunk.page_start is not None:
         meta["page_start"] = chunk.page_start
         meta["page_end"] = chunk.page_end if chunk.page_end is not None else chunk.page_start

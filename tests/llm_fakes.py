@@ -116,18 +116,38 @@ class ScriptedOpenAI(ScriptedServer):
     def respond(self, handler, body, reply):
         ident, model, created = f"chatcmpl-{len(self.requests)}", body.get("model", "scripted"), int(time.time())
         if not body.get("stream"):
-            handler._send(200, {
-                "id": ident, "object": "chat.completion", "created": created, "model": model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
-                             "finish_reason": "stop", "logprobs": None}],
-                "usage": {"prompt_tokens": 100, "completion_tokens": len(reply.split()),
-                          "total_tokens": 100 + len(reply.split())},
-            })
+            handler._send(
+                200,
+                {
+                    "id": ident,
+                    "object": "chat.completion",
+                    "created": created,
+                    "model": model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": reply},
+                            "finish_reason": "stop",
+                            "logprobs": None,
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": 100,
+                        "completion_tokens": len(reply.split()),
+                        "total_tokens": 100 + len(reply.split()),
+                    },
+                },
+            )
             return
 
         def event(delta: dict, finish: str | None = None) -> bytes:
-            chunk = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
-                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]}
+            chunk = {
+                "id": ident,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+            }
             return f"data: {json.dumps(chunk)}\n\n".encode()
 
         lines = [event({"role": "assistant", "content": ""})]
@@ -145,11 +165,9 @@ class ScriptedOllama(ScriptedServer):
         model, now = body.get("model", "scripted"), "2024-01-01T00:00:00.000000Z"
 
         def line(content: str, done: bool) -> dict:
-            out = {"model": model, "created_at": now, "message": {"role": "assistant", "content": content},
-                   "done": done}
+            out = {"model": model, "created_at": now, "message": {"role": "assistant", "content": content}, "done": done}
             if done:
-                out.update(done_reason="stop", total_duration=1000, prompt_eval_count=100,
-                           eval_count=len(reply.split()))
+                out.update(done_reason="stop", total_duration=1000, prompt_eval_count=100, eval_count=len(reply.split()))
             return out
 
         if body.get("stream") is False:

@@ -27,14 +27,14 @@ def real_fixtures_dir() -> Path | None:
 def real_fixture(name: str) -> Path:
     folder = real_fixtures_dir()
     if folder is None or not (folder / name).is_file():
-        pytest.skip(f"real fixture {name} not found: set DATALESSEN_FIXTURES or put shared/fixtures/real "
-                    f"beside the repository")
+        pytest.skip(f"real fixture {name} not found: set DATALESSEN_FIXTURES or put shared/fixtures/real beside the repository")
     return folder / name
 
 
 # A text item: (text, x, top, size) with optional bold; top is measured from the page top, like pdfplumber.
-def make_pdf(pages: list[list[tuple]], width: float = 595, height: float = 842, drawings: dict | None = None,
-             info: dict | None = None) -> bytes:
+def make_pdf(
+    pages: list[list[tuple]], width: float = 595, height: float = 842, drawings: dict | None = None, info: dict | None = None
+) -> bytes:
     """A valid PDF with the given text items per page; `drawings` maps page index to raw path operators."""
     drawings = drawings or {}
     objects: list[bytes] = []
@@ -55,9 +55,10 @@ def make_pdf(pages: list[list[tuple]], width: float = 595, height: float = 842, 
             y = height - top - size * 0.8
             ops.append(f"BT /{font} {size} Tf {x:.2f} {y:.2f} Td (".encode() + raw + b") Tj ET")
         stream = b"\n".join(ops)
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] "
-                       f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {page_ids[index] + 1} 0 R >>"
-                       .encode())
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] "
+            f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {page_ids[index] + 1} 0 R >>".encode()
+        )
         objects.append(f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream")
     trailer_info = ""
     if info:
@@ -89,27 +90,47 @@ def report_pdf() -> bytes:
     def lines(top, texts, x=72, pitch=13):
         return [(text, x, top + i * pitch, body) for i, text in enumerate(texts)]
 
-    page1 = [header, footer(1), ("Slim vegen in Utrecht", 72, 80, 18, True),
-             ("Aanleiding", 72, 120, 14, True),
-             *lines(145, ["In veel gemeen-", "ten is de openbare ruimte een zorgpunt. De data-",
-                          "applicatie van Utrecht toont waar afval ligt in Noord-",
-                          "Holland en daarbuiten."]),
-             *lines(210, ["Het project verbeterde de werk-", "en gezinsbalans van veegploegen niet, maar wel de planning."]),
-             ("1", 400, 222, 6),
-             *lines(260, ["De aanpak bestond uit:"]),
-             ("\u2022 sensoren op afvalbakken", 90, 276, body),
-             ("\u2022 een dashboard voor de", 90, 289, body), ("planners", 100, 302, body),
-             *lines(330, ["Na een jaar bleek dat de veegroutes korter werden en dat de"]),
-             ("1", 72, 758, 5), ("Bron: jaarverslag Stadsbeheer 2020.", 76, 760, 8)]
-    page2 = [header, footer(2),
-             *lines(80, ["bewoners minder klachten meldden over zwerfafval. Dit is de tweede zin."]),
-             ("Resultaten", 72, 120, 14, True),
-             *lines(145, ["Het aantal meldingen daalde met 20 procent."])]
-    page3 = [header, footer(3), ("Lessen", 72, 80, 14, True),
-             ("Samenwerking", 72, 105, 10, True),
-             *lines(125, ["Werk samen met de veegploegen vanaf het begin."])]
-    return make_pdf([page1, page2, page3], info={"Title": "Slim vegen", "Author": "Team Data",
-                                                 "CreationDate": "D:20210315093000+01'00'"})
+    page1 = [
+        header,
+        footer(1),
+        ("Slim vegen in Utrecht", 72, 80, 18, True),
+        ("Aanleiding", 72, 120, 14, True),
+        *lines(
+            145,
+            [
+                "In veel gemeen-",
+                "ten is de openbare ruimte een zorgpunt. De data-",
+                "applicatie van Utrecht toont waar afval ligt in Noord-",
+                "Holland en daarbuiten.",
+            ],
+        ),
+        *lines(210, ["Het project verbeterde de werk-", "en gezinsbalans van veegploegen niet, maar wel de planning."]),
+        ("1", 400, 222, 6),
+        *lines(260, ["De aanpak bestond uit:"]),
+        ("\u2022 sensoren op afvalbakken", 90, 276, body),
+        ("\u2022 een dashboard voor de", 90, 289, body),
+        ("planners", 100, 302, body),
+        *lines(330, ["Na een jaar bleek dat de veegroutes korter werden en dat de"]),
+        ("1", 72, 758, 5),
+        ("Bron: jaarverslag Stadsbeheer 2020.", 76, 760, 8),
+    ]
+    page2 = [
+        header,
+        footer(2),
+        *lines(80, ["bewoners minder klachten meldden over zwerfafval. Dit is de tweede zin."]),
+        ("Resultaten", 72, 120, 14, True),
+        *lines(145, ["Het aantal meldingen daalde met 20 procent."]),
+    ]
+    page3 = [
+        header,
+        footer(3),
+        ("Lessen", 72, 80, 14, True),
+        ("Samenwerking", 72, 105, 10, True),
+        *lines(125, ["Werk samen met de veegploegen vanaf het begin."]),
+    ]
+    return make_pdf(
+        [page1, page2, page3], info={"Title": "Slim vegen", "Author": "Team Data", "CreationDate": "D:20210315093000+01'00'"}
+    )
 
 
 def blank_pdf(password: str | None = None) -> bytes:

@@ -62,7 +62,13 @@ def test_installed_console_script_answers(cli_env):
     script = os.path.join(os.path.dirname(sys.executable), "datalessen")
     command = [script] if os.path.exists(script) else [sys.executable, "-m", "assistant.cli"]
     env = {**os.environ, **cli_env}
-    result = subprocess.run(command + ["ask", "Wat is de hoofdstad van Frankrijk?"], env=env, cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        command + ["ask", "Wat is de hoofdstad van Frankrijk?"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("Dat staat niet in de beschikbare bronnen")

@@ -10,24 +10,49 @@ from assistant.store import ChunkStore
 from tests.llm_fakes import ScriptedOpenAI
 
 
-@pytest.mark.parametrize("question, history, expected_parts, absent", [
-    ("En bij Zaanstad?", ["Welke lessen trekt Utrecht uit slim vegen?"], ["Zaanstad", "slim vegen"], ["Utrecht"]),
-    ("Wordt het ook buiten Utrecht gebruikt?",
-     ["Hoe werkt het Huishoudboekje van de gemeente Utrecht?", "Hoeveel Utrechters gebruikten het in 2020?"],
-     ["Utrechters", "buiten Utrecht"], []),
-    ("Welke les trokken de betrokkenen eruit?", ["Hoe werkte de simulatie van bezoekersstromen in Utrecht?"],
-     ["simulatie van bezoekersstromen", "les"], []),
-    ("And who built it?", ["What data does the school dropout model in Zuid-Holland Zuid use?"],
-     ["Zuid-Holland Zuid", "who built it"], []),
-    # long follow-ups that still point back: a split 'eraan', 'dat soort', 'zo'n'
-    ("En met hoeveel gemeenten werd er in 2021 aan doorgewerkt?",
-     ["Waarvoor gebruiken gemeenten de uitkomsten van het Wmo-voorspelmodel?"], ["Wmo-voorspelmodel", "2021"], []),
-    ("En in hoeveel van dat soort regio's is het land opgedeeld?",
-     ["Hoe is de aanpak van voortijdig schoolverlaten in Zuid-Holland Zuid georganiseerd?"],
-     ["voortijdig schoolverlaten", "regio's"], []),
-    ("Kan zo'n model ook in andere regio's worden gebruikt?", ["Hoe werkt het voorspelmodel startkwalificatie?"],
-     ["voorspelmodel startkwalificatie", "andere regio's"], []),
-])
+@pytest.mark.parametrize(
+    "question, history, expected_parts, absent",
+    [
+        ("En bij Zaanstad?", ["Welke lessen trekt Utrecht uit slim vegen?"], ["Zaanstad", "slim vegen"], ["Utrecht"]),
+        (
+            "Wordt het ook buiten Utrecht gebruikt?",
+            ["Hoe werkt het Huishoudboekje van de gemeente Utrecht?", "Hoeveel Utrechters gebruikten het in 2020?"],
+            ["Utrechters", "buiten Utrecht"],
+            [],
+        ),
+        (
+            "Welke les trokken de betrokkenen eruit?",
+            ["Hoe werkte de simulatie van bezoekersstromen in Utrecht?"],
+            ["simulatie van bezoekersstromen", "les"],
+            [],
+        ),
+        (
+            "And who built it?",
+            ["What data does the school dropout model in Zuid-Holland Zuid use?"],
+            ["Zuid-Holland Zuid", "who built it"],
+            [],
+        ),
+        # long follow-ups that still point back: a split 'eraan', 'dat soort', 'zo'n'
+        (
+            "En met hoeveel gemeenten werd er in 2021 aan doorgewerkt?",
+            ["Waarvoor gebruiken gemeenten de uitkomsten van het Wmo-voorspelmodel?"],
+            ["Wmo-voorspelmodel", "2021"],
+            [],
+        ),
+        (
+            "En in hoeveel van dat soort regio's is het land opgedeeld?",
+            ["Hoe is de aanpak van voortijdig schoolverlaten in Zuid-Holland Zuid georganiseerd?"],
+            ["voortijdig schoolverlaten", "regio's"],
+            [],
+        ),
+        (
+            "Kan zo'n model ook in andere regio's worden gebruikt?",
+            ["Hoe werkt het voorspelmodel startkwalificatie?"],
+            ["voorspelmodel startkwalificatie", "andere regio's"],
+            [],
+        ),
+    ],
+)
 def test_follow_ups_carry_the_subject(question, history, expected_parts, absent):
     standalone = condense(question, history)
     for part in expected_parts:
@@ -54,12 +79,16 @@ def test_het_before_a_closing_participle_points_back():
 def test_standalone_questions_are_left_alone():
     history = ["Welke succesfactoren noemt het rapport?"]
     assert condense("Wat is het doel van slim vegen in Utrecht?", history) == "Wat is het doel van slim vegen in Utrecht?"
-    assert condense("En welke vragen laat het onderzoek volgens de onderzoekers open?", history) == \
-        "Welke vragen laat het onderzoek volgens de onderzoekers open?"
+    assert (
+        condense("En welke vragen laat het onderzoek volgens de onderzoekers open?", history)
+        == "Welke vragen laat het onderzoek volgens de onderzoekers open?"
+    )
     assert not is_follow_up("Welke cases uit Utrecht zitten in het onderzoek?")
     # an 'er' that points at nothing earlier
-    assert condense("En hoeveel panden staan er in Zaanstad op een slechte fundering?", history) == \
-        "Hoeveel panden staan er in Zaanstad op een slechte fundering?"
+    assert (
+        condense("En hoeveel panden staan er in Zaanstad op een slechte fundering?", history)
+        == "Hoeveel panden staan er in Zaanstad op een slechte fundering?"
+    )
 
 
 def test_what_users_say_about_themselves_is_not_searched():
@@ -76,9 +105,11 @@ def test_conversation_through_the_assistant_with_an_llm_backend(fake_settings, f
     """With an LLM configured, the LLM rewrites the follow-up and writes the answer; citations are checked."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "vegen.md").write_text("---\ntitle: Slim vegen\nkind: case\ngemeente: Utrecht\n---\n\n# Slim vegen\n\n"
-                                   "Slim vegen voorspelt welke routes voor de veegwagens het meest zinvol zijn.\n",
-                                   encoding="utf-8")
+    (docs / "vegen.md").write_text(
+        "---\ntitle: Slim vegen\nkind: case\ngemeente: Utrecht\n---\n\n# Slim vegen\n\n"
+        "Slim vegen voorspelt welke routes voor de veegwagens het meest zinvol zijn.\n",
+        encoding="utf-8",
+    )
     with ScriptedOpenAI() as server:
         settings = fake_settings.replace(answer_backend="openai", llm_base_url=f"{server.url}/v1", llm_model="test")
         bot = Assistant(settings, store=ChunkStore(settings), embeddings=fake_embeddings)

@@ -67,7 +67,8 @@ def test_build_embed_and_store_contact_nothing_outside_loopback(tmp_path, model_
         guard.dump({str(out)!r})
     """)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(PROJECT_ROOT)}
-    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(out.read_text()) == [], "connections outside loopback were attempted"

@@ -82,8 +82,14 @@ def test_gate_fails_when_retrieval_is_broken(broken_assistant, gold):
 
 def test_report_is_complete_and_self_contained(hybrid_results, tmp_path):
     thresholds = load_thresholds()
-    paths = write_report(hybrid_results, tmp_path, commit="abc123", date="2026-01-01",
-                         thresholds=thresholds, failures=check_gate(hybrid_results, thresholds))
+    paths = write_report(
+        hybrid_results,
+        tmp_path,
+        commit="abc123",
+        date="2026-01-01",
+        thresholds=thresholds,
+        failures=check_gate(hybrid_results, thresholds),
+    )
     for kind in ("md", "html", "json", "retrieval", "answers", "lengths"):
         assert paths[kind].is_file() and paths[kind].stat().st_size > 0
     md = paths["md"].read_text(encoding="utf-8")

@@ -62,34 +62,40 @@ def test_quote_faithfulness_tolerates_whitespace_only():
     assert m.share([True, False, True, True]) == 0.75 and m.share([]) is None
 
 
-@pytest.mark.parametrize("fact, text", [
-    ("A&O fonds", "Het a&o Fonds Gemeenten"),
-    ("2015–2020", "de periode 2015 - 2020"),
-    ("2 miljoen", "een budget van 2.000.000 euro"),
-    ("2.000.000", "ruim 2 miljoen"),
-    ("2000000", "twee miljoen"),
-    ("2,5 miljoen", "2.500.000"),
-    ("18", "achttien cases"),
-    ("achttien", "de 18 cases"),
-    ("acht gemeenten", "bij 8 gemeenten"),
-    ("21", "eenentwintig"),
-    ("1 project", "één project"),
-    ("coöperatie", "Cooperatie"),
-    ("veegwagen", "de veegwagens"),
-    ("25.000 jongeren", "25000 jongeren"),
-    ("10%", "10 procent"),
-])
+@pytest.mark.parametrize(
+    "fact, text",
+    [
+        ("A&O fonds", "Het a&o Fonds Gemeenten"),
+        ("2015–2020", "de periode 2015 - 2020"),
+        ("2 miljoen", "een budget van 2.000.000 euro"),
+        ("2.000.000", "ruim 2 miljoen"),
+        ("2000000", "twee miljoen"),
+        ("2,5 miljoen", "2.500.000"),
+        ("18", "achttien cases"),
+        ("achttien", "de 18 cases"),
+        ("acht gemeenten", "bij 8 gemeenten"),
+        ("21", "eenentwintig"),
+        ("1 project", "één project"),
+        ("coöperatie", "Cooperatie"),
+        ("veegwagen", "de veegwagens"),
+        ("25.000 jongeren", "25000 jongeren"),
+        ("10%", "10 procent"),
+    ],
+)
 def test_key_facts_match_with_dutch_normalisation(fact, text):
     assert m.fact_found(fact, text)
 
 
-@pytest.mark.parametrize("fact, text", [
-    ("18", "in 2018"),
-    ("18", "180 cases"),
-    ("acht", "de achtergrond"),
-    ("2 miljoen", "20 miljoen"),
-    ("een project", "één project"),  # 'een' is the article, 'één' the number
-])
+@pytest.mark.parametrize(
+    "fact, text",
+    [
+        ("18", "in 2018"),
+        ("18", "180 cases"),
+        ("acht", "de achtergrond"),
+        ("2 miljoen", "20 miljoen"),
+        ("een project", "één project"),  # 'een' is the article, 'één' the number
+    ],
+)
 def test_key_facts_do_not_match_falsely(fact, text):
     assert not m.fact_found(fact, text)
 
@@ -137,6 +143,7 @@ def test_paired_comparison():
 
 # --------------------------------------------------------------------------- relevance rule
 
+
 def _passage(text, document="a.md", chunk_id="c"):
     return Passage(chunk_id=chunk_id, doc_id="d", text=text, metadata={"document": document})
 
@@ -152,8 +159,8 @@ def test_relevance_whole_quote_after_markdown_stripping():
 
 def test_relevance_straddling_quote_needs_a_head_or_tail_of_60_percent():
     quote = "een twee drie vier vijf zes zeven acht negen tien"
-    assert quote_in_text(quote, "bla een twee drie vier vijf zes")        # head, 6/10
+    assert quote_in_text(quote, "bla een twee drie vier vijf zes")  # head, 6/10
     assert quote_in_text(quote, "vijf zes zeven acht negen tien. Verder")  # tail, 6/10
-    assert not quote_in_text(quote, "bla een twee drie vier vijf")         # 5/10
+    assert not quote_in_text(quote, "bla een twee drie vier vijf")  # 5/10
     assert not quote_in_text(quote, "twee drie vier vijf zes zeven acht")  # middle only
-    assert not quote_in_text(quote, "eenn twee drie vier vijf zes")         # whole words only
+    assert not quote_in_text(quote, "eenn twee drie vier vijf zes")  # whole words only

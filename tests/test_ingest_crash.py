@@ -59,8 +59,7 @@ def kill_during(home: Path, paths: list[Path], after: str, times: int = 1, *flag
     """Start a slow ingest, SIGKILL it once `after` has opened `times` output lines; returns the lines read."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     command = [sys.executable, "-m", "tests.crash_ingest", str(home), *map(str, paths), *flags]
-    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     guard = threading.Timer(180, proc.kill)
     guard.start()
     lines: list[str] = []
@@ -95,8 +94,7 @@ def big_file(tmp_path) -> Path:
     """One long document (every corpus file's text after another): well over a hundred chunks."""
     docs = tmp_path / "groot"
     docs.mkdir()
-    parts = [path.read_text(encoding="utf-8").split("\n---\n", 1)[-1] for path in
-             sorted(Settings().corpus_dir.glob("*.md"))]
+    parts = [path.read_text(encoding="utf-8").split("\n---\n", 1)[-1] for path in sorted(Settings().corpus_dir.glob("*.md"))]
     (docs / "bundel.md").write_text("# Bundel\n\n" + "\n\n".join(parts), encoding="utf-8")
     return docs
 
@@ -154,8 +152,7 @@ def test_killed_after_upsert_before_stale_chunks_are_deleted(tmp_path, folder):
     settings = Settings(home=tmp_path / "home")
     ingest(settings, [folder])
     edited = folder / "case-03-datagedreven-audit-utrecht.md"
-    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nNieuwe alinea over de audit in 2026.\n",
-                      encoding="utf-8")
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nNieuwe alinea over de audit in 2026.\n", encoding="utf-8")
     reference = Settings(home=tmp_path / "reference")
     ingest(reference, [folder])
 

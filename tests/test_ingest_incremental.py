@@ -38,9 +38,13 @@ def test_every_chunk_carries_front_matter(fake_settings, fake_embeddings, corpus
     make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
     passages = ChunkStore(fake_settings).all_passages()
     slim = [p for p in passages if p.metadata["document"] == "case-01-slim-vegen-utrecht.md"]
-    assert slim and all(p.metadata["kind"] == "case" and p.metadata["gemeente"] == "Utrecht"
-                        and p.metadata["domein"] == "fysiek" and p.title.startswith("Case: Slim vegen")
-                        for p in slim)
+    assert slim and all(
+        p.metadata["kind"] == "case"
+        and p.metadata["gemeente"] == "Utrecht"
+        and p.metadata["domein"] == "fysiek"
+        and p.title.startswith("Case: Slim vegen")
+        for p in slim
+    )
     assert any(p.section.endswith("Aanpak en data") for p in slim)
     assert all(p.text.strip() and "---" not in p.text.splitlines()[0] for p in passages)
 
@@ -48,8 +52,7 @@ def test_every_chunk_carries_front_matter(fake_settings, fake_embeddings, corpus
 def test_editing_one_file_reembeds_only_that_file(fake_settings, fake_embeddings, corpus_copy):
     make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
     target = corpus_copy / "case-03-datagedreven-audit-utrecht.md"
-    target.write_text(target.read_text(encoding="utf-8") + "\n\nNieuwe alinea over de audit in 2026.\n",
-                      encoding="utf-8")
+    target.write_text(target.read_text(encoding="utf-8") + "\n\nNieuwe alinea over de audit in 2026.\n", encoding="utf-8")
     before = fake_embeddings.embedded_texts
     report = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
     assert report.updated == [str(target.resolve())] and len(report.unchanged) == 19
@@ -87,8 +90,7 @@ def test_identical_files_in_one_run_are_stored_once(fake_settings, fake_embeddin
     shutil.copy(corpus_copy / "case-03-datagedreven-audit-utrecht.md", corpus_copy / "zz-kopie.md")
     report = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
     original = (corpus_copy / "case-03-datagedreven-audit-utrecht.md").resolve()
-    assert report.skipped == [(str((corpus_copy / "zz-kopie.md").resolve()),
-                               f"same content as {original}, already ingested")]
+    assert report.skipped == [(str((corpus_copy / "zz-kopie.md").resolve()), f"same content as {original}, already ingested")]
     sources = {p.source for p in ChunkStore(fake_settings).all_passages()}
     assert str(original) in sources
     assert len(sources) == 20

@@ -7,15 +7,33 @@ import pytest
 from assistant.lessons import NOTHING, PRESETS, case_documents, lessons, theme_queries
 
 CASES = {
-    "case-a-vegen.md": ("Case: Slim vegen", "Utrecht", "fysiek",
-                        ("## Aanpak\n\nMenselijke tussenkomst blijft nodig: de medewerker beslist zelf welke route "
-                        "de veegwagen rijdt.\n\nDe veegwagens rijden elke ochtend door de binnenstad van Utrecht.\n")),
-    "case-b-haven.md": ("Case: Havenmeester", "Utrecht", "fysiek",
-                        ("## Aanpak\n\nCamera's registreren schepen in de binnenhaven en berekenen het havengeld "
-                        "automatisch.\n\nSchippers betalen het havengeld voortaan via een app.\n")),
-    "case-c-honden.md": ("Case: Hondenoverlast", "Dordrecht", "fysiek",
-                         ("## Lessen\n\nOf de aanpak door andere gemeenten is overgenomen, is in de bronnen niet te "
-                         "vinden.\n\nMenselijke tussenkomst bij de handhaving is niet bekend.\n")),
+    "case-a-vegen.md": (
+        "Case: Slim vegen",
+        "Utrecht",
+        "fysiek",
+        (
+            "## Aanpak\n\nMenselijke tussenkomst blijft nodig: de medewerker beslist zelf welke route "
+            "de veegwagen rijdt.\n\nDe veegwagens rijden elke ochtend door de binnenstad van Utrecht.\n"
+        ),
+    ),
+    "case-b-haven.md": (
+        "Case: Havenmeester",
+        "Utrecht",
+        "fysiek",
+        (
+            "## Aanpak\n\nCamera's registreren schepen in de binnenhaven en berekenen het havengeld "
+            "automatisch.\n\nSchippers betalen het havengeld voortaan via een app.\n"
+        ),
+    ),
+    "case-c-honden.md": (
+        "Case: Hondenoverlast",
+        "Dordrecht",
+        "fysiek",
+        (
+            "## Lessen\n\nOf de aanpak door andere gemeenten is overgenomen, is in de bronnen niet te "
+            "vinden.\n\nMenselijke tussenkomst bij de handhaving is niet bekend.\n"
+        ),
+    ),
 }
 
 
@@ -26,11 +44,14 @@ def small_assistant(tmp_path, fake_settings, fake_embeddings):
     folder = tmp_path / "corpus"
     folder.mkdir()
     for name, (title, gemeente, domein, body) in CASES.items():
-        (folder / name).write_text(f'---\ntitle: "{title}"\nkind: case\ngemeente: {gemeente}\ndomein: {domein}\n'
-                                   f"---\n\n# {title}\n\n{body}", encoding="utf-8")
-    (folder / "overzicht.md").write_text("---\ntitle: Overzicht\nkind: overview\n---\n\n# Overzicht\n\n"
-                                         "Menselijke tussenkomst is een thema in het hele rapport.\n",
-                                         encoding="utf-8")
+        (folder / name).write_text(
+            f'---\ntitle: "{title}"\nkind: case\ngemeente: {gemeente}\ndomein: {domein}\n---\n\n# {title}\n\n{body}',
+            encoding="utf-8",
+        )
+    (folder / "overzicht.md").write_text(
+        "---\ntitle: Overzicht\nkind: overview\n---\n\n# Overzicht\n\nMenselijke tussenkomst is een thema in het hele rapport.\n",
+        encoding="utf-8",
+    )
     bot = Assistant(fake_settings, embeddings=fake_embeddings)
     assert bot.ingest([folder]).ok
     return bot
@@ -38,9 +59,19 @@ def small_assistant(tmp_path, fake_settings, fake_embeddings):
 
 def test_presets_name_the_success_factors():
     labels = " ".join(PRESETS).casefold()
-    for factor in ("projectleider", "multidisciplinair innovatieteam", "drijfveren", "leren van de markt",
-                   "informeel en cyclisch leren", "betrokkenheid van eindgebruikers", "management",
-                   "opschaling", "privacy en ethiek", "menselijke tussenkomst", "samenwerking"):
+    for factor in (
+        "projectleider",
+        "multidisciplinair innovatieteam",
+        "drijfveren",
+        "leren van de markt",
+        "informeel en cyclisch leren",
+        "betrokkenheid van eindgebruikers",
+        "management",
+        "opschaling",
+        "privacy en ethiek",
+        "menselijke tussenkomst",
+        "samenwerking",
+    ):
         assert factor in labels
     assert theme_queries("menselijke TUSSENKOMST") == PRESETS["Menselijke tussenkomst"]
     assert theme_queries("  open   data ") == ("open data",)

@@ -41,25 +41,34 @@ def ollama_server():
 
 # --- configuration errors ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("changes, message", [
-    ({"answer_backend": "extractive"}, "not an LLM backend"),
-    ({"answer_backend": "gpt4all"}, "not an LLM backend"),
-    ({"answer_backend": "openai", "llm_model": "m"}, "llm_base_url"),
-    ({"answer_backend": "openai", "llm_base_url": "http://127.0.0.1:9/v1"}, "llm_model"),
-    ({"answer_backend": "ollama"}, "llm_model"),
-    ({"answer_backend": "llamacpp"}, "llm_model_path"),
-])
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"answer_backend": "extractive"}, "not an LLM backend"),
+        ({"answer_backend": "gpt4all"}, "not an LLM backend"),
+        ({"answer_backend": "openai", "llm_model": "m"}, "llm_base_url"),
+        ({"answer_backend": "openai", "llm_base_url": "http://127.0.0.1:9/v1"}, "llm_model"),
+        ({"answer_backend": "ollama"}, "llm_model"),
+        ({"answer_backend": "llamacpp"}, "llm_model_path"),
+    ],
+)
 def test_misconfiguration_is_a_clear_value_error(changes, message):
     with pytest.raises(ValueError, match=message):
         build_chat_model(Settings(**changes))
 
 
 def test_models_are_built_from_settings_only():
-    openai = build_chat_model(Settings(answer_backend="openai", llm_base_url="http://127.0.0.1:9/v1",
-                                       llm_model="m", llm_timeout=7.0))
+    openai = build_chat_model(
+        Settings(answer_backend="openai", llm_base_url="http://127.0.0.1:9/v1", llm_model="m", llm_timeout=7.0)
+    )
     assert isinstance(openai, ChatOpenAI)
     assert (openai.openai_api_base, openai.model_name, openai.temperature, openai.request_timeout) == (
-        "http://127.0.0.1:9/v1", "m", 0, 7.0)
+        "http://127.0.0.1:9/v1",
+        "m",
+        0,
+        7.0,
+    )
     assert openai.openai_api_key.get_secret_value() == "not-needed" and openai.use_responses_api is False
     ollama = build_chat_model(Settings(answer_backend="ollama", llm_model="qwen2.5:7b"))
     assert isinstance(ollama, ChatOllama)
@@ -67,6 +76,7 @@ def test_models_are_built_from_settings_only():
 
 
 # --- OpenAI-compatible servers (vLLM, LM Studio, llama.cpp server, Ollama /v1) -----------------------------
+
 
 def test_openai_wire_protocol_and_api_key(openai_server):
     model = build_chat_model(openai_settings(openai_server.url, llm_api_key="sekret"))
@@ -95,6 +105,7 @@ def test_openai_streaming_uses_sse(openai_server):
 
 # --- Ollama's native API -------------------------------------------------------------------------------
 
+
 def test_ollama_native_chat_answer_and_stream(ollama_server):
     model = build_chat_model(Settings(answer_backend="ollama", llm_base_url=ollama_server.url, llm_model="qwen2.5"))
     answerer = LLMAnswerer(model, backend_name="ollama")
@@ -111,6 +122,7 @@ def test_ollama_native_chat_answer_and_stream(ollama_server):
 
 
 # --- llama.cpp (optional extra) ---------------------------------------------------------------------------
+
 
 def test_llamacpp_without_the_package_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # import llama_cpp now raises ImportError
@@ -132,8 +144,9 @@ class FakeLlama:
         FakeLlama.calls.append({"messages": messages, "stream": stream, **kwargs})
         if not stream:
             return {"choices": [{"message": {"role": "assistant", "content": REPLY}}]}
-        return iter([{"choices": [{"delta": {"role": "assistant"}}]}]
-                    + [{"choices": [{"delta": {"content": p}}]} for p in pieces(REPLY)])
+        return iter(
+            [{"choices": [{"delta": {"role": "assistant"}}]}] + [{"choices": [{"delta": {"content": p}}]} for p in pieces(REPLY)]
+        )
 
 
 def test_llamacpp_adapter_answers_and_streams(monkeypatch, tmp_path):

@@ -98,8 +98,7 @@ def generated(tmp_path_factory):
     details._p.get_or_add_pPr().append(outline)
     document.add_paragraph("Tabel 1: Respons per wijk")
     table = document.add_table(rows=3, cols=3)
-    for r, row in enumerate([("Wijk", "Aangeschreven", "Respons"), ("Noord", "1.200", "31%"),
-                             ("Zuid | Oost", "900", "27%")]):
+    for r, row in enumerate([("Wijk", "Aangeschreven", "Respons"), ("Noord", "1.200", "31%"), ("Zuid | Oost", "900", "27%")]):
         for c, value in enumerate(row):
             table.cell(r, c).text = value
     document.add_paragraph("Na de tabel volgt tekst.")
@@ -118,10 +117,10 @@ def protocol():
 
 # --- generated document ----------------------------------------------------------------------------
 
+
 def test_generated_headings_by_style_and_outline_level(generated):
     headings = [(b.text, b.level) for b in generated.blocks if b.kind == "heading"]
-    assert headings == [("Datagedreven werken", 1), ("Inleiding", 1), ("Aanpak", 2),
-                        ("Details van de meting", 3)]
+    assert headings == [("Datagedreven werken", 1), ("Inleiding", 1), ("Aanpak", 2), ("Details van de meting", 3)]
     assert block_with(generated, "Na de tabel").section_path == ("Inleiding", "Aanpak", "Details van de meting")
 
 
@@ -141,15 +140,17 @@ def test_generated_table_is_one_block_with_caption(generated):
     index = next(i for i, b in enumerate(generated.blocks) if b.kind == "table")
     table, caption = generated.blocks[index], generated.blocks[index - 1]
     assert caption.kind == "caption" and caption.text == "Tabel 1: Respons per wijk"
-    assert table.text.splitlines() == ["| Wijk | Aangeschreven | Respons |", "| Noord | 1.200 | 31% |",
-                                       "| Zuid \\| Oost | 900 | 27% |"]
+    assert table.text.splitlines() == [
+        "| Wijk | Aangeschreven | Respons |",
+        "| Noord | 1.200 | 31% |",
+        "| Zuid \\| Oost | 900 | 27% |",
+    ]
     assert table.section_path == caption.section_path == ("Inleiding", "Aanpak", "Details van de meting")
     assert generated.blocks[index + 1].text == "Na de tabel volgt tekst."  # body order kept
 
 
 def test_generated_lists_metadata_no_pages(generated):
-    assert [b.text for b in generated.blocks if b.kind == "list_item"] == [
-        "Eerste punt", "Tweede punt", "handmatig punt"]
+    assert [b.text for b in generated.blocks if b.kind == "list_item"] == ["Eerste punt", "Tweede punt", "handmatig punt"]
     assert generated.title == "Datagedreven werken in de wijk"
     assert generated.metadata["author"] == "Team Data"
     assert generated.metadata["created"].startswith("2021-03-15T09:30:00")
@@ -158,20 +159,34 @@ def test_generated_lists_metadata_no_pages(generated):
 
 # --- the real protocol (field-code TOC in a content control, numbered headings, framed notes) ------
 
+
 def test_real_heading_levels(protocol):
     levels = {b.text: b.level for b in protocol.blocks if b.kind == "heading"}
     assert levels["Inleiding"] == 1 and levels["Opzet onderzoek"] == 1 and levels["Rapportage"] == 1
     assert levels["Doel van dit protocol"] == 2 and levels["Wegingsprocedure"] == 2
     assert block_with(protocol, "Alle records moeten voorzien zijn van een wegingsfactor").section_path == (
-        "Dataregistratie en data- aanlevering", "Wegingsprocedure")
+        "Dataregistratie en data- aanlevering",
+        "Wegingsprocedure",
+    )
 
 
 def test_real_every_toc_entry_is_a_heading(protocol):
     headings = {b.text for b in protocol.blocks if b.kind == "heading"}
-    toc_titles = ["Inleiding", "Doel van dit protocol", "VNG Realisatie", "Waarstaatjegemeente.nl",
-                  "Onderzoekspopulatie en steekproef", "Betrouwbaarheid van de onderzoeksresultaten",
-                  "Modelvragenlijst en aanvullende modules", "Dataset", "Respondent records", "Stappenplan",
-                  "Change-log", "Bijlage I Uitnodigingsbrief", "Bijlage II Prioriteitenmatrices"]
+    toc_titles = [
+        "Inleiding",
+        "Doel van dit protocol",
+        "VNG Realisatie",
+        "Waarstaatjegemeente.nl",
+        "Onderzoekspopulatie en steekproef",
+        "Betrouwbaarheid van de onderzoeksresultaten",
+        "Modelvragenlijst en aanvullende modules",
+        "Dataset",
+        "Respondent records",
+        "Stappenplan",
+        "Change-log",
+        "Bijlage I Uitnodigingsbrief",
+        "Bijlage II Prioriteitenmatrices",
+    ]
     assert set(toc_titles) <= headings
 
 

@@ -22,6 +22,7 @@ def refused(path) -> IngestError:
 
 # --- PDF ------------------------------------------------------------------------------------------
 
+
 def test_truncated_pdf(tmp_path):
     path = tmp_path / "afgebroken.pdf"
     data = report_pdf()
@@ -60,6 +61,7 @@ def test_pdf_with_only_a_picture(tmp_path):
 
 
 # --- DOCX -----------------------------------------------------------------------------------------
+
 
 def test_docx_that_is_not_a_zip(tmp_path):
     path = tmp_path / "nep.docx"
@@ -101,6 +103,7 @@ def test_docx_with_broken_xml(tmp_path):
 
 # --- HTML -----------------------------------------------------------------------------------------
 
+
 def test_html_latin1_without_charset(tmp_path):
     path = tmp_path / "oud.html"
     path.write_bytes("<html><body><p>Co\u00f6peratie met \u00e9\u00e9n gemeente</p></body></html>".encode("latin-1"))
@@ -117,7 +120,9 @@ def test_html_script_and_event_handlers_never_become_text(tmp_path):
         "<img src=x onerror=\"alert('xss')\"><svg onload=alert(2)><text>svg-tekst</text></svg>"
         "<iframe src=\"https://evil.example\">frame-tekst</iframe>"
         "<p>Letterlijk: &lt;script&gt;alert(1)&lt;/script&gt; en &lt;b&gt;vet&lt;/b&gt;</p>"
-        "</main></body></html>", encoding="utf-8")
+        "</main></body></html>",
+        encoding="utf-8",
+    )
     doc = load_file(path)
     texts = [b.text for b in doc.blocks]
     assert texts == ["Rapport", "Voorna.", "Letterlijk: <script>alert(1)</script> en <b>vet</b>"]

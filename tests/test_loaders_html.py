@@ -58,15 +58,29 @@ def test_title_and_metadata(page):
 
 def test_only_main_content(page):
     joined = "\n".join(texts(page))
-    for chrome in ("Home", "Nieuws", "cookies", "ander nieuws", "© Gemeente Utrecht", "Stadsbeheer", "Zoek",
-                   "Verborgen tekst", "track()", "color: red", "Snelmenu"):
+    for chrome in (
+        "Home",
+        "Nieuws",
+        "cookies",
+        "ander nieuws",
+        "© Gemeente Utrecht",
+        "Stadsbeheer",
+        "Zoek",
+        "Verborgen tekst",
+        "track()",
+        "color: red",
+        "Snelmenu",
+    ):
         assert chrome not in joined, chrome
     assert texts(page)[0] == "Slim vegen in Utrecht"  # the article's own header is kept
 
 
 def test_headings_give_section_paths(page):
     assert [(b.text, b.level) for b in page.blocks if b.kind == "heading"] == [
-        ("Slim vegen in Utrecht", 1), ("Aanpak", 2), ("Lessen", 3)]
+        ("Slim vegen in Utrecht", 1),
+        ("Aanpak", 2),
+        ("Lessen", 3),
+    ]
     by_text = {b.text: b for b in page.blocks}
     assert by_text["Utrecht zet sensoren in op afvalbakken."].section_path == ("Slim vegen in Utrecht",)
     assert by_text["Begin klein."].section_path == ("Slim vegen in Utrecht", "Aanpak", "Lessen")
@@ -91,8 +105,9 @@ def test_table_is_one_block_after_its_caption(page):
 
 def test_page_without_main_drops_page_chrome(tmp_path):
     path = tmp_path / "simple.htm"
-    path.write_text("<html><body><header>Menu</header><h1>Rapport</h1><p>Inhoud.</p><footer>Voet</footer>"
-                    "</body></html>", encoding="utf-8")
+    path.write_text(
+        "<html><body><header>Menu</header><h1>Rapport</h1><p>Inhoud.</p><footer>Voet</footer></body></html>", encoding="utf-8"
+    )
     doc = load_file(path)
     assert texts(doc) == ["Rapport", "Inhoud."]
     assert doc.title == "Rapport"  # no <title>: the first heading
@@ -100,8 +115,10 @@ def test_page_without_main_drops_page_chrome(tmp_path):
 
 def test_declared_charset_is_used(tmp_path):
     path = tmp_path / "latin.html"
-    path.write_bytes('<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
-                     "</head><body><p>Caf\u00e9 \u2018De Gemeente\u2019 \u20ac 5</p></body></html>".encode("cp1252"))
+    path.write_bytes(
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        "</head><body><p>Caf\u00e9 \u2018De Gemeente\u2019 \u20ac 5</p></body></html>".encode("cp1252")
+    )
     doc = load_file(path)
     assert texts(doc) == ["Caf\u00e9 \u2018De Gemeente\u2019 \u20ac 5"]  # latin-1 read as windows-1252
     assert doc.warnings == []

@@ -42,6 +42,7 @@ def burenhulp():
 
 # --- generated report: every feature with known input --------------------------------------------
 
+
 def test_report_metadata_and_pages(report):
     assert report.pages == 3
     assert report.title == "Slim vegen"
@@ -53,10 +54,14 @@ def test_report_metadata_and_pages(report):
 
 def test_report_headings_and_levels_by_size(report):
     headings = [(b.text, b.level) for b in report.blocks if b.kind == "heading"]
-    assert headings == [("Slim vegen in Utrecht", 1), ("Aanleiding", 2), ("Resultaten", 2), ("Lessen", 2),
-                        ("Samenwerking", 3)]  # bold at body size ranks below every larger size
-    assert block_with(report, "Werk samen met de veegploegen").section_path == (
-        "Slim vegen in Utrecht", "Lessen", "Samenwerking")
+    assert headings == [
+        ("Slim vegen in Utrecht", 1),
+        ("Aanleiding", 2),
+        ("Resultaten", 2),
+        ("Lessen", 2),
+        ("Samenwerking", 3),
+    ]  # bold at body size ranks below every larger size
+    assert block_with(report, "Werk samen met de veegploegen").section_path == ("Slim vegen in Utrecht", "Lessen", "Samenwerking")
     assert block_with(report, "daalde met 20 procent").section_path[-1] == "Resultaten"
 
 
@@ -95,8 +100,7 @@ def test_report_sentence_across_page_turn_stays_whole_on_its_first_page(report):
 
 def test_page_without_text_layer_is_reported(tmp_path):
     path = tmp_path / "half-scanned.pdf"
-    path.write_bytes(make_pdf([[("Tekst op de eerste pagina.", 72, 100, 11)], []],
-                              drawings={1: "72 400 300 200 re f"}))
+    path.write_bytes(make_pdf([[("Tekst op de eerste pagina.", 72, 100, 11)], []], drawings={1: "72 400 300 200 re f"}))
     doc = load_file(path)
     assert [b.page for b in doc.blocks] == [1]
     assert any("page(s) 2 have no text layer" in w for w in doc.warnings)
@@ -105,8 +109,9 @@ def test_page_without_text_layer_is_reported(tmp_path):
 def test_bold_body_text_is_not_all_headings(tmp_path):
     path = tmp_path / "vet.pdf"
     lines = ["Deze hele tekst is vet gezet", "door de opmaak van het sjabloon", "en blijft gewoon lopende tekst"]
-    path.write_bytes(make_pdf([[("Titel", 72, 60, 16, True),
-                                *[(text, 72, 100 + 13 * i, 10, True) for i, text in enumerate(lines)]]]))
+    path.write_bytes(
+        make_pdf([[("Titel", 72, 60, 16, True), *[(text, 72, 100 + 13 * i, 10, True) for i, text in enumerate(lines)]]])
+    )
     doc = load_file(path)
     assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "Titel"), ("paragraph", " ".join(lines))]
 
@@ -129,6 +134,7 @@ def test_ligatures_and_invisible_characters():
 
 
 # --- real Word-made PDFs ---------------------------------------------------------------------------
+
 
 def test_real_page_numbers(vertrouwen, mantelzorg, burenhulp):
     assert (vertrouwen.pages, mantelzorg.pages, burenhulp.pages) == (7, 10, 4)
@@ -193,5 +199,6 @@ def test_real_footnotes_marked(vertrouwen, mantelzorg):
 def test_real_list_items(vertrouwen):
     items = [b.text for b in vertrouwen.blocks if b.kind == "list_item"]
     assert len(items) == 5
-    assert items[1] == ("2. Luisteren naar inwoners: Inwoners hechten veel waarde aan het gevoel dat hun stem "
-                        "wordt gehoord door de gemeente.")
+    assert items[1] == (
+        "2. Luisteren naar inwoners: Inwoners hechten veel waarde aan het gevoel dat hun stem wordt gehoord door de gemeente."
+    )

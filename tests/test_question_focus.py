@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from assistant.unknowns import names_as_unknown
 from assistant.question_focus import (
     answered_by_unknowns,
     asked_value,
@@ -12,13 +11,13 @@ from assistant.question_focus import (
     holds_value,
 )
 from assistant.text import tokenize
+from assistant.unknowns import names_as_unknown
 
 
 def test_focus_is_the_asked_for_noun_not_the_topic():
     assert focus_terms("Welke gemeente voerde de Wmo-case uit?") == tokenize("gemeente")
     assert focus_terms("Hoeveel interviews hebben de onderzoekers afgenomen?") == tokenize("interviews")
-    assert focus_terms("Welke twee andere toekomstperspectieven schetst het rapport?") == tokenize(
-        "toekomstperspectieven")
+    assert focus_terms("Welke twee andere toekomstperspectieven schetst het rapport?") == tokenize("toekomstperspectieven")
     assert focus_terms("Which municipality ran the case?") == tokenize("municipality")
     assert focus_terms("Wat is het derde thema van de negen thema's?") == tokenize("thema")
     assert focus_terms("Wat is een startkwalificatie?") == []
@@ -77,24 +76,33 @@ def test_questions_about_what_is_known_and_yes_no_questions_are_answered_by_unkn
 
 def test_the_unknown_must_be_the_asked_for_thing():
     gemeente = tokenize("gemeente")
-    assert names_as_unknown("Platform31 noemt de Wmo als onderwerp, maar geen geraadpleegde bron noemt de gemeente.",
-                            "Aanleiding", gemeente)
-    assert not names_as_unknown("Welke lessen het rapport uit deze case trekt en of slim vegen door andere "
-                                "gemeenten is overgenomen, is in de beschikbare bronnen niet te vinden.",
-                                "Aanleiding", gemeente)
+    assert names_as_unknown(
+        "Platform31 noemt de Wmo als onderwerp, maar geen geraadpleegde bron noemt de gemeente.", "Aanleiding", gemeente
+    )
+    assert not names_as_unknown(
+        "Welke lessen het rapport uit deze case trekt en of slim vegen door andere "
+        "gemeenten is overgenomen, is in de beschikbare bronnen niet te vinden.",
+        "Aanleiding",
+        gemeente,
+    )
     # in a list of unknowns the head of the item counts, a word at its tail does not
     assert names_as_unknown("welke gemeente de rapportcase betreft;", "Wat niet bekend is", gemeente)
-    assert not names_as_unknown("wat het datagedreven deel was, wanneer het liep, wat het opleverde, welke lessen "
-                                "het rapport trekt en of andere gemeenten het overnamen.", "Wat niet bekend is",
-                                gemeente)
+    assert not names_as_unknown(
+        "wat het datagedreven deel was, wanneer het liep, wat het opleverde, welke lessen "
+        "het rapport trekt en of andere gemeenten het overnamen.",
+        "Wat niet bekend is",
+        gemeente,
+    )
     # the sources' own word for the same thing: a case's 'organisatie' is the gemeente asked for
     assert names_as_unknown("de naam en organisatie van 7 van de 18 cases;", "Wat niet bekend is", gemeente)
     # in a table row, the cell under the asked-for column
     header = "| # | Case / onderwerp | Organisatie | Domein | Status in de bronnen |"
-    assert names_as_unknown("| 16 | Schuldhulpverlening: 'digitaal luisteren' | onbekend | sociaal | alleen onderwerp |",
-                            "Domeinen", gemeente, header)
-    assert not names_as_unknown("| 10 | Havenmeester van de Toekomst | Gemeente Utrecht | onbekend | bevestigd |",
-                                "Domeinen", gemeente, header)  # the domain is unknown, not the gemeente
+    assert names_as_unknown(
+        "| 16 | Schuldhulpverlening: 'digitaal luisteren' | onbekend | sociaal | alleen onderwerp |", "Domeinen", gemeente, header
+    )
+    assert not names_as_unknown(
+        "| 10 | Havenmeester van de Toekomst | Gemeente Utrecht | onbekend | bevestigd |", "Domeinen", gemeente, header
+    )  # the domain is unknown, not the gemeente
     assert not names_as_unknown("| 16 | Schuldhulpverlening | onbekend | sociaal |", "Domeinen", gemeente)
 
 
@@ -103,17 +111,22 @@ def _answer(question, texts):
     from assistant.schema import Passage
     from assistant.settings import Settings
 
-    passages = [Passage(chunk_id=f"c{i}", doc_id=f"d{i}", text=text, title="Huishoudboekje", section="Gebruik")
-                for i, text in enumerate(texts)]
+    passages = [
+        Passage(chunk_id=f"c{i}", doc_id=f"d{i}", text=text, title="Huishoudboekje", section="Gebruik")
+        for i, text in enumerate(texts)
+    ]
     return ExtractiveAnswerer(Settings(min_dense_similarity=0.0)).answer(question, passages)
 
 
 def test_a_number_question_quotes_the_sentence_with_the_number_or_says_it_is_unknown():
     question = "Hoeveel Utrechters gebruikten het Huishoudboekje?"
-    counted = _answer(question, [
-        "Utrechters gebruikten het Huishoudboekje om hun vaste lasten te betalen.",
-        "In 2020 gebruikten ongeveer honderd Utrechters het Huishoudboekje.",
-    ])
+    counted = _answer(
+        question,
+        [
+            "Utrechters gebruikten het Huishoudboekje om hun vaste lasten te betalen.",
+            "In 2020 gebruikten ongeveer honderd Utrechters het Huishoudboekje.",
+        ],
+    )
     assert not counted.abstained and "honderd" in counted.text
     uncounted = _answer(question, ["Utrechters gebruikten het Huishoudboekje om hun vaste lasten te betalen."])
     assert uncounted.abstained
@@ -127,8 +140,10 @@ def _answer_in(question, items):
     from assistant.schema import Passage
     from assistant.settings import Settings
 
-    passages = [Passage(chunk_id=f"c{i}", doc_id=f"d{i}", text=text, title="Overzicht", section=section)
-                for i, (section, text) in enumerate(items)]
+    passages = [
+        Passage(chunk_id=f"c{i}", doc_id=f"d{i}", text=text, title="Overzicht", section=section)
+        for i, (section, text) in enumerate(items)
+    ]
     return ExtractiveAnswerer(Settings(min_dense_similarity=0.0)).answer(question, passages)
 
 
@@ -143,8 +158,10 @@ def test_an_unknown_about_something_else_does_not_override_a_sentence_naming_the
 def test_sources_that_do_not_make_a_link_say_it_is_unknown():
     from assistant.unknowns import says_unknown
 
-    assert says_unknown("Adviesbureau Shintō Labs noemt Zaanstad als klant, maar de geraadpleegde fragmenten "
-                        "koppelen het bureau niet aan deze applicatie.")
+    assert says_unknown(
+        "Adviesbureau Shintō Labs noemt Zaanstad als klant, maar de geraadpleegde fragmenten "
+        "koppelen het bureau niet aan deze applicatie."
+    )
     assert says_unknown("Dat ligt voor de hand, maar die koppeling maakt de bron zelf niet.")
     assert says_unknown("De naam maakt een verband aannemelijk, maar geen bron legt het.")
     assert not says_unknown("Zaanstad koppelt de databronnen in één applicatie.")

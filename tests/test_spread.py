@@ -11,8 +11,11 @@ def passage(doc: str, n: int, kind: str) -> Passage:
 
 
 def test_one_long_case_cannot_fill_the_list_but_the_report_can_lead_it():
-    ranked = ([passage("rapport", i, "document") for i in range(3)] +
-              [passage("case-a", i, "case") for i in range(4)] + [passage("case-b", 0, "case (kandidaat)")])
+    ranked = (
+        [passage("rapport", i, "document") for i in range(3)]
+        + [passage("case-a", i, "case") for i in range(4)]
+        + [passage("case-b", 0, "case (kandidaat)")]
+    )
     chosen = [p.chunk_id for p in spread_over_documents(ranked, 6)]
     assert chosen == ["rapport-0", "rapport-1", "rapport-2", "case-a-0", "case-a-1", "case-b-0"]
 

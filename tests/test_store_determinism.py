@@ -30,8 +30,13 @@ print(json.dumps([[cid for cid, _ in store.dense_ids(embeddings.embed_query(q), 
 
 def _rankings_in_a_new_process(settings) -> list[list[str]]:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    out = subprocess.run([sys.executable, "-c", CHILD, str(settings.home), settings.embedding_model,
-                          json.dumps(QUESTIONS)], capture_output=True, text=True, env=env, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(settings.home), settings.embedding_model, json.dumps(QUESTIONS)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 

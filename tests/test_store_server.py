@@ -48,8 +48,12 @@ def chroma_url(tmp_path_factory):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with open(folder / "server.log", "wb") as log:
-        proc = subprocess.Popen([str(CHROMA), "run", "--path", str(folder / "data"), "--host", "127.0.0.1",
-                                 "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(CHROMA), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
     def log_tail() -> str:
         return (folder / "server.log").read_text(errors="replace")[-3000:]
 
@@ -102,12 +106,14 @@ def test_server_store_matches_embedded_store(chroma_url, tmp_path):
     assert not embedded.store_dir.exists(), "the server ingest wrote nothing to the embedded store folder"
 
     again, model = ingest(server)
-    assert len(again.unchanged) == 20 and again.embedded == 0 and model.embedded_texts == 0, \
+    assert len(again.unchanged) == 20 and again.embedded == 0 and model.embedded_texts == 0, (
         "a re-run against the server embeds nothing"
+    )
 
     other, _ = ingest(embedded)
-    assert len(other.added) == 20 and other.embedded == first.embedded, \
+    assert len(other.added) == 20 and other.embedded == first.embedded, (
         "the manifest keeps rows per store: the embedded store is still empty, so everything is ingested"
+    )
 
     on_server, local = stored(server), stored(embedded)
     assert on_server.keys() == local.keys() and len(on_server) == first.chunks
@@ -122,7 +128,8 @@ def test_an_unreachable_server_is_a_clear_error(tmp_path):
     from assistant.cli import cli
 
     url = f"http://127.0.0.1:{free_port()}"
-    result = CliRunner().invoke(cli, ["ingest", "-q"], env={"DATALESSEN_HOME": str(tmp_path / "home"),
-                                                            "DATALESSEN_CHROMA_URL": url})
+    result = CliRunner().invoke(
+        cli, ["ingest", "-q"], env={"DATALESSEN_HOME": str(tmp_path / "home"), "DATALESSEN_CHROMA_URL": url}
+    )
     assert result.exit_code == 1
     assert f"Error: no Chroma server answers at {url} (setting chroma_url)" in result.output

@@ -8,8 +8,7 @@ import pytest
 from evals.synthetic import SentencePool, embed_sentences, generate, synthetic_corpus, template
 from tests.fakes import HashEmbeddings
 
-FIELDS = {"doc_id", "title", "section", "kind", "gemeente", "domein", "document", "source", "position", "jaar",
-          "bronnen"}
+FIELDS = {"doc_id", "title", "section", "kind", "gemeente", "domein", "document", "source", "position", "jaar", "bronnen"}
 
 
 @pytest.fixture(scope="module")

@@ -61,8 +61,9 @@ def test_evaluation_tab_shows_the_report_or_how_to_make_one(tmp_path, fake_setti
         assert "nog geen evaluatierapport" in text.casefold() and "datalessen eval" in text and plots == ""
         assert "Nog geen feedback" in summary
         report_dir.mkdir()
-        (report_dir / "report.md").write_text("# Evaluatie\n\n| variant | recall@5 |\n| --- | --- |\n"
-                                              "| hybrid | 0.91 |\n\n![recall](recall.png)\n", encoding="utf-8")
+        (report_dir / "report.md").write_text(
+            "# Evaluatie\n\n| variant | recall@5 |\n| --- | --- |\n| hybrid | 0.91 |\n\n![recall](recall.png)\n", encoding="utf-8"
+        )
         fig, ax = plt.subplots(figsize=(2, 2))
         ax.bar(["bm25", "hybrid"], [0.8, 0.91])
         fig.savefig(report_dir / "recall.png")
@@ -74,9 +75,22 @@ def test_evaluation_tab_shows_the_report_or_how_to_make_one(tmp_path, fake_setti
         for name, recall in (("", 0.91), ("test2", 0.78)):
             folder = report_dir / name
             folder.mkdir(exist_ok=True)
-            (folder / "report.json").write_text(json.dumps({"questions": {"total": 50}, "summary": {"hybrid": {
-                "recall@5": {"mean": recall}, "abstention": {"f1": 0.5}, "key_fact_recall": {"mean": 0.66},
-                "words": {"median": 74}}}}), encoding="utf-8")
+            (folder / "report.json").write_text(
+                json.dumps(
+                    {
+                        "questions": {"total": 50},
+                        "summary": {
+                            "hybrid": {
+                                "recall@5": {"mean": recall},
+                                "abstention": {"f1": 0.5},
+                                "key_fact_recall": {"mean": 0.66},
+                                "words": {"median": 74},
+                            }
+                        },
+                    }
+                ),
+                encoding="utf-8",
+            )
         (report_dir / "test2" / "retrieval.png").write_bytes((report_dir / "recall.png").read_bytes())
         text, plots, _ = client.predict(api_name="/evaluation")
         assert "Alle vraagsets" in text and "| test2 | ongezien (test) | 50 | 0.78 | 0.5 | 0.66 | 74 |" in text

@@ -21,8 +21,14 @@ if not CHROMIUM.exists():
 playwright = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
 
 pytestmark = pytest.mark.slow
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
 EVIL_DOC = f"""---
@@ -92,10 +98,13 @@ def _pick(page, label: str, option: str) -> None:
 
 def test_every_tab_opens(browser_page):
     page = browser_page
-    assert [t.inner_text().strip() for t in page.get_by_role("tab").all()] == ["Chat", "Lessen", "Bronnen",
-                                                                               "Evaluatie"]
-    for name, marker in (("Lessen", "#toon-lessen"), ("Bronnen", "#documenten"), ("Evaluatie", "#feedback-overzicht"),
-                         ("Chat", "#vraag")):
+    assert [t.inner_text().strip() for t in page.get_by_role("tab").all()] == ["Chat", "Lessen", "Bronnen", "Evaluatie"]
+    for name, marker in (
+        ("Lessen", "#toon-lessen"),
+        ("Bronnen", "#documenten"),
+        ("Evaluatie", "#feedback-overzicht"),
+        ("Chat", "#vraag"),
+    ):
         _tab(page, name)
         page.locator(marker).wait_for(state="visible")
 
@@ -155,8 +164,7 @@ def test_html_in_a_document_is_shown_never_run(browser_page, tmp_path):
     _tab(page, "Bronnen")
     _upload(page, doc)
     page.locator("#inlezen").click()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('textarea')].some(t => t.value.includes('toegevoegd 1'))")
+    page.wait_for_function("() => [...document.querySelectorAll('textarea')].some(t => t.value.includes('toegevoegd 1'))")
     _pick(page, "Document lezen", "XSS-proef")
     reading = page.locator("#document")
     reading.get_by_text(SCRIPT, exact=False).wait_for(state="visible")

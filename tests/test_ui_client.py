@@ -76,8 +76,9 @@ def _newest_files(sources: str) -> set[str]:
 
 def test_filters_narrow_the_sources(app_url):
     client = Client(app_url, verbose=False)
-    _, sources, _, _ = _ask(client, "Welke lessen zijn er over opschaling?",
-                            document="case-04-voorspelmodel-startkwalificatie-zhz.md")
+    _, sources, _, _ = _ask(
+        client, "Welke lessen zijn er over opschaling?", document="case-04-voorspelmodel-startkwalificatie-zhz.md"
+    )
     assert _newest_files(sources) == {"case-04-voorspelmodel-startkwalificatie-zhz.md"}
     _, sources, _, _ = _ask(client, "Welke data gebruikt het model?", gemeente="Zaanstad", kind="case")
     files = _newest_files(sources)
@@ -90,8 +91,10 @@ def test_feedback_is_stored(app_url, corpus_assistant):
     status, comment = client.predict(1, "verkeerd bewijs", "bron [1] is de feitenlijst", api_name="/feedback")
     assert "opgeslagen" in status and comment == ""
     with sqlite3.connect(corpus_assistant.settings.feedback_path) as db:
-        row = db.execute("SELECT verdict, comment, question, answer_text, citations, settings FROM feedback "
-                         "WHERE comment = ?", ("bron [1] is de feitenlijst",)).fetchone()
+        row = db.execute(
+            "SELECT verdict, comment, question, answer_text, citations, settings FROM feedback WHERE comment = ?",
+            ("bron [1] is de feitenlijst",),
+        ).fetchone()
     verdict, _, question, answer_text, citations, settings = row
     assert verdict == "wrong_evidence" and question == "Wat is het doel van slim vegen in Utrecht?"
     assert QUOTE in answer_text and json.loads(citations)[0]["n"] == 1
@@ -135,15 +138,19 @@ def test_sources_tab_lists_and_reads_documents(app_url, corpus_assistant):
     doc_id = next(d["doc_id"] for d in corpus_assistant.documents() if d["document"].startswith("case-01"))
     reading = client.predict(doc_id, api_name="/read_document")
     assert "Menselijke tussenkomst" in reading and reading.count('class="document-passage"') == len(
-        corpus_assistant.document_passages(doc_id))
+        corpus_assistant.document_passages(doc_id)
+    )
 
 
 def test_upload_then_ask_about_it(app_url, tmp_path):
     client = Client(app_url, verbose=False)
     doc = tmp_path / "kademuren-zwolle.md"
-    doc.write_text("---\ntitle: Kademuren Zwolle\nkind: context\ngemeente: Zwolle\n---\n\n# Kademuren Zwolle\n\n"
-                   "## Meten\n\nIn Zwolle bewaken zevenendertig trillingssensoren sinds 2019 de kademuren van de "
-                   "Thorbeckegracht.\n", encoding="utf-8")
+    doc.write_text(
+        "---\ntitle: Kademuren Zwolle\nkind: context\ngemeente: Zwolle\n---\n\n# Kademuren Zwolle\n\n"
+        "## Meten\n\nIn Zwolle bewaken zevenendertig trillingssensoren sinds 2019 de kademuren van de "
+        "Thorbeckegracht.\n",
+        encoding="utf-8",
+    )
     status, documents, *_ = client.predict([handle_file(str(doc))], api_name="/upload")
     assert "toegevoegd 1" in status and "kademuren-zwolle.md" in documents
     _, sources, _, _ = _ask(client, "Hoeveel trillingssensoren bewaken de kademuren van de Thorbeckegracht?")

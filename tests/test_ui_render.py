@@ -10,8 +10,19 @@ EVIL = '<script>alert(1)</script> en <img src=x onerror=alert(2)>'
 
 
 def _citation(n=1, text=f"Eerste zin. {EVIL} Slot.", quotes=(EVIL,), title="Titel <b>vet</b>"):
-    return Citation(n=n, chunk_id="c", doc_id="d", title=title, section=f"{title} > Aanpak", page="p. 3",
-                    quote=" … ".join(quotes), score=0.1, source="/x/doc.md", passage_text=text, quotes=list(quotes))
+    return Citation(
+        n=n,
+        chunk_id="c",
+        doc_id="d",
+        title=title,
+        section=f"{title} > Aanpak",
+        page="p. 3",
+        quote=" … ".join(quotes),
+        score=0.1,
+        source="/x/doc.md",
+        passage_text=text,
+        quotes=list(quotes),
+    )
 
 
 def test_markdown_text_is_inert():
@@ -38,9 +49,18 @@ def test_highlight_marks_each_quote_and_escapes_the_rest():
 
 
 def test_sources_html_cards_with_ids_and_escaped_text():
-    turns = [("eerste", Answer(question="eerste", text="x [1]", citations=[_citation()])),
-             ("tweede", Answer(question="tweede", text="geen", abstained=True,
-                               citations=[_citation(n=1, text="Iets anders.", quotes=("Iets anders.",))]))]
+    turns = [
+        ("eerste", Answer(question="eerste", text="x [1]", citations=[_citation()])),
+        (
+            "tweede",
+            Answer(
+                question="tweede",
+                text="geen",
+                abstained=True,
+                citations=[_citation(n=1, text="Iets anders.", quotes=("Iets anders.",))],
+            ),
+        ),
+    ]
     html = render.sources_html(turns)
     assert html.index('id="vraag-2"') < html.index('id="vraag-1"')  # newest first
     assert 'id="bron-1-1"' in html and 'id="bron-2-1"' in html
@@ -52,15 +72,22 @@ def test_sources_html_cards_with_ids_and_escaped_text():
 
 
 def test_lessons_documents_and_reading_escape_everything():
-    row = LessonRow(case=EVIL, document="a.md", doc_id="d", gemeente="Utrecht", domein="fysiek",
-                    quotes=[(EVIL, 1)], citations=[_citation()])
-    empty = LessonRow(case="Leeg", document="b.md", doc_id="e", gemeente="", domein="", abstained=True,
-                      note="geen passage over dit thema — niets")
+    row = LessonRow(
+        case=EVIL, document="a.md", doc_id="d", gemeente="Utrecht", domein="fysiek", quotes=[(EVIL, 1)], citations=[_citation()]
+    )
+    empty = LessonRow(
+        case="Leeg",
+        document="b.md",
+        doc_id="e",
+        gemeente="",
+        domein="",
+        abstained=True,
+        note="geen passage over dit thema — niets",
+    )
     html = render.lessons_html("thema <i>", [row, empty])
     assert html.count('class="les-rij') == 2 and 'data-case="b.md"' in html and "les-leeg" in html
     assert "<script>" not in html and "<img" not in html and "thema &lt;i&gt;" in html
-    docs = [{"doc_id": "d", "title": EVIL, "kind": "document", "gemeente": "", "domein": "", "chunks": 2,
-             "document": "x.md"}]
+    docs = [{"doc_id": "d", "title": EVIL, "kind": "document", "gemeente": "", "domein": "", "chunks": 2, "document": "x.md"}]
     assert "<script>" not in render.documents_html(docs) and "&lt;script&gt;" in render.documents_html(docs)
     passage = Passage(chunk_id="c", doc_id="d", text=EVIL, title=EVIL, section=f"{EVIL} > Deel", page_start=2)
     reading = render.document_html(docs[0], [passage])
@@ -69,8 +96,7 @@ def test_lessons_documents_and_reading_escape_everything():
 
 
 def test_filter_choices_start_with_all():
-    facets = {"gemeente": ["Utrecht"], "domein": [], "kind": ["case"], "document": ["a.md"],
-              "document_titles": ["Case A"]}
+    facets = {"gemeente": ["Utrecht"], "domein": [], "kind": ["case"], "document": ["a.md"], "document_titles": ["Case A"]}
     choices = render.filter_choices(facets)
     assert choices["gemeente"] == [("Alle gemeenten", ""), ("Utrecht", "Utrecht")]
     assert choices["document"][1] == ("Case A (a.md)", "a.md")

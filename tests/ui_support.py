@@ -21,8 +21,13 @@ def running_app(assistant, report_dir=None, **overrides):
 
     demo = build_app(assistant, report_dir=report_dir)
     demo.queue(default_concurrency_limit=int(assistant.settings.concurrency))
-    kwargs = {**launch_kwargs(assistant.settings), "server_name": "127.0.0.1", "server_port": free_port(),
-              "quiet": True, **overrides}
+    kwargs = {
+        **launch_kwargs(assistant.settings),
+        "server_name": "127.0.0.1",
+        "server_port": free_port(),
+        "quiet": True,
+        **overrides,
+    }
     demo.launch(prevent_thread_lock=True, **kwargs)
     try:
         yield f"http://127.0.0.1:{kwargs['server_port']}/"

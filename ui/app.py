@@ -124,8 +124,7 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
         turns = list(turns or [])
         if not question:
             raise gr.Error("Typ eerst een vraag.")
-        filters = {k: v for k, v in (("gemeente", gemeente), ("domein", domein), ("kind", kind),
-                                     ("document", document)) if v}
+        filters = {k: v for k, v in (("gemeente", gemeente), ("domein", domein), ("kind", kind), ("document", document)) if v}
         history = [q for q, _ in turns]
         shown = render.chat_messages(turns) + [{"role": "user", "content": render.question_message(question)}]
         text, final = "", None
@@ -135,19 +134,36 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
                     final = item
                     break
                 text += item
-                yield (shown + [{"role": "assistant", "content": render.provisional_message(text)}], gr.skip(),
-                       gr.skip(), gr.skip(), gr.skip())
+                yield (
+                    shown + [{"role": "assistant", "content": render.provisional_message(text)}],
+                    gr.skip(),
+                    gr.skip(),
+                    gr.skip(),
+                    gr.skip(),
+                )
         except ValueError as exc:  # an unknown filter, an empty question after trimming
             raise gr.Error(str(exc)) from exc
         if final is None:
             raise gr.Error("Er kwam geen antwoord; probeer het opnieuw.")
         turns.append((question, final))
-        yield (render.chat_messages(turns), render.sources_html(turns), turns,
-               gr.update(choices=feedback_choices(turns), value=len(turns)), "")
+        yield (
+            render.chat_messages(turns),
+            render.sources_html(turns),
+            turns,
+            gr.update(choices=feedback_choices(turns), value=len(turns)),
+            "",
+        )
 
     def new_conversation():
-        return ([], render.sources_html([]), [], gr.update(choices=[], value=None), "",
-                gr.update(value=None, visible=False), "Nieuw gesprek gestart.")
+        return (
+            [],
+            render.sources_html([]),
+            [],
+            gr.update(choices=[], value=None),
+            "",
+            gr.update(value=None, visible=False),
+            "Nieuw gesprek gestart.",
+        )
 
     def give_feedback(turn, verdict, comment, turns, request: gr.Request):
         turns = list(turns or [])
@@ -191,8 +207,7 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
     def documents_view():
         """On page load: documents and filter choices as the store holds them now (uploads included)."""
         docs = assistant.documents()
-        return (render.documents_html(docs), gr.update(choices=render.document_choices(docs)),
-                *facets_updates())
+        return (render.documents_html(docs), gr.update(choices=render.document_choices(docs)), *facets_updates())
 
     def read_document(doc_id):
         docs = {d["doc_id"]: d for d in assistant.documents()}
@@ -208,8 +223,13 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
             raise gr.Error("Kies eerst een of meer bestanden.")
         result = accept_uploads(assistant, paths, username=username)
         docs = assistant.documents()
-        return (result.summary(), render.documents_html(docs), gr.update(choices=render.document_choices(docs)),
-                *facets_updates(), None)
+        return (
+            result.summary(),
+            render.documents_html(docs),
+            gr.update(choices=render.document_choices(docs)),
+            *facets_updates(),
+            None,
+        )
 
     # -- evaluation -------------------------------------------------------------------------
 
@@ -221,14 +241,12 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
         else:
             stamp = report.modified.strftime("%Y-%m-%d %H:%M") if report.modified else ""
             overview = report.sets_markdown()
-            text = f"*Rapport van {stamp}*\n\n" + (overview + "\n\n" if overview else "") + \
-                report.text_without_images()
+            text = f"*Rapport van {stamp}*\n\n" + (overview + "\n\n" if overview else "") + report.text_without_images()
             plots = render.plots_html(report.plots)
         return text, plots, render.feedback_html(feedback.summary(), feedback.list(limit=25))
 
     def export_feedback():
-        csv_path, json_path = feedback.export(_export_dir("feedback"),
-                                              stem=f"feedback-{datetime.now():%Y%m%d-%H%M%S}")
+        csv_path, json_path = feedback.export(_export_dir("feedback"), stem=f"feedback-{datetime.now():%Y%m%d-%H%M%S}")
         return gr.update(value=[str(csv_path), str(json_path)], visible=True)
 
     # -- layout -----------------------------------------------------------------------------
@@ -242,17 +260,25 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
             with gr.Tab("Chat", id="chat"), gr.Row():
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(
-                        label="Gesprek", height=520, buttons=["copy"], feedback_options=None,
-                        latex_delimiters=[], elem_id="chat",
-                        placeholder="Stel een vraag over het rapport of een van de cases, of kies een "
-                                    "voorbeeld hieronder.")
+                        label="Gesprek",
+                        height=520,
+                        buttons=["copy"],
+                        feedback_options=None,
+                        latex_delimiters=[],
+                        elem_id="chat",
+                        placeholder="Stel een vraag over het rapport of een van de cases, of kies een voorbeeld hieronder.",
+                    )
                     with gr.Row():
-                        question = gr.Textbox(label="Uw vraag", placeholder="Bijv. Wat is het doel van slim "
-                                              "vegen in Utrecht?", scale=5, elem_id="vraag", lines=1)
+                        question = gr.Textbox(
+                            label="Uw vraag",
+                            placeholder="Bijv. Wat is het doel van slim vegen in Utrecht?",
+                            scale=5,
+                            elem_id="vraag",
+                            lines=1,
+                        )
                         send = gr.Button("Vraag", variant="primary", scale=1, elem_id="verstuur")
                     with gr.Row():
-                        example_buttons = [gr.Button(q, size="sm", elem_classes=["voorbeeld"])
-                                           for q in EXAMPLES]
+                        example_buttons = [gr.Button(q, size="sm", elem_classes=["voorbeeld"]) for q in EXAMPLES]
                     with gr.Accordion("Filters", open=False):
                         with gr.Row():
                             f_gemeente = gr.Dropdown(choices["gemeente"], value="", label="Gemeente")
@@ -272,32 +298,33 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
                         fb_status = gr.Markdown()
                 with gr.Column(scale=2):
                     gr.Markdown("### Bronnen")
-                    sources = gr.HTML(render.sources_html([]), elem_id="bronnen-paneel", js_on_load=None,
-                                      max_height=760)
+                    sources = gr.HTML(render.sources_html([]), elem_id="bronnen-paneel", js_on_load=None, max_height=760)
 
             with gr.Tab("Lessen", id="lessen"):
-                gr.Markdown("Eén thema over alle cases naast elkaar, met letterlijke citaten; voor begeleiders "
-                            "van een leersessie. Kies een succesfactor of thema, of typ er zelf een.")
+                gr.Markdown(
+                    "Eén thema over alle cases naast elkaar, met letterlijke citaten; voor begeleiders "
+                    "van een leersessie. Kies een succesfactor of thema, of typ er zelf een."
+                )
                 with gr.Row():
                     preset = gr.Dropdown(list(PRESETS), value=next(iter(PRESETS)), label="Thema", scale=2)
                     free = gr.Textbox(label="Of een eigen thema", placeholder="bijv. open data", scale=2)
                     lessons_btn = gr.Button("Toon lessen", variant="primary", scale=1, elem_id="toon-lessen")
                 lessons_table = gr.HTML(elem_id="lessen-tabel", js_on_load=None)
-                handout = gr.File(label="Hand-out (Markdown en Word)", file_count="multiple", interactive=False,
-                                  visible=False)
+                handout = gr.File(label="Hand-out (Markdown en Word)", file_count="multiple", interactive=False, visible=False)
 
             with gr.Tab("Bronnen", id="bronnen"):
-                documents = gr.HTML(render.documents_html(docs), elem_id="documenten", js_on_load=None,
-                                    max_height=460)
+                documents = gr.HTML(render.documents_html(docs), elem_id="documenten", js_on_load=None, max_height=460)
                 gr.HTML(render.unknowns_html(unknowns(settings)), elem_id="onbekend", js_on_load=None)
                 doc_pick = gr.Dropdown(render.document_choices(docs), label="Document lezen")
                 document_view = gr.HTML(render.document_html(None, []), elem_id="document", js_on_load=None)
-                gr.Markdown(f"#### Document toevoegen\nPDF, Word (.docx), HTML, Markdown of tekst, ten hoogste "
-                            f"{settings.max_upload_mb:g} MB per bestand."
-                            + (" Alleen beheerders mogen documenten toevoegen." if parse_auth(settings.auth)
-                               else ""))
-                upload_files = gr.File(label="Bestanden", file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
-                                       type="filepath")
+                gr.Markdown(
+                    f"#### Document toevoegen\nPDF, Word (.docx), HTML, Markdown of tekst, ten hoogste "
+                    f"{settings.max_upload_mb:g} MB per bestand."
+                    + (" Alleen beheerders mogen documenten toevoegen." if parse_auth(settings.auth) else "")
+                )
+                upload_files = gr.File(
+                    label="Bestanden", file_count="multiple", file_types=list(UPLOAD_SUFFIXES), type="filepath"
+                )
                 upload_btn = gr.Button("Inlezen", variant="primary", elem_id="inlezen")
                 upload_status = gr.Textbox(label="Resultaat", lines=4, interactive=False)
 
@@ -313,22 +340,26 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
         # -- events -------------------------------------------------------------------------
         filters = [f_gemeente, f_domein, f_kind, f_document]
         ask_outputs = [chatbot, sources, turns_state, fb_turn, question]
-        gr.on([send.click, question.submit], ask, inputs=[question, *filters, turns_state], outputs=ask_outputs,
-              api_name="ask")
+        gr.on([send.click, question.submit], ask, inputs=[question, *filters, turns_state], outputs=ask_outputs, api_name="ask")
         for button, text in zip(example_buttons, EXAMPLES):
             button.click(lambda t=text: t, outputs=question, api_visibility="private").then(
-                ask, inputs=[question, *filters, turns_state], outputs=ask_outputs, api_visibility="private")
+                ask, inputs=[question, *filters, turns_state], outputs=ask_outputs, api_visibility="private"
+            )
         new_outputs = [chatbot, sources, turns_state, fb_turn, question, export_files, fb_status]
         new.click(new_conversation, outputs=new_outputs, api_name="new_conversation")
         chatbot.clear(new_conversation, outputs=new_outputs, api_visibility="private")
-        fb_send.click(give_feedback, inputs=[fb_turn, fb_verdict, fb_comment, turns_state],
-                      outputs=[fb_status, fb_comment], api_name="feedback")
-        export_btn.click(export_conversation, inputs=turns_state, outputs=export_files,
-                         api_name="export_conversation")
+        fb_send.click(
+            give_feedback,
+            inputs=[fb_turn, fb_verdict, fb_comment, turns_state],
+            outputs=[fb_status, fb_comment],
+            api_name="feedback",
+        )
+        export_btn.click(export_conversation, inputs=turns_state, outputs=export_files, api_name="export_conversation")
         lessons_btn.click(show_lessons, inputs=[preset, free], outputs=[lessons_table, handout], api_name="lessons")
         doc_pick.change(read_document, inputs=doc_pick, outputs=document_view, api_name="read_document")
-        upload_btn.click(upload, inputs=upload_files,
-                         outputs=[upload_status, documents, doc_pick, *filters, upload_files], api_name="upload")
+        upload_btn.click(
+            upload, inputs=upload_files, outputs=[upload_status, documents, doc_pick, *filters, upload_files], api_name="upload"
+        )
         eval_outputs = [eval_report, eval_plots, fb_summary]
         refresh.click(evaluation_view, outputs=eval_outputs, api_name="evaluation")
         eval_tab.select(evaluation_view, outputs=eval_outputs, api_visibility="private")
@@ -346,7 +377,8 @@ def launch_kwargs(settings) -> dict:
         "auth": auth or None,
         "auth_message": "Log in om datalessen te gebruiken." if auth else None,
         "share": False,
-        "max_file_size": f"{int(settings.max_upload_mb)}mb" if float(settings.max_upload_mb).is_integer()
+        "max_file_size": f"{int(settings.max_upload_mb)}mb"
+        if float(settings.max_upload_mb).is_integer()
         else f"{int(settings.max_upload_mb * 1000)}kb",
         "theme": theme(),
         "css": CSS,

@@ -39,7 +39,7 @@ def _linked(text: str, turn: int, numbers: set[int]) -> str:
         n = int(match.group(1))
         if n not in numbers:
             continue
-        out.append(md_text(text[last:match.start()]))
+        out.append(md_text(text[last : match.start()]))
         out.append(f'<a class="bron-link" href="#{cite_id(turn, n)}" title="Toon bron {n}">[{n}]</a>')
         last = match.end()
     out.append(md_text(text[last:]))
@@ -115,7 +115,7 @@ def section_label(section: str, title: str) -> str:
     if title and section == title:
         return ""
     prefix = f"{title} > "
-    return section[len(prefix):] if title and section.startswith(prefix) else section
+    return section[len(prefix) :] if title and section.startswith(prefix) else section
 
 
 def citation_card(c: Citation, turn: int) -> str:
@@ -139,18 +139,25 @@ def citation_card(c: Citation, turn: int) -> str:
 def sources_html(turns: list[tuple[str, Answer]]) -> str:
     """Every answer's sources, newest first; each card's id is bron-<turn>-<n>."""
     if not turns:
-        return ('<div class="bronnen-leeg">Hier verschijnen de bronnen van elk antwoord: titel, sectie, '
-                "pagina en het citaat gemarkeerd in zijn passage.</div>")
+        return (
+            '<div class="bronnen-leeg">Hier verschijnen de bronnen van elk antwoord: titel, sectie, '
+            "pagina en het citaat gemarkeerd in zijn passage.</div>"
+        )
     blocks = []
     for turn in range(len(turns), 0, -1):
         question, answer = turns[turn - 1]
         head = f'<h3 class="bron-vraag">Vraag {turn}: {esc(question)}</h3>'
         banner = ""
         if answer.abstained:
-            banner = (f'<div class="onthouding"><strong>{NO_ANSWER_LABEL}.</strong> '
-                      + ("Hieronder de passages die het dichtst in de buurt komen; controleer zelf of ze uw vraag "
-                         "beantwoorden." if answer.citations else "Er zijn geen passages die in de buurt komen.")
-                      + "</div>")
+            banner = (
+                f'<div class="onthouding"><strong>{NO_ANSWER_LABEL}.</strong> '
+                + (
+                    "Hieronder de passages die het dichtst in de buurt komen; controleer zelf of ze uw vraag beantwoorden."
+                    if answer.citations
+                    else "Er zijn geen passages die in de buurt komen."
+                )
+                + "</div>"
+            )
         cards = "".join(citation_card(c, turn) for c in answer.citations)
         blocks.append(f'<section class="bron-beurt" id="vraag-{turn}">{head}{banner}{cards}</section>')
     return '<div class="bronnen">' + "".join(blocks) + "</div>"
@@ -163,8 +170,10 @@ def lessons_html(theme: str, rows: list) -> str:
     if not rows:
         return '<div class="lessen-leeg">Er zijn geen case-documenten ingelezen.</div>'
     found = sum(1 for r in rows if r.found)
-    head = (f'<p class="lessen-kop"><strong>Thema: {esc(theme)}</strong> — {found} van {len(rows)} cases hebben '
-            "een passage over dit thema. Elk citaat staat letterlijk in de bron.</p>")
+    head = (
+        f'<p class="lessen-kop"><strong>Thema: {esc(theme)}</strong> — {found} van {len(rows)} cases hebben '
+        "een passage over dit thema. Elk citaat staat letterlijk in de bron.</p>"
+    )
     body = []
     for r in rows:
         quotes = "".join(f'<li>„{esc(q)}” <span class="bron-nr">[{n}]</span></li>' for q, n in r.quotes)
@@ -173,31 +182,46 @@ def lessons_html(theme: str, rows: list) -> str:
             said += f'<p class="lessen-noot">{esc(r.note)}</p>'
         sources = "".join(
             f'<div class="bron-meta">[{c.n}] {esc(" · ".join(p for p in (section_label(c.section, c.title), c.page) if p))}</div>'
-            for c in r.citations)
-        body.append(f'<tr class="les-rij{"" if r.found else " les-leeg"}" data-case="{esc(r.document)}">'
-                    f"<td><strong>{esc(r.case)}</strong></td><td>{esc(r.gemeente)}</td>"
-                    f"<td>{said}{sources}</td></tr>")
-    return (head + '<table class="lessen-tabel"><thead><tr><th>Case</th><th>Gemeente</th>'
-            "<th>Wat de bronnen zeggen</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>")
+            for c in r.citations
+        )
+        body.append(
+            f'<tr class="les-rij{"" if r.found else " les-leeg"}" data-case="{esc(r.document)}">'
+            f"<td><strong>{esc(r.case)}</strong></td><td>{esc(r.gemeente)}</td>"
+            f"<td>{said}{sources}</td></tr>"
+        )
+    return (
+        head + '<table class="lessen-tabel"><thead><tr><th>Case</th><th>Gemeente</th>'
+        "<th>Wat de bronnen zeggen</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
+    )
 
 
 # -- documents -------------------------------------------------------------------------------
 
 
-DOC_COLUMNS = (("title", "Titel"), ("kind", "Soort"), ("gemeente", "Gemeente"), ("domein", "Domein"),
-               ("bevestiging", "Bevestiging"), ("chunks", "Chunks"), ("document", "Bestand"))
+DOC_COLUMNS = (
+    ("title", "Titel"),
+    ("kind", "Soort"),
+    ("gemeente", "Gemeente"),
+    ("domein", "Domein"),
+    ("bevestiging", "Bevestiging"),
+    ("chunks", "Chunks"),
+    ("document", "Bestand"),
+)
 
 
 def documents_html(docs: list[dict]) -> str:
     if not docs:
-        return ('<div class="documenten-leeg">Nog geen documenten ingelezen. Voeg er hieronder een toe, of draai '
-                "<code>datalessen ingest</code>.</div>")
+        return (
+            '<div class="documenten-leeg">Nog geen documenten ingelezen. Voeg er hieronder een toe, of draai '
+            "<code>datalessen ingest</code>.</div>"
+        )
     head = "".join(f"<th>{label}</th>" for _, label in DOC_COLUMNS)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{esc(d.get(key, ''))}</td>" for key, _ in DOC_COLUMNS) + "</tr>" for d in docs)
+    rows = "".join("<tr>" + "".join(f"<td>{esc(d.get(key, ''))}</td>" for key, _ in DOC_COLUMNS) + "</tr>" for d in docs)
     total = sum(int(d.get("chunks", 0)) for d in docs)
-    return (f'<p>{len(docs)} documenten, {total} passages (chunks).</p>'
-            f'<table class="documenten-tabel"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+    return (
+        f'<p>{len(docs)} documenten, {total} passages (chunks).</p>'
+        f'<table class="documenten-tabel"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    )
 
 
 def document_html(doc: dict | None, passages: list) -> str:
@@ -228,8 +252,7 @@ def filter_choices(facets: dict) -> dict[str, list[tuple[str, str]]]:
         "gemeente": [("Alle gemeenten", "")] + [(v, v) for v in facets.get("gemeente", [])],
         "domein": [("Alle domeinen", "")] + [(v, v) for v in facets.get("domein", [])],
         "kind": [("Alle soorten", "")] + [(v, v) for v in facets.get("kind", [])],
-        "document": [("Alle documenten", "")] + [(f"{titles.get(d) or d} ({d})", d)
-                                                  for d in facets.get("document", [])],
+        "document": [("Alle documenten", "")] + [(f"{titles.get(d) or d} ({d})", d) for d in facets.get("document", [])],
     }
 
 
@@ -274,9 +297,11 @@ def simple_markdown_html(text: str) -> str:
 def unknowns_html(markdown: str | None) -> str:
     if not markdown:
         return '<div class="onbekend-leeg">Het corpus heeft geen lijst "Wat nog onbekend is".</div>'
-    return ('<div class="onbekend"><p><strong>Wat de bronnen (nog) niet vertellen</strong> — volgens '
-            "<code>BRONNEN-DIGEST.md</code> van het corpus. Vragen hierover beantwoordt de assistent met "
-            "'staat niet in de bronnen'.</p>" + simple_markdown_html(markdown) + "</div>")
+    return (
+        '<div class="onbekend"><p><strong>Wat de bronnen (nog) niet vertellen</strong> — volgens '
+        "<code>BRONNEN-DIGEST.md</code> van het corpus. Vragen hierover beantwoordt de assistent met "
+        "'staat niet in de bronnen'.</p>" + simple_markdown_html(markdown) + "</div>"
+    )
 
 
 # -- evaluation ------------------------------------------------------------------------------
@@ -287,23 +312,30 @@ def plots_html(paths: list) -> str:
     figures = []
     for path in paths:
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        figures.append(f'<figure class="eval-plot"><img alt="{esc(path.stem)}" src="data:image/png;base64,{data}">'
-                       f"<figcaption>{esc(path.name)}</figcaption></figure>")
+        figures.append(
+            f'<figure class="eval-plot"><img alt="{esc(path.stem)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{esc(path.name)}</figcaption></figure>"
+        )
     return '<div class="eval-plots">' + "".join(figures) + "</div>" if figures else ""
 
 
 def feedback_html(summary: dict, records: list) -> str:
     total = summary.get("totaal", 0)
-    counts = "".join(f"<tr><td>{esc(label)}</td><td>{count}</td></tr>" for label, count in summary.items()
-                     if label != "totaal")
-    table = (f'<table class="feedback-tabel"><thead><tr><th>Oordeel</th><th>Aantal</th></tr></thead>'
-             f"<tbody>{counts}<tr><td><strong>totaal</strong></td><td><strong>{total}</strong></td></tr></tbody>"
-             "</table>")
+    counts = "".join(f"<tr><td>{esc(label)}</td><td>{count}</td></tr>" for label, count in summary.items() if label != "totaal")
+    table = (
+        f'<table class="feedback-tabel"><thead><tr><th>Oordeel</th><th>Aantal</th></tr></thead>'
+        f"<tbody>{counts}<tr><td><strong>totaal</strong></td><td><strong>{total}</strong></td></tr></tbody>"
+        "</table>"
+    )
     if not records:
         return table + "<p>Nog geen feedback gegeven.</p>"
     rows = "".join(
         f"<tr><td>{esc(r.created_at)}</td><td>{esc(r.user)}</td><td>{esc(r.label)}</td><td>{esc(r.question)}</td>"
-        f"<td>{esc(r.comment)}</td></tr>" for r in records)
-    return (table + "<p>Laatste feedback:</p>"
-            '<table class="feedback-tabel"><thead><tr><th>Wanneer (UTC)</th><th>Gebruiker</th><th>Oordeel</th>'
-            f"<th>Vraag</th><th>Opmerking</th></tr></thead><tbody>{rows}</tbody></table>")
+        f"<td>{esc(r.comment)}</td></tr>"
+        for r in records
+    )
+    return (
+        table + "<p>Laatste feedback:</p>"
+        '<table class="feedback-tabel"><thead><tr><th>Wanneer (UTC)</th><th>Gebruiker</th><th>Oordeel</th>'
+        f"<th>Vraag</th><th>Opmerking</th></tr></thead><tbody>{rows}</tbody></table>"
+    )

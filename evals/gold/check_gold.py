@@ -62,18 +62,18 @@ def strip_front_matter(text: str) -> str:
         match = _FRONT_MATTER.match(text)
         if match:
             yaml.safe_load(match.group(1))  # must at least be valid YAML
-            return text[match.end():]
+            return text[match.end() :]
     return text
 
 
 def strip_inline(text: str) -> str:
     """Remove inline Markdown markup but keep the words."""
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)          # images -> alt text
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)           # [text](url) -> text
-    text = re.sub(r"`+([^`]*?)`+", r"\1", text)                    # `code` -> code
-    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)   # **bold**, __bold__
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)  # images -> alt text
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # [text](url) -> text
+    text = re.sub(r"`+([^`]*?)`+", r"\1", text)  # `code` -> code
+    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)  # **bold**, __bold__
     text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)  # *em*
-    text = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", text)    # _em_ (not in_words)
+    text = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", text)  # _em_ (not in_words)
     text = text.replace("`", "")
     return text
 
@@ -158,6 +158,7 @@ def fold(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- checks
+
 
 def check_item(item: dict, docs: dict[str, list[str]] | None, where: str) -> list[str]:
     """Problems of one item; with `docs=None` the quotes are not looked up in corpus files
@@ -254,7 +255,7 @@ def check_item(item: dict, docs: dict[str, list[str]] | None, where: str) -> lis
                 break
         hints = []
         if best:
-            hints.append(f"matches up to: {' '.join(words_q[:best])!r} | then: {' '.join(words_q[best:best + 6])!r}")
+            hints.append(f"matches up to: {' '.join(words_q[:best])!r} | then: {' '.join(words_q[best : best + 6])!r}")
         if re.search(r"\*\*|__|`|\]\(", quote):
             hints.append("the quote contains Markdown markup: quote the text as read, without ** _ ` or links")
         bad(f"{tag}: quote not found in {doc} (after stripping markup)" + "".join(f"; {h}" for h in hints))
@@ -294,8 +295,9 @@ def read_items(path: Path) -> tuple[list[dict], list[str]]:
     return items, problems
 
 
-def check_set(items: list[dict], docs: dict[str, list[str]] | None, *, min_questions: int = 60,
-              enforce_shares: bool = True) -> list[str]:
+def check_set(
+    items: list[dict], docs: dict[str, list[str]] | None, *, min_questions: int = 60, enforce_shares: bool = True
+) -> list[str]:
     """Every item's problems plus the whole-file rules: unique ids and questions, counts, shares."""
     problems: list[str] = []
     for item in items:
@@ -339,15 +341,18 @@ def main(argv: list[str] | None = None) -> int:
     def show(field: str) -> str:
         return ", ".join(f"{k}={v}" for k, v in sorted(Counter(str(i.get(field)) for i in items).items()))
 
-    print(f"{total} questions; followups {followups} ({followups / max(total, 1):.0%}), "
-          f"unanswerable {unanswerable} ({unanswerable / max(total, 1):.0%})")
+    print(
+        f"{total} questions; followups {followups} ({followups / max(total, 1):.0%}), "
+        f"unanswerable {unanswerable} ({unanswerable / max(total, 1):.0%})"
+    )
     print(f"  type:     {show('type')}")
     print(f"  language: {show('language')}")
     print(f"  persona:  {show('persona')}")
     cited = Counter(ev.get("document") for i in items for ev in i.get("evidence") or [] if isinstance(ev, dict))
     uncited = [d for d in docs if d not in cited]
-    print(f"  documents cited: {len(docs) - len(uncited)}/{len(docs)}"
-          + (f" (not cited: {', '.join(uncited)})" if uncited else ""))
+    print(
+        f"  documents cited: {len(docs) - len(uncited)}/{len(docs)}" + (f" (not cited: {', '.join(uncited)})" if uncited else "")
+    )
 
     if problems:
         print(f"\n{len(problems)} problem(s):", file=sys.stderr)

@@ -47,15 +47,17 @@ def read_checked(path: Path, max_bytes: int | None = None) -> bytes:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(path, f"unsupported file type '{suffix or '(none)'}'; supported: "
-                                f"{', '.join(sorted(SUPPORTED_SUFFIXES))}")
+        raise IngestError(
+            path, f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+        )
     try:
         size = path.stat().st_size
         if size == 0:
             raise IngestError(path, "file is empty (0 bytes)")
         if max_bytes is not None and size > max_bytes:
-            raise IngestError(path, f"file is {_megabytes(size)}, above the limit of {_megabytes(max_bytes)} "
-                                    f"(setting max_file_mb)")
+            raise IngestError(
+                path, f"file is {_megabytes(size)}, above the limit of {_megabytes(max_bytes)} (setting max_file_mb)"
+            )
         return path.read_bytes()
     except OSError as exc:
         raise IngestError(path, f"cannot read file: {exc.strerror or exc}") from exc
@@ -100,8 +102,9 @@ def load_text(path: Path, data: bytes) -> LoadedDocument:
     first_heading = next((b.text for b in blocks if b.kind == "heading"), "")
     title = str(metadata.get("title") or first_heading or path.stem.replace("-", " ").replace("_", " "))
     metadata.setdefault("kind", "document")
-    return LoadedDocument(doc_id=doc_id_for(data), source=str(path), title=title, metadata=metadata,
-                          blocks=blocks, warnings=warnings)
+    return LoadedDocument(
+        doc_id=doc_id_for(data), source=str(path), title=title, metadata=metadata, blocks=blocks, warnings=warnings
+    )
 
 
 def _text_blocks(body: str):

@@ -64,8 +64,9 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
     put(metadata, "keywords", core.keywords)
     put(metadata, "language", core.language)
     title = clean_inline(core.title or "") or first_heading(walker.blocks) or stem_title(path)
-    return LoadedDocument(doc_id=doc_id_for(data), source=str(path), title=title, metadata=metadata,
-                          blocks=walker.blocks, warnings=warnings)
+    return LoadedDocument(
+        doc_id=doc_id_for(data), source=str(path), title=title, metadata=metadata, blocks=walker.blocks, warnings=warnings
+    )
 
 
 def _check_archive(path: Path, data: bytes) -> None:
@@ -80,20 +81,25 @@ def _check_archive(path: Path, data: bytes) -> None:
             raise IngestError(path, "not a valid DOCX (no word/document.xml)")
         total = sum(entry.file_size for entry in entries)
         if total > MAX_UNPACKED_BYTES:
-            raise IngestError(path, f"DOCX unpacks to {total / 1e6:.0f} MB, above the "
-                                    f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB safety limit")
+            raise IngestError(
+                path, f"DOCX unpacks to {total / 1e6:.0f} MB, above the {MAX_UNPACKED_BYTES / 1e6:.0f} MB safety limit"
+            )
         for entry in entries:
             ratio = entry.file_size / max(entry.compress_size, 1)
             if entry.file_size > RATIO_MIN_BYTES and ratio > MAX_RATIO:
-                raise IngestError(path, f"DOCX part {entry.filename} unpacks {ratio:.0f} times its packed size "
-                                        f"({entry.file_size / 1e6:.0f} MB), above the safety ratio of {MAX_RATIO}")
+                raise IngestError(
+                    path,
+                    f"DOCX part {entry.filename} unpacks {ratio:.0f} times its packed size "
+                    f"({entry.file_size / 1e6:.0f} MB), above the safety ratio of {MAX_RATIO}",
+                )
 
 
 class _Walker:
     def __init__(self, document, skip_toc_fields: bool = True):
         self.styles = _styles(document)
-        self.default_style = next((s.style_id for s in document.styles
-                                   if s.element.get(W + "default") == "1" and s.type == 1), None)
+        self.default_style = next(
+            (s.style_id for s in document.styles if s.element.get(W + "default") == "1" and s.type == 1), None
+        )
         self.footnotes = _footnotes(document)
         self.fields = FieldState(skip_toc=skip_toc_fields)
         self.notes = NoteNumbers()
@@ -133,8 +139,10 @@ class _Walker:
         if len(cells) == 1 and len(cells[0]) == 1:  # a one-cell table is a framed note, not data
             self.walk(cells[0][0])
             return
-        rows = [[clean_inline(" ".join(paragraph_text(p, self.fields, self.notes) for p in tc.iter(W + "p")))
-                 for tc in row] for row in cells]
+        rows = [
+            [clean_inline(" ".join(paragraph_text(p, self.fields, self.notes) for p in tc.iter(W + "p"))) for tc in row]
+            for row in cells
+        ]
         rows = [row for row in rows if any(row)]
         if not rows:
             self.notes.pending.clear()
@@ -178,8 +186,13 @@ def _styles(document) -> dict[str, _Style]:
             level = level or _outline_level(chain.element)
             numbered = numbered or chain.element.find(f"{W}pPr/{W}numPr") is not None
             chain = chain.base_style
-        out[style.style_id] = _Style(name=name, level=level, numbered=numbered and not level,
-                                     toc=bool(_TOC_STYLE.match(name)), caption=name in ("caption", "bijschrift"))
+        out[style.style_id] = _Style(
+            name=name,
+            level=level,
+            numbered=numbered and not level,
+            toc=bool(_TOC_STYLE.match(name)),
+            caption=name in ("caption", "bijschrift"),
+        )
     return out
 
 

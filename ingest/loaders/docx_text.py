@@ -10,11 +10,31 @@ revisions or drawings, and "[n]" where a footnote is referenced.
 from __future__ import annotations
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_SKIP = {W + "del", W + "moveFrom", W + "drawing", W + "pict", W + "object", W + "rPr", W + "pPr",
-         W + "delText", W + "delInstrText",
-         "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"}
-_CONTAINERS = {W + "r", W + "hyperlink", W + "smartTag", W + "ins", W + "moveTo", W + "customXml",
-               W + "sdt", W + "sdtContent", W + "fldSimple", W + "dir", W + "bdo"}
+_SKIP = {
+    W + "del",
+    W + "moveFrom",
+    W + "drawing",
+    W + "pict",
+    W + "object",
+    W + "rPr",
+    W + "pPr",
+    W + "delText",
+    W + "delInstrText",
+    "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent",
+}
+_CONTAINERS = {
+    W + "r",
+    W + "hyperlink",
+    W + "smartTag",
+    W + "ins",
+    W + "moveTo",
+    W + "customXml",
+    W + "sdt",
+    W + "sdtContent",
+    W + "fldSimple",
+    W + "dir",
+    W + "bdo",
+}
 
 
 class FieldState:

@@ -19,14 +19,39 @@ from ingest.document import LoadedDocument, doc_id_for
 from ingest.loaders import decode_text
 from ingest.loaders.common import Sections, clean_inline, first_heading, put, stem_title
 
-_NEVER_CONTENT = ("script", "style", "noscript", "template", "form", "svg", "iframe", "object", "embed",
-                  "canvas", "button", "select", "input", "textarea", "nav", "aside", "head")
+_NEVER_CONTENT = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "form",
+    "svg",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "nav",
+    "aside",
+    "head",
+)
 _CHROME = ("header", "footer")
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
 _HEADING = re.compile(r"^h([1-6])$")
 # Block elements end the text before them; each gives the kind of the text inside it.
-_OWN_KIND = {"li": "list_item", "dt": "paragraph", "dd": "paragraph", "figcaption": "caption",
-             "caption": "caption", "ul": "paragraph", "ol": "paragraph", "dl": "paragraph"}
+_OWN_KIND = {
+    "li": "list_item",
+    "dt": "paragraph",
+    "dd": "paragraph",
+    "figcaption": "caption",
+    "caption": "caption",
+    "ul": "paragraph",
+    "ol": "paragraph",
+    "dl": "paragraph",
+}
 _PROSE = {"p", "pre", "address"}  # a paragraph, unless it is the body of a list item or caption
 _CONTAINERS = {"div", "section", "article", "main", "blockquote", "figure", "header", "footer", "hr"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -48,8 +73,9 @@ def load_html(path: Path, data: bytes) -> LoadedDocument:
     root = _main_content(soup)
     blocks = _Walker().blocks(root) if root is not None else []
     title = page_title or first_heading(blocks) or stem_title(path)
-    return LoadedDocument(doc_id=doc_id_for(data), source=str(path), title=title, metadata=metadata,
-                          blocks=blocks, warnings=warnings)
+    return LoadedDocument(
+        doc_id=doc_id_for(data), source=str(path), title=title, metadata=metadata, blocks=blocks, warnings=warnings
+    )
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
@@ -77,7 +103,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
 def _meta(soup: BeautifulSoup, *names: str) -> str | None:
     for name in names:
         tag = soup.find("meta", attrs={"name": re.compile(f"^{re.escape(name)}$", re.IGNORECASE)}) or soup.find(
-            "meta", attrs={"property": name})
+            "meta", attrs={"property": name}
+        )
         if tag is not None and tag.get("content"):
             return tag["content"]
     return None
@@ -108,8 +135,13 @@ def _not_content(tag: Tag) -> bool:
     if tag.attrs is None:
         return False
     style = (tag.get("style") or "").replace(" ", "").lower()
-    return (tag.has_attr("hidden") or tag.get("aria-hidden") == "true" or tag.get("role") in _CHROME_ROLES
-            or "display:none" in style or "visibility:hidden" in style)
+    return (
+        tag.has_attr("hidden")
+        or tag.get("aria-hidden") == "true"
+        or tag.get("role") in _CHROME_ROLES
+        or "display:none" in style
+        or "visibility:hidden" in style
+    )
 
 
 class _Walker:
@@ -174,8 +206,11 @@ class _Walker:
         for tr in table.find_all("tr"):
             if tr.find_parent("table") is not table:
                 continue  # a nested table's rows are part of its cell's text
-            cells = [clean_inline(cell.get_text(" ")).replace("|", "\\|") for cell in tr.find_all(("td", "th"))
-                     if cell.find_parent("tr") is tr]
+            cells = [
+                clean_inline(cell.get_text(" ")).replace("|", "\\|")
+                for cell in tr.find_all(("td", "th"))
+                if cell.find_parent("tr") is tr
+            ]
             if any(cells):
                 rows.append("| " + " | ".join(cells) + " |")
         if rows:

@@ -26,7 +26,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
         raise IngestError(path, f"front matter is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
         raise IngestError(path, "front matter is not a mapping of keys to values")
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def markdown_blocks(body: str) -> list[Block]:
@@ -47,8 +47,9 @@ def markdown_blocks(body: str) -> list[Block]:
             if buffer_kind == "paragraph":
                 text = text.lstrip("> ").strip()
             if text:
-                blocks.append(Block(text=_inline(text) if buffer_kind != "table" else text,
-                                    kind=buffer_kind, section_path=section()))
+                blocks.append(
+                    Block(text=_inline(text) if buffer_kind != "table" else text, kind=buffer_kind, section_path=section())
+                )
         buffer, buffer_kind = [], "paragraph"
 
     in_code = False

@@ -38,8 +38,9 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
     else:
         silent = [str(page.number) for page in pages if not page.lines]
         if silent:
-            warnings.append(f"page(s) {', '.join(silent)} have no text layer (scanned?); OCR is not done, "
-                            "their content is missing")
+            warnings.append(
+                f"page(s) {', '.join(silent)} have no text layer (scanned?); OCR is not done, their content is missing"
+            )
         drop_furniture(pages)
         builder = BlockBuilder(pages, LineJoiner(vocabulary(ln.text for p in pages for ln in p.lines)))
         for page in pages:
@@ -54,8 +55,15 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
     top_level = min((b.level for b in blocks if b.kind == "heading"), default=0)
     large_heading = next((b.text for b in blocks if b.kind == "heading" and b.level == top_level), "")
     title = _usable_title(info.get("Title")) or large_heading or first_heading(blocks) or stem_title(path)
-    return LoadedDocument(doc_id=doc_id_for(data), source=str(path), title=title, metadata=metadata,
-                          blocks=blocks, warnings=warnings, pages=len(pages))
+    return LoadedDocument(
+        doc_id=doc_id_for(data),
+        source=str(path),
+        title=title,
+        metadata=metadata,
+        blocks=blocks,
+        warnings=warnings,
+        pages=len(pages),
+    )
 
 
 def _read_pages(path: Path, data: bytes, warnings: list[str]) -> tuple[list[PageText], dict]:
@@ -122,7 +130,6 @@ def _pdf_date(value: str | None) -> datetime | None:
         offset = timedelta(hours=int(tz_hours or 0), minutes=int(tz_minutes or 0))
         tz = timezone(offset if sign == "+" else -offset)
     try:
-        return datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0),
-                        int(second or 0), tzinfo=tz)
+        return datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0), int(second or 0), tzinfo=tz)
     except ValueError:
         return None

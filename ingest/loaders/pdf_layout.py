@@ -27,9 +27,13 @@ from ingest.loaders.pdf_lines import Line
 EDGE_LINES = 3  # how many lines at the top and bottom of a page may be header or footer
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-\u2013(\[]?\s*(?:\d{1,4}|[ivxlc]{1,7})\s*[-\u2013)\]]?"
-    r"(?:\s*(?:/|van|of)\s*\d{1,4})?$", re.IGNORECASE)
-_BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25e6\u2023\u25cf\u25cb\u25a0\u25a1\u27a2\u25ba\u2713"
-                     r"\uf0b7\uf0a7\uf076\uf0d8\uf0fc*\-\u2013]\s+")
+    r"(?:\s*(?:/|van|of)\s*\d{1,4})?$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(
+    r"^[\u2022\u00b7\u25aa\u25e6\u2023\u25cf\u25cb\u25a0\u25a1\u27a2\u25ba\u2713"
+    r"\uf0b7\uf0a7\uf076\uf0d8\uf0fc*\-\u2013]\s+"
+)
 _ENUMERATOR = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s+")
 _PLAIN_NOTE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[^\W\d])")  # "3 Bron: ...", not "10 20 30"
 _SENTENCE_END = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
@@ -80,9 +84,15 @@ def drop_furniture(pages: list[PageText]) -> None:
     threshold = max(3, math.ceil(n / 2)) if n >= 3 else 2
     for page in pages:
         edge = {id(line) for line in _edge_lines(page.lines)}
-        page.lines = [line for line in page.lines if id(line) not in edge or not (
-            (n >= 2 and counts[_furniture_key(line)] >= threshold)
-            or (_PAGE_NUMBER.match(line.text) and not 0.15 * page.height < line.top < 0.85 * page.height))]
+        page.lines = [
+            line
+            for line in page.lines
+            if id(line) not in edge
+            or not (
+                (n >= 2 and counts[_furniture_key(line)] >= threshold)
+                or (_PAGE_NUMBER.match(line.text) and not 0.15 * page.height < line.top < 0.85 * page.height)
+            )
+        ]
 
 
 def _edge_lines(lines: list[Line]) -> list[Line]:
@@ -97,8 +107,11 @@ def _furniture_key(line: Line) -> str:
 def split_footnotes(page: PageText, body: float) -> None:
     """Small print at the bottom of the page, from the first line that opens with a note number."""
     start = len(page.lines)
-    while start and page.lines[start - 1].top > page.height * 0.5 and (
-            page.lines[start - 1].size < body * 0.95 or page.lines[start - 1].starts_with_marker):
+    while (
+        start
+        and page.lines[start - 1].top > page.height * 0.5
+        and (page.lines[start - 1].size < body * 0.95 or page.lines[start - 1].starts_with_marker)
+    ):
         start -= 1
     for i in range(start, len(page.lines)):
         if _opens_note(page.lines[i]):
@@ -160,8 +173,11 @@ class BlockBuilder:
             last_paragraph = out[-1] if out and out[-1].kind == "paragraph" and runs else None
             for note in self._footnotes(page.footnotes):
                 out.append(_Out("footnote", note, sections.path, page.number))
-        return [Block(text=clean_inline(o.text), kind=o.kind, section_path=o.section, page=o.page, level=o.level)
-                for o in out if clean_inline(o.text)]
+        return [
+            Block(text=clean_inline(o.text), kind=o.kind, section_path=o.section, page=o.page, level=o.level)
+            for o in out
+            if clean_inline(o.text)
+        ]
 
     def _runs(self, lines: list[Line]) -> list[_Run]:
         runs: list[_Run] = []
@@ -181,8 +197,13 @@ class BlockBuilder:
             return "heading"
         if _BULLET.match(line.text) or _ENUMERATOR.match(line.text):
             prev = previous.lines[-1] if previous else None
-            if (prev is None or line.x0 > self.margin + 3 or previous.kind == "list_item"
-                    or _SENTENCE_END.search(prev.text) or line.base - prev.base > self.pitch * 1.25 + 1):
+            if (
+                prev is None
+                or line.x0 > self.margin + 3
+                or previous.kind == "list_item"
+                or _SENTENCE_END.search(prev.text)
+                or line.base - prev.base > self.pitch * 1.25 + 1
+            ):
                 return "list_item"
         return "paragraph"
 
@@ -193,15 +214,21 @@ class BlockBuilder:
             return True
         if line.size >= self.body * 1.05 and (line.bold or line.italic):
             return True
-        return (self.bold_headings and line.bold and line.size >= self.body - 0.5 and len(line.text) <= 120
-                and not line.text.endswith((".", ",", ";")))
+        return (
+            self.bold_headings
+            and line.bold
+            and line.size >= self.body - 0.5
+            and len(line.text) <= 120
+            and not line.text.endswith((".", ",", ";"))
+        )
 
     def _continues(self, run: _Run, line: Line, kind: str) -> bool:
         prev = run.lines[-1]
         gap = line.base - prev.base
         if run.kind == "heading" or kind == "heading":
-            same_style = (run.kind == kind and abs(line.size - prev.size) < 0.5
-                          and line.bold == prev.bold and line.italic == prev.italic)
+            same_style = (
+                run.kind == kind and abs(line.size - prev.size) < 0.5 and line.bold == prev.bold and line.italic == prev.italic
+            )
             return same_style and 0 < gap <= prev.size * 1.6
         limit = self.pitch * 1.25 + 1 if abs(prev.size - self.body) < 0.6 else prev.size * 1.6
         if not 0 < gap <= limit or abs(line.size - prev.size) > 0.6 or kind == "list_item":
@@ -212,8 +239,7 @@ class BlockBuilder:
 
     def _assign_levels(self, runs: list[_Run]) -> None:
         headings = [run for run in runs if run.kind == "heading"]
-        large = sorted({_size_class(r.first.size) for r in headings if r.first.size >= self.body * 1.05},
-                       reverse=True)
+        large = sorted({_size_class(r.first.size) for r in headings if r.first.size >= self.body * 1.05}, reverse=True)
         for run in headings:
             size = _size_class(run.first.size)
             run.level = large.index(size) + 1 if size in large else len(large) + 1

@@ -102,8 +102,15 @@ def _make_line(words: list[dict], page_number: int) -> Line:
     total = sum(fonts.values())
     raw = "".join(parts)
     soft_break = "\u00ad" if raw.rstrip().endswith("\u00ad") else ""  # kept for the line joiner
-    return Line(page=page_number, text=clean_inline(raw) + soft_break,
-                x0=min(w["x0"] for w in words), x1=max(w["x1"] for w in words),
-                top=min(w["top"] for w in words), base=base, size=size,
-                bold=bold_chars > total * 0.7, italic=italic_chars > total * 0.7,
-                starts_with_marker=starts_with_marker)
+    return Line(
+        page=page_number,
+        text=clean_inline(raw) + soft_break,
+        x0=min(w["x0"] for w in words),
+        x1=max(w["x1"] for w in words),
+        top=min(w["top"] for w in words),
+        base=base,
+        size=size,
+        bold=bold_chars > total * 0.7,
+        italic=italic_chars > total * 0.7,
+        starts_with_marker=starts_with_marker,
+    )
