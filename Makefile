@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test browser lint bench clean
+.PHONY: setup run test check browser lint bench reports clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,12 +31,26 @@ test: setup browser
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# the fast loop for developers: lint and every test that needs no model, server or browser (under a minute)
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "not slow" -q
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 bench: setup
 	$(BIN)/datalessen bench
+
+# regenerate the shipped evaluation reports (evals/report/) for every gold set
+reports: setup
+	$(BIN)/datalessen ingest -q
+	$(BIN)/datalessen eval --report evals/report --no-gate
+	for set in heldout heldout2 test test2; do \
+	  $(BIN)/datalessen eval --questions evals/gold/$$set.jsonl --thresholds evals/thresholds-$$set.toml \
+	    --report evals/report/$$set --no-gate; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

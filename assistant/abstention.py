@@ -59,6 +59,7 @@ def abstain(
     backend: str = "extractive",
     standalone_question: str = "",
     warnings: list[str] | None = None,
+    reason: str = "weak_evidence",
 ) -> Answer:
     shown = passages[:closest]
     citations = [citation_for(i, p, opening_sentence(p.text)) for i, p in enumerate(shown, 1)]
@@ -69,6 +70,7 @@ def abstain(
         citations=citations,
         passages=passages,
         abstained=True,
+        abstention_reason=reason if shown else "no_passages",
         standalone_question=standalone_question or question,
         language=language,
         backend=backend,

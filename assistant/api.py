@@ -12,10 +12,9 @@ A question goes: condense (follow-ups) -> retrieve (hybrid, filtered) -> answer
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
+from assistant.answerers import AnswererContext, build_answerer
 from assistant.conversation import condense
-from assistant.extractive import ExtractiveAnswerer
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.schema import Answer, Passage
 from assistant.settings import Settings
@@ -36,21 +35,20 @@ class Assistant:
         self.store = store
         self.embeddings = embeddings
         self.retriever = HybridRetriever(self.settings, store, embeddings)
-        self.chat_model = chat_model
-        self.answerer = answerer or self._default_answerer()
+        self.answerer = answerer or build_answerer(self._answerer_context(chat_model))
 
-    def _default_answerer(self):
-        if self.settings.answer_backend == "extractive":
-            return ExtractiveAnswerer(
-                self.settings,
-                term_weight=self.term_weight,
-                known_term=lambda term, family=True: self.retriever.bm25.knows(term, family),
-            )
-        from assistant.llm import LLMAnswerer, build_chat_model
+    def _answerer_context(self, chat_model=None, settings: Settings | None = None) -> AnswererContext:
+        return AnswererContext(
+            settings=settings or self.settings,
+            term_weight=self.term_weight,
+            known_term=lambda term, family=True: self.retriever.bm25.knows(term, family),
+            chat_model=chat_model,
+        )
 
-        if self.chat_model is None:
-            self.chat_model = build_chat_model(self.settings)
-        return LLMAnswerer(self.chat_model, backend_name=self.settings.answer_backend)
+    @property
+    def chat_model(self):
+        """The LLM behind the answerer, if any: it also makes follow-ups standalone."""
+        return getattr(self.answerer, "chat_model", None)
 
     def term_weight(self, term: str) -> float:
         """Rarity of a stemmed term in the corpus; a term the corpus lacks weighs most."""
@@ -68,6 +66,14 @@ class Assistant:
 
             return condense_question(self.chat_model, history, question, detect_language(question))
         return condense(question, history)
+
+    def quote(self, question: str, passages: list[Passage], *, min_evidence: float | None = None) -> Answer:
+        """Verbatim quotes from `passages` whatever the configured backend (a table that promises quotes
+        must not paraphrase); `min_evidence` raises the evidence floor for a stricter selection."""
+        settings = self.settings
+        if min_evidence is not None:
+            settings = settings.replace(abstain_threshold=max(settings.abstain_threshold, min_evidence))
+        return build_answerer(self._answerer_context(settings=settings), "extractive").answer(question, passages)
 
     def retrieve(
         self, question: str, *, filters: Filters | dict | None = None, k: int | None = None, mode: str = "hybrid"
@@ -106,18 +112,20 @@ class Assistant:
         passages = self.retrieve(standalone, filters=filters, k=k, mode=mode)
         yield from self.answerer.stream(question, passages, language=detect_language(question), standalone_question=standalone)
 
-    # -- documents ------------------------------------------------------------------------
+    # -- documents (ingest them with `ingest.pipeline.ingest_into`) -----------------------
 
-    def ingest(self, paths: list[Path], *, prune: bool = False, progress: bool = False):
-        from ingest.pipeline import Ingestor
-
-        ingestor = Ingestor(self.settings, store=self.store, embeddings=self.embeddings, progress=progress)
-        try:
-            report = ingestor.run([Path(p) for p in paths], prune=prune)
-        finally:
-            ingestor.close()
+    def refresh(self) -> None:
+        """See what the store holds now (after an ingest into it)."""
         self.retriever.refresh()
-        return report
+
+    @property
+    def passages(self) -> list[Passage]:
+        """Every stored passage, in a stable order."""
+        return self.retriever.passages
+
+    def facets(self) -> dict[str, list[str]]:
+        """The values the filters can take (gemeente, domein, kind, document), from the stored metadata."""
+        return self.retriever.facets()
 
     def documents(self) -> list[dict]:
         """One row per ingested document, with its metadata and chunk count."""

@@ -114,12 +114,10 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:
         query = standalone_question or question
         candidates = self.evidence(query, passages, focus_terms(question))
-        if (
-            not candidates
-            or candidates[0].score < self.settings.abstain_threshold
-            or not self._on_topic(query, passages, language)
-        ):
+        if not candidates or candidates[0].score < self.settings.abstain_threshold:
             return abstain(question, passages, language, standalone_question=query)
+        if not self._on_topic(query, passages, language):
+            return abstain(question, passages, language, standalone_question=query, reason="off_topic")
         is_list = bool(_LIST_QUESTION.search(query))
         chosen = self._select(candidates, is_list)
         # what is asked for is in the user's own words; the standalone form may carry an earlier question
@@ -153,6 +151,7 @@ class ExtractiveAnswerer:
             citations=citations,
             passages=passages,
             abstained=unknown,
+            abstention_reason="sources_say_unknown" if denial is not None else "value_missing" if missing_value else "",
             standalone_question=query,
             language=language,
             backend=self.backend_name,
@@ -265,3 +264,8 @@ def _similar(a: frozenset, b: frozenset) -> bool:
     if not a or not b:
         return False
     return len(a & b) / len(a | b) > 0.6
+
+
+def build(context) -> ExtractiveAnswerer:
+    """The `extractive` entry of `assistant.answerers.BACKENDS`."""
+    return ExtractiveAnswerer(context.settings, term_weight=context.term_weight, known_term=context.known_term)

@@ -19,7 +19,6 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.abstention import abstain, citation_for
-from assistant.llm_backends import build_chat_model
 from assistant.llm_checks import (
     INSTRUCTION_DROPPED,
     best_quote,
@@ -33,7 +32,7 @@ from assistant.llm_checks import (
 )
 from assistant.schema import Answer, Passage
 
-__all__ = ["LLMAnswerer", "build_chat_model", "check_citations", "condense_question", "format_sources"]
+__all__ = ["LLMAnswerer", "check_citations", "condense_question", "format_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +136,7 @@ class LLMAnswerer:
         used = passages[: self.max_passages]
         reply = _clean_reply(reply)
         if says_not_in_sources(reply):
-            return self._abstain(question, passages, language, standalone_question, [])
+            return self._abstain(question, passages, language, standalone_question, [], reason="model_declined")
         checked = check_citations(reply, len(used))
         kept, guard_warnings = instruction_guard(checked.sentences, used)
         # a dropped sentence is quoted in its warning: never quote one that echoes a planted instruction
@@ -146,7 +145,7 @@ class LLMAnswerer:
         kept = drop_dangling_lead_ins(kept)
         if not kept:
             warnings.append("geen zin met een geldige bronvermelding over; daarom geen antwoord van het model")
-            return self._abstain(question, passages, language, standalone_question, warnings)
+            return self._abstain(question, passages, language, standalone_question, warnings, reason="no_checked_sentence")
         kept, order = renumber(kept)
         citations = []
         for new, old in enumerate(order, 1):
@@ -163,9 +162,15 @@ class LLMAnswerer:
             warnings=warnings,
         )
 
-    def _abstain(self, question, passages, language, standalone_question, warnings) -> Answer:
+    def _abstain(self, question, passages, language, standalone_question, warnings, reason="no_passages") -> Answer:
         return abstain(
-            question, passages, language, backend=self.backend_name, standalone_question=standalone_question, warnings=warnings
+            question,
+            passages,
+            language,
+            backend=self.backend_name,
+            standalone_question=standalone_question,
+            warnings=warnings,
+            reason=reason,
         )
 
 

@@ -49,6 +49,19 @@ class Citation:
     quotes: list[str] = field(default_factory=list)  # each verbatim in passage_text; `quote` joins them
 
 
+# Why an answer abstained (`Answer.abstention_reason`), for code that must tell cases apart without
+# reading the text: "" when it answered.
+ABSTENTION_REASONS = {
+    "no_passages": "no passage was retrieved at all (an empty store, or filters that match nothing)",
+    "weak_evidence": "no sentence of the retrieved passages covers enough of the question",
+    "off_topic": "the question is about something the documents do not cover",
+    "sources_say_unknown": "the sources themselves say that what is asked for is not known (quoted)",
+    "value_missing": "the question asks for a number, amount or date that no quoted sentence holds",
+    "model_declined": "the language model said the sources do not answer it",
+    "no_checked_sentence": "no sentence of the language model's reply survived the citation checks",
+}
+
+
 @dataclass
 class Answer:
     question: str
@@ -56,6 +69,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     abstained: bool = False
+    abstention_reason: str = ""  # a key of ABSTENTION_REASONS when abstained
     standalone_question: str = ""
     language: str = "nl"
     backend: str = "extractive"

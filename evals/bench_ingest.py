@@ -29,10 +29,11 @@ from pathlib import Path
 
 import click
 
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from evals.provenance import SOURCE_ROOT
 
 GOAL_RATIO = 1.15
-DEFAULT_FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures" / "real"
+DEFAULT_FIXTURES = SOURCE_ROOT.parent / "shared" / "fixtures" / "real"  # beside a development checkout
 
 
 class Timer:

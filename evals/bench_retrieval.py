@@ -463,11 +463,10 @@ def retrieval(sizes, n_queries, rounds, answer_sizes, seed, workdir, keep, json_
         if answer_sizes.strip() == "all"
         else {int(s.replace("_", "")) for s in answer_sizes.split(",") if s.strip()}
     )
-    from assistant.cli import git_commit
-    from assistant.settings import PROJECT_ROOT
+    from evals.provenance import SOURCE_ROOT, git_commit
 
     settings = _bench_settings()
-    commit = git_commit(PROJECT_ROOT)
+    commit = git_commit(SOURCE_ROOT)
     click.echo(
         f"datalessen bench retrieval: sizes {size_list}, {n_queries} questions x {rounds} rounds, "
         f"{os.cpu_count()} cores, load average {load_average()}, torch threads "

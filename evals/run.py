@@ -28,7 +28,7 @@ from evals.gold import EvidenceMap, EvidenceMatcher, Question, passage_document
 
 VARIANTS = ("bm25", "dense", "hybrid", "naive")
 RETRIEVAL_K = 10
-TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
+TEXT_SUFFIXES = {".md", ".markdown", ".txt"}  # what a naive TextLoader reads
 SECRET_SETTINGS = ("llm_api_key", "auth")
 
 # the per-question metrics summarised as means with bootstrap intervals, and who they apply to
@@ -88,7 +88,7 @@ class NaiveBaseline:
 
     @classmethod
     def from_assistant(cls, assistant) -> "NaiveBaseline":
-        sources = {Path(p.source) for p in assistant.retriever.passages if p.source}
+        sources = {Path(p.source) for p in assistant.passages if p.source}
         return cls(assistant, sorted(sources))
 
     def retrieve(self, question: str, k: int = RETRIEVAL_K) -> list[Passage]:
@@ -120,7 +120,7 @@ def _with_offsets(raw: str, chunks: list[str]):
 def sections_spanned(raw: str, start: int, end: int) -> list[str]:
     """Section paths (as the project's loader names them) in force anywhere in raw[start:end],
     so that section hit@5 can be judged for chunks that know nothing of sections."""
-    from ingest.loaders.markdown import _HEADING, _inline
+    from ingest.loaders.markdown import HEADING, inline_text
 
     body_start = 0
     match = re.match(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", raw, re.S)
@@ -138,9 +138,9 @@ def sections_spanned(raw: str, start: int, end: int) -> list[str]:
             continue
         if line.strip().startswith("```"):
             in_code = not in_code
-        heading = None if in_code else _HEADING.match(line.rstrip())
+        heading = None if in_code else HEADING.match(line.rstrip())
         if heading:
-            level, title = len(heading.group(1)), _inline(heading.group(2))
+            level, title = len(heading.group(1)), inline_text(heading.group(2))
             path = [(lvl, t) for lvl, t in path if lvl < level] + [(level, title)]
             current = " > ".join(t for _, t in path)
         if offset > start and current and current not in spanned:
@@ -307,7 +307,7 @@ def evaluate(
     if unknown:
         raise ValueError(f"unknown variant(s) {sorted(unknown)}; choose from {', '.join(VARIANTS)}")
     matcher = EvidenceMatcher()
-    evidence = matcher.locate(questions, assistant.retriever.passages)
+    evidence = matcher.locate(questions, assistant.passages)
     records: list[dict] = []
     timing: dict[str, float] = {}
     notes: list[str] = []
@@ -330,11 +330,11 @@ def evaluate(
                 notes.append(f"naive baseline: {len(naive.passages)} chunks")
                 naive.close()
         timing[variant] = round(time.perf_counter() - started, 1)
-    docs = {passage_document(p) for p in assistant.retriever.passages}
+    docs = {passage_document(p) for p in assistant.passages}
     return {
         "variants": list(variants),
         "k": k,
-        "corpus": {"documents": len(docs), "chunks": len(assistant.retriever.passages)},
+        "corpus": {"documents": len(docs), "chunks": len(assistant.passages)},
         "settings": settings_used(assistant.settings),
         "questions": {
             "total": len(questions),

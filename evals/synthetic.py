@@ -39,10 +39,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import Settings
 from assistant.text import split_sentences
 
-CORPUS_DIR = PROJECT_ROOT / "corpus" / "documenten"
+CORPUS_DIR = Settings().corpus_dir
 
 # names that occur in the shipped corpus: each occurrence becomes a gemeente slot
 CORPUS_GEMEENTEN = (

@@ -306,3 +306,14 @@ def chunk_metadata(chunk: Chunk) -> dict:
         meta["page_start"] = chunk.page_start
         meta["page_end"] = chunk.page_end if chunk.page_end is not None else chunk.page_start
     return meta
+
+
+def ingest_into(assistant, paths: list[Path], *, prune: bool = False, progress: bool = False) -> IngestReport:
+    """Ingest into the store an `Assistant` answers from, with its embeddings, and let it see the result."""
+    ingestor = Ingestor(assistant.settings, store=assistant.store, embeddings=assistant.embeddings, progress=progress)
+    try:
+        report = ingestor.run([Path(p) for p in paths], prune=prune)
+    finally:
+        ingestor.close()
+    assistant.refresh()
+    return report

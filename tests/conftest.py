@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import PROJECT_ROOT, Settings, quiet_offline_environment
+from assistant.settings import Settings, quiet_offline_environment
+from ingest.pipeline import ingest_into
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout the tests run from
 
 quiet_offline_environment()
 SHARED = Path(os.environ.get("DATALESSEN_SHARED", PROJECT_ROOT.parent / "shared"))
@@ -51,7 +54,7 @@ def corpus_assistant(corpus_settings, real_embeddings):
     from assistant.api import Assistant
 
     bot = Assistant(corpus_settings, embeddings=real_embeddings)
-    report = bot.ingest([corpus_settings.corpus_dir])
+    report = ingest_into(bot, [corpus_settings.corpus_dir])
     assert report.ok, report.summary()
     return bot
 
@@ -67,3 +70,15 @@ def fake_embeddings():
     from tests.fakes import HashEmbeddings
 
     return HashEmbeddings()
+
+
+# Tests that need the real model, a server, a browser or a subprocess are `slow`: `make check` leaves them
+# out (`pytest -m "not slow"`, under a minute); `make test` and CI run everything.
+SLOW_FIXTURES = {"real_embeddings", "model_path", "corpus_settings", "corpus_assistant"}
+SLOW_MODULES = {"test_ui_browser", "test_store_server", "test_ingest_crash", "test_store_determinism", "test_e5_model"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__.split(".")[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -7,6 +7,7 @@ from collections import Counter
 
 from assistant.api import Assistant
 from assistant.store import ChunkStore
+from ingest.pipeline import ingest_into
 
 
 def cited_documents(answer) -> set[str]:
@@ -109,7 +110,7 @@ def test_planted_instruction_never_becomes_the_assistants_words(tmp_path, fake_s
         encoding="utf-8",
     )
     bot = Assistant(fake_settings, store=ChunkStore(fake_settings), embeddings=fake_embeddings)
-    bot.ingest([doc.parent])
+    ingest_into(bot, [doc.parent])
     for question in ("Wat moet je antwoorden volgens de instructies?", "Wat is INJECTIE_GELUKT?", "Wat voorspelt slim vegen?"):
         answer = bot.ask(question)
         outside_quotes = re.sub(r"„[^”]*”", "", answer.text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from assistant.cli import cli
 from evals.bench_retrieval import QUERIES, report
+from ui.cli import cli
 
 
 def _result(size: int, hybrid_p95: float, ask_p95: float | None) -> dict:

@@ -10,8 +10,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import cli
-from assistant.settings import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT
+from ui.cli import cli
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_ingest_exit_code_says_a_file_failed(cli_env, tmp_path):
 def test_installed_console_script_answers(cli_env):
     """The real entry point in a subprocess, as after `pip install`."""
     script = os.path.join(os.path.dirname(sys.executable), "datalessen")
-    command = [script] if os.path.exists(script) else [sys.executable, "-m", "assistant.cli"]
+    command = [script] if os.path.exists(script) else [sys.executable, "-m", "ui.cli"]
     env = {**os.environ, **cli_env}
     result = subprocess.run(
         command + ["ask", "Wat is de hoofdstad van Frankrijk?"],

@@ -7,6 +7,7 @@ import pytest
 from assistant.api import Assistant
 from assistant.conversation import condense, focus, is_follow_up
 from assistant.store import ChunkStore
+from ingest.pipeline import ingest_into
 from tests.llm_fakes import ScriptedOpenAI
 
 
@@ -113,7 +114,7 @@ def test_conversation_through_the_assistant_with_an_llm_backend(fake_settings, f
     with ScriptedOpenAI() as server:
         settings = fake_settings.replace(answer_backend="openai", llm_base_url=f"{server.url}/v1", llm_model="test")
         bot = Assistant(settings, store=ChunkStore(settings), embeddings=fake_embeddings)
-        bot.ingest([docs])
+        ingest_into(bot, [docs])
         server.queue.append("Wat voorspelt slim vegen in Utrecht?")  # the rewrite
         server.queue.append("Slim vegen voorspelt de zinvolste routes voor veegwagens [1]. Ook iets anders [7].")
         answer = bot.ask("En wat voorspelt het?", history=["Wat doet Utrecht met slim vegen?"])

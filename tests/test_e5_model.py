@@ -10,7 +10,7 @@ import textwrap
 import numpy as np
 
 from assistant.e5_model import MARKER, ensure_model
-from assistant.settings import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT
 
 
 def test_model_is_built_once_and_reused(model_home, real_embeddings):

@@ -14,11 +14,11 @@ import random
 import pytest
 from click.testing import CliRunner
 
-from assistant.cli import Context, cli
 from evals.gate import DEFAULT_THRESHOLDS, check_gate, load_thresholds
 from evals.gold import DEFAULT_QUESTIONS, EvidenceMatcher, load_questions
 from evals.report import write_report
 from evals.run import evaluate
+from ui.cli import Context, cli
 
 
 class RandomRetriever:

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from docx import Document
 
-from assistant.export import (
+from assistant.schema import Answer, Citation
+from ui.export import (
     conversation_json,
     conversation_markdown,
     handout_markdown,
@@ -15,8 +16,7 @@ from assistant.export import (
     write_conversation,
     write_handout,
 )
-from assistant.lessons import LessonRow
-from assistant.schema import Answer, Citation
+from ui.lessons import LessonRow
 
 WHEN = datetime(2026, 11, 27, 14, 30)
 QUOTE = "Doel: voorspellen welke rijroutes voor de veegwagens het meest zinvol zijn."

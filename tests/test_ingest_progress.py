@@ -15,7 +15,7 @@ RATE_AND_ETA = r"\| (\d+)/\1 \[\d\d:\d\d<\d\d:\d\d, +[\d.]+{unit}/s(, [^\]]*)?\]
 
 def test_cli_progress_on_stderr_summary_on_stdout(fake_settings, tmp_path, monkeypatch):
     import assistant.embeddings
-    from assistant.cli import cli
+    from ui.cli import cli
 
     monkeypatch.setattr(assistant.embeddings, "load_embeddings", lambda _settings: HashEmbeddings())
     folder = tmp_path / "docs"

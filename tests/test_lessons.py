@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.lessons import NOTHING, PRESETS, case_documents, lessons, theme_queries
+from ingest.pipeline import ingest_into
+from ui.lessons import NOTHING, PRESETS, case_documents, lessons, theme_queries
 
 CASES = {
     "case-a-vegen.md": (
@@ -53,7 +54,7 @@ def small_assistant(tmp_path, fake_settings, fake_embeddings):
         encoding="utf-8",
     )
     bot = Assistant(fake_settings, embeddings=fake_embeddings)
-    assert bot.ingest([folder]).ok
+    assert ingest_into(bot, [folder]).ok
     return bot
 
 

@@ -10,8 +10,10 @@ import pytest
 from langchain_ollama import ChatOllama
 from langchain_openai import ChatOpenAI
 
-from assistant.llm import LLMAnswerer, build_chat_model, condense_question
-from assistant.llm_backends import OLLAMA_DEFAULT_URL, ChatLlamaCpp
+from assistant.llm import LLMAnswerer, condense_question
+from assistant.llm_backends import build_chat_model
+from assistant.llm_backends.llamacpp import ChatLlamaCpp
+from assistant.llm_backends.ollama import OLLAMA_DEFAULT_URL
 from assistant.schema import Answer, Passage
 from assistant.settings import Settings
 from tests.llm_fakes import ScriptedOllama, ScriptedOpenAI, pieces

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from assistant.abstention import MESSAGES
-from assistant.llm import LLMAnswerer, build_chat_model, check_citations, format_sources
+from assistant.llm import LLMAnswerer, check_citations, format_sources
+from assistant.llm_backends import build_chat_model
 from assistant.llm_checks import best_quote, instruction_guard, says_not_in_sources
 from assistant.schema import Answer, Passage
 from assistant.settings import Settings

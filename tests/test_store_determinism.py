@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from assistant.settings import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT
 
 QUESTIONS = [
     "Wie waren naast Eelco de Winter de onderzoekers?",

@@ -125,7 +125,7 @@ def test_server_store_matches_embedded_store(chroma_url, tmp_path):
 def test_an_unreachable_server_is_a_clear_error(tmp_path):
     from click.testing import CliRunner
 
-    from assistant.cli import cli
+    from ui.cli import cli
 
     url = f"http://127.0.0.1:{free_port()}"
     result = CliRunner().invoke(

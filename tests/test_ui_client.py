@@ -90,7 +90,7 @@ def test_feedback_is_stored(app_url, corpus_assistant):
     _ask(client, "Wat is het doel van slim vegen in Utrecht?")
     status, comment = client.predict(1, "verkeerd bewijs", "bron [1] is de feitenlijst", api_name="/feedback")
     assert "opgeslagen" in status and comment == ""
-    with sqlite3.connect(corpus_assistant.settings.feedback_path) as db:
+    with sqlite3.connect(corpus_assistant.settings.home / "feedback.sqlite") as db:
         row = db.execute(
             "SELECT verdict, comment, question, answer_text, citations, settings FROM feedback WHERE comment = ?",
             ("bron [1] is de feitenlijst",),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.lessons import LessonRow
 from assistant.schema import Answer, Citation, Passage
 from ui import render
+from ui.lessons import LessonRow
 
 EVIL = '<script>alert(1)</script> en <img src=x onerror=alert(2)>'
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.access import may_upload, parse_auth
-from assistant.corpus_notes import markdown_section, unknowns
-from assistant.eval_report import latest_report
-from assistant.uploads import accept_uploads, safe_name, upload_dir
+from ui.access import may_upload, parse_auth
+from ui.corpus_notes import markdown_section, unknowns
+from ui.eval_report import latest_report
+from ui.settings import AppSettings
+from ui.uploads import accept_uploads, safe_name, upload_dir
 
 
 def test_parse_auth():
@@ -18,9 +19,9 @@ def test_parse_auth():
             parse_auth(bad)
 
 
-def test_may_upload(fake_settings):
-    assert may_upload(fake_settings, None)  # no login configured: a local single-user app
-    locked = fake_settings.replace(auth="anna:a1,bob:b2", admin_users="anna")
+def test_may_upload():
+    assert may_upload(AppSettings(), None)  # no login configured: a local single-user app
+    locked = AppSettings(auth="anna:a1,bob:b2", admin_users="anna")
     assert may_upload(locked, "anna")
     assert not may_upload(locked, "bob") and not may_upload(locked, None)
     assert not may_upload(locked.replace(admin_users=""), "anna")
@@ -35,14 +36,16 @@ def test_safe_name():
 def test_accept_uploads_checks_copies_and_ingests(tmp_path, fake_settings, fake_embeddings):
     from assistant.api import Assistant
 
-    bot = Assistant(fake_settings.replace(max_upload_mb=0.001), embeddings=fake_embeddings)
+    bot = Assistant(fake_settings, embeddings=fake_embeddings)
     good = tmp_path / "tmp123.md"
     good.write_text("# Kademuren\n\nDe kademuren in Zwolle worden met sensoren bewaakt sinds 2019.\n", encoding="utf-8")
     big = tmp_path / "groot.txt"
     big.write_text("woord " * 400, encoding="utf-8")
     exe = tmp_path / "virus.exe"
     exe.write_bytes(b"MZ")
-    result = accept_uploads(bot, [good, big, exe], names=["kademuren.md", "groot.txt", "virus.exe"])
+    result = accept_uploads(
+        bot, AppSettings(max_upload_mb=0.001), [good, big, exe], names=["kademuren.md", "groot.txt", "virus.exe"]
+    )
     assert [p.name for p in result.accepted] == ["kademuren.md"]
     assert result.accepted[0].parent == upload_dir(bot.settings) and result.accepted[0].exists()
     reasons = dict(result.rejected)
@@ -55,10 +58,10 @@ def test_accept_uploads_checks_copies_and_ingests(tmp_path, fake_settings, fake_
 def test_accept_uploads_refuses_non_admins(tmp_path, fake_settings, fake_embeddings):
     from assistant.api import Assistant
 
-    bot = Assistant(fake_settings.replace(auth="anna:a1,bob:b2", admin_users="anna"), embeddings=fake_embeddings)
+    bot = Assistant(fake_settings, embeddings=fake_embeddings)
     doc = tmp_path / "a.md"
     doc.write_text("# A\n\nTekst over iets.\n", encoding="utf-8")
-    result = accept_uploads(bot, [doc], username="bob")
+    result = accept_uploads(bot, AppSettings(auth="anna:a1,bob:b2", admin_users="anna"), [doc], username="bob")
     assert not result.ok and result.report is None and "beheerders" in result.rejected[0][1]
     assert bot.store.count() == 0
 

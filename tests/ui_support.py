@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from contextlib import contextmanager
 
-from assistant.uploads import upload_dir
+from ui.uploads import upload_dir
 
 
 def free_port() -> int:
@@ -15,14 +15,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(assistant, report_dir=None, **overrides):
+def running_app(assistant, report_dir=None, app=None, **overrides):
     """The app as `launch()` starts it (same settings-derived arguments), not blocking; yields its URL."""
     from ui.app import build_app, launch_kwargs
+    from ui.settings import AppSettings
 
-    demo = build_app(assistant, report_dir=report_dir)
-    demo.queue(default_concurrency_limit=int(assistant.settings.concurrency))
+    app = app or AppSettings()
+    demo = build_app(assistant, app, report_dir=report_dir)
+    demo.queue(default_concurrency_limit=int(app.concurrency))
     kwargs = {
-        **launch_kwargs(assistant.settings),
+        **launch_kwargs(app),
         "server_name": "127.0.0.1",
         "server_port": free_port(),
         "quiet": True,

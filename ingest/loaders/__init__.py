@@ -1,38 +1,36 @@
 """Pick the loader for a file and apply the checks every format shares.
 
-Each format module exposes `load(path, data) -> LoadedDocument`-like pieces; this
-module owns what must hold for all of them: a known type, not empty, not too
-large, a stable content-hash id, and a title.
+LOADERS maps a file suffix to the function that reads that format
+(`load(path, data: bytes) -> LoadedDocument`); the suffixes the project accepts
+(ingest, uploads) are derived from it. A new format is one new module in this
+folder and one line in LOADERS (docs/extending.md shows an example). This module
+owns what must hold for all formats: a known type, not empty, not too large, a
+stable content-hash id, and a title.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
-from ingest.document import IngestError, LoadedDocument, doc_id_for
-from ingest.loaders.markdown import markdown_blocks, metadata_from_front_matter, split_front_matter
+from ingest.document import IngestError, LoadedDocument
 
-TEXT_SUFFIXES = {".md", ".markdown", ".txt"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx", ".html", ".htm"}
+LOADERS: dict[str, str] = {
+    ".md": "ingest.loaders.text:load_markdown",
+    ".markdown": "ingest.loaders.text:load_markdown",
+    ".txt": "ingest.loaders.text:load_plain_text",
+    ".pdf": "ingest.loaders.pdf:load_pdf",
+    ".docx": "ingest.loaders.docx:load_docx",
+    ".html": "ingest.loaders.html:load_html",
+    ".htm": "ingest.loaders.html:load_html",
+}
+SUPPORTED_SUFFIXES = LOADERS.keys()  # a live view: a loader registered at run time counts too
 
 
-def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
-    """UTF-8 first (with or without BOM); then the encodings Dutch office files actually use."""
-    warnings: list[str] = []
-    try:
-        return data.decode("utf-8-sig"), warnings
-    except UnicodeDecodeError as exc:
-        first_error = exc
-    for encoding in ("cp1252", "latin-1"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        warnings.append(f"not valid UTF-8 ({first_error.reason} at byte {first_error.start}); read as {encoding}")
-        return text, warnings
-    raise IngestError(path, "text is not valid UTF-8 and no fallback encoding fits")
+def loader_for(suffix: str):
+    """The load function registered for a suffix (imported on first use: PDF and DOCX parsers are heavy)."""
+    module, _, name = LOADERS[suffix.lower()].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _megabytes(size: float) -> str:
@@ -69,20 +67,7 @@ def load_file(path: Path, max_bytes: int | None = None, data: bytes | None = Non
     suffix = path.suffix.lower()
     if data is None:
         data = read_checked(path, max_bytes)
-    if suffix in TEXT_SUFFIXES:
-        doc = load_text(path, data)
-    elif suffix == ".pdf":
-        from ingest.loaders.pdf import load_pdf
-
-        doc = load_pdf(path, data)
-    elif suffix == ".docx":
-        from ingest.loaders.docx import load_docx
-
-        doc = load_docx(path, data)
-    else:
-        from ingest.loaders.html import load_html
-
-        doc = load_html(path, data)
+    doc = loader_for(suffix)(path, data)
     if not any(b.text.strip() for b in doc.blocks):
         if doc.warnings:
             raise IngestError(path, "; ".join(doc.warnings))
@@ -90,25 +75,3 @@ def load_file(path: Path, max_bytes: int | None = None, data: bytes | None = Non
     doc.metadata.setdefault("title", doc.title)
     doc.metadata.setdefault("source", str(path))
     return doc
-
-
-def load_text(path: Path, data: bytes) -> LoadedDocument:
-    text, warnings = decode_text(data, path)
-    if "\x00" in text:
-        raise IngestError(path, "file contains NUL bytes: binary, not text")
-    meta, body = split_front_matter(text, path) if path.suffix.lower() != ".txt" else ({}, text)
-    blocks = markdown_blocks(body) if path.suffix.lower() != ".txt" else _text_blocks(body)
-    metadata = metadata_from_front_matter(meta)
-    first_heading = next((b.text for b in blocks if b.kind == "heading"), "")
-    title = str(metadata.get("title") or first_heading or path.stem.replace("-", " ").replace("_", " "))
-    metadata.setdefault("kind", "document")
-    return LoadedDocument(
-        doc_id=doc_id_for(data), source=str(path), title=title, metadata=metadata, blocks=blocks, warnings=warnings
-    )
-
-
-def _text_blocks(body: str):
-    from ingest.document import Block
-
-    paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n")]
-    return [Block(text=" ".join(p.split()), kind="paragraph") for p in paragraphs if p]

@@ -16,8 +16,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ingest.document import LoadedDocument, doc_id_for
-from ingest.loaders import decode_text
 from ingest.loaders.common import Sections, clean_inline, first_heading, put, stem_title
+from ingest.loaders.text import decode_text
 
 _NEVER_CONTENT = (
     "script",

@@ -9,7 +9,7 @@ import yaml
 
 from ingest.document import Block, IngestError
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 
@@ -48,7 +48,7 @@ def markdown_blocks(body: str) -> list[Block]:
                 text = text.lstrip("> ").strip()
             if text:
                 blocks.append(
-                    Block(text=_inline(text) if buffer_kind != "table" else text, kind=buffer_kind, section_path=section())
+                    Block(text=inline_text(text) if buffer_kind != "table" else text, kind=buffer_kind, section_path=section())
                 )
         buffer, buffer_kind = [], "paragraph"
 
@@ -61,10 +61,10 @@ def markdown_blocks(body: str) -> list[Block]:
         if in_code:
             buffer.append(line)
             continue
-        heading = _HEADING.match(line)
+        heading = HEADING.match(line)
         if heading:
             flush()
-            level, title = len(heading.group(1)), _inline(heading.group(2))
+            level, title = len(heading.group(1)), inline_text(heading.group(2))
             path = [(lvl, t) for lvl, t in path if lvl < level] + [(level, title)]
             blocks.append(Block(text=title, kind="heading", section_path=section(), level=level))
             continue
@@ -91,7 +91,7 @@ def markdown_blocks(body: str) -> list[Block]:
     return blocks
 
 
-def _inline(text: str) -> str:
+def inline_text(text: str) -> str:
     """Drop emphasis and link syntax but keep the words: quotes must read as prose."""
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)

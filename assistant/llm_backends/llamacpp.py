@@ -1,10 +1,4 @@
-"""Turn `Settings` into a LangChain chat model for the optional LLM backends.
-
-Everything the model needs comes from the passed-in Settings, never from the
-environment, so a misconfigured machine fails here with a clear message instead
-of silently talking to some default endpoint. llama-cpp-python is an optional
-extra: it is imported only when that backend is chosen.
-"""
+"""A local GGUF model through llama-cpp-python, an optional extra imported only when chosen."""
 
 from __future__ import annotations
 
@@ -19,10 +13,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
+from assistant.llm_backends import llm_answerer
 from assistant.settings import Settings
 
-LLM_BACKENDS = ("openai", "ollama", "llamacpp")
-OLLAMA_DEFAULT_URL = "http://127.0.0.1:11434"  # Ollama's own default; set here so OLLAMA_HOST is never consulted
 LLAMACPP_MISSING = (
     "answer_backend 'llamacpp' needs llama-cpp-python, which is not installed. "
     "Install it with: pip install 'datalessen[llamacpp]'"
@@ -30,44 +23,7 @@ LLAMACPP_MISSING = (
 LLAMACPP_N_CTX = 8192  # the model's own maximum (often 128k) can exhaust a laptop's memory
 
 
-def build_chat_model(settings: Settings) -> BaseChatModel:
-    """The chat model for `settings.answer_backend`; ValueError/RuntimeError say what to fix."""
-    backend = settings.answer_backend
-    if backend not in LLM_BACKENDS:
-        raise ValueError(f"answer_backend {backend!r} is not an LLM backend; choose one of: {', '.join(LLM_BACKENDS)}")
-    if backend == "llamacpp":
-        return _llamacpp(settings)
-    if not settings.llm_model:
-        raise ValueError(f"answer_backend {backend!r} needs llm_model (DATALESSEN_LLM_MODEL), e.g. 'qwen2.5:7b'")
-    if backend == "openai":
-        if not settings.llm_base_url:
-            raise ValueError(
-                "answer_backend 'openai' needs llm_base_url (DATALESSEN_LLM_BASE_URL), "
-                "e.g. http://127.0.0.1:8000/v1 for vLLM or http://127.0.0.1:11434/v1 for Ollama"
-            )
-        from langchain_openai import ChatOpenAI
-
-        return ChatOpenAI(
-            base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key or "not-needed",
-            model=settings.llm_model,
-            timeout=settings.llm_timeout,
-            max_retries=1,
-            temperature=0,
-            # local servers speak chat/completions, not OpenAI's Responses API
-            use_responses_api=False,
-        )
-    from langchain_ollama import ChatOllama
-
-    return ChatOllama(
-        base_url=settings.llm_base_url or OLLAMA_DEFAULT_URL,
-        model=settings.llm_model,
-        temperature=0,
-        client_kwargs={"timeout": settings.llm_timeout},
-    )
-
-
-def _llamacpp(settings: Settings) -> BaseChatModel:
+def chat_model(settings: Settings) -> BaseChatModel:
     if not settings.llm_model_path:
         raise ValueError("answer_backend 'llamacpp' needs llm_model_path (DATALESSEN_LLM_MODEL_PATH): a .gguf file")
     try:
@@ -138,3 +94,7 @@ class ChatLlamaCpp(BaseChatModel):
                     if run_manager:
                         run_manager.on_llm_new_token(delta, chunk=chunk)
                     yield chunk
+
+
+def build(context):
+    return llm_answerer(context, chat_model)

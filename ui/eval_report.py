@@ -12,11 +12,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT
-
-DEFAULT_REPORT_DIR = PROJECT_ROOT / "evals" / "report"
+DEFAULT_REPORT_DIR = Path(str(files("evals").joinpath("report")))  # the shipped reports
 REPORT_NAME = "report.md"
 _IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 

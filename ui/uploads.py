@@ -13,10 +13,12 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.access import may_upload
 from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.pipeline import ingest_into
+from ui.access import may_upload
+from ui.settings import AppSettings
 
-UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".txt")
+UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES  # whatever a registered loader reads
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 
 
@@ -51,7 +53,7 @@ class UploadResult:
 
 
 def accept_uploads(
-    assistant, paths: list[Path | str], *, username: str | None = None, names: list[str] | None = None
+    assistant, app: AppSettings, paths: list[Path | str], *, username: str | None = None, names: list[str] | None = None
 ) -> UploadResult:
     """Check type, size and permission; copy to the upload folder; ingest what passed.
 
@@ -61,25 +63,24 @@ def accept_uploads(
     result = UploadResult()
     paths = [Path(p) for p in paths or []]
     names = list(names or [p.name for p in paths])
-    if not may_upload(settings, username):
+    if not may_upload(app, username):
         result.rejected = [(n, "alleen beheerders mogen documenten toevoegen") for n in names]
         return result
-    limit = settings.max_upload_mb * 1_000_000
+    limit = app.max_upload_mb * 1_000_000
     folder = upload_dir(settings)
     for path, name in zip(paths, names):
         name = safe_name(name)
         suffix = Path(name).suffix.lower()
-        if suffix not in UPLOAD_SUFFIXES or suffix not in SUPPORTED_SUFFIXES:
-            result.rejected.append(
-                (name, (f"bestandstype '{suffix or '(geen)'}' wordt niet ondersteund; toegestaan: {', '.join(UPLOAD_SUFFIXES)}"))
-            )
+        if suffix not in UPLOAD_SUFFIXES:
+            allowed = ", ".join(sorted(UPLOAD_SUFFIXES))
+            result.rejected.append((name, f"bestandstype '{suffix or '(geen)'}' wordt niet ondersteund; toegestaan: {allowed}"))
             continue
         if not path.is_file():
             result.rejected.append((name, "bestand niet gevonden"))
             continue
         size = path.stat().st_size
         if size > limit:
-            result.rejected.append((name, (f"{size / 1e6:.1f} MB is meer dan de grens van {settings.max_upload_mb:g} MB")))
+            result.rejected.append((name, (f"{size / 1e6:.1f} MB is meer dan de grens van {app.max_upload_mb:g} MB")))
             continue
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
@@ -88,7 +89,7 @@ def accept_uploads(
         result.accepted.append(target)
     if result.accepted:
         try:
-            result.report = assistant.ingest(result.accepted)
+            result.report = ingest_into(assistant, result.accepted)
         except Exception as exc:  # noqa: BLE001 -- a missing or crashing loader must not take the app down
             result.rejected += [(p.name, f"inlezen mislukt: {exc}") for p in result.accepted]
             result.accepted = []

@@ -4,8 +4,8 @@ For a theme (one of the presets below, named after what the corpus itself names,
 or free text) every case document is searched on its own (filter
 `document=<file>`), and the extractive answerer quotes its best sentences. A
 case without a passage on the theme says so. Nothing here retrieves or scores by
-itself: it composes `Assistant.documents`, `Assistant.retrieve` and the
-answerer.
+itself: it composes `Assistant.documents`, `Assistant.retrieve` and
+`Assistant.quote`.
 
     rows = lessons(bot, "opschaling")
     for row in rows:
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from assistant.abstention import MESSAGES, NO_PASSAGES
+from assistant.abstention import NO_PASSAGES
 from assistant.retrieval import facet_value
-from assistant.schema import Citation
+from assistant.schema import Answer, Citation
 
 # label shown to the user -> search texts, tried in order per case (the first that a case's
 # passages answer wins). The first seven are the success factors (kernfactoren) as the
@@ -38,7 +38,8 @@ PRESETS: dict[str, tuple[str, ...]] = {
     "Samenwerking": ("samenwerking",),
 }
 NOTHING = "geen passage over dit thema"
-_ABSTENTIONS = set(MESSAGES.values()) | set(NO_PASSAGES.values())
+# abstentions that quote nothing from the case (as opposed to its own "this is not known")
+_NOTHING_QUOTED = {"no_passages", "weak_evidence", "off_topic"}
 
 
 @dataclass
@@ -78,12 +79,8 @@ def case_documents(assistant) -> list[dict]:
 LESSON_EVIDENCE_FLOOR = 0.35
 
 
-def _extractive(assistant):
-    """Always extractive (an LLM would paraphrase; the table promises verbatim quotes), with a stricter floor."""
-    from assistant.extractive import ExtractiveAnswerer
-
-    settings = assistant.settings.replace(abstain_threshold=max(assistant.settings.abstain_threshold, LESSON_EVIDENCE_FLOOR))
-    return ExtractiveAnswerer(settings, term_weight=assistant.term_weight)
+def _quotes_nothing(answer: Answer | None) -> bool:
+    return answer is None or answer.abstention_reason in _NOTHING_QUOTED or not answer.citations
 
 
 def lessons(assistant, theme: str, per_case: int = 2) -> list[LessonRow]:
@@ -95,7 +92,6 @@ def lessons(assistant, theme: str, per_case: int = 2) -> list[LessonRow]:
     queries = theme_queries(theme)
     if not queries:
         raise ValueError("empty theme")
-    answerer = _extractive(assistant)
     rows: list[LessonRow] = []
     number = 0
     for doc in case_documents(assistant):
@@ -109,8 +105,8 @@ def lessons(assistant, theme: str, per_case: int = 2) -> list[LessonRow]:
         chosen = fallback = None
         for query in queries:
             passages = assistant.retrieve(query, filters={"document": row.document}, k=per_case)
-            answer = answerer.answer(query, passages) if passages else None
-            if answer is None or answer.text in _ABSTENTIONS or not answer.citations:
+            answer = assistant.quote(query, passages, min_evidence=LESSON_EVIDENCE_FLOOR) if passages else None
+            if _quotes_nothing(answer):
                 fallback = fallback or (query, answer)
                 continue
             if not answer.abstained:
@@ -118,10 +114,10 @@ def lessons(assistant, theme: str, per_case: int = 2) -> list[LessonRow]:
                 break
             # built from sentences in which the source says it does not know: keep looking, but
             # "niet te vinden" is what the case document says, and a facilitator should see it
-            if fallback is None or fallback[1] is None or fallback[1].text in _ABSTENTIONS:
+            if fallback is None or _quotes_nothing(fallback[1]):
                 fallback = (query, answer)
         row.query, answer = chosen or fallback
-        if answer is None or answer.text in _ABSTENTIONS or not answer.citations:
+        if _quotes_nothing(answer):
             row.abstained = True
             row.note = f"{NOTHING} — {answer.text if answer else NO_PASSAGES['nl']}"
         else:

@@ -1,4 +1,4 @@
-"""Who may log in and who may add documents, from the settings `auth` and `admin_users`.
+"""Who may log in and who may add documents, from the app settings `auth` and `admin_users`.
 
 `auth` is "user:password[,user2:password2]"; empty means no login at all (and
 then everyone on the machine may upload: the app listens on 127.0.0.1 by
@@ -7,7 +7,7 @@ default). There is never a default password.
 
 from __future__ import annotations
 
-from assistant.settings import Settings
+from ui.settings import AppSettings
 
 
 def parse_auth(spec: str) -> list[tuple[str, str]]:
@@ -27,12 +27,12 @@ def parse_auth(spec: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def admin_users(settings: Settings) -> set[str]:
-    return {u.strip() for u in (settings.admin_users or "").split(",") if u.strip()}
+def admin_users(app: AppSettings) -> set[str]:
+    return {u.strip() for u in (app.admin_users or "").split(",") if u.strip()}
 
 
-def may_upload(settings: Settings, username: str | None) -> bool:
+def may_upload(app: AppSettings, username: str | None) -> bool:
     """Without login everyone may; with login only the users named in `admin_users`."""
-    if not parse_auth(settings.auth):
+    if not parse_auth(app.auth):
         return True
-    return bool(username) and username in admin_users(settings)
+    return bool(username) and username in admin_users(app)

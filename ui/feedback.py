@@ -123,7 +123,8 @@ class FeedbackStore:
 
     @classmethod
     def for_settings(cls, settings: Settings) -> FeedbackStore:
-        return cls(settings.feedback_path)
+        """The store in the data home (`feedback.sqlite`)."""
+        return cls(Path(settings.home) / "feedback.sqlite")
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)

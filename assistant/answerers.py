@@ -1,0 +1,55 @@
+"""Answer backends: how a question and its retrieved passages become an `Answer`.
+
+Every backend is an `Answerer`. The table below maps each value of the setting
+`answer_backend` to the module that builds it; a module exposes
+`build(context: AnswererContext) -> Answerer`. A new backend is one new module and
+one line in BACKENDS (docs/extending.md shows an example); nothing else changes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from assistant.schema import Answer, Passage
+from assistant.settings import Settings
+
+BACKENDS: dict[str, str] = {
+    "extractive": "assistant.extractive",  # offline, verbatim quotes (the default)
+    "openai": "assistant.llm_backends.openai",  # any OpenAI-compatible server: vLLM, LM Studio, Ollama's /v1
+    "ollama": "assistant.llm_backends.ollama",
+    "llamacpp": "assistant.llm_backends.llamacpp",  # a local GGUF file through llama-cpp-python
+}
+
+
+class Answerer(Protocol):
+    backend_name: str
+
+    def answer(
+        self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = ""
+    ) -> Answer: ...
+
+    def stream(
+        self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = ""
+    ) -> Iterator[str | Answer]:
+        """Text as it is produced (for display), then the final, checked `Answer`."""
+        ...
+
+
+@dataclass
+class AnswererContext:
+    """What a backend may use besides the passages: the settings and the corpus' term statistics."""
+
+    settings: Settings
+    term_weight: Callable[[str], float] = lambda term: 1.0  # rarity of a stemmed term in the corpus
+    known_term: Callable[..., bool] = lambda term, family=True: True  # (term, family) -> does the corpus use it?
+    chat_model: Any = None  # a LangChain chat model given by the caller (tests), else the backend builds its own
+
+
+def build_answerer(context: AnswererContext, backend: str | None = None) -> Answerer:
+    name = backend or context.settings.answer_backend
+    if name not in BACKENDS:
+        raise ValueError(f"answer_backend {name!r} is unknown; choose one of: {', '.join(BACKENDS)}")
+    return importlib.import_module(BACKENDS[name]).build(context)

@@ -1,0 +1,121 @@
+"""`datalessen eval` and `datalessen bench`: the yardstick, from the terminal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.commands import Context
+from evals.bench_ingest import bench_ingest
+from evals.bench_retrieval import retrieval as bench_retrieval
+from evals.provenance import SOURCE_ROOT, git_commit
+
+EVAL_TABLE = (
+    ("recall@5", "recall@5"),
+    ("mrr", "MRR"),
+    ("ndcg@10", "nDCG@10"),
+    ("section_hit@5", "section hit@5"),
+    ("citation_validity", "citation validity"),
+    ("faithfulness", "faithfulness"),
+    ("key_fact_recall", "key-fact recall"),
+    ("abstention_f1", "abstention F1"),
+    ("median_words", "median words"),
+    ("p90_words", "p90 words"),
+)
+
+
+@click.command("eval")
+@click.option(
+    "--questions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Gold questions (JSON Lines, see evals/gold/FORMAT.md). Default: the shipped set.",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where report.md/.html/.json and the plots go. Default: <data home>/evaluatie/ "
+    "(the shipped reports: --report evals/report).",
+)
+@click.option(
+    "--variants", default="bm25,dense,hybrid,naive", show_default=True, help="Comma-separated: bm25, dense, hybrid, naive."
+)
+@click.option(
+    "--thresholds",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Gate thresholds. Default: evals/thresholds.toml.",
+)
+@click.option("--no-gate", is_flag=True, help="Report the thresholds but exit 0 even when they are missed.")
+@click.pass_obj
+def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_gate):
+    """Score the store that the settings point at against gold questions; exit 1 when the gate fails."""
+    from evals.gate import DEFAULT_THRESHOLDS, check_gate, load_thresholds, measured
+    from evals.gold import DEFAULT_QUESTIONS, GoldError, load_questions
+    from evals.report import write_report
+    from evals.run import evaluate
+
+    chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
+    try:
+        gold = load_questions(questions or DEFAULT_QUESTIONS, corpus_dir=None)
+        limits = load_thresholds(thresholds or DEFAULT_THRESHOLDS)
+    except (GoldError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if obj.assistant.store.count() == 0:
+        raise click.ClickException("the store is empty: run `datalessen ingest` first")
+
+    def progress(variant, done, total):
+        if done == total or done % 10 == 0:
+            click.echo(f"  {variant}: {done}/{total}", err=True)
+
+    try:
+        results = evaluate(obj.assistant, gold, chosen, progress=progress)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    failures = check_gate(results, limits)
+    paths = write_report(
+        results,
+        report_dir or default_report_dir(obj.settings),
+        commit=git_commit(SOURCE_ROOT),
+        thresholds=limits,
+        failures=failures,
+    )
+
+    width = max(len(label) for _, label in EVAL_TABLE)
+    click.echo(f"{'':{width}}  " + "  ".join(f"{v:>8}" for v in chosen))
+    for name, label in EVAL_TABLE:
+        cells = []
+        for v in chosen:
+            value = measured(results["summary"][v], name)
+            cells.append(f"{'–' if value is None else (f'{value:.0f}' if 'words' in name else f'{value:.3f}'):>8}")
+        click.echo(f"{label:{width}}  " + "  ".join(cells))
+    for error in results["data_errors"]:
+        click.echo(f"gold data error: {error}", err=True)
+    click.echo(f"report: {paths['md']} (also .html, .json)")
+    if failures:
+        click.echo(f"gate ({limits['variant']}) FAILED" + (" (ignored: --no-gate)" if no_gate else "") + ":")
+        for failure in failures:
+            click.echo(f"  - {failure}")
+        if not no_gate:
+            sys.exit(1)
+    else:
+        click.echo(f"gate ({limits['variant']}) passed")
+
+
+@click.group()
+def bench():
+    """Benchmarks that print figures: ratios against a baseline measured in the same run."""
+
+
+def default_report_dir(settings) -> Path:
+    """Reports of one's own go to the data home; the shipped ones (evals/report) are rewritten with --report."""
+    return Path(settings.home) / "evaluatie"
+
+
+# benchmark commands register here: bench.add_command(<click command>)
+bench.add_command(bench_ingest)
+bench.add_command(bench_retrieval)

@@ -1,0 +1,59 @@
+"""The `datalessen` command. Each package contributes its own commands (the table below);
+a command's module is imported only when that command runs, so `datalessen ask` loads
+neither the web app nor the evaluation.
+
+A new command: write it in its package's `commands.py` and add one line to COMMANDS.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from assistant.commands import Context
+
+COMMANDS = {
+    "ask": "assistant.commands:ask",
+    "info": "assistant.commands:info",
+    "ingest": "ingest.commands:ingest",
+    "eval": "evals.commands:eval_command",
+    "bench": "evals.commands:bench",
+    "serve": "ui.commands:serve",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands are imported when used (or when help lists them)."""
+
+    def __init__(self, *args, lazy: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name in self.lazy:
+            module, _, attr = self.lazy[name].partition(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS)
+@click.version_option(package_name="datalessen")
+@click.pass_context
+def cli(ctx):
+    """Vragen over 'Datagedreven innovatie in gemeenten (2021)', beantwoord met citaten.
+
+    Data lives in DATALESSEN_HOME (default ~/.local/share/datalessen).
+    """
+    ctx.ensure_object(Context)
+
+
+def main():
+    cli(obj=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""The app's own settings: where it listens, who may log in, what it accepts.
+
+A section of the same settings as the library's (`[app]` in settings.toml, or the same
+`DATALESSEN_<FIELD>` variables), read by the library's one loader: the library never
+sees these fields, and nothing here reads the environment itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.settings import load_section
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = ""  # "user:password[,user2:password2]"; empty = no login
+    admin_users: str = ""  # comma-separated; may upload when auth is on
+    max_upload_mb: float = 50.0
+    concurrency: int = 2
+
+    def replace(self, **changes) -> "AppSettings":
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def load(cls, environ: dict | None = None, file: Path | None = None) -> "AppSettings":
+        return load_section(cls, "app", environ, file)
