@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.schema import Passage
+from ingest.loaders import SUPPORTED_SUFFIXES, TEXT_SUFFIXES, load_file
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 DEFAULT_QUESTIONS = GOLD_DIR / "questions.jsonl"
@@ -97,6 +98,34 @@ class Question:
         )
 
 
+def loaded_blocks(corpus_dir: Path, suffixes: set[str] | None = None) -> dict[str, list[str]]:
+    """{file name: [block texts]} as the project's loaders read a folder (PDF, DOCX, HTML, ...).
+
+    `check_gold.py` reads Markdown only; a gold set over real documents must be checked against
+    the text the store will actually hold, so it goes through `load_file`. Block texts are
+    whitespace-collapsed, as the checker's are. `suffixes` limits which files are read.
+    """
+    wanted = SUPPORTED_SUFFIXES if suffixes is None else suffixes
+    docs: dict[str, list[str]] = {}
+    for path in sorted(Path(corpus_dir).iterdir()):
+        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in wanted:
+            docs[path.name] = [text for block in load_file(path).blocks if (text := checker.collapse(block.text))]
+    return docs
+
+
+def corpus_blocks(corpus_dir: Path) -> dict[str, list[str]]:
+    """The checker's reading of the Markdown files, and the loaders' reading of every other file.
+
+    A Markdown-only folder gives exactly `checker.load_corpus`; Markdown in a mixed folder keeps the
+    checker's rules too, so whether a quote is valid never depends on which files lie beside it.
+    """
+    docs = checker.load_corpus(corpus_dir)
+    others = SUPPORTED_SUFFIXES - TEXT_SUFFIXES
+    if any(p.is_file() and p.suffix.lower() in others for p in Path(corpus_dir).iterdir()):
+        docs.update(loaded_blocks(corpus_dir, others))
+    return docs
+
+
 def load_questions(
     path: Path = DEFAULT_QUESTIONS,
     *,
@@ -104,13 +133,14 @@ def load_questions(
     min_questions: int = 1,
     enforce_shares: bool = False,
 ) -> list[Question]:
-    """A validated question file. With `corpus_dir`, quotes are checked against its files too;
-    with None only the schema is (the store lookup below still checks every quote).
+    """A validated question file. With `corpus_dir`, quotes are checked against its files too
+    (Markdown by the checker's rules, PDF/DOCX/HTML as the loaders read them); with None only
+    the schema is (the store lookup below still checks every quote).
     The set-design rules (≥ 60 items, shares of followups/unanswerable) are opt-in: a small
     set of one's own can still be evaluated."""
     path = Path(path)
     items, problems = checker.read_items(path)
-    docs = checker.load_corpus(corpus_dir) if corpus_dir is not None else None
+    docs = corpus_blocks(corpus_dir) if corpus_dir is not None else None
     problems += checker.check_set(items, docs, min_questions=min_questions, enforce_shares=enforce_shares)
     if problems:
         raise GoldError(path, problems)
