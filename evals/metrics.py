@@ -75,11 +75,14 @@ def location_hit(top_locations: Iterable[set], evidence_locations: Sequence[set]
 # --------------------------------------------------------------------------- citations
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_QUOTED = re.compile(r"\u201e[^\u201d]*\u201d")  # „…”: words of a source, as the answers quote them
 
 
 def citation_markers(text: str) -> list[int]:
-    """The numbers of every [n] (and [n, m]) in an answer text."""
-    return [int(n) for group in _MARKER.findall(text) for n in re.split(r"\s*[,;]\s*", group)]
+    """The numbers of every [n] (and [n, m]) in an answer text, outside its quotes „…”: a "[3]"
+    inside a quote is the source's own footnote or reference, not the answer citing source 3."""
+    outside = _QUOTED.sub(" ", text)
+    return [int(n) for group in _MARKER.findall(outside) for n in re.split(r"\s*[,;]\s*", group)]
 
 
 def citation_validity(

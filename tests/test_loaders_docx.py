@@ -206,8 +206,8 @@ def test_real_framed_note_is_text_not_a_table(protocol):
 
 def test_real_footnotes_and_lists(protocol):
     note = block_with(protocol, "Geen absolute vereiste.")
-    assert note.kind == "footnote" and note.text == "[4] Geen absolute vereiste."
-    assert "2.000[4] respondenten" in block_with(protocol, "Let op: Indien uw gemeente").text
+    assert note.kind == "footnote" and note.text == "⁽⁴⁾ Geen absolute vereiste."
+    assert "2.000⁽⁴⁾ respondenten" in block_with(protocol, "Let op: Indien uw gemeente").text
     assert block_with(protocol, "Leefklimaat (incl. veiligheid)").kind == "list_item"
 
 

@@ -82,8 +82,8 @@ def test_report_line_end_hyphens(report):
 def test_report_footnote_marked_not_merged(report):
     note = block_with(report, "jaarverslag Stadsbeheer")
     assert note.kind == "footnote" and note.page == 1
-    assert note.text == "[1] Bron: jaarverslag Stadsbeheer 2020."
-    assert block_with(report, "maar wel de planning").text.endswith("[1]")
+    assert note.text == "⁽¹⁾ Bron: jaarverslag Stadsbeheer 2020."
+    assert block_with(report, "maar wel de planning").text.endswith("⁽¹⁾")  # raised, never [n]: see test_reliability_text
 
 
 def test_report_list_items(report):
@@ -186,9 +186,9 @@ def test_real_hyphens_at_line_ends_are_kept_when_real(mantelzorg):
 
 def test_real_footnotes_marked(vertrouwen, mantelzorg):
     note = block_with(vertrouwen, "Vertrouwen in de lokale overheid (2019), Jannes Blokstra")
-    assert note.kind == "footnote" and note.page == 1 and note.text.startswith("[2] ")
+    assert note.kind == "footnote" and note.page == 1 and note.text.startswith("⁽²⁾ ")
     assert block_with(vertrouwen, "Voor gedetailleerde uiteenzetting").kind == "footnote"  # 10 pt note
-    assert "Burgerpeilingen[1] om te ontdekken" in block_with(vertrouwen, "om te ontdekken hoe de relatie").text
+    assert "Burgerpeilingen⁽¹⁾ om te ontdekken" in block_with(vertrouwen, "om te ontdekken hoe de relatie").text
     body = [b for b in vertrouwen.blocks if b.kind != "footnote"]
     assert not any("Jannes Blokstra" in b.text for b in body)
     two_lines = block_with(mantelzorg, "Typologie vitaliteit van inwoners")

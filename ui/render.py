@@ -14,6 +14,7 @@ from html import escape
 from assistant.schema import Answer, Citation
 
 CITE = re.compile(r"\[(\d{1,3})\]")
+QUOTED = re.compile(r"\u201e[^\u201d]*\u201d")  # „…”: the words of a source
 # characters Markdown would act on inside a chat message; < > & are already entities
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}~|$])")
 NO_ANSWER_LABEL = "Niet (volledig) gevonden in de bronnen"
@@ -33,11 +34,13 @@ def cite_id(turn: int, n: int) -> str:
 
 
 def _linked(text: str, turn: int, numbers: set[int]) -> str:
-    """Escaped text with each known [n] turned into a link to its source card."""
+    """Escaped text with each known [n] turned into a link to its source card; a [n] inside a quote „…”
+    is the source's own text (a footnote, a reference) and stays text."""
+    quoted = [m.span() for m in QUOTED.finditer(text)]
     out, last = [], 0
     for match in CITE.finditer(text):
         n = int(match.group(1))
-        if n not in numbers:
+        if n not in numbers or any(start < match.start() < end for start, end in quoted):
             continue
         out.append(md_text(text[last : match.start()]))
         out.append(f'<a class="bron-link" href="#{cite_id(turn, n)}" title="Toon bron {n}">[{n}]</a>')

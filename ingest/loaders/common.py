@@ -19,6 +19,20 @@ _LIGATURES = str.maketrans(
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def footnote_mark(marker: str) -> str:
+    """A footnote reference as print shows it, raised: "3" -> "⁽³⁾"; "*" stays "*".
+
+    Not "[3]": answers cite their sources as [n], so a quoted "18%[3]" read as a citation of
+    source 3. Superscript parentheses rather than bare superscript digits: search folds
+    "eenzaamheid⁴" into one word "eenzaamheid4", while "⁽" keeps the word apart from its mark.
+    """
+    marker = marker.strip()
+    return f"\u207d{marker.translate(_SUPERSCRIPT)}\u207e" if marker.isdigit() else marker
+
+
 def clean_inline(text: str) -> str:
     """One line of prose: ligatures spelled out, invisible characters gone, whitespace collapsed."""
     return " ".join(text.translate(_LIGATURES).translate(_INVISIBLE).split())

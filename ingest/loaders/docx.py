@@ -20,7 +20,7 @@ import docx
 from docx.oxml.parser import parse_xml
 
 from ingest.document import Block, IngestError, LoadedDocument, doc_id_for
-from ingest.loaders.common import Sections, clean_inline, first_heading, put, stem_title
+from ingest.loaders.common import Sections, clean_inline, first_heading, footnote_mark, put, stem_title
 from ingest.loaders.docx_text import FieldState, NoteNumbers, W, paragraph_text
 
 MAX_UNPACKED_BYTES = 200_000_000  # a real report with images stays far below this
@@ -157,7 +157,7 @@ class _Walker:
         for number, note_id in self.notes.pending:
             note = self.footnotes.get(note_id)
             if note:
-                self.blocks.append(self.sections.block(f"[{number}] {note}", "footnote"))
+                self.blocks.append(self.sections.block(f"{footnote_mark(str(number))} {note}", "footnote"))
         self.notes.pending.clear()
 
     def _style_of(self, p) -> _Style:

@@ -4,10 +4,12 @@ python-docx's `paragraph.text` also returns field codes' results wholesale and
 cannot tell a table of contents (a TOC field spanning many paragraphs) from real
 text, and it skips footnote references. Walking the runs ourselves keeps what a
 reader sees: field results but not field instructions, nothing from deleted
-revisions or drawings, and "[n]" where a footnote is referenced.
+revisions or drawings, and a raised "⁽ⁿ⁾" where a footnote is referenced (`footnote_mark`).
 """
 
 from __future__ import annotations
+
+from ingest.loaders.common import footnote_mark
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SKIP = {
@@ -69,7 +71,7 @@ class NoteNumbers:
     def reference(self, note_id: str) -> str:
         self._count += 1
         self.pending.append((self._count, note_id))
-        return f"[{self._count}]"
+        return footnote_mark(str(self._count))
 
 
 def paragraph_text(p, fields: FieldState, notes: NoteNumbers | None = None) -> str:

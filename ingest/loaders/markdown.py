@@ -2,31 +2,88 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
 import yaml
 
-from ingest.document import Block, IngestError
+from ingest.document import Block
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+# [text](url "title") and ![alt](src): the URL may hold parentheses in pairs, as Wikipedia's do
+# (".../Slim_(project)"); a pattern that stopped at the first ")" left the second one in the text
+_LINK = re.compile(r"!?\[([^\]]*)\]\(\s*(?:<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
 
 
-def split_front_matter(text: str, path: Path) -> tuple[dict, str]:
+def split_front_matter(text: str, path: Path) -> tuple[dict, str, list[str]]:
+    """Metadata, body and warnings. Front matter that is not strict YAML never costs the text.
+
+    Scraped pages often carry front matter a YAML parser refuses (a title with ": " in it,
+    an unquoted "#"); such a block is read line by line as `key: value`. What still makes no
+    sense as metadata (a block that is never closed, a list, loose prose) is kept as text.
+    """
     if not text.startswith("---"):
-        return {}, text
-    match = re.match(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", text, re.S)
+        return {}, text, []
+    match = re.match(r"^---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", text, re.S)
     if not match:
-        raise IngestError(path, "front matter starts with '---' but is never closed")
+        body = text.split("\n", 1)[1] if "\n" in text else ""
+        return {}, body, ["front matter starts with '---' but is never closed; read as text"]
+    block, body = match.group(1), text[match.end() :]
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.safe_load(block)
     except yaml.YAMLError as exc:
-        raise IngestError(path, f"front matter is not valid YAML: {exc}") from exc
+        meta = lenient_front_matter(block)
+        where = getattr(exc, "problem_mark", None)
+        problem = f"{getattr(exc, 'problem', None) or 'syntax error'}" + (f", line {where.line + 2} of the file" if where else "")
+        if meta:
+            return meta, body, [f"front matter is not valid YAML ({problem}); read line by line as 'key: value'"]
+        return {}, block + "\n\n" + body, [f"front matter is not valid YAML ({problem}); kept as text"]
+    if meta is None:
+        return {}, body, []
     if not isinstance(meta, dict):
-        raise IngestError(path, "front matter is not a mapping of keys to values")
-    return meta, text[match.end() :]
+        return {}, block + "\n\n" + body, ["front matter is not a mapping of keys to values; kept as text"]
+    return meta, body, []
+
+
+_FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:(?:\s+(.*?))?\s*$")
+_ITEM = re.compile(r"^\s+-\s+(.*?)\s*$|^-\s+(.*?)\s*$")
+
+
+def lenient_front_matter(block: str) -> dict:
+    """`key: value` per line, the value taken whole (so "title: Data: de lessen" keeps its colon);
+    "- item" lines under an empty key make a list. Quoted values lose their quotes."""
+    meta: dict = {}
+    key = None
+    for line in block.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        field_match = _FIELD.match(line)
+        item = _ITEM.match(line)
+        if item and key is not None and (meta[key] == "" or isinstance(meta[key], list)):
+            meta[key] = [*(meta[key] or []), _scalar(item.group(1) or item.group(2))]
+        elif field_match:
+            key = field_match.group(1)
+            meta[key] = _scalar(field_match.group(2) or "")
+        elif key is not None and isinstance(meta[key], str) and line[:1].isspace():
+            meta[key] = f"{meta[key]} {line.strip()}".strip()  # a folded continuation line
+    return {k: v for k, v in meta.items() if v not in ("", [])}
+
+
+def _scalar(value: str):
+    """A value as YAML would read it when it can (a number, a date, [a, b]), else the text itself."""
+    value = value.strip()
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = None
+    if isinstance(parsed, (list, int, float, datetime.date)) and not isinstance(parsed, bool):
+        return parsed
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
 
 
 def markdown_blocks(body: str) -> list[Block]:
@@ -93,7 +150,7 @@ def markdown_blocks(body: str) -> list[Block]:
 
 def inline_text(text: str) -> str:
     """Drop emphasis and link syntax but keep the words: quotes must read as prose."""
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    text = _LINK.sub(r"\1", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"\1", text)
     text = re.sub(r"`([^`]+)`", r"\1", text)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from assistant.text import split_sentences
 from ingest.document import Block
-from ingest.loaders.common import Sections, clean_inline
+from ingest.loaders.common import Sections, clean_inline, footnote_mark
 from ingest.loaders.hyphenation import LineJoiner
 from ingest.loaders.pdf_lines import Line
 
@@ -263,7 +263,11 @@ class BlockBuilder:
         notes: list[str] = []
         for line in lines:
             if _opens_note(line) or not notes:
-                text = line.text if line.starts_with_marker else _PLAIN_NOTE_NUMBER.sub(r"[\1] ", line.text, 1)
+                text = (
+                    line.text
+                    if line.starts_with_marker
+                    else _PLAIN_NOTE_NUMBER.sub(lambda m: footnote_mark(m.group(1)) + " ", line.text, 1)
+                )
                 notes.append(text)
             else:
                 notes[-1] = self.joiner.join(notes[-1], line.text)

@@ -3,8 +3,8 @@
 Everything the layout step decides (header or footer, heading, footnote, new
 paragraph) depends on where a line sits and how it is printed, so a line keeps
 its box, its dominant font size and whether it is bold or italic. Raised small
-numbers are footnote references and are written as "[n]", which keeps them from
-gluing onto the word before ("Burgerpeilingen1").
+numbers are footnote references and are written raised, "⁽¹⁾" (`footnote_mark`), which
+keeps them from gluing onto the word before ("Burgerpeilingen1").
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.loaders.common import clean_inline
+from ingest.loaders.common import clean_inline, footnote_mark
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _ITALIC = re.compile(r"italic|oblique", re.IGNORECASE)
@@ -89,7 +89,7 @@ def _make_line(words: list[dict], page_number: int) -> Line:
         text = word["text"]
         raised = word["size"] < size * 0.8 and word["bottom"] < base - 0.15 * size
         if raised and _MARKER.match(text.strip()):
-            text = f"[{text.strip()}]"
+            text = footnote_mark(text)
             starts_with_marker = starts_with_marker or i == 0
         if previous is not None and word["x0"] - previous["x1"] > 0.12 * min(word["size"], previous["size"]):
             parts.append(" ")

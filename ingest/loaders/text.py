@@ -29,7 +29,8 @@ def decode_text(data: bytes, path: Path) -> tuple[str, list[str]]:
 
 def load_markdown(path: Path, data: bytes) -> LoadedDocument:
     text, warnings = _decoded(path, data)
-    meta, body = split_front_matter(text, path)
+    meta, body, front_matter_warnings = split_front_matter(text, path)
+    warnings += front_matter_warnings
     return _document(path, data, markdown_blocks(body), metadata_from_front_matter(meta), warnings)
 
 
