@@ -3,7 +3,9 @@
 A browser upload lands in a temporary folder that may be cleaned any time, so
 each accepted file is copied to `<home>/uploads/` first and ingested from there:
 the store's `source` then stays valid, and a later upload with the same name
-replaces the earlier version.
+replaces the earlier version. A copy whose ingest fails is removed again (and an
+earlier version it replaced is put back), so `uploads/` holds exactly what the
+store was given.
 """
 
 from __future__ import annotations
@@ -26,11 +28,21 @@ def upload_dir(settings) -> Path:
     return Path(settings.home) / "uploads"
 
 
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes; a Dutch name in UTF-8 can take two per character
+
+
 def safe_name(name: str) -> str:
-    """A plain file name: no folders, no odd characters, no leading dot."""
+    """A plain file name: no folders, no odd characters, no leading dot; a long one is cut in its stem,
+    so it keeps its type (".pdf"): cutting the end made a 130-character name "bestandstype '(geen)'"."""
     base = Path(str(name).replace("\\", "/")).name
     base = _UNSAFE.sub("_", base).strip(" ._") or "document"
-    return base[:120]
+    suffix = Path(base).suffix if len(Path(base).suffix) <= 10 else ""
+    stem = base[: len(base) - len(suffix)]
+    if len(base) <= 120 and len(base.encode("utf-8")) <= MAX_NAME_BYTES:
+        return base
+    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES or len(stem + suffix) > 120:
+        stem = stem[:-1]
+    return (stem.rstrip(" ._") or "document") + suffix
 
 
 @dataclass
@@ -68,8 +80,13 @@ def accept_uploads(
         return result
     limit = app.max_upload_mb * 1_000_000
     folder = upload_dir(settings)
+    seen: set[str] = set()
     for path, name in zip(paths, names):
         name = safe_name(name)
+        if name.casefold() in seen:
+            result.rejected.append((name, "deze naam komt al eerder voor in dezelfde upload"))
+            continue
+        seen.add(name.casefold())
         suffix = Path(name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES:
             allowed = ", ".join(sorted(UPLOAD_SUFFIXES))
@@ -79,12 +96,17 @@ def accept_uploads(
             result.rejected.append((name, "bestand niet gevonden"))
             continue
         size = path.stat().st_size
+        if size == 0:
+            result.rejected.append((name, "het bestand is leeg (0 bytes)"))
+            continue
         if size > limit:
             result.rejected.append((name, (f"{size / 1e6:.1f} MB is meer dan de grens van {app.max_upload_mb:g} MB")))
             continue
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
         if path.resolve() != target.resolve():
+            if target.exists():
+                target.replace(_kept_copy(target))
             shutil.copyfile(path, target)
         result.accepted.append(target)
     if result.accepted:
@@ -92,5 +114,28 @@ def accept_uploads(
             result.report = ingest_into(assistant, result.accepted)
         except Exception as exc:  # noqa: BLE001 -- a missing or crashing loader must not take the app down
             result.rejected += [(p.name, f"inlezen mislukt: {exc}") for p in result.accepted]
+            for target in result.accepted:
+                _settle(target, stored=False)
             result.accepted = []
+            return result
+        not_stored = {Path(p).resolve() for p, _ in result.report.failed + result.report.skipped}
+        for target in result.accepted:
+            _settle(target, stored=target.resolve() not in not_stored)
+        result.accepted = [p for p in result.accepted if p.resolve() not in not_stored]
     return result
+
+
+def _kept_copy(target: Path) -> Path:
+    """Where the earlier version of an upload waits until the new one is in (hidden: ingest skips dot files)."""
+    return target.with_name(f".{target.name}.vorige")
+
+
+def _settle(target: Path, stored: bool) -> None:
+    """Keep a copy the store now holds; otherwise remove it and put back the version the store still holds."""
+    kept = _kept_copy(target)
+    if stored:
+        kept.unlink(missing_ok=True)
+    elif kept.exists():
+        kept.replace(target)
+    else:
+        target.unlink(missing_ok=True)
