@@ -9,7 +9,7 @@ import gradio as gr
 
 from assistant.schema import Answer
 from ui import render
-from ui.context import AppContext, export_dir, username
+from ui.context import AppContext, export_dir, private_files, username
 from ui.export import write_conversation
 from ui.feedback import VERDICTS
 
@@ -89,7 +89,7 @@ def build(ctx: AppContext, examples: tuple[str, ...]) -> ChatTab:
             raise gr.Error("Er is nog geen gesprek om te exporteren.")
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         md_path, json_path = write_conversation(turns, export_dir("gesprek"), stem=f"gesprek-{stamp}")
-        return gr.update(value=[str(md_path), str(json_path)], visible=True)
+        return gr.update(value=private_files(md_path, json_path), visible=True)
 
     choices = render.filter_choices(assistant.facets())
     with gr.Tab("Chat", id="chat"), gr.Row():

@@ -7,7 +7,7 @@ from datetime import datetime
 import gradio as gr
 
 from ui import render
-from ui.context import AppContext, export_dir
+from ui.context import AppContext, export_dir, private_files
 from ui.eval_report import latest_report
 
 
@@ -27,7 +27,7 @@ def build(ctx: AppContext) -> None:
     def export_feedback():
         stem = f"feedback-{datetime.now():%Y%m%d-%H%M%S}"
         csv_path, json_path = ctx.feedback.export(export_dir("feedback"), stem=stem)
-        return gr.update(value=[str(csv_path), str(json_path)], visible=True)
+        return gr.update(value=private_files(csv_path, json_path), visible=True)
 
     with gr.Tab("Evaluatie", id="evaluatie") as eval_tab:
         refresh = gr.Button("Vernieuwen", size="sm")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ui import render
-from ui.context import AppContext, export_dir
+from ui.context import AppContext, export_dir, private_files
 from ui.export import write_handout
 from ui.lessons import PRESETS, lessons
 
@@ -17,7 +17,7 @@ def build(ctx: AppContext) -> None:
             raise gr.Error("Kies een thema of typ er zelf een.")
         rows = lessons(ctx.assistant, theme_text)
         md_path, docx_path = write_handout(theme_text, rows, export_dir("lessen"))
-        return render.lessons_html(theme_text, rows), gr.update(value=[str(md_path), str(docx_path)], visible=True)
+        return render.lessons_html(theme_text, rows), gr.update(value=private_files(md_path, docx_path), visible=True)
 
     with gr.Tab("Lessen", id="lessen"):
         gr.Markdown(
