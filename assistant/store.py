@@ -7,12 +7,20 @@ a `chroma run` server for a whole organisation.
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlparse
 
 from assistant.schema import Passage
 from assistant.settings import Settings, quiet_offline_environment
 
 BATCH = 500
+# A chunk is stored with COMPLETE False and set True when every chunk of its file is stored: what is
+# read (retrieval, the document list) skips the others, so a file killed or still running halfway is
+# never served as if it were whole. Chunks stored before the flag existed have no key: complete.
+COMPLETE = "complete"
+# The collection's metadata key the pipeline changes after every change it makes: with the chunk count,
+# the stamp an assistant compares to see that another process (`datalessen ingest`) changed the store.
+VERSION = "datalessen_version"
 
 
 class StoreUnavailable(RuntimeError):
@@ -69,6 +77,38 @@ class ChunkStore:
     def count(self) -> int:
         return self.collection.count()
 
+    def stamp(self) -> tuple[int, str]:
+        """(chunks stored, version): changes whenever an ingest anywhere finished a file or removed one."""
+        metadata = self.client.get_collection(self.settings.collection).metadata or {}
+        return self.count(), str(metadata.get(VERSION, ""))
+
+    def bump_version(self) -> str:
+        """Mark the store changed for every process reading it (a random token: two writers never agree)."""
+        version = uuid.uuid4().hex
+        collection = self.client.get_collection(self.settings.collection)
+        # the index settings (hnsw:*) are fixed at creation and Chroma refuses them in a metadata update
+        kept = {k: v for k, v in (collection.metadata or {}).items() if not k.startswith("hnsw:")}
+        collection.modify(metadata=kept | {VERSION: version})
+        return version
+
+    def reopen(self) -> None:
+        """See what other processes wrote into an embedded store: Chroma keeps one cached view per folder
+        and process (its vector index is read once), so a new one is opened. A server needs nothing."""
+        if not self.settings.chroma_url:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            # chromadb has no public way to drop one folder's cached system; the old one stays usable
+            # by whoever still holds it, so a query running meanwhile finishes on the old view
+            SharedSystemClient._identifier_to_system.pop(self.client._identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(self.client._identifier, None)
+            self.client = _client(self.settings)
+        self.collection = self.client.get_collection(self.settings.collection)
+
+    def mark_complete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            self.collection.update(ids=chunk, metadatas=[{COMPLETE: True}] * len(chunk))
+
     def upsert(self, ids: list[str], texts: list[str], embeddings, metadatas: list[dict]) -> None:
         for start in range(0, len(ids), BATCH):
             end = start + BATCH
@@ -86,15 +126,20 @@ class ChunkStore:
         for start in range(0, len(ids), BATCH):
             self.collection.delete(ids=ids[start : start + BATCH])
 
-    def all_passages(self) -> list[Passage]:
-        """Every chunk with its metadata, for BM25 and for browsing sources."""
+    def all_passages(self, *, incomplete: bool = False) -> list[Passage]:
+        """Every chunk of a completely stored file with its metadata, for BM25 and for browsing sources
+        (`incomplete`: also the chunks of files an ingest has not finished)."""
         passages: list[Passage] = []
         offset = 0
         while True:
             page = self.collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
             if not page["ids"]:
                 break
-            passages.extend(to_passage(i, d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
+            passages.extend(
+                to_passage(i, d, m)
+                for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])
+                if incomplete or (m or {}).get(COMPLETE, True)
+            )
             offset += len(page["ids"])
         passages.sort(key=lambda p: p.chunk_id)
         return passages
@@ -128,6 +173,7 @@ class ChunkStore:
 
 def to_passage(chunk_id: str, text: str, meta: dict) -> Passage:
     meta = dict(meta or {})
+    meta.pop(COMPLETE, None)  # the pipeline's bookkeeping, not the document's
     return Passage(
         chunk_id=chunk_id,
         doc_id=str(meta.get("doc_id", "")),

@@ -19,6 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.settings import Settings
+from assistant.store import COMPLETE
 from ingest.chunking import Chunk, chunk_document
 from ingest.document import IngestError, LoadedDocument, content_hash
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file, read_checked
@@ -34,6 +35,7 @@ class _FileJob:
     previous: ManifestRow | None
     todo: list[Chunk]  # chunks the store lacks
     stale: list[str]  # stored ids the file no longer has
+    ids: list[str]  # every chunk id of the file: marked complete together once all are stored
     waiting: int = -1  # todo chunks not yet stored
 
     def __post_init__(self):
@@ -222,7 +224,7 @@ class Ingestor:
         todo = [c for c in chunks if resignature or c.chunk_id not in stored]
         stale = sorted(stored - {c.chunk_id for c in chunks})
         self._queued_docs[doc.doc_id] = source
-        return _FileJob(row, previous, todo, stale)
+        return _FileJob(row, previous, todo, stale, [c.chunk_id for c in chunks])
 
     def _enqueue(self, job: _FileJob, report: IngestReport) -> None:
         """Queue a file's chunks; embed once the queue is long enough to sort by length across files."""
@@ -250,7 +252,10 @@ class Ingestor:
             chunks = [chunk for chunk, _ in batch]
             vectors = self.embeddings.embed_documents([c.index_text() for c in chunks])
             self.store.upsert(
-                [c.chunk_id for c in chunks], [c.text for c in chunks], vectors, [chunk_metadata(c) for c in chunks]
+                [c.chunk_id for c in chunks],
+                [c.text for c in chunks],
+                vectors,
+                [chunk_metadata(c) | {COMPLETE: False} for c in chunks],  # hidden until the whole file is in
             )
             self._chunk_bar.update(len(chunks))
             for _, job in batch:
@@ -259,12 +264,17 @@ class Ingestor:
                     self._finish(job, report)
 
     def _finish(self, job: _FileJob, report: IngestReport) -> None:
-        """All of a file's chunks are stored: drop its stale ones, then mark it done."""
+        """All of a file's chunks are stored: drop its stale ones, show the new ones, then mark it done.
+
+        Stale chunks go first: for a moment the file is not shown at all, rather than shown twice
+        (old and new version mixed). Then readers are told the store changed."""
         self.store.delete_ids(job.stale)
+        self.store.mark_complete(job.ids)
         row = job.row
         self.manifest.put(
             ManifestRow(row.source, row.content_hash, row.doc_id, row.signature, row.chunks, row.pages, row.title, "done")
         )
+        self.store.bump_version()
         self._queued_docs.pop(row.doc_id, None)
         if job.previous is None:
             report.added.append(row.source)
@@ -284,6 +294,8 @@ class Ingestor:
                 self.store.delete_ids(self.store.ids_for_source(row.source))
                 self.manifest.remove(row.source)
                 report.removed.append(row.source)
+        if report.removed:
+            self.store.bump_version()
 
     def remove(self, source: str) -> bool:
         """Take one document out of the store and the manifest."""
@@ -291,6 +303,8 @@ class Ingestor:
         self.store.delete_ids(ids)
         existed = self.manifest.get(source) is not None
         self.manifest.remove(source)
+        if ids:
+            self.store.bump_version()
         return existed or bool(ids)
 
 
@@ -312,8 +326,9 @@ def ingest_into(assistant, paths: list[Path], *, prune: bool = False, progress: 
     """Ingest into the store an `Assistant` answers from, with its embeddings, and let it see the result."""
     ingestor = Ingestor(assistant.settings, store=assistant.store, embeddings=assistant.embeddings, progress=progress)
     try:
-        report = ingestor.run([Path(p) for p in paths], prune=prune)
+        with assistant.writing():
+            report = ingestor.run([Path(p) for p in paths], prune=prune)
     finally:
         ingestor.close()
-    assistant.refresh()
+        assistant.refresh()
     return report

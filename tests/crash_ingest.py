@@ -1,6 +1,6 @@
 """An ingest slow enough to be killed at a chosen moment: run by test_ingest_crash.py in a subprocess.
 
-    python -m tests.crash_ingest HOME PATH... [--batch N] [--delay S] [--stall-delete]
+    python -m tests.crash_ingest HOME PATH... [--batch N] [--delay S] [--stall-delete] [--chroma-url URL]
 
 It prints one line per event and flushes, so the parent can SIGKILL it right after
 a given one: `embedded <n texts>` after each embedding batch (then the batch is
@@ -51,12 +51,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--delay", type=float, default=0.2)
     parser.add_argument("--stall-delete", action="store_true")
+    parser.add_argument("--chroma-url", default="")
     args = parser.parse_args(argv)
 
     from ingest import pipeline
 
     pipeline.EMBED_BATCH = args.batch
-    settings = Settings(home=args.home)
+    settings = Settings(home=args.home, chroma_url=args.chroma_url)
     store = AnnouncingStore(settings)
     store.stall = 60.0 if args.stall_delete else 0.0
     report = pipeline.Ingestor(settings, store=store, embeddings=SlowEmbeddings(args.delay)).run(args.paths)

@@ -40,7 +40,7 @@ def ingest(settings: Settings, paths: list[Path]):
 
 
 def contents(settings: Settings) -> dict[str, tuple[str, dict]]:
-    return {p.chunk_id: (p.text, p.metadata) for p in ChunkStore(settings).all_passages()}
+    return {p.chunk_id: (p.text, p.metadata) for p in ChunkStore(settings).all_passages(incomplete=True)}
 
 
 def manifest_states(settings: Settings) -> dict[str, str]:
