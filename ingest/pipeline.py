@@ -23,7 +23,7 @@ from assistant.store import COMPLETE
 from ingest.chunking import Chunk, chunk_document
 from ingest.document import IngestError, LoadedDocument, content_hash
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file, read_checked
-from ingest.manifest import Manifest, ManifestRow
+from ingest.manifest import Manifest, ManifestDamaged, ManifestRow, set_aside
 
 EMBED_BATCH: int | None = None  # chunks per embedding call and upsert; None: the setting embedding_batch_size
 SORT_WINDOW = 256  # queued chunks (across files) sorted by length before they are embedded
@@ -52,6 +52,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # about the run as a whole, one line each
     pages: int = 0
     chunks: int = 0
     embedded: int = 0
@@ -72,6 +73,7 @@ class IngestReport:
             ("overgeslagen", self.skipped),
         ]
         lines = [
+            *self.notices,
             ", ".join(f"{label} {len(items)}" for label, items in counts if items or label != "hervat"),
             f"pagina's {self.pages}, chunks {self.chunks}, nieuw ingebed {self.embedded}, {self.seconds:.1f} s",
         ]
@@ -147,7 +149,18 @@ class Ingestor:
         self.store = store or ChunkStore(settings)
         self._embeddings = embeddings
         self.progress = progress
-        self.manifest = Manifest(settings.manifest_path, f"{self.store.location}#{settings.collection}")
+        self.notices: list[str] = []  # said once at the top of the report (a manifest rebuilt, ...)
+        key = f"{self.store.location}#{settings.collection}"
+        try:
+            self.manifest = Manifest(settings.manifest_path, key)
+        except ManifestDamaged as exc:
+            aside = set_aside(exc.path)
+            self.manifest = Manifest(settings.manifest_path, key)
+            documents = self._rebuild_manifest()
+            self.notices.append(
+                f"Het manifest {exc.path} was beschadigd ({exc.reason}); apart gezet als {aside.name} en opnieuw "
+                f"opgebouwd uit de store ({documents} documenten)."
+            )
 
     @property
     def embeddings(self):
@@ -165,9 +178,34 @@ class Ingestor:
     def close(self) -> None:
         self.manifest.close()
 
+    def _rebuild_manifest(self) -> int:
+        """One row per document the store holds, from its chunks' metadata: `done` when all its chunks are
+        complete, else `pending` (the next run finishes it). The full content hash is taken from the file
+        when it is still there unchanged; otherwise it is left empty and the next run re-reads that file,
+        finds its chunks stored and embeds nothing. The signature is the current settings' (the store
+        cannot say which chunk size made it)."""
+        passages = self.store.all_passages(incomplete=True)
+        complete = {p.chunk_id for p in self.store.all_passages()} if passages else set()
+        by_source: dict[str, list] = {}
+        for p in passages:
+            by_source.setdefault(p.source, []).append(p)
+        for source, chunks in by_source.items():
+            doc_id = chunks[0].doc_id
+            try:
+                data_hash = content_hash(Path(source).read_bytes())
+            except OSError:
+                data_hash = ""
+            if not data_hash.startswith(doc_id):
+                data_hash = ""
+            state = "done" if all(p.chunk_id in complete for p in chunks) else "pending"
+            pages = max((int(p.page_end or 0) for p in chunks), default=0)
+            self.manifest.put(ManifestRow(source, data_hash, doc_id, self.signature, len(chunks), pages, chunks[0].title, state))
+        return len(by_source)
+
     def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
         started = time.perf_counter()
-        report = IngestReport()
+        report = IngestReport(notices=list(self.notices))
+        self.notices = []
         files, report.failed, report.skipped, roots = discover(paths)
         self._queue: list[tuple[Chunk, _FileJob]] = []
         self._queued_docs: dict[str, str] = {}  # doc_id -> source, for files still pending in this run
