@@ -22,13 +22,12 @@ import pytest
 from assistant.api import Assistant
 from assistant.settings import Settings
 from assistant.store import ChunkStore
-from ingest.pipeline import Ingestor
 from ingest.manifest import Manifest
+from ingest.pipeline import Ingestor
 from tests.chroma_support import ChromaServer
 from tests.conftest import PROJECT_ROOT
 from tests.fakes import HashEmbeddings
 from tests.test_ingest_crash import big_file, kill_during  # noqa: F401 -- big_file is a fixture
-
 
 
 @pytest.fixture
