@@ -16,8 +16,11 @@ from assistant.commands import Context
     "--prune", is_flag=True, help="Sync mode: also remove from the store every document whose file is gone from a given folder."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+@click.option(
+    "--force", is_flag=True, help="Also ingest files above the setting large_file_chunks (refused otherwise, with an estimate)."
+)
 @click.pass_obj
-def ingest(obj: Context, paths, prune, quiet):
+def ingest(obj: Context, paths, prune, quiet, force):
     """Read documents (PDF, DOCX, HTML, Markdown, text) into the store.
 
     Without PATHS the shipped corpus is ingested. Unchanged files are skipped;
@@ -27,6 +30,9 @@ def ingest(obj: Context, paths, prune, quiet):
     folders given: documents that were ingested from under one of them and
     whose file no longer exists are removed (files elsewhere are untouched).
 
+    A file of more than large_file_chunks chunks (2000, some minutes of work)
+    is refused with an estimate of how long it would take, unless --force.
+
     Progress goes to stderr, the summary to stdout. Exit code 1 when any file
     failed; every failed file is listed with its reason. See docs/ingest.md.
     """
@@ -35,7 +41,7 @@ def ingest(obj: Context, paths, prune, quiet):
 
     targets = list(paths) or [obj.settings.corpus_dir]
     try:
-        report = Ingestor(obj.settings, progress=not quiet).run(targets, prune=prune)
+        report = Ingestor(obj.settings, progress=not quiet, force=force).run(targets, prune=prune)
     except StoreUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(report.summary())

@@ -142,13 +142,15 @@ def load_and_chunk(path: Path, settings: Settings, data: bytes | None = None) ->
 
 
 class Ingestor:
-    def __init__(self, settings: Settings, store=None, embeddings=None, progress: bool = False):
+    def __init__(self, settings: Settings, store=None, embeddings=None, progress: bool = False, force: bool = False):
         from assistant.store import ChunkStore
 
         self.settings = settings
         self.store = store or ChunkStore(settings)
         self._embeddings = embeddings
         self.progress = progress
+        self.force = force  # ingest files above large_file_chunks too
+        self._embed_seconds, self._embed_count = 0.0, 0
         self.notices: list[str] = []  # said once at the top of the report (a manifest rebuilt, ...)
         key = f"{self.store.location}#{settings.collection}"
         try:
@@ -255,14 +257,41 @@ class Ingestor:
         if duplicate and duplicate != source and Path(duplicate).exists():
             report.skipped.append((source, f"same content as {duplicate}, already ingested"))
             return None
-        row = ManifestRow(source, data_hash, doc.doc_id, self.signature, len(chunks), doc.pages, doc.title, "pending")
-        self.manifest.put(row)
         stored = set(self.store.ids_for_source(source))
         resignature = previous is not None and previous.signature != self.signature
         todo = [c for c in chunks if resignature or c.chunk_id not in stored]
+        self._guard_size(path, todo)
+        row = ManifestRow(source, data_hash, doc.doc_id, self.signature, len(chunks), doc.pages, doc.title, "pending")
+        self.manifest.put(row)
         stale = sorted(stored - {c.chunk_id for c in chunks})
         self._queued_docs[doc.doc_id] = source
         return _FileJob(row, previous, todo, stale, [c.chunk_id for c in chunks])
+
+    def _guard_size(self, path: Path, todo: list[Chunk]) -> None:
+        """Refuse a file whose embedding would take long, saying how long, unless forced (before anything
+        of it is stored). A file left half-done by a forced run resumes: only its missing chunks count."""
+        limit = self.settings.large_file_chunks
+        if self.force or limit <= 0 or len(todo) <= limit:
+            return
+        rate = self._chunks_per_second(todo)
+        raise IngestError(
+            path,
+            f"{dutch_number(len(todo))} stukken tekst om in te bedden; dat duurt hier naar schatting "
+            f"{dutch_duration(len(todo) / rate)} (gemeten: {rate:.1f} stukken per seconde). Boven "
+            f"{dutch_number(limit)} stukken is bevestiging nodig: `datalessen ingest --force` "
+            f"(of de instelling large_file_chunks)",
+        )
+
+    def _chunks_per_second(self, chunks: list[Chunk]) -> float:
+        """This machine's embedding rate: from this run when it has embedded a while, else timed on a sample."""
+        if self._embed_seconds >= 5 and self._embed_count:
+            return self._embed_count / self._embed_seconds
+        embeddings = self.embeddings  # loaded (and warmed up) before the clock starts
+        embeddings.embed_documents([chunks[0].index_text()])
+        sample = chunks[:: max(1, len(chunks) // 16)][:16]
+        started = time.perf_counter()
+        embeddings.embed_documents([c.index_text() for c in sample])
+        return len(sample) / max(time.perf_counter() - started, 1e-6)
 
     def _enqueue(self, job: _FileJob, report: IngestReport) -> None:
         """Queue a file's chunks; embed once the queue is long enough to sort by length across files."""
@@ -288,7 +317,10 @@ class Ingestor:
         for start in range(0, len(queue), batch_size):
             batch = queue[start : start + batch_size]
             chunks = [chunk for chunk, _ in batch]
+            started = time.perf_counter()
             vectors = self.embeddings.embed_documents([c.index_text() for c in chunks])
+            self._embed_seconds += time.perf_counter() - started
+            self._embed_count += len(chunks)
             self.store.upsert(
                 [c.chunk_id for c in chunks],
                 [c.text for c in chunks],
@@ -360,9 +392,13 @@ def chunk_metadata(chunk: Chunk) -> dict:
     return meta
 
 
-def ingest_into(assistant, paths: list[Path], *, prune: bool = False, progress: bool = False) -> IngestReport:
+def ingest_into(
+    assistant, paths: list[Path], *, prune: bool = False, progress: bool = False, force: bool = False
+) -> IngestReport:
     """Ingest into the store an `Assistant` answers from, with its embeddings, and let it see the result."""
-    ingestor = Ingestor(assistant.settings, store=assistant.store, embeddings=assistant.embeddings, progress=progress)
+    ingestor = Ingestor(
+        assistant.settings, store=assistant.store, embeddings=assistant.embeddings, progress=progress, force=force
+    )
     try:
         with assistant.writing():
             report = ingestor.run([Path(p) for p in paths], prune=prune)
@@ -370,3 +406,16 @@ def ingest_into(assistant, paths: list[Path], *, prune: bool = False, progress: 
         ingestor.close()
         assistant.refresh()
     return report
+
+
+def dutch_number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def dutch_duration(seconds: float) -> str:
+    """'ongeveer 2 uur 21 min', 'ongeveer 14 min', 'minder dan een minuut'."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "minder dan een minuut"
+    hours, minutes = divmod(minutes, 60)
+    return "ongeveer " + " ".join(part for part in (f"{hours} uur" if hours else "", f"{minutes} min" if minutes else "") if part)

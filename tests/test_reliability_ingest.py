@@ -5,6 +5,9 @@ manifest is rebuilt.
   and into a real `chroma run` server): its stored chunks are not served (not retrieved, not quoted,
   not in the document list), by this process nor by another one reading the same server; the next
   ingest finishes it and then it is served whole.
+- A file of more chunks than `large_file_chunks` is refused before anything of it is stored, with how
+  long it would take on this machine (the real model timed on a sample: a 5 MB text through a real
+  `datalessen ingest`), unless `--force`; in the app the same refusal names the command.
 - A manifest damaged four ways (garbage header, half-truncated, random bytes, a database of another
   shape) no longer blocks `datalessen ingest` with a traceback: one line says it was set aside and
   rebuilt from the store, nothing is embedded again, and the next changes ingest as usual.
@@ -13,6 +16,7 @@ manifest is rebuilt.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -129,3 +133,57 @@ def test_a_damaged_manifest_is_set_aside_and_rebuilt_from_the_store(damage, tmp_
     report = again.run([corpus, extra])
     again.close()
     assert report.added == [str(extra)] and len(report.unchanged) == 20 and not report.notices
+
+
+def big_text(path, megabytes: float):
+    corpus = "".join(p.read_text(encoding="utf-8") for p in sorted(Settings().corpus_dir.glob("*.md")))
+    size = int(megabytes * 1_000_000)
+    path.write_text((corpus * (size // len(corpus) + 1))[:size], encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow  # the real model, in a subprocess
+def test_a_large_file_is_announced_with_an_estimate_and_needs_force(tmp_path, model_path):
+    home = tmp_path / "home"
+    large = big_text(tmp_path / "groot.txt", 5)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATALESSEN_HOME": str(home),
+        "DATALESSEN_EMBEDDING_MODEL": str(model_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "ingest", "-q", str(large)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,  # without the guard it would embed for an hour
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("MISLUKT")]
+    estimate_pattern = r"groot\.txt: ([\d.]+) stukken tekst .* naar schatting (.+?) \(gemeten: ([\d.]+) stukken per seconde\)"
+    match = re.search(estimate_pattern, line)
+    assert match, line
+    chunks, estimate, rate = int(match.group(1).replace(".", "")), match.group(2), float(match.group(3))
+    assert chunks > 4000 and "--force" in line and "large_file_chunks" in line
+    assert 0.5 < rate < 500 and (estimate.startswith("ongeveer") or estimate == "minder dan een minuut")
+    assert ChunkStore(Settings(home=home)).count() == 0, "nothing of the file was stored"
+
+
+def test_force_ingests_a_large_file_and_the_app_names_the_command(tmp_path, fake_settings, fake_embeddings):
+    from ui.settings import AppSettings
+    from ui.uploads import accept_uploads, upload_dir
+
+    settings = fake_settings.replace(large_file_chunks=20)
+    large = big_text(tmp_path / "groot.txt", 0.05)
+    refused = Ingestor(settings, embeddings=fake_embeddings).run([large])
+    ((path, reason),) = refused.failed
+    assert path == str(large) and "stukken tekst" in reason and "datalessen ingest --force" in reason
+    assert ChunkStore(settings).count() == 0
+    forced = Ingestor(settings, embeddings=fake_embeddings, force=True).run([large])
+    assert forced.added == [str(large)] and forced.chunks > 20
+
+    bot = Assistant(settings.replace(home=tmp_path / "app-home"), embeddings=fake_embeddings)
+    result = accept_uploads(bot, AppSettings(), [large])
+    assert "datalessen ingest --force" in result.summary() and not list(upload_dir(bot.settings).iterdir())
