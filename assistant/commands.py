@@ -83,6 +83,9 @@ def ask(obj: Context, question, history, filters, k, mode, as_json):
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(render_answer(answer))
+    copy = getattr(obj.assistant.store, "read_only_copy", None)
+    if copy is not None:
+        click.echo(f"Let op: {obj.settings.store_dir} is alleen-lezen; de store is gelezen uit een tijdelijke kopie.", err=True)
 
 
 @click.command()

@@ -7,7 +7,12 @@ a `chroma run` server for a whole organisation.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 from urllib.parse import urlparse
 
 from assistant.schema import Passage
@@ -25,6 +30,14 @@ VERSION = "datalessen_version"
 
 class StoreUnavailable(RuntimeError):
     """The configured Chroma server cannot be reached."""
+
+
+class StoreReadOnly(RuntimeError):
+    """A write into a store that is being read from a copy, because its folder is read-only."""
+
+
+# store folder -> the private copy it is read from in this process (Chroma cannot open a read-only folder)
+READ_ONLY_COPIES: dict[Path, Path] = {}
 
 
 def _client(settings: Settings):
@@ -50,8 +63,27 @@ def _client(settings: Settings):
                 f"start it with `chroma run --path FOLDER --port PORT`, or leave chroma_url "
                 f"empty for the embedded store ({exc})"
             ) from exc
-    settings.store_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    folder = settings.store_dir
+    if folder.is_dir() and not _writable(folder):
+        return chromadb.PersistentClient(path=str(_read_only_copy(folder)), settings=chroma_settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+
+
+def _writable(folder: Path) -> bool:
+    database = folder / "chroma.sqlite3"
+    return os.access(folder, os.W_OK) and (not database.exists() or os.access(database, os.W_OK))
+
+
+def _read_only_copy(folder: Path) -> Path:
+    """A private copy of a store whose folder is read-only, so that reading (`datalessen ask`) still works:
+    Chroma opens its database for writing even to read. Removed when the process ends."""
+    if folder not in READ_ONLY_COPIES:
+        copy = Path(tempfile.mkdtemp(prefix="datalessen-alleen-lezen-")) / "chroma"
+        shutil.copytree(folder, copy)
+        atexit.register(shutil.rmtree, copy.parent, True)
+        READ_ONLY_COPIES[folder] = copy
+    return READ_ONLY_COPIES[folder]
 
 
 # Two evaluations of the same store once differed at rank 10 for 15 questions (recall@5 0.856 vs
@@ -74,6 +106,18 @@ class ChunkStore:
     def location(self) -> str:
         return self.settings.chroma_url or str(self.settings.store_dir)
 
+    @property
+    def read_only_copy(self) -> Path | None:
+        """Where this store is read from when its own folder is read-only (None: read and written in place)."""
+        return None if self.settings.chroma_url else READ_ONLY_COPIES.get(self.settings.store_dir)
+
+    def _writing(self) -> None:
+        if self.read_only_copy is not None:
+            raise StoreReadOnly(
+                f"De store {self.settings.store_dir} is alleen-lezen: vragen stellen kan, documenten toevoegen of "
+                f"verwijderen niet. Geef schrijfrechten, of kies met DATALESSEN_HOME een map waarin u mag schrijven."
+            )
+
     def count(self) -> int:
         return self.collection.count()
 
@@ -84,6 +128,7 @@ class ChunkStore:
 
     def bump_version(self) -> str:
         """Mark the store changed for every process reading it (a random token: two writers never agree)."""
+        self._writing()
         version = uuid.uuid4().hex
         collection = self.client.get_collection(self.settings.collection)
         # the index settings (hnsw:*) are fixed at creation and Chroma refuses them in a metadata update
@@ -105,11 +150,13 @@ class ChunkStore:
         self.collection = self.client.get_collection(self.settings.collection)
 
     def mark_complete(self, ids: list[str]) -> None:
+        self._writing()
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             self.collection.update(ids=chunk, metadatas=[{COMPLETE: True}] * len(chunk))
 
     def upsert(self, ids: list[str], texts: list[str], embeddings, metadatas: list[dict]) -> None:
+        self._writing()
         for start in range(0, len(ids), BATCH):
             end = start + BATCH
             self.collection.upsert(
@@ -123,6 +170,7 @@ class ChunkStore:
         return self.collection.get(where={"source": source}, include=[])["ids"]
 
     def delete_ids(self, ids: list[str]) -> None:
+        self._writing()
         for start in range(0, len(ids), BATCH):
             self.collection.delete(ids=ids[start : start + BATCH])
 

@@ -132,4 +132,4 @@ def test_an_unreachable_server_is_a_clear_error(tmp_path):
         cli, ["ingest", "-q"], env={"DATALESSEN_HOME": str(tmp_path / "home"), "DATALESSEN_CHROMA_URL": url}
     )
     assert result.exit_code == 1
-    assert f"Error: no Chroma server answers at {url} (setting chroma_url)" in result.output
+    assert f"Fout: De Chroma-server op {url} antwoordt niet." in result.output  # one line: test_reliability_errors

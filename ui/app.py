@@ -21,6 +21,7 @@ import gradio as gr
 from ui import chat_tab, evaluation_tab, lessons_tab, sources_tab
 from ui.access import parse_auth
 from ui.context import AppContext
+from ui.errors import guard_handlers
 from ui.eval_report import DEFAULT_REPORT_DIR
 from ui.feedback import FeedbackStore
 from ui.settings import AppSettings
@@ -54,6 +55,7 @@ def build_app(assistant, app: AppSettings | None = None, *, report_dir: Path | s
             lessons_tab.build(ctx)
             sources_tab.build(ctx, chat, demo)
             evaluation_tab.build(ctx)
+    guard_handlers(demo, assistant.settings)  # a failure is one Dutch line, not "[Errno 111] ..."
     return demo
 
 

@@ -24,11 +24,28 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    """A click group whose commands are imported when used (or when help lists them)."""
+    """A click group whose commands are imported when used (or when help lists them).
+
+    A failure inside a command is one Dutch line on stderr (`assistant.failures`) and exit code 1;
+    the traceback only with `--debug`."""
 
     def __init__(self, *args, lazy: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.lazy = lazy
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            from assistant.failures import explain, unexpected
+
+            settings = ctx.obj.settings if isinstance(ctx.obj, Context) else None
+            click.echo(f"Fout: {explain(exc, settings) or unexpected(exc)}", err=True)
+            ctx.exit(1)
 
     def list_commands(self, ctx):
         return sorted({*super().list_commands(ctx), *self.lazy})
@@ -42,8 +59,9 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, lazy=COMMANDS)
 @click.version_option(package_name="datalessen")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails (default: one line).")
 @click.pass_context
-def cli(ctx):
+def cli(ctx, debug):
     """Vragen over 'Datagedreven innovatie in gemeenten (2021)', beantwoord met citaten.
 
     Data lives in DATALESSEN_HOME (default ~/.local/share/datalessen).
