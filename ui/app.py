@@ -17,9 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from ui import chat_tab, evaluation_tab, lessons_tab, sources_tab
-from ui.access import parse_auth
+from ui.access import LoginGuard, UploadRouteGuard, parse_auth
 from ui.context import AppContext
 from ui.errors import guard_handlers
 from ui.eval_report import DEFAULT_REPORT_DIR
@@ -67,7 +68,8 @@ def launch_kwargs(app: AppSettings) -> dict:
     return {
         "server_name": app.host,
         "server_port": int(app.port),
-        "auth": auth or None,
+        "auth": LoginGuard(auth).check if auth else None,  # slows down guessing (ui/access.py)
+        "app_kwargs": {"middleware": [Middleware(UploadRouteGuard, settings=app)]},  # raw uploads: admins only
         "auth_message": "Log in om datalessen te gebruiken." if auth else None,
         "share": False,
         "max_file_size": upload_limit,

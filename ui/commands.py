@@ -15,10 +15,14 @@ from assistant.commands import Context
 def serve(obj: Context, host, port, no_ingest):
     """Start the web app (Gradio) on this machine."""
     from ingest.pipeline import ingest_into
+    from ui.access import exposure_warning
     from ui.app import launch
     from ui.settings import AppSettings
 
     app = AppSettings.load().replace(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
+    warning = exposure_warning(app)
+    if warning:
+        click.echo(warning, err=True)
     if not no_ingest and obj.assistant.store.count() == 0:
         click.echo(f"Lege store: de corpus in {obj.settings.corpus_dir} wordt ingelezen…")
         click.echo(ingest_into(obj.assistant, [obj.settings.corpus_dir], progress=True).summary())

@@ -17,10 +17,16 @@ from ui.uploads import UPLOAD_SUFFIXES, accept_uploads
 def build(ctx: AppContext, chat: ChatTab, demo: gr.Blocks) -> None:
     assistant = ctx.assistant
 
-    def documents_view():
-        """On page load: documents and filter choices as the store holds them now (uploads included)."""
+    def documents_view(request: gr.Request):
+        """On page load: documents and filter choices as the store holds them now (uploads included); the
+        upload field only for whoever may upload (gradio's upload route refuses the others: ui/access.py)."""
         docs = assistant.documents()
-        return (render.documents_html(docs), gr.update(choices=render.document_choices(docs)), *facets_updates(ctx))
+        return (
+            render.documents_html(docs),
+            gr.update(choices=render.document_choices(docs)),
+            *facets_updates(ctx),
+            gr.update(visible=may_upload(ctx.app, username(request))),
+        )
 
     def read_document(doc_id):
         docs = {d["doc_id"]: d for d in assistant.documents()}
@@ -45,17 +51,18 @@ def build(ctx: AppContext, chat: ChatTab, demo: gr.Blocks) -> None:
         gr.HTML(render.unknowns_html(unknowns(ctx.settings)), elem_id="onbekend", js_on_load=None)
         doc_pick = gr.Dropdown(render.document_choices(docs), label="Document lezen")
         document_view = gr.HTML(render.document_html(None, []), elem_id="document", js_on_load=None)
-        gr.Markdown(
-            f"#### Document toevoegen\nPDF, Word (.docx), HTML, Markdown of tekst, ten hoogste "
-            f"{ctx.app.max_upload_mb:g} MB per bestand."
-            + (" Alleen beheerders mogen documenten toevoegen." if parse_auth(ctx.app.auth) else "")
-        )
-        upload_files = gr.File(label="Bestanden", file_count="multiple", file_types=list(UPLOAD_SUFFIXES), type="filepath")
-        upload_btn = gr.Button("Inlezen", variant="primary", elem_id="inlezen")
-        upload_status = gr.Textbox(label="Resultaat", lines=4, interactive=False)
+        with gr.Column(visible=not parse_auth(ctx.app.auth)) as upload_box:
+            gr.Markdown(
+                f"#### Document toevoegen\nPDF, Word (.docx), HTML, Markdown of tekst, ten hoogste "
+                f"{ctx.app.max_upload_mb:g} MB per bestand."
+                + (" Alleen beheerders mogen documenten toevoegen." if parse_auth(ctx.app.auth) else "")
+            )
+            upload_files = gr.File(label="Bestanden", file_count="multiple", file_types=list(UPLOAD_SUFFIXES), type="filepath")
+            upload_btn = gr.Button("Inlezen", variant="primary", elem_id="inlezen")
+            upload_status = gr.Textbox(label="Resultaat", lines=4, interactive=False)
 
     doc_pick.change(read_document, inputs=doc_pick, outputs=document_view, api_name="read_document")
     upload_btn.click(
         upload, inputs=upload_files, outputs=[upload_status, documents, doc_pick, *chat.filters, upload_files], api_name="upload"
     )
-    demo.load(documents_view, outputs=[documents, doc_pick, *chat.filters], api_name="documents")
+    demo.load(documents_view, outputs=[documents, doc_pick, *chat.filters, upload_box], api_name="documents")

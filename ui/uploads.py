@@ -112,12 +112,10 @@ def accept_uploads(
     if result.accepted:
         try:
             result.report = ingest_into(assistant, result.accepted)
-        except Exception as exc:  # noqa: BLE001 -- a missing or crashing loader must not take the app down
-            result.rejected += [(p.name, f"inlezen mislukt: {exc}") for p in result.accepted]
+        except Exception:  # the store or the disk (a file's own failure is in the report): said by ui/errors.py
             for target in result.accepted:
                 _settle(target, stored=False)
-            result.accepted = []
-            return result
+            raise
         not_stored = {Path(p).resolve() for p, _ in result.report.failed + result.report.skipped}
         for target in result.accepted:
             _settle(target, stored=target.resolve() not in not_stored)
