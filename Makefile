@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test check browser lint bench reports clean
+.PHONY: setup run test check reliability browser lint bench reports clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "not slow" -q
+
+# the reliability suite alone (also part of `make test`): bad files, kills, a full disk (a tmpfs: needs root),
+# a read-only data home, Chroma killed, load, routes and logins probed; docs/betrouwbaarheid.md
+reliability: setup
+	$(BIN)/python -m pytest -m reliability -q
 
 lint: setup
 	$(BIN)/ruff check .

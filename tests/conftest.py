@@ -75,10 +75,15 @@ def fake_embeddings():
 # Tests that need the real model, a server, a browser or a subprocess are `slow`: `make check` leaves them
 # out (`pytest -m "not slow"`, under a minute); `make test` and CI run everything.
 SLOW_FIXTURES = {"real_embeddings", "model_path", "corpus_settings", "corpus_assistant"}
+RELIABILITY_MODULES = {"test_ingest_crash", "test_ingest_bad_input"}  # earlier probes the suite repeats
 SLOW_MODULES = {"test_ui_browser", "test_store_server", "test_ingest_crash", "test_store_determinism", "test_e5_model"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__.split(".")[-1] in SLOW_MODULES:
+        module = item.module.__name__.split(".")[-1]
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+        # the reliability suite (issue 14; docs/betrouwbaarheid.md): `make reliability`, and part of `make test`
+        if module.startswith("test_reliability_") or module in RELIABILITY_MODULES:
+            item.add_marker(pytest.mark.reliability)

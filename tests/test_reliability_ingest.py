@@ -87,6 +87,35 @@ def test_a_killed_ingest_serves_nothing_of_the_unfinished_file(where, request, t
         assert bundle in served_sources(bot, first_sentence(stored[0][1]))
 
 
+@pytest.mark.slow  # a chroma server, a subprocess
+def test_chroma_killed_during_an_ingest_and_restarted_the_next_run_repairs(tmp_path, big_file, chroma_server):  # noqa: F811
+    reference = Settings(home=tmp_path / "reference")
+    assert Ingestor(reference, embeddings=HashEmbeddings()).run([big_file]).ok
+    settings = Settings(home=tmp_path / "home", chroma_url=chroma_server.url)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    command = [sys.executable, "-m", "tests.crash_ingest", str(settings.home), str(big_file), "--chroma-url", chroma_server.url]
+    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        seen = 0
+        for line in proc.stdout:
+            seen += line.startswith("embedded")
+            if seen == 3:
+                chroma_server.kill()  # the server dies under the ingest
+                break
+        assert proc.wait(timeout=120) != 0, "the ingest stops when its store is gone"
+    finally:
+        proc.kill()
+        proc.stdout.close()
+        proc.stderr.close()
+    chroma_server.start()
+    assert not Assistant(settings, embeddings=HashEmbeddings()).documents(), "nothing half-done is served"
+    report = Ingestor(settings, embeddings=HashEmbeddings()).run([big_file])
+    assert report.resumed == [str(big_file / "bundel.md")]
+    assert {p.chunk_id: p.text for p in ChunkStore(settings).all_passages(incomplete=True)} == {
+        p.chunk_id: p.text for p in ChunkStore(reference).all_passages()
+    }, "the store equals a clean ingest"
+
+
 def other_shape(path) -> None:
     path.unlink()
     with sqlite3.connect(path) as db:
@@ -103,6 +132,7 @@ DAMAGE = {
 }
 
 
+@pytest.mark.slow  # the CLI in a subprocess
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_a_damaged_manifest_is_set_aside_and_rebuilt_from_the_store(damage, tmp_path):
     settings = Settings(home=tmp_path / "home")
