@@ -3,8 +3,9 @@
 `auth` is "user:password[,user2:password2]"; empty means no login at all (and
 then everyone on the machine may upload: the app listens on 127.0.0.1 by
 default, and `serve` warns when it listens elsewhere without a login). There is
-never a default password. Login attempts are slowed down (`LoginGuard`), and
-gradio's raw upload route is closed to non-admins (`UploadRouteGuard`).
+never a default password. Login attempts are slowed down per account
+(`LoginGuard`) and per address (`LoginThrottle`), and gradio's raw upload route
+is closed to non-admins (`UploadRouteGuard`).
 """
 
 from __future__ import annotations
@@ -180,3 +181,52 @@ class UploadRouteGuard:
                     cookies[key] = val
         token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
         return tokens.get(token)
+
+
+class LoginThrottle:
+    """ASGI middleware: one address that keeps failing to log in is refused for a while (429, in Dutch).
+
+    `LoginGuard` sees user names, not addresses; this sees addresses. After `max_failures` failed
+    logins from one address within `window` seconds, its login requests get 429 without a password
+    being checked, for `lockout` seconds. Behind a reverse proxy every request has the proxy's
+    address: the limit then holds for all together, and the per-account lockout still applies.
+    """
+
+    def __init__(self, app, max_failures: int = 20, window: float = 900.0, lockout: float = 300.0):
+        self.app = app
+        self.max_failures, self.window, self.lockout = max_failures, window, lockout
+        self.failures: dict[str, list[float]] = {}
+
+    async def __call__(self, scope, receive, send):
+        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/").endswith("/login")):
+            await self.app(scope, receive, send)
+            return
+        address = (scope.get("client") or ("?", 0))[0]
+        now = time.monotonic()
+        recent = [t for t in self.failures.get(address, []) if now - t < self.window]
+        self.failures[address] = recent
+        if len(recent) >= self.max_failures and now - recent[-1] < self.lockout:
+            minutes = max(1, round((self.lockout - (now - recent[-1])) / 60))
+            detail = f"Te veel mislukte inlogpogingen vanaf dit adres; probeer het over {minutes} min opnieuw."
+            body = json.dumps({"detail": detail})
+            headers = [(b"content-type", b"application/json"), (b"retry-after", str(minutes * 60).encode())]
+            await send({"type": "http.response.start", "status": 429, "headers": headers})
+            await send({"type": "http.response.body", "body": body.encode()})
+            return
+
+        # counted as failed from the start, so that many attempts at once cannot all slip in before the first
+        # answer; taken back when the login succeeds
+        attempt = now
+        recent.append(attempt)
+
+        async def watch(message):
+            if message["type"] == "http.response.start" and message["status"] not in (400, 401):
+                try:
+                    self.failures.get(address, []).remove(attempt)
+                except ValueError:
+                    pass
+            await send(message)
+
+        if len(self.failures) > 10_000:  # many addresses: forget those without recent failures
+            self.failures = {a: ts for a, ts in self.failures.items() if ts and now - ts[-1] < self.window}
+        await self.app(scope, receive, watch)

@@ -20,7 +20,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from ui import chat_tab, evaluation_tab, lessons_tab, sources_tab
-from ui.access import LoginGuard, UploadRouteGuard, parse_auth
+from ui.access import LoginGuard, LoginThrottle, UploadRouteGuard, parse_auth
 from ui.context import AppContext
 from ui.errors import guard_handlers
 from ui.eval_report import DEFAULT_REPORT_DIR
@@ -69,7 +69,8 @@ def launch_kwargs(app: AppSettings) -> dict:
         "server_name": app.host,
         "server_port": int(app.port),
         "auth": LoginGuard(auth).check if auth else None,  # slows down guessing (ui/access.py)
-        "app_kwargs": {"middleware": [Middleware(UploadRouteGuard, settings=app)]},  # raw uploads: admins only
+        # raw uploads for admins only; an address that keeps failing to log in waits (ui/access.py)
+        "app_kwargs": {"middleware": [Middleware(UploadRouteGuard, settings=app), Middleware(LoginThrottle)]},
         "auth_message": "Log in om datalessen te gebruiken." if auth else None,
         "share": False,
         "max_file_size": upload_limit,
