@@ -57,7 +57,6 @@ def load_embeddings(settings: Settings):
             str(settings.model_dir),
             settings.query_prefix,
             settings.passage_prefix,
-            settings.embedding_batch_size,
             settings.torch_threads,
         )
     return _load(
@@ -70,7 +69,7 @@ def load_embeddings(settings: Settings):
 
 
 @lru_cache(maxsize=4)
-def _load_int8(model: str, model_dir: str, query_prefix: str, passage_prefix: str, batch_size: int, batch_threads: int):
+def _load_int8(model: str, model_dir: str, query_prefix: str, passage_prefix: str, batch_threads: int):
     from assistant.e5_int8 import E5Int8Embeddings, ensure_int8_model
 
     quiet_offline_environment()
@@ -78,7 +77,6 @@ def _load_int8(model: str, model_dir: str, query_prefix: str, passage_prefix: st
         ensure_int8_model(Path(model), Path(model_dir)),
         query_prefix=query_prefix,
         passage_prefix=passage_prefix,
-        batch_size=batch_size,
         batch_threads=batch_threads,
     )
 
