@@ -275,10 +275,12 @@ def bench():
 
 # benchmark commands register here: bench.add_command(<click command>)
 from evals.bench_ingest import bench_ingest  # noqa: E402
+from evals.bench_precision import bench_precision  # noqa: E402
 from evals.bench_retrieval import retrieval as _bench_retrieval  # noqa: E402  (light: click and numpy only)
 
 bench.add_command(bench_ingest)
 bench.add_command(_bench_retrieval)
+bench.add_command(bench_precision)
 
 
 def main():
