@@ -110,17 +110,17 @@ def fp32_embeddings_class():
         batch_threads: int = 1
 
         def embed_query(self, text: str) -> list[float]:
-            _torch_threads(1)
+            set_torch_threads(1)
             return super().embed_query(text)
 
         def embed_documents(self, texts: list[str]) -> list[list[float]]:
-            _torch_threads(self.batch_threads)
+            set_torch_threads(self.batch_threads)
             return super().embed_documents(texts)
 
     return E5Fp32Embeddings
 
 
-def _torch_threads(n: int) -> None:
+def set_torch_threads(n: int) -> None:
     import torch
 
     torch.set_num_threads(n)  # always: MKL's count is process-wide, another thread may have changed it

@@ -67,13 +67,13 @@ def corpus_chunks(settings: Settings, paths: list[Path]):
 def raw_encode(embeddings, texts: list[str]) -> None:
     """The model call alone, with the arguments and threads each path's `embed_documents` uses."""
     from assistant.e5_int8 import E5Int8Embeddings
-    from assistant.embeddings import _torch_threads
+    from assistant.embeddings import set_torch_threads
 
     flat = [t.replace("\n", " ") for t in texts]
     if isinstance(embeddings, E5Int8Embeddings):
         embeddings.encode([embeddings.passage_prefix + t for t in flat])
     else:
-        _torch_threads(embeddings.batch_threads)
+        set_torch_threads(embeddings.batch_threads)
         embeddings._client.encode(flat, show_progress_bar=False, **embeddings.encode_kwargs)
 
 
