@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 from assistant.answerers import AnswererContext, build_answerer
 from assistant.conversation import condense
+from assistant.passage_index import IndexCache
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.schema import Answer, Passage
 from assistant.settings import Settings
@@ -39,7 +40,7 @@ class Assistant:
         self._refresh_lock = threading.Lock()
         self._writers = 0  # ingests running in this process (`writing()`)
         self._stamp = store.stamp()
-        self.retriever = HybridRetriever(self.settings, store, embeddings)
+        self.retriever = HybridRetriever(self.settings, store, embeddings, cache=IndexCache.for_settings(self.settings))
         self.answerer = answerer or build_answerer(self._answerer_context(chat_model))
 
     def _answerer_context(self, chat_model=None, settings: Settings | None = None) -> AnswererContext:

@@ -19,6 +19,7 @@ from assistant.schema import Passage
 from assistant.settings import Settings, quiet_offline_environment
 
 BATCH = 500
+PAGE = 5000  # ids or passages per read
 # A chunk is stored with COMPLETE False and set True when every chunk of its file is stored: what is
 # read (retrieval, the document list) skips the others, so a file killed or still running halfway is
 # never served as if it were whole. Chunks stored before the flag existed have no key: complete.
@@ -38,6 +39,18 @@ class StoreReadOnly(RuntimeError):
 
 # store folder -> the private copy it is read from in this process (Chroma cannot open a read-only folder)
 READ_ONLY_COPIES: dict[Path, Path] = {}
+
+
+class EmbeddingMismatch(ValueError):
+    """The store holds vectors of another model or precision than the settings embed queries with.
+
+    Refused rather than re-embedded: one store can be open in several processes at
+    once (`serve` beside `ingest`, many app instances on one Chroma server). A process
+    that re-embedded on opening would change the vectors under the others, which go on
+    embedding queries the old way: the very mixing this guard is for. The check costs
+    nothing per query (it runs when the store is opened); switching a store is a
+    deliberate rebuild, and the message names the setting that avoids it.
+    """
 
 
 def _client(settings: Settings):
@@ -96,11 +109,40 @@ INDEX_SETTINGS = {"hnsw:space": "cosine", "hnsw:num_threads": 1, "hnsw:search_ef
 
 class ChunkStore:
     def __init__(self, settings: Settings):
+        from assistant.embeddings import embedding_identity
+
         self.settings = settings
         self.client = _client(settings)
+        self.embedding = embedding_identity(settings)
         self.collection = self.client.get_or_create_collection(
-            settings.collection, metadata=INDEX_SETTINGS, embedding_function=None
+            settings.collection, metadata=INDEX_SETTINGS | self.embedding, embedding_function=None
         )
+        self._check_embedding()
+
+    def _check_embedding(self) -> None:
+        """Record which model and precision fill this collection; refuse one filled by another."""
+        from assistant.embeddings import canonical_model
+
+        meta = dict(self.collection.metadata or {})
+        recorded = {key: meta.get(key) for key in self.embedding}
+        if recorded["embedding_model"]:
+            recorded["embedding_model"] = canonical_model(recorded["embedding_model"])
+        if recorded == self.embedding:
+            return
+        if self.count() == 0:  # nothing stored to mix with: the collection becomes this embedding's
+            self._record(meta)
+            return
+        if not any(recorded.values()):  # filled before stores recorded this; fp32 was the only path then
+            recorded = {"embedding_model": self.embedding["embedding_model"], "embedding_precision": "fp32"}
+            if recorded == self.embedding:
+                self._record(meta)
+                return
+        raise EmbeddingMismatch(mismatch_message(self.location, self.settings.collection, recorded, self.embedding))
+
+    def _record(self, meta: dict) -> None:
+        # Chroma refuses a metadata update that names the distance again; the index keeps its configuration
+        kept = {k: v for k, v in meta.items() if not k.startswith("hnsw:")}
+        self.collection.modify(metadata=kept | self.embedding)
 
     @property
     def location(self) -> str:
@@ -175,22 +217,29 @@ class ChunkStore:
             self.collection.delete(ids=ids[start : start + BATCH])
 
     def all_passages(self, *, incomplete: bool = False) -> list[Passage]:
-        """Every chunk of a completely stored file with its metadata, for BM25 and for browsing sources
-        (`incomplete`: also the chunks of files an ingest has not finished)."""
-        passages: list[Passage] = []
-        offset = 0
+        """Every chunk of a completely stored file with its metadata, in chunk-id order (`incomplete`: also
+        the chunks of files an ingest has not finished)."""
+        return self.passages(self.all_ids(incomplete=incomplete))
+
+    def all_ids(self, *, incomplete: bool = False) -> list[str]:
+        """Every chunk id of a completely stored file, sorted: cheap next to fetching texts, so a cached index
+        can be checked against it. Chunks stored before files were marked count as complete ($ne matches them)."""
+        where = None if incomplete else {COMPLETE: {"$ne": False}}
+        ids: list[str] = []
         while True:
-            page = self.collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
-            if not page["ids"]:
+            page = self.collection.get(where=where, include=[], limit=PAGE, offset=len(ids))["ids"]
+            if not page:
                 break
-            passages.extend(
-                to_passage(i, d, m)
-                for i, d, m in zip(page["ids"], page["documents"], page["metadatas"])
-                if incomplete or (m or {}).get(COMPLETE, True)
-            )
-            offset += len(page["ids"])
-        passages.sort(key=lambda p: p.chunk_id)
-        return passages
+            ids.extend(page)
+        return sorted(ids)
+
+    def passages(self, ids: list[str]) -> list[Passage]:
+        """These chunks with their texts and metadata, in the order given (ids the store lacks are left out)."""
+        found: dict[str, Passage] = {}
+        for start in range(0, len(ids), PAGE):
+            page = self.collection.get(ids=ids[start : start + PAGE], include=["documents", "metadatas"])
+            found.update((i, to_passage(i, d, m)) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
+        return [found[i] for i in ids if i in found]
 
     def dense_search(self, embedding, k: int, where: dict | None = None) -> list[tuple[Passage, float]]:
         result = self._query(embedding, k, where, ["documents", "metadatas", "distances"])
@@ -217,6 +266,18 @@ class ChunkStore:
         return self.collection.query(
             query_embeddings=[list(map(float, embedding))], n_results=k, where=where or None, include=include
         )
+
+
+def mismatch_message(location: str, collection: str, recorded: dict, current: dict) -> str:
+    """One line: what the store holds, what the settings would embed with, and which setting to change."""
+    differ = [key for key in ("embedding_precision", "embedding_model") if recorded[key] != current[key]]
+    fixes = [f"DATALESSEN_{key.upper()}={recorded[key]}" for key in differ]
+    return (
+        f"the store {location} (collection {collection}) holds vectors of {recorded['embedding_model']} "
+        f"{recorded['embedding_precision']}, but the settings embed with {current['embedding_model']} "
+        f"{current['embedding_precision']}: set {' and '.join(fixes)} to use it as it is, or rebuild it "
+        f"(a new DATALESSEN_COLLECTION, or delete it) with `datalessen ingest`"
+    )
 
 
 def to_passage(chunk_id: str, text: str, meta: dict) -> Passage:
