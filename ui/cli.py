@@ -8,6 +8,7 @@ A new command: write it in its package's `commands.py` and add one line to COMMA
 from __future__ import annotations
 
 import importlib
+import logging
 
 import click
 
@@ -66,6 +67,9 @@ def cli(ctx, debug):
 
     Data lives in DATALESSEN_HOME (default ~/.local/share/datalessen).
     """
+    # the libraries' log lines are diagnostics ("index cache not written ([Errno 30] ...)"): shown with
+    # --debug; without it only errors (the app logs a failed handler's traceback as one), never warnings
+    logging.basicConfig(level=logging.INFO if debug else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     ctx.ensure_object(Context)
 
 
