@@ -12,6 +12,7 @@ import re
 from html import escape
 
 from assistant.schema import Answer, Citation
+from ui.lessons import NOT_THE_REPORT
 
 CITE = re.compile(r"\[(\d{1,3})\]")
 # characters Markdown would act on inside a chat message; < > & are already entities
@@ -166,33 +167,71 @@ def sources_html(turns: list[tuple[str, Answer]]) -> str:
 # -- lessons ---------------------------------------------------------------------------------
 
 
-def lessons_html(theme: str, rows: list) -> str:
-    if not rows:
-        return '<div class="lessen-leeg">Er zijn geen case-documenten ingelezen.</div>'
-    found = sum(1 for r in rows if r.found)
-    head = (
-        f'<p class="lessen-kop"><strong>Thema: {esc(theme)}</strong> — {found} van {len(rows)} cases hebben '
-        "een passage over dit thema. Elk citaat staat letterlijk in de bron.</p>"
-    )
-    body = []
-    for r in rows:
-        quotes = "".join(f'<li>„{esc(q)}” <span class="bron-nr">[{n}]</span></li>' for q, n in r.quotes)
-        said = f"<ul>{quotes}</ul>" if quotes else ""
-        if r.note:
-            said += f'<p class="lessen-noot">{esc(r.note)}</p>'
-        sources = "".join(
-            f'<div class="bron-meta">[{c.n}] {esc(" · ".join(p for p in (section_label(c.section, c.title), c.page) if p))}</div>'
-            for c in r.citations
+def short_section(section: str, most: int = 2) -> str:
+    """'Titel > Hoofdstuk > Deel > Opties' -> 'Deel > Opties': the document's own heading (its title
+    in other words) left out, and only the innermost levels, so a printed source line stays one line."""
+    parts = [p for p in (section or "").split(" > ") if p.strip()]
+    if len(parts) > 1:
+        parts = parts[1:]
+    return " > ".join(parts[-most:])
+
+
+def source_where(c: Citation) -> str:
+    """Where a quote is: section (without the title shown beside it), page, file."""
+    file = c.source.replace("\\", "/").rsplit("/", 1)[-1] if c.source else ""
+    return " · ".join(part for part in (short_section(section_label(c.section, c.title)), c.page, file) if part)
+
+
+def _lesson_cell(r) -> str:
+    quotes = "".join(f'<li>„{esc(q)}” <span class="bron-nr">[{n}]</span></li>' for q, n in r.quotes)
+    said = f"<ul>{quotes}</ul>" if quotes else ""
+    if r.note:
+        said = f'<p class="lessen-noot">{esc(r.note)}</p>' + said
+    sources = "".join(f'<div class="bron-meta">[{c.n}] {esc(source_where(c))}</div>' for c in r.citations)
+    return said + sources
+
+
+def lessons_html(themes: list) -> str:
+    """Per theme: what the report-level documents say, then the cases side by side, then the
+    theme's own 'opties voor acties' where a source has them. `themes`: `ui.lessons.ThemeLessons`."""
+    if not themes:
+        return '<div class="lessen-leeg">Kies een thema.</div>'
+    parts = []
+    for t in themes:
+        head = f'<h3 class="lessen-thema-kop">Thema: {esc(t.theme)}</h3><p class="lessen-kop">{esc(t.count_sentence())}'
+        if not t.report_ingested:
+            head += f' <span class="lessen-noot">{esc(NOT_THE_REPORT)}</span>'
+        head += " Elk citaat staat letterlijk in de bron.</p>"
+        report = "".join(
+            f'<tr class="rapport-rij les-{esc(r.status)}" data-document="{esc(r.document)}">'
+            f"<td><strong>{esc(r.title)}</strong></td><td>{_lesson_cell(r)}</td></tr>"
+            for r in t.report_rows
         )
-        body.append(
-            f'<tr class="les-rij{"" if r.found else " les-leeg"}" data-case="{esc(r.document)}">'
-            f"<td><strong>{esc(r.case)}</strong></td><td>{esc(r.gemeente)}</td>"
-            f"<td>{said}{sources}</td></tr>"
+        report_table = (
+            '<h4>Wat het rapport en het overzicht zeggen</h4><table class="lessen-tabel lessen-rapport"><thead><tr>'
+            f"<th>Document</th><th>Wat de bron zegt</th></tr></thead><tbody>{report}</tbody></table>"
+            if report
+            else '<p class="lessen-noot">Er is geen rapport of overzicht ingelezen.</p>'
         )
-    return (
-        head + '<table class="lessen-tabel"><thead><tr><th>Case</th><th>Gemeente</th>'
-        "<th>Wat de bronnen zeggen</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
-    )
+        cases = "".join(
+            f'<tr class="les-rij les-{esc(r.status)}" data-case="{esc(r.document)}">'
+            f"<td><strong>{esc(r.title)}</strong></td><td>{esc(r.gemeente)}</td><td>{_lesson_cell(r)}</td></tr>"
+            for r in t.case_rows
+        )
+        case_table = (
+            '<h4>De cases</h4><table class="lessen-tabel"><thead><tr><th>Case</th><th>Gemeente</th>'
+            f"<th>Wat de bronnen zeggen</th></tr></thead><tbody>{cases}</tbody></table>"
+            if cases
+            else '<div class="lessen-leeg">Er zijn geen case-documenten ingelezen.</div>'
+        )
+        options = "".join(
+            f'<div class="lessen-opties"><strong>Opties voor acties</strong> — {esc(r.title)}{_lesson_cell(r)}</div>'
+            for r in t.options
+        )
+        parts.append(
+            f'<section class="lessen-thema" data-thema="{esc(t.theme)}">{head}{report_table}{case_table}{options}</section>'
+        )
+    return "".join(parts)
 
 
 # -- documents -------------------------------------------------------------------------------

@@ -23,8 +23,13 @@ CSS = """
 .lessen-tabel td, .lessen-tabel th, .documenten-tabel td, .documenten-tabel th, .feedback-tabel td,
 .feedback-tabel th { border: 1px solid var(--border-color-primary); padding: 6px 8px; vertical-align: top;
   text-align: left; }
-.les-leeg td { color: var(--body-text-color-subdued); }
+.les-nothing td, .les-unknown td { color: var(--body-text-color-subdued); }
 .lessen-noot { font-style: italic; margin: 4px 0; }
+.lessen-thema { margin-bottom: 28px; }
+.lessen-thema-kop { margin: 12px 0 2px; font-size: 1.15rem; }
+.lessen-rapport tr.rapport-rij td:first-child { width: 22%; }
+.lessen-tabel td:last-child { width: 62%; }
+.lessen-opties { border-left: 4px solid var(--color-accent); padding: 4px 12px; margin-top: 10px; }
 .document-passage { border-bottom: 1px dashed var(--border-color-primary); padding-bottom: 6px; }
 .eval-plots { display: flex; flex-wrap: wrap; gap: 12px; }
 .eval-plot img { max-width: 560px; width: 100%; border: 1px solid var(--border-color-primary); }
