@@ -237,3 +237,5 @@ def test_lessons_on_the_real_corpus(corpus_assistant):
     vegen = next(r for r in tussenkomst.case_rows if r.document == "case-01-slim-vegen-utrecht.md")
     assert vegen.found and any("menselijke tussenkomst" in q.casefold() for q, _ in vegen.quotes)
     assert tussenkomst.count(NOTHING) >= 8  # most cases say nothing about it: shown, not invented
+    privacy = lessons(corpus_assistant, "Privacy en ethiek")
+    assert all("hieronder" not in r.note for r in privacy.report_rows + privacy.case_rows)  # no passages that are not there

@@ -16,12 +16,14 @@ from ui.eval_report import ALL, FAILING, FILTERS, ROLE_LABELS, known_folders, op
 
 def _report_part(ctx: AppContext):
     """The report half of the tab: its components, and the handler that fills them from a folder."""
-    offered = known_folders(ctx.report_dir, Path(ctx.settings.home))
+
+    def offered() -> list[str]:
+        return known_folders(ctx.report_dir, Path(ctx.settings.home))
 
     def allowed(folder: str, request: gr.Request | None) -> str:
         folder = (folder or "").strip() or str(ctx.report_dir)
         # the offered folders are for everyone; another path on the server only for admins (the upload right)
-        if folder not in offered and not may_upload(ctx.app, username(request)):
+        if folder not in offered() and not may_upload(ctx.app, username(request)):
             raise gr.Error("Alleen beheerders mogen een andere rapportmap openen.")
         return folder
 
@@ -49,7 +51,7 @@ def _report_part(ctx: AppContext):
     )
     with gr.Row():
         folder = gr.Dropdown(
-            offered,
+            offered(),
             value=str(ctx.report_dir),
             allow_custom_value=True,
             label="Rapportmap (een map van `datalessen eval --report MAP`)",
