@@ -128,7 +128,7 @@ def test_handout_markdown_several_themes():
     md = handout_markdown(_themes(), when=WHEN)
     assert md.startswith("# Thema's: Menselijke tussenkomst, Opschaling")
     assert "## Menselijke tussenkomst" in md and "## Opschaling" in md
-    assert "1 van 2 cases zeggen iets over dit thema; 0 zeggen alleen dat het onbekend is; 1 hebben er geen" in md
+    assert "1 van de 2 cases zegt iets over dit thema; 0 zeggen alleen dat het onbekend is; 1 heeft er geen" in md
     assert "Het rapport zelf is niet ingelezen" in md.split("## Opschaling")[0]  # said for the first theme only
     assert "„Medewerkers mogen afwijken \\| van de route.” [1]" in md  # the pipe does not split the cell
     assert "Case: &lt;b&gt;Audit&lt;/b&gt;" in md and "Geen passage over dit thema in deze bron." in md

@@ -159,7 +159,7 @@ def test_every_case_row_says_what_its_source_says(small_assistant):
     assert honden.status == UNKNOWN and not honden.found and "onbekend" in honden.note
     assert honden.citations[0].n == 3 and "niet bekend" in honden.quotes[0][0]
     assert (theme.count(SAYS), theme.count(UNKNOWN), theme.count(NOTHING)) == (1, 1, 1)
-    assert theme.count_sentence().startswith("1 van 3 cases zeggen iets over dit thema; 1 zeggen alleen")
+    assert theme.count_sentence().startswith("1 van de 3 cases zegt iets over dit thema; 1 zegt alleen")
     assert not theme.report_ingested and theme.options == []  # only the overview: the report itself is absent
 
 

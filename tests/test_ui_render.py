@@ -92,7 +92,7 @@ def test_lessons_documents_and_reading_escape_everything():
     assert html.index('class="rapport-rij') < html.index('class="les-rij')  # the report first
     assert 'data-case="b.md"' in html and "les-nothing" in html and "les-unknown" in html
     assert "Geen passage over dit thema in deze bron." in html and "De bron zegt zelf dat dit onbekend is." in html
-    assert "1 van 3 cases zeggen iets over dit thema; 1 zeggen alleen dat het onbekend is; 1 hebben" in html
+    assert "1 van de 3 cases zegt iets over dit thema; 1 zegt alleen dat het onbekend is; 1 heeft" in html
     assert "Het rapport zelf is niet ingelezen" in html  # neither theme has the report itself
     assert "Titel &lt;b&gt;vet&lt;/b&gt;" not in html and "Aanpak · p. 3 · doc.md" in html  # the source once, with file
     assert html.count('class="lessen-thema"') == 2 and "Er zijn geen case-documenten ingelezen." in html

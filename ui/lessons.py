@@ -112,9 +112,11 @@ class ThemeLessons:
         total = len(self.case_rows)
         if not total:
             return "Er zijn geen case-documenten ingelezen."
+        says, unknown, nothing = self.count(SAYS), self.count(UNKNOWN), self.count(NOTHING)
         return (
-            f"{self.count(SAYS)} van {total} cases zeggen iets over dit thema; "
-            f"{self.count(UNKNOWN)} zeggen alleen dat het onbekend is; {self.count(NOTHING)} hebben er geen passage over."
+            f"{says} van de {total} cases {'zegt' if says == 1 else 'zeggen'} iets over dit thema; "
+            f"{unknown} {'zegt' if unknown == 1 else 'zeggen'} alleen dat het onbekend is; "
+            f"{nothing} {'heeft' if nothing == 1 else 'hebben'} er geen passage over."
         )
 
     @property
