@@ -58,7 +58,8 @@ def test_evaluation_tab_opens_report_folders(tmp_path, fake_settings, fake_embed
         bob = Client(url, auth=("bob", "b2"), verbose=False)
         overview, picker, questions, text, plots = bob.predict(str(report_dir), "failing", api_name="/evaluation_report")
         assert "Geen evaluatierapport" in overview and "datalessen eval --report" in overview and questions == ""
-        assert "Nog geen feedback" in bob.predict(api_name="/evaluation")
+        overview, questions, summary = bob.predict(api_name="/evaluation")  # the whole tab, read again
+        assert "Geen evaluatierapport" in overview and questions == "" and "Nog geen feedback" in summary
         write(report_dir, [record("q001")], gold_set="questions")
         write(report_dir / "test3", [record("w001", found=(False,), answer="Een antwoord zonder het feit.")], gold_set="test3")
         overview, picker, questions, text, plots = bob.predict(str(report_dir), "failing", api_name="/evaluation_report")
@@ -68,6 +69,8 @@ def test_evaluation_tab_opens_report_folders(tmp_path, fake_settings, fake_embed
         assert "Gate (hybrid)" in text and plots == ""
         questions, text, _ = bob.predict(str(report_dir), ".", "all", api_name="/evaluation_questions")
         assert 'data-id="q001"' in questions and "juist" in questions
+        overview, questions, _ = bob.predict(str(report_dir), "all", api_name="/evaluation")
+        assert "Ongeziene vragen" in overview and 'data-id="w001"' in questions  # the first set: the unseen one
         write(elsewhere, [record("x001")], gold_set="real-test")
         with pytest.raises(Exception, match="beheerders"):
             bob.predict(str(elsewhere), "all", api_name="/evaluation_report")

@@ -99,7 +99,7 @@ def test_feedback_is_stored(app_url, corpus_assistant):
     assert verdict == "wrong_evidence" and question == "Wat is het doel van slim vegen in Utrecht?"
     assert QUOTE in answer_text and json.loads(citations)[0]["n"] == 1
     assert json.loads(settings)["backend"] == "extractive"
-    summary = client.predict(api_name="/evaluation")
+    _, _, summary = client.predict(api_name="/evaluation")
     assert "verkeerd bewijs" in summary
     csv_path, json_path = _files(client.predict(api_name="/export_feedback"))
     assert "bron [1] is de feitenlijst" in Path(csv_path).read_text(encoding="utf-8-sig")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 
@@ -40,10 +41,15 @@ def _report_part(ctx: AppContext):
         first = folder.reports[0].key if folder.reports else None
         questions, markdown, plots = details(folder, first, wanted)
         overview = render.eval_overview_html(folder, unseen_sets())
-        return overview, gr.update(choices=choices, value=first), questions, markdown, plots
+        return overview, gr.update(choices=choices, value=first), questions, markdown, plots, first
 
     def show_questions(path, key, wanted, request: gr.Request):
         return details(open_reports(allowed(path, request)), key, wanted)
+
+    def view(path, key, wanted, request: gr.Request | None) -> tuple[str, str]:
+        """The overview and the questions of the folder, set and filter shown, read again."""
+        folder = open_reports(allowed(path, request))
+        return render.eval_overview_html(folder, unseen_sets()), details(folder, key, wanted)[0]
 
     gr.Markdown(
         "Een evaluatierapport van `datalessen eval`: eerst de ongeziene vragen (wat u bij nieuwe vragen mag "
@@ -66,26 +72,32 @@ def _report_part(ctx: AppContext):
             [(label, key) for key, label in FILTERS.items()], value=FAILING, label="Uitkomst", scale=2, elem_id="uitkomst"
         )
     questions = gr.HTML(elem_id="evaluatie-vragen", js_on_load=None)
+    shown_set = gr.State(None)  # the set whose questions are shown, for a refresh (no API input of its own)
     with gr.Accordion("Het volledige rapport van deze vraagset", open=False):
         report_text = gr.Markdown(elem_id="evaluatierapport")
         plots = gr.HTML(js_on_load=None)
 
-    opened = [overview, set_pick, questions, report_text, plots]
+    opened = [overview, set_pick, questions, report_text, plots, shown_set]
     open_btn.click(open_folder, inputs=[folder, outcome_pick], outputs=opened, api_name="evaluation_report")
     chosen = {"inputs": [folder, set_pick, outcome_pick], "outputs": [questions, report_text, plots]}
     set_pick.input(show_questions, **chosen, api_name="evaluation_questions")
+    set_pick.input(lambda key: key, inputs=set_pick, outputs=shown_set, api_visibility="private")
     outcome_pick.input(show_questions, **chosen, api_visibility="private")
 
     def attach(tab: gr.Tab) -> None:
         """Opening the tab opens the folder shown."""
         tab.select(open_folder, inputs=[folder, outcome_pick], outputs=opened, api_visibility="private")
 
-    return attach
+    return SimpleNamespace(view=view, attach=attach, inputs=[folder, shown_set, outcome_pick], outputs=[overview, questions])
 
 
 def build(ctx: AppContext) -> None:
     def feedback_view():
         return render.feedback_html(ctx.feedback.summary(), ctx.feedback.list(limit=25))
+
+    def evaluation_view(path, key, wanted, request: gr.Request):
+        """Everything the tab shows, read again: the report overview and questions, and the feedback."""
+        return *report.view(path, key, wanted, request), feedback_view()
 
     def export_feedback():
         stem = f"feedback-{datetime.now():%Y%m%d-%H%M%S}"
@@ -93,14 +105,14 @@ def build(ctx: AppContext) -> None:
         return gr.update(value=[str(csv_path), str(json_path)], visible=True)
 
     with gr.Tab("Evaluatie", id="evaluatie") as eval_tab:
-        on_select = _report_part(ctx)
+        refresh = gr.Button("Vernieuwen", size="sm")
+        report = _report_part(ctx)
         gr.Markdown("### Feedback van gebruikers")
-        refresh = gr.Button("Feedback vernieuwen", size="sm")
         fb_summary = gr.HTML(elem_id="feedback-overzicht", js_on_load=None)
         fb_export_btn = gr.Button("Feedback exporteren (CSV + JSON)")
         fb_files = gr.File(label="Feedback", file_count="multiple", interactive=False, visible=False)
 
-    on_select(eval_tab)
-    refresh.click(feedback_view, outputs=fb_summary, api_name="evaluation")
+    report.attach(eval_tab)
+    refresh.click(evaluation_view, inputs=report.inputs, outputs=[*report.outputs, fb_summary], api_name="evaluation")
     eval_tab.select(feedback_view, outputs=fb_summary, api_visibility="private")
     fb_export_btn.click(export_feedback, outputs=fb_files, api_name="export_feedback")
