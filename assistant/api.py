@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from assistant.answerers import AnswererContext, build_answerer
 from assistant.conversation import condense
+from assistant.passage_index import IndexCache
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.schema import Answer, Passage
 from assistant.settings import Settings
@@ -34,7 +35,7 @@ class Assistant:
             embeddings = load_embeddings(self.settings)
         self.store = store
         self.embeddings = embeddings
-        self.retriever = HybridRetriever(self.settings, store, embeddings)
+        self.retriever = HybridRetriever(self.settings, store, embeddings, cache=IndexCache.for_settings(self.settings))
         self.answerer = answerer or build_answerer(self._answerer_context(chat_model))
 
     def _answerer_context(self, chat_model=None, settings: Settings | None = None) -> AnswererContext:

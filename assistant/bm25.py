@@ -7,6 +7,7 @@ matrices make a query over 100k chunks take milliseconds instead of a Python loo
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -16,30 +17,63 @@ from assistant.text import family_keys, related, tokenize
 RELATED_WEIGHT = 0.4
 
 
-class BM25Index:
-    def __init__(self, texts: list[str], k1: float = 1.2, b: float = 0.75):
-        self.k1, self.b = k1, b
-        self.vocabulary: dict[str, int] = {}
+@dataclass
+class TermCounts:
+    """How often each term occurs in each text: all BM25 is computed from, and what is worth keeping on
+    disk (tokenising is the slow part) and extending by the texts a store gains."""
+
+    matrix: sparse.csr_matrix  # rows: texts, columns: terms (float32 counts)
+    vocabulary: dict[str, int]
+
+    @classmethod
+    def of(cls, texts: list[str]) -> TermCounts:
+        vocabulary: dict[str, int] = {}
         rows, cols, values = [], [], []
-        lengths = np.zeros(len(texts), dtype=np.float32)
         for row, text in enumerate(texts):
-            counts = Counter(tokenize(text))
-            lengths[row] = sum(counts.values())
-            for term, tf in counts.items():
-                col = self.vocabulary.setdefault(term, len(self.vocabulary))
+            for term, tf in Counter(tokenize(text)).items():
                 rows.append(row)
-                cols.append(col)
+                cols.append(vocabulary.setdefault(term, len(vocabulary)))
                 values.append(tf)
-        n_docs = len(texts)
-        tf = sparse.csr_matrix(
-            (np.asarray(values, np.float32), (rows, cols)), shape=(n_docs, len(self.vocabulary)), dtype=np.float32
-        )
-        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(self.vocabulary)).astype(np.float32)
+        shape = (len(texts), len(vocabulary))
+        return cls(sparse.csr_matrix((np.asarray(values, np.float32), (rows, cols)), shape=shape, dtype=np.float32), vocabulary)
+
+    def __len__(self) -> int:
+        return self.matrix.shape[0]
+
+    def select(self, rows) -> TermCounts:
+        """These rows only, over the terms they still use (so the corpus no longer 'knows' the others)."""
+        matrix = self.matrix[rows]
+        used = np.flatnonzero(np.bincount(matrix.indices, minlength=matrix.shape[1]))
+        terms = list(self.vocabulary)
+        return TermCounts(matrix[:, used].tocsr(), {terms[c]: i for i, c in enumerate(used)})
+
+    def stacked(self, other: TermCounts) -> TermCounts:
+        """Self's rows, then other's, over the union of both vocabularies."""
+        vocabulary = dict(self.vocabulary)
+        for term in other.vocabulary:
+            vocabulary.setdefault(term, len(vocabulary))
+        remap = np.asarray([vocabulary[t] for t in other.vocabulary], dtype=np.int64)
+        theirs = other.matrix.tocoo()
+        width = len(vocabulary)
+        theirs = sparse.csr_matrix((theirs.data, (theirs.row, remap[theirs.col])), shape=(len(other), width), dtype=np.float32)
+        mine = sparse.csr_matrix(self.matrix, shape=(len(self), width)) if len(self) else sparse.csr_matrix((0, width))
+        mine.resize((len(self), width))
+        return TermCounts(sparse.vstack([mine, theirs], format="csr", dtype=np.float32), vocabulary)
+
+
+class BM25Index:
+    def __init__(self, texts: list[str] | TermCounts, k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        counts = texts if isinstance(texts, TermCounts) else TermCounts.of(texts)
+        self.vocabulary = counts.vocabulary
+        tf = counts.matrix.tocoo()
+        n_docs = len(counts)
+        lengths = np.asarray(counts.matrix.sum(axis=1), dtype=np.float32).ravel()
+        df = np.bincount(tf.col.astype(np.int64), minlength=len(self.vocabulary)).astype(np.float32)
         self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         avg = float(lengths.mean()) if n_docs else 0.0
         norm = k1 * (1 - b + b * lengths / avg) if avg else np.ones_like(lengths)
         # precompute the BM25 weight of every (doc, term) so a query is one sparse column sum
-        tf = tf.tocoo()
         weights = tf.data * (k1 + 1) / (tf.data + norm[tf.row])
         self.matrix = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape, dtype=np.float32)
         self.size = n_docs

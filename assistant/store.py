@@ -13,6 +13,7 @@ from assistant.schema import Passage
 from assistant.settings import Settings, quiet_offline_environment
 
 BATCH = 500
+PAGE = 5000  # ids or passages per read
 
 
 class StoreUnavailable(RuntimeError):
@@ -80,8 +81,12 @@ class ChunkStore:
 
     def _check_embedding(self) -> None:
         """Record which model and precision fill this collection; refuse one filled by another."""
+        from assistant.embeddings import canonical_model
+
         meta = dict(self.collection.metadata or {})
         recorded = {key: meta.get(key) for key in self.embedding}
+        if recorded["embedding_model"]:
+            recorded["embedding_model"] = canonical_model(recorded["embedding_model"])
         if recorded == self.embedding:
             return
         if self.count() == 0:  # nothing stored to mix with: the collection becomes this embedding's
@@ -124,17 +129,26 @@ class ChunkStore:
             self.collection.delete(ids=ids[start : start + BATCH])
 
     def all_passages(self) -> list[Passage]:
-        """Every chunk with its metadata, for BM25 and for browsing sources."""
-        passages: list[Passage] = []
-        offset = 0
+        """Every chunk with its metadata, in chunk-id order."""
+        return self.passages(self.all_ids())
+
+    def all_ids(self) -> list[str]:
+        """Every chunk id, sorted: cheap next to fetching texts, so a cached index can be checked against it."""
+        ids: list[str] = []
         while True:
-            page = self.collection.get(include=["documents", "metadatas"], limit=5000, offset=offset)
-            if not page["ids"]:
+            page = self.collection.get(include=[], limit=PAGE, offset=len(ids))["ids"]
+            if not page:
                 break
-            passages.extend(to_passage(i, d, m) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
-            offset += len(page["ids"])
-        passages.sort(key=lambda p: p.chunk_id)
-        return passages
+            ids.extend(page)
+        return sorted(ids)
+
+    def passages(self, ids: list[str]) -> list[Passage]:
+        """These chunks with their texts and metadata, in the order given (ids the store lacks are left out)."""
+        found: dict[str, Passage] = {}
+        for start in range(0, len(ids), PAGE):
+            page = self.collection.get(ids=ids[start : start + PAGE], include=["documents", "metadatas"])
+            found.update((i, to_passage(i, d, m)) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
+        return [found[i] for i in ids if i in found]
 
     def dense_search(self, embedding, k: int, where: dict | None = None) -> list[tuple[Passage, float]]:
         result = self._query(embedding, k, where, ["documents", "metadatas", "distances"])

@@ -33,7 +33,8 @@ def test_a_registered_loader_reads_its_format_everywhere(tmp_path, monkeypatch, 
         module.__dict__,
     )
     monkeypatch.setitem(sys.modules, "csv_notes_example", module)
-    notes = tmp_path / "notities.csv"
+    (tmp_path / "docs").mkdir()
+    notes = tmp_path / "docs" / "notities.csv"
     notes.write_text("onderwerp,notitie\nkademuren,De gemeente meet de kademuren met twaalf sensoren.\n", encoding="utf-8")
     with pytest.raises(IngestError, match="unsupported file type '.csv'"):
         loaders.read_checked(notes)
@@ -45,7 +46,7 @@ def test_a_registered_loader_reads_its_format_everywhere(tmp_path, monkeypatch, 
 
     assert ".csv" in UPLOAD_SUFFIXES
     bot = Assistant(fake_settings, embeddings=fake_embeddings)
-    report = ingest_into(bot, [tmp_path])
+    report = ingest_into(bot, [tmp_path / "docs"])
     assert report.ok and [d["title"] for d in bot.documents()] == ["notities"]
     assert "twaalf sensoren" in bot.retrieve("kademuren sensoren", mode="bm25")[0].text
 

