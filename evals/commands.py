@@ -67,6 +67,7 @@ def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_g
     from evals.gold import DEFAULT_QUESTIONS, GoldError, load_questions
     from evals.report import write_report
     from evals.run import evaluate
+    from evals.sets import set_for_questions_file
 
     chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
     try:
@@ -87,7 +88,15 @@ def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_g
         raise click.ClickException(str(exc)) from exc
     failures = check_gate(results, limits)
     report_dir = report_dir or default_report_dir(obj.settings)
-    paths = write_report(results, report_dir, commit=git_commit(SOURCE_ROOT), thresholds=limits, failures=failures)
+    paths = write_report(
+        results,
+        report_dir,
+        commit=git_commit(SOURCE_ROOT),
+        thresholds=limits,
+        failures=failures,
+        gold_set=getattr(set_for_questions_file(questions or DEFAULT_QUESTIONS), "name", ""),
+        questions_file=questions or DEFAULT_QUESTIONS,
+    )
 
     width = max(len(label) for _, label in EVAL_TABLE)
     click.echo(f"{'':{width}}  " + "  ".join(f"{v:>8}" for v in chosen))

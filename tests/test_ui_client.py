@@ -121,14 +121,16 @@ def test_export_conversation(app_url):
 
 def test_lessons_table_and_handout(app_url):
     client = Client(app_url, verbose=False)
-    table, files = client.predict("Menselijke tussenkomst", "", api_name="/lessons")
-    assert table.count('class="les-rij') == 13  # one row per case document
-    assert 'data-case="case-01-slim-vegen-utrecht.md"' in table and "geen passage over dit thema" in table
+    table, files = client.predict(["Menselijke tussenkomst", "Opschaling"], "", api_name="/lessons")
+    assert table.count('class="les-rij') == 26  # one row per case document, per theme
+    assert table.count('class="rapport-rij') == 2  # the overview, before the cases of each theme
+    assert 'data-case="case-01-slim-vegen-utrecht.md"' in table and "Geen passage over dit thema" in table
     by_suffix = {p.suffix: p for p in _files(files)}
-    assert "Menselijke tussenkomst" in by_suffix[".md"].read_text(encoding="utf-8")
+    markdown = by_suffix[".md"].read_text(encoding="utf-8")
+    assert "## Menselijke tussenkomst" in markdown and "## Opschaling" in markdown
     assert by_suffix[".docx"].stat().st_size > 0
-    table, _ = client.predict("Menselijke tussenkomst", "havengeld", api_name="/lessons")  # free text wins
-    assert "Thema: havengeld" in table
+    table, _ = client.predict([], "havengeld; open data", api_name="/lessons")  # themes of one's own
+    assert "Thema: havengeld" in table and "Thema: open data" in table
 
 
 def test_sources_tab_lists_and_reads_documents(app_url, corpus_assistant):

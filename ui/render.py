@@ -12,6 +12,8 @@ import re
 from html import escape
 
 from assistant.schema import Answer, Citation
+from ui.eval_report import FILTERS, OUTCOMES, ROLE_LABELS, outcome_matches, outcomes
+from ui.lessons import NOT_THE_REPORT
 
 CITE = re.compile(r"\[(\d{1,3})\]")
 # characters Markdown would act on inside a chat message; < > & are already entities
@@ -166,33 +168,71 @@ def sources_html(turns: list[tuple[str, Answer]]) -> str:
 # -- lessons ---------------------------------------------------------------------------------
 
 
-def lessons_html(theme: str, rows: list) -> str:
-    if not rows:
-        return '<div class="lessen-leeg">Er zijn geen case-documenten ingelezen.</div>'
-    found = sum(1 for r in rows if r.found)
-    head = (
-        f'<p class="lessen-kop"><strong>Thema: {esc(theme)}</strong> — {found} van {len(rows)} cases hebben '
-        "een passage over dit thema. Elk citaat staat letterlijk in de bron.</p>"
-    )
-    body = []
-    for r in rows:
-        quotes = "".join(f'<li>„{esc(q)}” <span class="bron-nr">[{n}]</span></li>' for q, n in r.quotes)
-        said = f"<ul>{quotes}</ul>" if quotes else ""
-        if r.note:
-            said += f'<p class="lessen-noot">{esc(r.note)}</p>'
-        sources = "".join(
-            f'<div class="bron-meta">[{c.n}] {esc(" · ".join(p for p in (section_label(c.section, c.title), c.page) if p))}</div>'
-            for c in r.citations
+def short_section(section: str, most: int = 2) -> str:
+    """'Titel > Hoofdstuk > Deel > Opties' -> 'Deel > Opties': the document's own heading (its title
+    in other words) left out, and only the innermost levels, so a printed source line stays one line."""
+    parts = [p for p in (section or "").split(" > ") if p.strip()]
+    if len(parts) > 1:
+        parts = parts[1:]
+    return " > ".join(parts[-most:])
+
+
+def source_where(c: Citation) -> str:
+    """Where a quote is: section (without the title shown beside it), page, file."""
+    file = c.source.replace("\\", "/").rsplit("/", 1)[-1] if c.source else ""
+    return " · ".join(part for part in (short_section(section_label(c.section, c.title)), c.page, file) if part)
+
+
+def _lesson_cell(r) -> str:
+    quotes = "".join(f'<li>„{esc(q)}” <span class="bron-nr">[{n}]</span></li>' for q, n in r.quotes)
+    said = f"<ul>{quotes}</ul>" if quotes else ""
+    if r.note:
+        said = f'<p class="lessen-noot">{esc(r.note)}</p>' + said
+    sources = "".join(f'<div class="bron-meta">[{c.n}] {esc(source_where(c))}</div>' for c in r.citations)
+    return said + sources
+
+
+def lessons_html(themes: list) -> str:
+    """Per theme: what the report-level documents say, then the cases side by side, then the
+    theme's own 'opties voor acties' where a source has them. `themes`: `ui.lessons.ThemeLessons`."""
+    if not themes:
+        return '<div class="lessen-leeg">Kies een thema.</div>'
+    parts = []
+    for t in themes:
+        head = f'<h3 class="lessen-thema-kop">Thema: {esc(t.theme)}</h3><p class="lessen-kop">{esc(t.count_sentence())}'
+        if not t.report_ingested:
+            head += f' <span class="lessen-noot">{esc(NOT_THE_REPORT)}</span>'
+        head += " Elk citaat staat letterlijk in de bron.</p>"
+        report = "".join(
+            f'<tr class="rapport-rij les-{esc(r.status)}" data-document="{esc(r.document)}">'
+            f"<td><strong>{esc(r.title)}</strong></td><td>{_lesson_cell(r)}</td></tr>"
+            for r in t.report_rows
         )
-        body.append(
-            f'<tr class="les-rij{"" if r.found else " les-leeg"}" data-case="{esc(r.document)}">'
-            f"<td><strong>{esc(r.case)}</strong></td><td>{esc(r.gemeente)}</td>"
-            f"<td>{said}{sources}</td></tr>"
+        report_table = (
+            '<h4>Wat het rapport en het overzicht zeggen</h4><table class="lessen-tabel lessen-rapport"><thead><tr>'
+            f"<th>Document</th><th>Wat de bron zegt</th></tr></thead><tbody>{report}</tbody></table>"
+            if report
+            else '<p class="lessen-noot">Er is geen rapport of overzicht ingelezen.</p>'
         )
-    return (
-        head + '<table class="lessen-tabel"><thead><tr><th>Case</th><th>Gemeente</th>'
-        "<th>Wat de bronnen zeggen</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>"
-    )
+        cases = "".join(
+            f'<tr class="les-rij les-{esc(r.status)}" data-case="{esc(r.document)}">'
+            f"<td><strong>{esc(r.title)}</strong></td><td>{esc(r.gemeente)}</td><td>{_lesson_cell(r)}</td></tr>"
+            for r in t.case_rows
+        )
+        case_table = (
+            '<h4>De cases</h4><table class="lessen-tabel"><thead><tr><th>Case</th><th>Gemeente</th>'
+            f"<th>Wat de bronnen zeggen</th></tr></thead><tbody>{cases}</tbody></table>"
+            if cases
+            else '<div class="lessen-leeg">Er zijn geen case-documenten ingelezen.</div>'
+        )
+        options = "".join(
+            f'<div class="lessen-opties"><strong>Opties voor acties</strong> — {esc(r.title)}{_lesson_cell(r)}</div>'
+            for r in t.options
+        )
+        parts.append(
+            f'<section class="lessen-thema" data-thema="{esc(t.theme)}">{head}{report_table}{case_table}{options}</section>'
+        )
+    return "".join(parts)
 
 
 # -- documents -------------------------------------------------------------------------------
@@ -317,6 +357,134 @@ def plots_html(paths: list) -> str:
             f"<figcaption>{esc(path.name)}</figcaption></figure>"
         )
     return '<div class="eval-plots">' + "".join(figures) + "</div>" if figures else ""
+
+
+def _figure(f) -> str:
+    value = "–" if f.value is None else (f"{f.value:.0f}" if f.name == "median_words" else f"{f.value:.3f}")
+    if f.met is None:
+        return f"<td>{value}</td>"
+    sign = "≥" if f.bound == "min" else "≤"
+    verdict = "doel gehaald" if f.met else "onder doel" if f.bound == "min" else "boven doel"
+    return (
+        f'<td class="{"doel-gehaald" if f.met else "doel-gemist"}">{value}'
+        f'<small class="doel">{verdict} ({sign} {f.target:g})</small></td>'
+    )
+
+
+def eval_overview_html(folder, unseen_names: list[str]) -> str:
+    """The sets side by side, unseen first, every figure with a target flagged against it, one date
+    per report (the date it was measured). `folder`: `ui.eval_report.ReportFolder`."""
+    where = f'<p class="bron-meta">Map: <code>{esc(folder.path)}</code></p>'
+    problems = "".join(f'<p class="onthouding">Niet te lezen: {esc(p)}</p>' for p in folder.problems)
+    if not folder.reports:
+        return (
+            f'{where}{problems}<div class="evaluatie-leeg">Geen evaluatierapport (<code>report.json</code>) in deze map. '
+            "Maak er een met <code>datalessen eval --report MAP</code>, of kies een andere map.</div>"
+        )
+    if folder.unseen:
+        lines = []
+        for r in folder.unseen:
+            missed = ", ".join(
+                f"{esc(f.label)} {f.value:.3f} (doel {'≥' if f.bound == 'min' else '≤'} {f.target:g})" for f in r.missed_targets
+            )
+            verdict = f"doelen niet gehaald: {missed}" if missed else "alle doelen gehaald"
+            lines.append(f"<li><strong>{esc(r.name)}</strong> ({r.questions} vragen, {esc(r.date)}): {verdict}</li>")
+        head = (
+            '<div class="ongezien"><strong>Ongeziene vragen</strong> — de cijfers die u bij nieuwe vragen mag '
+            f"verwachten:<ul>{''.join(lines)}</ul></div>"
+        )
+    else:
+        head = (
+            '<div class="ongezien ongezien-ontbreekt"><strong>Geen rapport van een ongeziene set</strong> ('
+            + esc(", ".join(unseen_names))
+            + ") in deze map. Alle cijfers hieronder komen van sets waarop de regels zijn afgestemd of waarvan de "
+            "fouten zijn bestudeerd: bij nieuwe vragen vallen ze lager uit.</div>"
+        )
+    labels = "".join(f"<th>{esc(f.label)}</th>" for f in folder.reports[0].figures)
+    rows = "".join(
+        f'<tr class="set-rij rol-{esc(r.role or "eigen")}" data-set="{esc(r.key)}"><td><strong>{esc(r.name)}</strong></td>'
+        f"<td>{esc(ROLE_LABELS.get(r.role, ''))}</td><td>{esc(r.date)}</td><td>{r.questions}</td>"
+        + "".join(_figure(f) for f in r.figures)
+        + "</tr>"
+        for r in folder.reports
+    )
+    table = (
+        '<table class="evaluatie-sets"><thead><tr><th>vraagset</th><th>rol</th><th>gemeten</th><th>vragen</th>'
+        f"{labels}</tr></thead><tbody>{rows}</tbody></table>"
+        f'<p class="bron-meta">Variant {esc(folder.reports[0].variant)}; doelen uit de <code>[target]</code>-tabellen '
+        "van <code>evals/thresholds*.toml</code>.</p>"
+    )
+    return where + problems + head + table
+
+
+def _facts_html(record: dict) -> str:
+    if not record.get("answerable", True):
+        return "<p>Geen: deze vraag is niet uit de bronnen te beantwoorden; verwacht is dat het antwoord dat zegt.</p>"
+    facts = record.get("key_facts")
+    found = record.get("metrics", {}).get("key_facts_found") or []
+    if facts is None:
+        return f"<p>Dit rapport noemt de kernfeiten zelf niet; {sum(found)} van {len(found)} staan in het antwoord.</p>"
+    items = []
+    for i, fact in enumerate(facts):
+        alternatives = fact if isinstance(fact, list) else [fact]
+        hit = i < len(found) and found[i]
+        text = esc(alternatives[0]) + (
+            f' <span class="bron-meta">(of: {esc(", ".join(alternatives[1:]))})</span>' if len(alternatives) > 1 else ""
+        )
+        mark = '<span class="feit-ja">in het antwoord</span>' if hit else '<span class="feit-nee">ontbreekt</span>'
+        items.append(f"<li>{text} — {mark}</li>")
+    return f'<ul class="kernfeiten">{"".join(items)}</ul>'
+
+
+def _question_html(record: dict) -> str:
+    found = outcomes(record)
+    badges = "".join(f'<span class="uitkomst uitkomst-{o}">{esc(OUTCOMES[o])}</span>' for o in found)
+    history = record.get("history") or []
+    asked = esc(record.get("question", "")) + (
+        f' <span class="bron-meta">(na: {esc(" → ".join(history))})</span>' if history else ""
+    )
+    m = record.get("metrics", {})
+    standalone = record.get("standalone_question") or ""
+    ranks = record.get("relevant_ranks") or []
+    retrieval = (
+        "–"
+        if not record.get("answerable", True)
+        else (f"ja, eerst op plaats {ranks[0]}" if m.get("hit@5") else "nee: geen gouden bewijs in de top 5")
+    )
+    cited = sorted({c.get("document", "") for c in record.get("citations", []) if c.get("document")})
+    should = "ja" if not record.get("answerable", True) else "nee"
+    body = (
+        (f"<p><strong>Zelfstandig gezocht als:</strong> {esc(standalone)}</p>" if standalone and history else "")
+        + f'<p><strong>Antwoord</strong> ({m.get("words", 0)} woorden; onthouden: '
+        f"{'ja' if m.get('abstained') else 'nee'}, verwacht: {should})</p>"
+        f'<div class="eval-antwoord">{esc(record.get("answer", ""))}</div>'
+        f"<p><strong>Gouden kernfeiten</strong></p>{_facts_html(record)}"
+        f"<p><strong>Bewijs opgehaald:</strong> {retrieval}"
+        + (f" · <strong>geciteerd:</strong> {esc(', '.join(cited))}" if cited else "")
+        + "</p>"
+    )
+    return (
+        f'<details class="eval-vraag" data-id="{esc(record.get("id", ""))}" data-uitkomst="{" ".join(found)}">'
+        f'<summary>{badges} <code>{esc(record.get("id", ""))}</code> {asked}</summary>{body}</details>'
+    )
+
+
+def eval_questions_html(report, wanted: str) -> str:
+    """Every question of one report that matches the filter, each opening to its answer and gold facts."""
+    if report is None:
+        return ""
+    counts = report.counts()
+    tally = " · ".join(f"{esc(OUTCOMES[o])}: {n}" for o, n in counts.items())
+    chosen = [r for r in report.records if outcome_matches(r, wanted)]
+    head = (
+        f'<p class="eval-telling"><strong>{esc(report.name)}</strong> ({esc(ROLE_LABELS.get(report.role, ""))}), '
+        f"{len(report.records)} vragen — {tally}. Getoond ({esc(FILTERS.get(wanted, wanted))}): {len(chosen)}.</p>"
+    )
+    if not report.records:
+        return head + "<p>Dit rapport bevat geen antwoorden per vraag.</p>"
+    if not chosen:
+        return head + "<p>Geen vragen met deze uitkomst.</p>"
+    return head + '<div class="eval-vragen">' + "".join(_question_html(r) for r in chosen) + "</div>"
 
 
 def feedback_html(summary: dict, records: list) -> str:

@@ -23,9 +23,35 @@ CSS = """
 .lessen-tabel td, .lessen-tabel th, .documenten-tabel td, .documenten-tabel th, .feedback-tabel td,
 .feedback-tabel th { border: 1px solid var(--border-color-primary); padding: 6px 8px; vertical-align: top;
   text-align: left; }
-.les-leeg td { color: var(--body-text-color-subdued); }
+.les-nothing td, .les-unknown td { color: var(--body-text-color-subdued); }
 .lessen-noot { font-style: italic; margin: 4px 0; }
+.lessen-thema { margin-bottom: 28px; }
+.lessen-thema-kop { margin: 12px 0 2px; font-size: 1.15rem; }
+.lessen-rapport tr.rapport-rij td:first-child { width: 22%; }
+.lessen-tabel td:last-child { width: 62%; }
+.lessen-opties { border-left: 4px solid var(--color-accent); padding: 4px 12px; margin-top: 10px; }
 .document-passage { border-bottom: 1px dashed var(--border-color-primary); padding-bottom: 6px; }
+.evaluatie-sets { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+.evaluatie-sets td, .evaluatie-sets th { border: 1px solid var(--border-color-primary); padding: 5px 7px;
+  text-align: left; vertical-align: top; }
+.evaluatie-sets tr.rol-unseen td:first-child { border-left: 4px solid #d97706; }
+.doel-gehaald { background: #e6f4ea; color: #14532d; }
+.doel-gemist { background: #fde8e8; color: #7f1d1d; font-weight: 600; }
+.doel { display: block; font-size: 0.75rem; font-weight: 400; }
+.ongezien { border-left: 4px solid #d97706; background: #fff7ed; color: #7c2d12; padding: 8px 12px;
+  margin: 6px 0 10px; border-radius: 4px; }
+.ongezien ul { margin: 4px 0 0 18px; }
+.eval-vraag { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
+.eval-vraag summary { cursor: pointer; }
+.eval-vraag[open] summary { margin-bottom: 6px; }
+.eval-antwoord { white-space: pre-wrap; background: var(--background-fill-secondary); padding: 8px 10px;
+  border-radius: 4px; line-height: 1.45; }
+.uitkomst { display: inline-block; font-size: 0.8rem; font-weight: 600; padding: 1px 7px; margin-right: 4px;
+  border-radius: 10px; background: #fde8e8; color: #7f1d1d; }
+.uitkomst-correct { background: #e6f4ea; color: #14532d; }
+.uitkomst-retrieval_miss { background: #e0e7ff; color: #312e81; }
+.feit-ja { color: #14532d; font-weight: 600; }
+.feit-nee { color: #b91c1c; font-weight: 600; }
 .eval-plots { display: flex; flex-wrap: wrap; gap: 12px; }
 .eval-plot img { max-width: 560px; width: 100%; border: 1px solid var(--border-color-primary); }
 .documenten-tabel { font-size: 0.85rem; }
