@@ -134,7 +134,9 @@ def with_distractors(obj: Context, gold, chosen, results: dict, folders: list[Pa
     crowded = Assistant(scratch, embeddings=obj.assistant.embeddings)
     distracted = evaluate(crowded, gold, [v for v in chosen if v != "naive"], progress=progress)
     table, over = side_by_side(results, distracted, corpus_chunks=len(obj.assistant.passages), total_chunks=len(crowded.passages))
-    report_dir.mkdir(parents=True, exist_ok=True)
+    from evals.report import write_report
+
+    write_report(distracted, report_dir / "distractors", commit=git_commit(SOURCE_ROOT))  # every answer, for study
     (report_dir / "distractors.md").write_text(f"# With and without distractors\n\n{table}\n", encoding="utf-8")
     click.echo(table)
     click.echo(
