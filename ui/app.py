@@ -21,6 +21,8 @@ import gradio as gr
 from ui import chat_tab, evaluation_tab, lessons_tab, sources_tab
 from ui.access import parse_auth
 from ui.context import AppContext
+from ui.conversations import ConversationStore
+from ui.database import Database
 from ui.eval_report import DEFAULT_REPORT_DIR
 from ui.feedback import FeedbackStore
 from ui.settings import AppSettings
@@ -41,11 +43,14 @@ INTRO = (
 
 def build_app(assistant, app: AppSettings | None = None, *, report_dir: Path | str | None = None) -> gr.Blocks:
     """The whole app for one assistant; `report_dir` is the evaluation report shown (default: the shipped one)."""
+    app = app or AppSettings()
+    database = Database.for_settings(assistant.settings, app)
     ctx = AppContext(
         assistant=assistant,
-        app=app or AppSettings(),
-        feedback=FeedbackStore.for_settings(assistant.settings),
+        app=app,
+        feedback=FeedbackStore.for_settings(assistant.settings, app, database),
         report_dir=Path(report_dir) if report_dir is not None else DEFAULT_REPORT_DIR,
+        conversations=ConversationStore(database),
     )
     with gr.Blocks(title="datalessen") as demo:
         gr.Markdown(INTRO)

@@ -7,12 +7,19 @@ from datetime import datetime
 import gradio as gr
 
 from ui import render
-from ui.context import AppContext, export_dir
+from ui.context import AppContext, export_dir, username
 from ui.eval_report import latest_report
+from ui.feedback import ALL, reader_for
 
 
 def build(ctx: AppContext) -> None:
-    def evaluation_view():
+    def feedback_view(request: gr.Request | None):
+        """Feedback holds names and comments: a user sees their own, admins (or the local user) everyone's."""
+        reader = reader_for(ctx.app, username(request))
+        summary, records = ctx.feedback.summary(user=reader), ctx.feedback.list(limit=25, user=reader)
+        return render.feedback_html(summary, records, everyone=reader is ALL)
+
+    def evaluation_view(request: gr.Request):
         report = latest_report(ctx.report_dir)
         if report is None:
             text = "Nog geen evaluatierapport; draai `datalessen eval`."
@@ -22,11 +29,12 @@ def build(ctx: AppContext) -> None:
             overview = report.sets_markdown()
             text = f"*Rapport van {stamp}*\n\n" + (overview + "\n\n" if overview else "") + report.text_without_images()
             plots = render.plots_html(report.plots)
-        return text, plots, render.feedback_html(ctx.feedback.summary(), ctx.feedback.list(limit=25))
+        return text, plots, feedback_view(request)
 
-    def export_feedback():
+    def export_feedback(request: gr.Request):
         stem = f"feedback-{datetime.now():%Y%m%d-%H%M%S}"
-        csv_path, json_path = ctx.feedback.export(export_dir("feedback"), stem=stem)
+        reader = reader_for(ctx.app, username(request))
+        csv_path, json_path = ctx.feedback.export(export_dir("feedback"), stem=stem, user=reader)
         return gr.update(value=[str(csv_path), str(json_path)], visible=True)
 
     with gr.Tab("Evaluatie", id="evaluatie") as eval_tab:

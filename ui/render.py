@@ -319,8 +319,10 @@ def plots_html(paths: list) -> str:
     return '<div class="eval-plots">' + "".join(figures) + "</div>" if figures else ""
 
 
-def feedback_html(summary: dict, records: list) -> str:
+def feedback_html(summary: dict, records: list, *, everyone: bool = True) -> str:
+    """Counts and the latest rows; `everyone` says whether they are all users' or only the reader's own."""
     total = summary.get("totaal", 0)
+    scope = "" if everyone else '<p class="feedback-bereik">Alleen uw eigen feedback; beheerders zien die van iedereen.</p>'
     counts = "".join(f"<tr><td>{esc(label)}</td><td>{count}</td></tr>" for label, count in summary.items() if label != "totaal")
     table = (
         f'<table class="feedback-tabel"><thead><tr><th>Oordeel</th><th>Aantal</th></tr></thead>'
@@ -328,14 +330,14 @@ def feedback_html(summary: dict, records: list) -> str:
         "</table>"
     )
     if not records:
-        return table + "<p>Nog geen feedback gegeven.</p>"
+        return scope + table + "<p>Nog geen feedback gegeven.</p>"
     rows = "".join(
         f"<tr><td>{esc(r.created_at)}</td><td>{esc(r.user)}</td><td>{esc(r.label)}</td><td>{esc(r.question)}</td>"
         f"<td>{esc(r.comment)}</td></tr>"
         for r in records
     )
     return (
-        table + "<p>Laatste feedback:</p>"
+        scope + table + "<p>Laatste feedback:</p>"
         '<table class="feedback-tabel"><thead><tr><th>Wanneer (UTC)</th><th>Gebruiker</th><th>Oordeel</th>'
         f"<th>Vraag</th><th>Opmerking</th></tr></thead><tbody>{rows}</tbody></table>"
     )
