@@ -26,7 +26,7 @@ from ui.database import Database
 from ui.eval_report import DEFAULT_REPORT_DIR
 from ui.feedback import FeedbackStore
 from ui.settings import AppSettings
-from ui.style import CSS, HEAD, theme
+from ui.style import CSS, HEAD, i18n, theme
 
 EXAMPLES = (
     "Welke succesfactoren noemt het rapport?",
@@ -53,9 +53,10 @@ def build_app(assistant, app: AppSettings | None = None, *, report_dir: Path | s
         conversations=ConversationStore(database),
     )
     with gr.Blocks(title="datalessen") as demo:
+        sidebar = chat_tab.build_sidebar()
         gr.Markdown(INTRO)
         with gr.Tabs():
-            chat = chat_tab.build(ctx, EXAMPLES)
+            chat = chat_tab.build(ctx, EXAMPLES, demo, sidebar)
             lessons_tab.build(ctx)
             sources_tab.build(ctx, chat, demo)
             evaluation_tab.build(ctx)
@@ -77,6 +78,7 @@ def launch_kwargs(app: AppSettings) -> dict:
         "theme": theme(),
         "css": CSS,
         "head": HEAD,
+        "i18n": i18n(),
         "footer_links": ["api", "settings"],
         "enable_monitoring": False,
         "ssr_mode": False,
