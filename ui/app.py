@@ -55,7 +55,7 @@ def build_app(assistant, app: AppSettings | None = None, *, report_dir: Path | s
     with gr.Blocks(title="datalessen") as demo:
         sidebar = chat_tab.build_sidebar()
         gr.Markdown(INTRO)
-        with gr.Tabs():
+        with gr.Tabs(overflow_behavior="wrap"):  # on a phone every tab stays in sight, none behind a menu
             chat = chat_tab.build(ctx, EXAMPLES, demo, sidebar)
             lessons_tab.build(ctx)
             sources_tab.build(ctx, chat, demo)

@@ -160,7 +160,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
         listing = conversation_list(username(request))
         return (
             [],
-            gr.update(value=render.sources_html([]), visible=True),
+            render.sources_html([]),
             [],
             empty_choices,
             "",
@@ -233,9 +233,8 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
     def show_cited(turns, evt: gr.EventData):
         data = getattr(evt, "_data", None) or {}
         if "turn" not in data or "n" not in data:  # a click elsewhere in the panel
-            return gr.skip(), gr.skip(), gr.skip()
-        html = cited_view(turns, int(data["turn"]), int(data["n"]))
-        return html, gr.update(visible=True), gr.update(visible=False)
+            return gr.skip(), gr.skip()
+        return cited_view(turns, int(data["turn"]), int(data["n"])), gr.update(visible=True)
 
     def cited_page(conversation: str, turn: int, n: int, request: gr.Request) -> str:
         """The cited page (PDF) or section (other formats) of source [n] of answer `turn` of a saved conversation."""
@@ -335,10 +334,11 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
                 fb_status = gr.Markdown()
         with gr.Column(scale=2, min_width=300, elem_id="bronnen-kolom"):
             gr.Markdown("### Bronnen")
-            sources = gr.HTML(render.sources_html([]), elem_id="bronnen-paneel", js_on_load=SOURCES_JS, max_height=760)
+            # the cited page or section opens at the top of the panel, over the list, until "terug"
             with gr.Column(visible=False, elem_id="paginaweergave") as page_panel:
                 page_back = gr.Button("← Terug naar de bronnen", size="sm", elem_id="terug-naar-bronnen")
-                page_view = gr.HTML("", elem_id="pagina", js_on_load=None)
+                page_view = gr.HTML("", elem_id="pagina", js_on_load=None, max_height=760)
+            sources = gr.HTML(render.sources_html([]), elem_id="bronnen-paneel", js_on_load=SOURCES_JS, max_height=760)
 
     # -- events ---------------------------------------------------------------------------
 

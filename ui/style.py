@@ -51,18 +51,18 @@ CSS = """
 .eval-plot img { max-width: 560px; width: 100%; border: 1px solid var(--border-color-primary); }
 .documenten-tabel { font-size: 0.85rem; }
 .onbekend { border-left: 4px solid var(--color-accent); padding: 4px 12px; margin-top: 8px; }
-/* a phone: the sources panel lies over the answer when a [n] is tapped, with a way back */
+/* a phone: the sources panel lies over the answer when a [n] is tapped, with a way back
+   (Gradio prefixes every selector with its container, so the state is a class on the panel, not on body) */
 @media (max-width: 767px) {
-  body.bronnen-open #bronnen-kolom { position: fixed; inset: 0; z-index: 1000; overflow-y: auto; margin: 0;
+  #bronnen-kolom.bronnen-open { position: fixed; inset: 0; z-index: 1000; overflow-y: auto; margin: 0;
     padding: 12px; background: var(--background-fill-primary); }
-  body.bronnen-open .terug-naar-antwoord { display: block; position: sticky; top: 0; z-index: 1; width: 100%;
+  #bronnen-kolom.bronnen-open .terug-naar-antwoord { display: block; position: sticky; top: 0; z-index: 1; width: 100%;
     padding: 10px; border: 0; border-radius: 6px; background: #1e3a8a; color: #fff; font-weight: 700; }
   .lessen-tabel, .lessen-tabel tbody, .lessen-tabel tr, .lessen-tabel td { display: block; width: 100%; box-sizing: border-box; }
   .lessen-tabel thead { display: none; }
   .lessen-tabel td { border-width: 0 1px; overflow-wrap: anywhere; }
   .lessen-tabel tr { border-top: 2px solid var(--border-color-primary); border-bottom: 1px solid var(--border-color-primary); }
   .documenten-tabel, .feedback-tabel { display: block; overflow-x: auto; }
-  .tab-container { flex-wrap: wrap; }
 }
 """
 
@@ -97,10 +97,35 @@ HEAD = r"""
 (function () {
   var lastLink = null;
   function phone() { return window.matchMedia("(max-width: 767px)").matches; }
+  function panel() { return document.getElementById("bronnen-kolom"); }
+  function closeSidebarOnPhone() {
+    var bar = document.getElementById("gesprekken");
+    if (phone() && bar && bar.classList.contains("open")) { bar.querySelector(".toggle-button").click(); }
+  }
+  // on a phone the conversations sidebar starts closed (it would cover the chat), and closes once one is picked
+  var tries = 0;
+  var waitForSidebar = setInterval(function () {
+    tries += 1;
+    if (document.getElementById("gesprekken") || tries > 100) { clearInterval(waitForSidebar); closeSidebarOnPhone(); }
+  }, 100);
   document.addEventListener("click", function (event) {
+    if (event.target && event.target.closest && event.target.closest("#gesprekslijst label")) {
+      setTimeout(closeSidebarOnPhone, 300);
+    }
+    if (event.target && event.target.closest && event.target.closest("button.bron-bekijk")) {
+      var waited = 0;  // the cited page opens at the top of the panel: bring it into view once it is there
+      var waitForPage = setInterval(function () {
+        var view = document.querySelector("#pagina .pagina-weergave, #pagina .sectie-weergave");
+        waited += 1;
+        if (view || waited > 100) {
+          clearInterval(waitForPage);
+          if (view) { document.getElementById("paginaweergave").scrollIntoView({block: "start"}); }
+        }
+      }, 100);
+    }
     var back = event.target && event.target.closest ? event.target.closest(".terug-naar-antwoord") : null;
     if (back) {
-      document.body.classList.remove("bronnen-open");
+      panel().classList.remove("bronnen-open");
       if (lastLink) { lastLink.scrollIntoView({block: "center"}); lastLink.focus(); }
       return;
     }
@@ -111,7 +136,7 @@ HEAD = r"""
     event.preventDefault();
     event.stopPropagation();
     lastLink = link;
-    if (phone()) { document.body.classList.add("bronnen-open"); }
+    if (phone()) { panel().classList.add("bronnen-open"); }
     target.scrollIntoView({behavior: phone() ? "auto" : "smooth", block: phone() ? "start" : "center"});
     document.querySelectorAll(".bron-kaart.actief").forEach(function (el) { el.classList.remove("actief"); });
     target.classList.add("actief");
@@ -131,8 +156,10 @@ HEAD = r"""
     };
   }
   // Gradio labels each bubble "<role>'s message: <its raw content>"; say "Vraag:" or "Antwoord:" and the text
+  var LABELS = {"Toggle Sidebar": "Gesprekken tonen of verbergen", "Resize sidebar": "Breedte van de zijbalk"};
   function relabel(el) {
     var label = el.getAttribute("aria-label") || "";
+    if (LABELS[label]) { el.setAttribute("aria-label", LABELS[label]); return; }
     var at = label.indexOf("'s message: ");
     if (at < 0) { return; }
     var role = label.slice(0, at);
