@@ -213,6 +213,11 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
             raise gr.Error("Er is geen bewaard gesprek open om te verwijderen.", title="Geen gesprek")
         return (*new_conversation(request), "Gesprek verwijderd.")
 
+    def conversations(search: str = "", request: gr.Request = None) -> list[dict]:
+        """The user's saved conversations as data (newest first): id, title, date (UTC) and number of turns."""
+        items = store.list(username(request), search or "")
+        return [{"id": c.id, "title": c.title, "date": c.date, "turns": c.turns} for c in items]
+
     # -- the cited page -------------------------------------------------------------------
 
     def cited_view(turns, turn: int, n: int) -> str:
@@ -290,6 +295,8 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
         cid_state = gr.State("")
         stored_cid = gr.BrowserState("", storage_key="datalessen-open-gesprek", secret=_storage_secret(ctx))
         gr.api(cited_page, api_name="cited_page")
+        gr.api(conversations, api_name="conversations")
+        open_by_id = gr.Textbox(visible="hidden", label="Gesprek-id")
         with gr.Column(scale=3, min_width=320):
             chatbot = gr.Chatbot(
                 label="Gesprek",
@@ -368,7 +375,9 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
     chatbot.clear(new_conversation, outputs=new_outputs, api_visibility="private")
 
     opened = [chatbot, sources, turns_state, fb_turn, cid_state, stored_cid, conv_title, hint]
-    conv_list.input(open_conversation, inputs=conv_list, outputs=opened, api_name="open_conversation")
+    conv_list.input(open_conversation, inputs=conv_list, outputs=opened, api_name="open_from_list", api_visibility="private")
+    # the API opens by id, whatever this session's list holds (a Radio accepts only the choices it was sent)
+    open_by_id.submit(open_conversation, inputs=open_by_id, outputs=opened, api_name="open_conversation")
     restored = [chatbot, sources, turns_state, fb_turn, cid_state, stored_cid, conv_list, conv_title]
     demo.load(restore, inputs=stored_cid, outputs=restored, api_visibility="private")
     conv_search.change(search_conversations, inputs=[conv_search, cid_state], outputs=conv_list, api_name="search_conversations")
