@@ -28,10 +28,12 @@ from ui.feedback import FeedbackStore
 from ui.settings import AppSettings
 from ui.style import CSS, HEAD, i18n, theme
 
+# questions the shipped corpus answers (tests/test_ui_chat_browser.py asks each): an example that ends in
+# "niet gevonden" teaches a new user that the tool does not work
 EXAMPLES = (
     "Welke succesfactoren noemt het rapport?",
     "Wat is het doel van slim vegen in Utrecht?",
-    "Welke lessen zijn er over opschaling?",
+    "Hoe onderzoekt Zaanstad de fundering van woningen?",
 )
 INTRO = (
     "## datalessen\n"

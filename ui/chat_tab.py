@@ -134,6 +134,9 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
             raise gr.Error(str(exc), title="Fout") from exc
         if final is None:
             raise gr.Error("Er kwam geen antwoord; probeer het opnieuw.", title="Fout")
+        if final.abstained and not final.citations and filters:  # say why, or the user blames the corpus
+            shown_filters = ", ".join(f"{render.FILTER_LABELS[k].lower()} {v}" for k, v in filters.items())
+            final.warnings.append(f"binnen de gekozen filters ({shown_filters}) staat geen passage; wis ze en vraag opnieuw.")
         user = username(request)
         if not cid or store.get(cid, user) is None:
             cid = store.create(user, question)
@@ -389,10 +392,8 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
     )
     delete_btn.click(delete_conversation, inputs=cid_state, outputs=[*new_outputs, conv_status], api_name="delete_conversation")
 
-    sources.click(show_cited, inputs=turns_state, outputs=[page_view, page_panel, sources], api_visibility="private")
-    page_back.click(
-        lambda: (gr.update(visible=False), gr.update(visible=True)), outputs=[page_panel, sources], api_visibility="private"
-    )
+    sources.click(show_cited, inputs=turns_state, outputs=[page_view, page_panel], api_visibility="private")
+    page_back.click(lambda: gr.update(visible=False), outputs=page_panel, api_visibility="private")
 
     fb_send.click(
         give_feedback,

@@ -16,8 +16,11 @@ CSS = """
 /* text colours are fixed, not the theme's "subdued" grey: contrast at least 4.5:1 on the card, light and dark */
 .bron-nr, .bron-link { font-weight: 700; color: #9a3412; }
 .bron-meta, .bron-bestand { color: #4b5563; font-size: 0.85rem; }
-.dark .bron-nr, .dark .bron-link { color: #fdba74; }
-.dark .bron-meta, .dark .bron-bestand { color: #d1d5db; }
+/* one selector per dark rule: Gradio rewrites only the first ".dark" of a rule when it scopes the CSS */
+.dark .bron-nr { color: #fdba74; }
+.dark .bron-link { color: #fdba74; }
+.dark .bron-meta { color: #d1d5db; }
+.dark .bron-bestand { color: #d1d5db; }
 .bron-passage, .document-passage { white-space: pre-wrap; margin-top: 6px; line-height: 1.45; }
 .bron-passage mark, .bron-citaat mark, .sectie-weergave mark { background: #fde68a; color: #111; padding: 0 2px;
   border-radius: 2px; }
@@ -40,6 +43,8 @@ CSS = """
 .pagina-weergave figcaption { margin-bottom: 6px; }
 .document-passage.geciteerd { border-left: 4px solid #b45309; padding-left: 8px; }
 .terug-naar-antwoord { display: none; }
+/* a long list of conversations scrolls inside the sidebar instead of running off the screen */
+#gesprekslijst .wrap { max-height: 55vh; overflow-y: auto; flex-wrap: nowrap; flex-direction: column; }
 .lessen-tabel, .documenten-tabel, .feedback-tabel { border-collapse: collapse; width: 100%; }
 .lessen-tabel td, .lessen-tabel th, .documenten-tabel td, .documenten-tabel th, .feedback-tabel td,
 .feedback-tabel th { border: 1px solid var(--border-color-primary); padding: 6px 8px; vertical-align: top;
