@@ -404,10 +404,14 @@ def test_practitioners_path(browser, app_url, corpus_assistant, shots, size):
         listing.get_by_text(SLIM_VEGEN).first.click()
         page.wait_for_function("document.querySelectorAll('#bronnen-paneel section.bron-beurt').length == 1")
         assert "voorspellen welke rijroutes" in page.locator("#bronnen-paneel").inner_text()
-        if size == "telefoon":
+        if size == "telefoon":  # the sidebar got out of the way once a conversation was picked
+            page.wait_for_selector("#gesprekken:not(.open)", state="attached")
             page.get_by_role("button", name="Gesprekken tonen of verbergen").click()
+            page.wait_for_selector("#gesprekken.open", state="attached")
         page.get_by_label("Zoeken in gesprekken").fill("ondersteuning aan een naaste")  # found by a word of it
-        page.wait_for_function("document.querySelectorAll('#gesprekslijst label').length == 1")
+        page.wait_for_function(  # only conversations about it are left (this one is the newest)
+            "[...document.querySelectorAll('#gesprekslijst label')].every(l => l.textContent.includes('ondersteuning'))"
+        )
         listing.get_by_text(MANTELZORG_QUESTION[:40]).first.click()
         page.wait_for_function("document.querySelectorAll('#bronnen-paneel section.bron-beurt').length == 2")
         if size == "telefoon":
