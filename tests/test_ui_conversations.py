@@ -120,7 +120,7 @@ def test_feedback_is_read_by_its_author_and_admins_only(bot):
     with running_app(bot, app=LOGINS) as url:
         clients = {name: Client(url, auth=(name, pw), verbose=False) for name, pw in (("anna", "a1"), ("bob", "b2"))}
         for name, client in clients.items():
-            _ask(client, "Hoeveel boeien meten het waterpeil in Kampen?")
+            client.predict("Hoeveel boeien meten het waterpeil in Kampen?", "", "", "", "", api_name="/ask")
             client.predict(1, "onvolledig", f"opmerking van {name}", api_name="/feedback")
         _, _, bob_view = clients["bob"].predict(api_name="/evaluation")
         assert "opmerking van bob" in bob_view and "opmerking van anna" not in bob_view and ">anna<" not in bob_view
