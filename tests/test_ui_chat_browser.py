@@ -386,7 +386,7 @@ def test_practitioners_path(browser, app_url, corpus_assistant, shots, size):
         assert suggestion.is_visible()
         if size == "desktop":
             page.evaluate("window.scrollTo(0, 0)")
-            page.screenshot(path=str(shots / "chat.png"))
+            page.screenshot(path=str(shots / "gesprek.png"))
         ask(page, click=suggestion)  # the follow-up: a suggestion drawn from the document's sections
         assert answers(page) == 2
 
