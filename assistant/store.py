@@ -19,6 +19,18 @@ class StoreUnavailable(RuntimeError):
     """The configured Chroma server cannot be reached."""
 
 
+class EmbeddingMismatch(ValueError):
+    """The store holds vectors of another model or precision than the settings embed queries with.
+
+    Refused rather than re-embedded: one store can be open in several processes at
+    once (`serve` beside `ingest`, many app instances on one Chroma server). A process
+    that re-embedded on opening would change the vectors under the others, which go on
+    embedding queries the old way: the very mixing this guard is for. The check costs
+    nothing per query (it runs when the store is opened); switching a store is a
+    deliberate rebuild, and the message names the setting that avoids it.
+    """
+
+
 def _client(settings: Settings):
     quiet_offline_environment()
     import chromadb
@@ -56,11 +68,36 @@ INDEX_SETTINGS = {"hnsw:space": "cosine", "hnsw:num_threads": 1, "hnsw:search_ef
 
 class ChunkStore:
     def __init__(self, settings: Settings):
+        from assistant.embeddings import embedding_identity
+
         self.settings = settings
         self.client = _client(settings)
+        self.embedding = embedding_identity(settings)
         self.collection = self.client.get_or_create_collection(
-            settings.collection, metadata=INDEX_SETTINGS, embedding_function=None
+            settings.collection, metadata=INDEX_SETTINGS | self.embedding, embedding_function=None
         )
+        self._check_embedding()
+
+    def _check_embedding(self) -> None:
+        """Record which model and precision fill this collection; refuse one filled by another."""
+        meta = dict(self.collection.metadata or {})
+        recorded = {key: meta.get(key) for key in self.embedding}
+        if recorded == self.embedding:
+            return
+        if self.count() == 0:  # nothing stored to mix with: the collection becomes this embedding's
+            self._record(meta)
+            return
+        if not any(recorded.values()):  # filled before stores recorded this; fp32 was the only path then
+            recorded = {"embedding_model": self.embedding["embedding_model"], "embedding_precision": "fp32"}
+            if recorded == self.embedding:
+                self._record(meta)
+                return
+        raise EmbeddingMismatch(mismatch_message(self.location, self.settings.collection, recorded, self.embedding))
+
+    def _record(self, meta: dict) -> None:
+        # Chroma refuses a metadata update that names the distance again; the index keeps its configuration
+        kept = {k: v for k, v in meta.items() if not k.startswith("hnsw:")}
+        self.collection.modify(metadata=kept | self.embedding)
 
     @property
     def location(self) -> str:
@@ -124,6 +161,18 @@ class ChunkStore:
         return self.collection.query(
             query_embeddings=[list(map(float, embedding))], n_results=k, where=where or None, include=include
         )
+
+
+def mismatch_message(location: str, collection: str, recorded: dict, current: dict) -> str:
+    """One line: what the store holds, what the settings would embed with, and which setting to change."""
+    differ = [key for key in ("embedding_precision", "embedding_model") if recorded[key] != current[key]]
+    fixes = [f"DATALESSEN_{key.upper()}={recorded[key]}" for key in differ]
+    return (
+        f"the store {location} (collection {collection}) holds vectors of {recorded['embedding_model']} "
+        f"{recorded['embedding_precision']}, but the settings embed with {current['embedding_model']} "
+        f"{current['embedding_precision']}: set {' and '.join(fixes)} to use it as it is, or rebuild it "
+        f"(a new DATALESSEN_COLLECTION, or delete it) with `datalessen ingest`"
+    )
 
 
 def to_passage(chunk_id: str, text: str, meta: dict) -> Passage:

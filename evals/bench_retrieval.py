@@ -160,12 +160,13 @@ def _bench_settings(store_home: str | None = None):
 
 
 def sentence_vectors(settings, pool, cache_dir: Path) -> tuple[np.ndarray, float, bool]:
-    """Real e5 vectors of the pool's sentences, cached by model, prefix and sentence texts."""
+    """Real e5 vectors of the pool's sentences, cached by model, precision, prefix and sentence texts."""
     import hashlib
 
-    key = hashlib.sha256(
-        "\n".join([settings.embedding_model, settings.passage_prefix] + [s.text for s in pool.sentences]).encode()
-    ).hexdigest()[:16]
+    from assistant.embeddings import effective_precision
+
+    parts = [settings.embedding_model, effective_precision(settings), settings.passage_prefix]
+    key = hashlib.sha256("\n".join(parts + [s.text for s in pool.sentences]).encode()).hexdigest()[:16]
     path = cache_dir / f"sentence-vectors-{key}.npy"
     if path.exists():
         return np.load(path), 0.0, True

@@ -9,6 +9,7 @@ import click
 
 from assistant.commands import Context
 from evals.bench_ingest import bench_ingest
+from evals.bench_precision import bench_precision
 from evals.bench_retrieval import retrieval as bench_retrieval
 from evals.provenance import SOURCE_ROOT, git_commit
 
@@ -119,3 +120,4 @@ def default_report_dir(settings) -> Path:
 # benchmark commands register here: bench.add_command(<click command>)
 bench.add_command(bench_ingest)
 bench.add_command(bench_retrieval)
+bench.add_command(bench_precision)
