@@ -12,6 +12,7 @@ pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file
 
 from tests.ui_support import remove_uploads, running_app
+from ui.database import SQLITE_NAME
 
 pytestmark = pytest.mark.slow
 QUOTE = "voorspellen welke rijroutes voor de veegwagens het meest zinvol zijn"
@@ -40,7 +41,9 @@ def _files(output) -> list[Path]:
 
 
 def _ask(client, question, gemeente="", domein="", kind="", document=""):
-    chat, sources, choice, box = client.predict(question, gemeente, domein, kind, document, api_name="/ask")
+    chat, sources, choice, box, _listing, _hint, _stop = client.predict(
+        question, gemeente, domein, kind, document, api_name="/ask"
+    )
     return chat, sources, choice, box
 
 
@@ -90,7 +93,7 @@ def test_feedback_is_stored(app_url, corpus_assistant):
     _ask(client, "Wat is het doel van slim vegen in Utrecht?")
     status, comment = client.predict(1, "verkeerd bewijs", "bron [1] is de feitenlijst", api_name="/feedback")
     assert "opgeslagen" in status and comment == ""
-    with sqlite3.connect(corpus_assistant.settings.home / "feedback.sqlite") as db:
+    with sqlite3.connect(corpus_assistant.settings.home / SQLITE_NAME) as db:
         row = db.execute(
             "SELECT verdict, comment, question, answer_text, citations, settings FROM feedback WHERE comment = ?",
             ("bron [1] is de feitenlijst",),

@@ -13,6 +13,8 @@ from ui import render
 from ui.access import may_upload
 from ui.context import AppContext, export_dir, username
 from ui.eval_report import ALL, FAILING, FILTERS, ROLE_LABELS, known_folders, open_reports, unseen_sets
+from ui.feedback import ALL as ALL_READERS
+from ui.feedback import reader_for
 
 
 def _report_part(ctx: AppContext):
@@ -92,16 +94,20 @@ def _report_part(ctx: AppContext):
 
 
 def build(ctx: AppContext) -> None:
-    def feedback_view():
-        return render.feedback_html(ctx.feedback.summary(), ctx.feedback.list(limit=25))
+    def feedback_view(request: gr.Request | None):
+        """Feedback holds names and comments: a user sees their own, admins (or the local user) everyone's."""
+        reader = reader_for(ctx.app, username(request))
+        summary, records = ctx.feedback.summary(user=reader), ctx.feedback.list(limit=25, user=reader)
+        return render.feedback_html(summary, records, everyone=reader is ALL_READERS)
 
     def evaluation_view(path, key, wanted, request: gr.Request):
         """Everything the tab shows, read again: the report overview and questions, and the feedback."""
-        return *report.view(path, key, wanted, request), feedback_view()
+        return *report.view(path, key, wanted, request), feedback_view(request)
 
-    def export_feedback():
+    def export_feedback(request: gr.Request):
         stem = f"feedback-{datetime.now():%Y%m%d-%H%M%S}"
-        csv_path, json_path = ctx.feedback.export(export_dir("feedback"), stem=stem)
+        reader = reader_for(ctx.app, username(request))
+        csv_path, json_path = ctx.feedback.export(export_dir("feedback"), stem=stem, user=reader)
         return gr.update(value=[str(csv_path), str(json_path)], visible=True)
 
     with gr.Tab("Evaluatie", id="evaluatie") as eval_tab:

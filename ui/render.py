@@ -49,7 +49,8 @@ def _linked(text: str, turn: int, numbers: set[int]) -> str:
 
 
 def answer_message(answer: Answer, turn: int) -> str:
-    """The chat bubble for a final answer: its text, [n] linking to the sources panel."""
+    """The chat bubble for a final answer: its text, [n] linking to the sources panel, and (hidden) the
+    clean text that the copy button puts on the clipboard (see `copy_marker`)."""
     numbers = {c.n for c in answer.citations}
     lines = [_linked(line, turn, numbers) for line in answer.text.split("\n")]
     body = "\n".join(lines)
@@ -62,23 +63,54 @@ def answer_message(answer: Answer, turn: int) -> str:
         parts.append(f"<small>Klik op een [n] om {where} te zien (paneel Bronnen).</small>")
     for warning in answer.warnings:
         parts.append(f"<small>Let op: {md_text(warning)}</small>")
-    return "\n\n".join(parts)
+    return "\n\n".join(parts) + copy_marker(answer_plain_text(answer))
+
+
+def _source_line(c: Citation) -> str:
+    where = " — ".join(part for part in (section_label(c.section, c.title), c.page) if part)
+    return f"[{c.n}] {c.title}" + (f" — {where}" if where else "")
+
+
+def answer_plain_text(answer: Answer) -> str:
+    """What "copy" gives: the answer as written, with its [n], then the list of sources; no markup."""
+    lines = []
+    if answer.abstained:
+        lines += [NO_ANSWER_LABEL + ".", ""]
+    lines.append(answer.text.strip())
+    if answer.citations:
+        lines += ["", "Dichtstbijzijnde passages:" if answer.abstained else "Bronnen:"]
+        lines += [_source_line(c) for c in answer.citations]
+    for warning in answer.warnings:
+        lines += ["", f"Let op: {warning}"]
+    return "\n".join(lines)
+
+
+COPY_MARKER = re.compile(r"<!--kopie:([A-Za-z0-9+/=]*)-->")
+
+
+def copy_marker(text: str) -> str:
+    """The clean text of a message, base64 in an HTML comment: never shown, but the page script
+    (`ui.style.HEAD`) hands it to the clipboard and the screen reader instead of the bubble's markup."""
+    return f"<!--kopie:{base64.b64encode(text.encode('utf-8')).decode('ascii')}-->"
 
 
 def provisional_message(text: str) -> str:
     """What streams in before the checked answer replaces it."""
-    return "<small>Voorlopig antwoord; de bronnen worden gecontroleerd…</small>\n\n" + md_text(text)
+    return "<small>Voorlopig antwoord; de bronnen worden gecontroleerd…</small>\n\n" + md_text(text) + copy_marker(text)
 
 
 def question_message(question: str) -> str:
-    return md_text(question)
+    return md_text(question) + copy_marker(question)
 
 
-def chat_messages(turns: list[tuple[str, Answer]]) -> list[dict]:
+def chat_messages(turns: list[tuple[str, Answer]], suggestions: list[str] | None = None) -> list[dict]:
+    """The conversation for gr.Chatbot; `suggestions` become buttons under the last answer."""
     messages = []
     for i, (question, answer) in enumerate(turns, 1):
         messages.append({"role": "user", "content": question_message(question)})
         messages.append({"role": "assistant", "content": answer_message(answer, i)})
+    if messages and suggestions:
+        messages[-1]["options"] = [{"value": q, "label": q} for q in suggestions]
     return messages
 
 
@@ -120,6 +152,10 @@ def section_label(section: str, title: str) -> str:
     return section[len(prefix) :] if title and section.startswith(prefix) else section
 
 
+def is_pdf(c: Citation) -> bool:
+    return (c.source or "").lower().endswith(".pdf")
+
+
 def citation_card(c: Citation, turn: int) -> str:
     quotes = [q for q in (c.quotes or [c.quote]) if q]
     passage = c.passage_text or ""
@@ -134,8 +170,21 @@ def citation_card(c: Citation, turn: int) -> str:
         f'<header><span class="bron-nr">[{c.n}]</span> <strong class="bron-titel">{esc(c.title)}</strong></header>'
         + (f'<div class="bron-meta">{meta}</div>' if meta else "")
         + (f'<div class="bron-bestand">{document}</div>' if document else "")
-        + f'<div class="bron-passage">{body}</div>{extra}</article>'
+        + f'<div class="bron-passage">{body}</div>{extra}'
+        + f'<button type="button" class="bron-bekijk" data-turn="{turn}" data-n="{c.n}">{view_label(c)}</button>'
+        + "</article>"
     )
+
+
+def view_label(c: Citation) -> str:
+    """The card's button: the page itself for a PDF, the passage in its section for other formats."""
+    if is_pdf(c) and c.page:
+        return f"Bekijk {esc(c.page.replace('p. ', 'pagina '))} in de PDF"
+    return "Bekijk de passage in haar sectie"
+
+
+# shown on a phone only, when the panel lies over the answer (`ui.style`: body.bronnen-open)
+BACK_TO_ANSWER = '<button type="button" class="terug-naar-antwoord">← Terug naar het antwoord</button>'
 
 
 def sources_html(turns: list[tuple[str, Answer]]) -> str:
@@ -145,7 +194,7 @@ def sources_html(turns: list[tuple[str, Answer]]) -> str:
             '<div class="bronnen-leeg">Hier verschijnen de bronnen van elk antwoord: titel, sectie, '
             "pagina en het citaat gemarkeerd in zijn passage.</div>"
         )
-    blocks = []
+    blocks = [BACK_TO_ANSWER]
     for turn in range(len(turns), 0, -1):
         question, answer = turns[turn - 1]
         head = f'<h3 class="bron-vraag">Vraag {turn}: {esc(question)}</h3>'
@@ -285,15 +334,85 @@ def document_choices(docs: list[dict]) -> list[tuple[str, str]]:
     return [(f"{d.get('title') or d.get('document')} ({d.get('document', '')})", d["doc_id"]) for d in docs]
 
 
+FILTER_LABELS = {"gemeente": "Gemeente", "domein": "Domein", "kind": "Soort", "document": "Document"}
+
+
+def is_facet_name(value: str) -> bool:
+    """A value a filter can offer: a name ('Utrecht', 'meerdere'), not a remark about the metadata such as
+    'niet bevestigd in bronnen over het rapport'."""
+    words = value.split()
+    return bool(words) and len(words) <= 4 and words[0].casefold() not in {"niet", "onbekend", "geen"}
+
+
 def filter_choices(facets: dict) -> dict[str, list[tuple[str, str]]]:
     """Dropdown choices per filter; the empty value means 'all'."""
     titles = dict(zip(facets.get("document", []), facets.get("document_titles", [])))
+
+    def names(key):
+        return [(v, v) for v in facets.get(key, []) if is_facet_name(v)]
+
     return {
-        "gemeente": [("Alle gemeenten", "")] + [(v, v) for v in facets.get("gemeente", [])],
-        "domein": [("Alle domeinen", "")] + [(v, v) for v in facets.get("domein", [])],
-        "kind": [("Alle soorten", "")] + [(v, v) for v in facets.get("kind", [])],
+        "gemeente": [("Alle gemeenten", "")] + names("gemeente"),
+        "domein": [("Alle domeinen", "")] + names("domein"),
+        "kind": [("Alle soorten", "")] + names("kind"),
         "document": [("Alle documenten", "")] + [(f"{titles.get(d) or d} ({d})", d) for d in facets.get("document", [])],
     }
+
+
+def active_filters_html(filters: dict[str, str], titles: dict[str, str] | None = None) -> str:
+    """One line that says which filters narrow the answers (empty when none do)."""
+    titles = titles or {}
+    shown = []
+    for key, value in filters.items():
+        if value:
+            name = titles.get(value, value) if key == "document" else value
+            shown.append(f'<span class="filter-waarde">{esc(FILTER_LABELS[key])}: {esc(name)}</span>')
+    if not shown:
+        return ""
+    return '<p class="actieve-filters" role="status">Antwoorden alleen uit: ' + " · ".join(shown) + "</p>"
+
+
+# -- saved conversations and the cited page ------------------------------------------------
+
+
+def conversation_choices(summaries) -> list[tuple[str, str]]:
+    """'Wat is het doel van slim vegen? · 2026-05-20 14:03' per saved conversation, newest first."""
+    return [(f"{c.title} · {c.date}", c.id) for c in summaries]
+
+
+def cited_page_html(c: Citation, image_png: bytes, page: int, pages: int, marks: int) -> str:
+    """A rendered PDF page, inline, with what it shows said in words."""
+    data = base64.b64encode(image_png).decode("ascii")
+    found = (
+        "het citaat is geel gemarkeerd."
+        if marks
+        else "het citaat is op deze pagina niet letterlijk teruggevonden (staat het op de volgende?)."
+    )
+    return (
+        f'<figure class="pagina-weergave" data-n="{c.n}"><figcaption><strong>[{c.n}] {esc(c.title)}</strong><br>'
+        f"Pagina {page} van {pages}; {found}</figcaption>"
+        f'<img src="data:image/png;base64,{data}" alt="Pagina {page} van {esc(c.title)}, met het citaat gemarkeerd">'
+        "</figure>"
+    )
+
+
+def section_view_html(c: Citation, passages: list) -> str:
+    """For a source that is not a PDF: the whole section the quote comes from, the quote marked."""
+    quotes = [q for q in (c.quotes or [c.quote]) if q]
+    label = section_label(c.section, c.title) or c.title
+    parts = [
+        f'<div class="sectie-weergave" data-n="{c.n}"><p><strong>[{c.n}] {esc(c.title)}</strong><br>Sectie: {esc(label)}</p>'
+    ]
+    shown = False
+    for p in passages:
+        body = highlight(p.text, [q for q in quotes if q in p.text])
+        cited = " geciteerd" if p.chunk_id == c.chunk_id else ""
+        shown = shown or bool(cited)
+        page = f'<span class="bron-meta">{esc(p.page_label)}</span> ' if p.page_label else ""
+        parts.append(f'<div class="document-passage{cited}">{page}{body}</div>')
+    if not shown:  # the store changed since: show at least the passage that was quoted
+        parts.append(f'<div class="document-passage geciteerd">{highlight(c.passage_text or "", quotes)}</div>')
+    return "".join(parts) + "</div>"
 
 
 # -- small Markdown (the digest's list) -----------------------------------------------------
@@ -487,8 +606,10 @@ def eval_questions_html(report, wanted: str) -> str:
     return head + '<div class="eval-vragen">' + "".join(_question_html(r) for r in chosen) + "</div>"
 
 
-def feedback_html(summary: dict, records: list) -> str:
+def feedback_html(summary: dict, records: list, *, everyone: bool = True) -> str:
+    """Counts and the latest rows; `everyone` says whether they are all users' or only the reader's own."""
     total = summary.get("totaal", 0)
+    scope = "" if everyone else '<p class="feedback-bereik">Alleen uw eigen feedback; beheerders zien die van iedereen.</p>'
     counts = "".join(f"<tr><td>{esc(label)}</td><td>{count}</td></tr>" for label, count in summary.items() if label != "totaal")
     table = (
         f'<table class="feedback-tabel"><thead><tr><th>Oordeel</th><th>Aantal</th></tr></thead>'
@@ -496,14 +617,14 @@ def feedback_html(summary: dict, records: list) -> str:
         "</table>"
     )
     if not records:
-        return table + "<p>Nog geen feedback gegeven.</p>"
+        return scope + table + "<p>Nog geen feedback gegeven.</p>"
     rows = "".join(
         f"<tr><td>{esc(r.created_at)}</td><td>{esc(r.user)}</td><td>{esc(r.label)}</td><td>{esc(r.question)}</td>"
         f"<td>{esc(r.comment)}</td></tr>"
         for r in records
     )
     return (
-        table + "<p>Laatste feedback:</p>"
+        scope + table + "<p>Laatste feedback:</p>"
         '<table class="feedback-tabel"><thead><tr><th>Wanneer (UTC)</th><th>Gebruiker</th><th>Oordeel</th>'
         f"<th>Vraag</th><th>Opmerking</th></tr></thead><tbody>{rows}</tbody></table>"
     )
