@@ -59,6 +59,7 @@ class Settings:
     # chunking
     chunk_size: int = 1300  # characters; measured on the gold sets against 900, 1100, 1500, 1800 (evals/report)
     chunk_overlap: int = 120
+    min_chunk_chars: int = 0  # neighbouring sections shorter than this merge into one chunk (ingest/chunking.py)
     max_file_mb: float = 100.0
 
     # retrieval
