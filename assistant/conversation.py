@@ -14,10 +14,15 @@ _FOLLOW_UP_START = re.compile(
     r"en wat|en hoe|en welke|en bij|en in|en voor|idem)\b",
     re.I,
 )
+# Dutch points back with personal pronouns and pronominal adverbs ('daarin', 'hiermee'): the whole
+# grammatical class, not the few that a gold question happened to use ('waar-' forms ask, they do not point)
+_PREPOSITIONS = (
+    "aan|achter|bij|binnen|boven|buiten|door|in|langs|mee|na|naar|naast|om|onder|op|over|rond|tegen|toe|tussen|uit|van|voor"
+)
 _REFERS_BACK = re.compile(
-    r"\b(daar|daarvan|daarbij|daarover|hierover|dat project|deze case|die case|dit project|die gemeente|"
-    r"hetzelfde|dezelfde|zij|ze|hun|hem|dat soort|zo'n|zulke|zulk|there|that project|this case|such|that kind|it|they|"
-    r"them|those)\b",
+    rf"\b(daar|(?:daar|hier)(?:{_PREPOSITIONS})|dat project|deze case|die case|dit project|die gemeente|"
+    r"hetzelfde|dezelfde|hij|zij|ze|hun|hen|hem|haar|dat soort|zo'n|zulke|zulk|there|that project|this case|such|"
+    r"that kind|he|she|it|they|him|her|them|those|their|its)\b",
     re.I,
 )
 # a split pronominal adverb points back too: "werd er in 2021 aan doorgewerkt?" is "eraan", the subject

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -83,6 +84,9 @@ class HybridRetriever:
         self.store = store
         self.embeddings = embeddings
         self.cache = cache
+        # the same search text comes back often (a theme asked of every case, a follow-up re-run, the
+        # example buttons): its vector is computed once
+        self._query_vector = lru_cache(maxsize=1024)(embeddings.embed_query)
         self._index: PassageIndex | None = None
         self._lock = threading.Lock()
         self.refresh()
@@ -143,7 +147,7 @@ class HybridRetriever:
             where = None
             if allowed is not None:
                 where = {"doc_id": {"$in": sorted({passages[i].doc_id for i in np.flatnonzero(allowed)})}}
-            vector = self.embeddings.embed_query(query)
+            vector = self._query_vector(query)
             hits = self.store.dense_ids(vector, self.settings.dense_k, where)  # ids only: passages are in memory
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)

@@ -59,6 +59,7 @@ class Settings:
     # chunking
     chunk_size: int = 1300  # characters; measured on the gold sets against 900, 1100, 1500, 1800 (evals/report)
     chunk_overlap: int = 120
+    min_chunk_chars: int = 0  # neighbouring sections shorter than this merge into one chunk (ingest/chunking.py)
     max_file_mb: float = 100.0
     # a file of more chunks than this is refused unless ingest is given --force, with how long it would
     # take on this machine (about 5 chunks/s with fp32 on two cores: 2000 chunks is ~7 minutes); 0 = no guard

@@ -11,6 +11,7 @@ from assistant.commands import Context
 from evals.bench_ingest import bench_ingest
 from evals.bench_precision import bench_precision
 from evals.bench_retrieval import retrieval as bench_retrieval
+from evals.bench_serve import bench_serve
 from evals.provenance import SOURCE_ROOT, git_commit
 
 EVAL_TABLE = (
@@ -52,13 +53,21 @@ EVAL_TABLE = (
     help="Gate thresholds. Default: evals/thresholds.toml.",
 )
 @click.option("--no-gate", is_flag=True, help="Report the thresholds but exit 0 even when they are missed.")
+@click.option(
+    "--distractors",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    multiple=True,
+    help="A folder of unrelated documents (repeatable): also score a scratch copy of the store with them ingested "
+    "beside the corpus, and report every metric with and without them (distractors.md in the report folder).",
+)
 @click.pass_obj
-def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_gate):
+def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_gate, distractors):
     """Score the store that the settings point at against gold questions; exit 1 when the gate fails."""
     from evals.gate import DEFAULT_THRESHOLDS, check_gate, load_thresholds, measured
     from evals.gold import DEFAULT_QUESTIONS, GoldError, load_questions
     from evals.report import write_report
     from evals.run import evaluate
+    from evals.sets import set_for_questions_file
 
     chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
     try:
@@ -78,12 +87,15 @@ def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_g
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     failures = check_gate(results, limits)
+    report_dir = report_dir or default_report_dir(obj.settings)
     paths = write_report(
         results,
-        report_dir or default_report_dir(obj.settings),
+        report_dir,
         commit=git_commit(SOURCE_ROOT),
         thresholds=limits,
         failures=failures,
+        gold_set=getattr(set_for_questions_file(questions or DEFAULT_QUESTIONS), "name", ""),
+        questions_file=questions or DEFAULT_QUESTIONS,
     )
 
     width = max(len(label) for _, label in EVAL_TABLE)
@@ -105,6 +117,33 @@ def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_g
             sys.exit(1)
     else:
         click.echo(f"gate ({limits['variant']}) passed")
+    if distractors:
+        with_distractors(obj, gold, chosen, results, list(distractors), report_dir, progress)
+
+
+def with_distractors(obj: Context, gold, chosen, results: dict, folders: list[Path], report_dir: Path, progress) -> None:
+    """The same questions against a scratch copy of the store with `folders` ingested beside the corpus."""
+    from assistant.api import Assistant
+    from evals.distractors import MAX_DROP, prepare, side_by_side
+    from evals.run import evaluate
+
+    try:
+        scratch = prepare(obj.settings, obj.assistant.store, folders, progress=True, echo=lambda m: click.echo(m, err=True))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    crowded = Assistant(scratch, embeddings=obj.assistant.embeddings)
+    distracted = evaluate(crowded, gold, [v for v in chosen if v != "naive"], progress=progress)
+    table, over = side_by_side(results, distracted, corpus_chunks=len(obj.assistant.passages), total_chunks=len(crowded.passages))
+    from evals.report import write_report
+
+    write_report(distracted, report_dir / "distractors", commit=git_commit(SOURCE_ROOT))  # every answer, for study
+    (report_dir / "distractors.md").write_text(f"# With and without distractors\n\n{table}\n", encoding="utf-8")
+    click.echo(table)
+    click.echo(
+        f"distractors: recall@5 and key-fact recall within {MAX_DROP} of the run without them"
+        if not over
+        else "distractors: " + "; ".join(over)
+    )
 
 
 @click.group()
@@ -121,3 +160,4 @@ def default_report_dir(settings) -> Path:
 bench.add_command(bench_ingest)
 bench.add_command(bench_retrieval)
 bench.add_command(bench_precision)
+bench.add_command(bench_serve)

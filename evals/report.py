@@ -420,8 +420,11 @@ def write_report(
     date: str | None = None,
     thresholds: dict | None = None,
     failures: list[str] | None = None,
+    gold_set: str | None = None,
+    questions_file: Path | str | None = None,
 ) -> dict[str, Path]:
-    """All report files into `out_dir`; returns their paths by kind."""
+    """All report files into `out_dir`; returns their paths by kind. `gold_set` names the shipped set
+    the questions are ("" for an evaluator's own file), so a viewer knows how far to trust the figures."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     date = date or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -450,6 +453,10 @@ def write_report(
     paths["md"].write_text(render_markdown(blocks), encoding="utf-8")
     paths["html"].write_text(render_html(blocks), encoding="utf-8")
     meta = {"date": date, "commit": commit}
+    if gold_set is not None:
+        meta["gold_set"] = gold_set
+    if questions_file is not None:
+        meta["questions_file"] = str(questions_file)
     paths["json"].write_text(json.dumps({**meta, **results}, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
     paths.update({image.path.stem: image.path for image in images})
     return paths

@@ -191,6 +191,7 @@ def score(
         "language": question.language,
         "history": list(question.history),
         "answerable": question.answerable,
+        "key_facts": list(question.key_facts),  # gold: what a correct answer must contain (alternatives in a list)
         "retrieved": [p.chunk_id for p in passages],
         "retrieved_documents": [passage_document(p) for p in passages],
         "relevant_ranks": [rank for rank, found in enumerate(hits, 1) if found],

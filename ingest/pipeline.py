@@ -134,7 +134,7 @@ def load_and_chunk(path: Path, settings: Settings, data: bytes | None = None) ->
     try:
         doc = load_file(path, max_bytes=int(settings.max_file_mb * 1_000_000), data=data)
         doc.metadata["source"] = str(path)
-        return doc, chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+        return doc, chunk_document(doc, settings.chunk_size, settings.chunk_overlap, settings.min_chunk_chars)
     except IngestError:
         raise
     except Exception as exc:  # a parser bug on one odd file must not stop a run of hundreds
@@ -175,7 +175,8 @@ class Ingestor:
     @property
     def signature(self) -> str:
         s = self.settings
-        return f"{s.embedding_model}|{s.passage_prefix}|{s.chunk_size}|{s.chunk_overlap}"
+        merge = f"|{s.min_chunk_chars}" if s.min_chunk_chars else ""  # stores chunked before the setting stay valid
+        return f"{s.embedding_model}|{s.passage_prefix}|{s.chunk_size}|{s.chunk_overlap}{merge}"
 
     def close(self) -> None:
         self.manifest.close()

@@ -76,7 +76,16 @@ def fake_embeddings():
 # out (`pytest -m "not slow"`, under a minute); `make test` and CI run everything.
 SLOW_FIXTURES = {"real_embeddings", "model_path", "corpus_settings", "corpus_assistant"}
 RELIABILITY_MODULES = {"test_ingest_crash", "test_ingest_bad_input"}  # earlier probes the suite repeats
-SLOW_MODULES = {"test_ui_browser", "test_store_server", "test_ingest_crash", "test_store_determinism", "test_e5_model"}
+SLOW_MODULES = {
+    "test_ui_browser",
+    "test_ui_chat_browser",
+    "test_ui_conversations",
+    "test_two_app_processes",
+    "test_store_server",
+    "test_ingest_crash",
+    "test_store_determinism",
+    "test_e5_model",
+}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -123,3 +123,17 @@ def test_conversation_through_the_assistant_with_an_llm_backend(fake_settings, f
     assert "[1]" in answer.text and "[7]" not in answer.text
     assert any("[7]" in w for w in answer.warnings)
     assert answer.citations[0].title == "Slim vegen"
+
+
+@pytest.mark.parametrize(
+    ("question", "previous"),
+    [
+        ("Waarom beginnen de cijfers daarin pas in 2016?", "Wat meet de monitor sociaal domein?"),
+        ("Wat veranderde hierdoor?", "Wanneer startte het voorspelmodel?"),
+        ("Waar begint hij elk traject mee?", "Wie leidt het project slim vegen?"),
+        ("Wat was haar rol?", "Wie is de projectleider in Zaanstad?"),
+        ("What did he build?", "Who led the Zaanstad project?"),
+    ],
+)
+def test_every_pronoun_and_pronominal_adverb_points_back(question, previous):
+    assert condense(question, [previous]).startswith(previous.rstrip("?"))

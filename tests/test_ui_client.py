@@ -12,6 +12,7 @@ pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file
 
 from tests.ui_support import remove_uploads, running_app
+from ui.database import SQLITE_NAME
 
 pytestmark = pytest.mark.slow
 QUOTE = "voorspellen welke rijroutes voor de veegwagens het meest zinvol zijn"
@@ -40,7 +41,9 @@ def _files(output) -> list[Path]:
 
 
 def _ask(client, question, gemeente="", domein="", kind="", document=""):
-    chat, sources, choice, box = client.predict(question, gemeente, domein, kind, document, api_name="/ask")
+    chat, sources, choice, box, _listing, _hint, _stop = client.predict(
+        question, gemeente, domein, kind, document, api_name="/ask"
+    )
     return chat, sources, choice, box
 
 
@@ -90,7 +93,7 @@ def test_feedback_is_stored(app_url, corpus_assistant):
     _ask(client, "Wat is het doel van slim vegen in Utrecht?")
     status, comment = client.predict(1, "verkeerd bewijs", "bron [1] is de feitenlijst", api_name="/feedback")
     assert "opgeslagen" in status and comment == ""
-    with sqlite3.connect(corpus_assistant.settings.home / "feedback.sqlite") as db:
+    with sqlite3.connect(corpus_assistant.settings.home / SQLITE_NAME) as db:
         row = db.execute(
             "SELECT verdict, comment, question, answer_text, citations, settings FROM feedback WHERE comment = ?",
             ("bron [1] is de feitenlijst",),
@@ -121,14 +124,16 @@ def test_export_conversation(app_url):
 
 def test_lessons_table_and_handout(app_url):
     client = Client(app_url, verbose=False)
-    table, files = client.predict("Menselijke tussenkomst", "", api_name="/lessons")
-    assert table.count('class="les-rij') == 13  # one row per case document
-    assert 'data-case="case-01-slim-vegen-utrecht.md"' in table and "geen passage over dit thema" in table
+    table, files = client.predict(["Menselijke tussenkomst", "Opschaling"], "", api_name="/lessons")
+    assert table.count('class="les-rij') == 26  # one row per case document, per theme
+    assert table.count('class="rapport-rij') == 2  # the overview, before the cases of each theme
+    assert 'data-case="case-01-slim-vegen-utrecht.md"' in table and "Geen passage over dit thema" in table
     by_suffix = {p.suffix: p for p in _files(files)}
-    assert "Menselijke tussenkomst" in by_suffix[".md"].read_text(encoding="utf-8")
+    markdown = by_suffix[".md"].read_text(encoding="utf-8")
+    assert "## Menselijke tussenkomst" in markdown and "## Opschaling" in markdown
     assert by_suffix[".docx"].stat().st_size > 0
-    table, _ = client.predict("Menselijke tussenkomst", "havengeld", api_name="/lessons")  # free text wins
-    assert "Thema: havengeld" in table
+    table, _ = client.predict([], "havengeld; open data", api_name="/lessons")  # themes of one's own
+    assert "Thema: havengeld" in table and "Thema: open data" in table
 
 
 def test_sources_tab_lists_and_reads_documents(app_url, corpus_assistant):

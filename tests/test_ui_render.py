@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.schema import Answer, Citation, Passage
 from ui import render
-from ui.lessons import LessonRow
+from ui.lessons import SAYS, UNKNOWN, LessonRow, ThemeLessons
 
 EVIL = '<script>alert(1)</script> en <img src=x onerror=alert(2)>'
 
@@ -73,19 +73,29 @@ def test_sources_html_cards_with_ids_and_escaped_text():
 
 def test_lessons_documents_and_reading_escape_everything():
     row = LessonRow(
-        case=EVIL, document="a.md", doc_id="d", gemeente="Utrecht", domein="fysiek", quotes=[(EVIL, 1)], citations=[_citation()]
+        title=EVIL,
+        document="a.md",
+        doc_id="d",
+        gemeente="Utrecht",
+        domein="fysiek",
+        quotes=[(EVIL, 1)],
+        citations=[_citation()],
+        status=SAYS,
     )
-    empty = LessonRow(
-        case="Leeg",
-        document="b.md",
-        doc_id="e",
-        gemeente="",
-        domein="",
-        abstained=True,
-        note="geen passage over dit thema — niets",
+    empty = LessonRow(title="Leeg", document="b.md", doc_id="e")
+    unknown = LessonRow(title="Onbekend", document="c.md", doc_id="f", quotes=[("Dat is niet bekend.", 2)], status=UNKNOWN)
+    report = LessonRow(title=f"Rapport {EVIL}", document="r.pdf", doc_id="r", kind="report", quotes=[(EVIL, 3)], status=SAYS)
+    html = render.lessons_html(
+        [ThemeLessons("thema <i>", report_rows=[report], case_rows=[row, empty, unknown]), ThemeLessons("tweede")]
     )
-    html = render.lessons_html("thema <i>", [row, empty])
-    assert html.count('class="les-rij') == 2 and 'data-case="b.md"' in html and "les-leeg" in html
+    assert html.count('class="les-rij') == 3 and html.count('class="rapport-rij') == 1
+    assert html.index('class="rapport-rij') < html.index('class="les-rij')  # the report first
+    assert 'data-case="b.md"' in html and "les-nothing" in html and "les-unknown" in html
+    assert "Geen passage over dit thema in deze bron." in html and "De bron zegt zelf dat dit onbekend is." in html
+    assert "1 van de 3 cases zegt iets over dit thema; 1 zegt alleen dat het onbekend is; 1 heeft" in html
+    assert "Het rapport zelf is niet ingelezen" in html  # neither theme has the report itself
+    assert "Titel &lt;b&gt;vet&lt;/b&gt;" not in html and "Aanpak · p. 3 · doc.md" in html  # the source once, with file
+    assert html.count('class="lessen-thema"') == 2 and "Er zijn geen case-documenten ingelezen." in html
     assert "<script>" not in html and "<img" not in html and "thema &lt;i&gt;" in html
     docs = [{"doc_id": "d", "title": EVIL, "kind": "document", "gemeente": "", "domein": "", "chunks": 2, "document": "x.md"}]
     assert "<script>" not in render.documents_html(docs) and "&lt;script&gt;" in render.documents_html(docs)

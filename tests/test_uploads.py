@@ -1,4 +1,4 @@
-"""Upload checks and permissions, the corpus's own 'unknown' list, and the evaluation report reader."""
+"""Upload checks and permissions, and the corpus's own 'unknown' list."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import pytest
 
 from ui.access import may_upload, parse_auth
 from ui.corpus_notes import markdown_section, unknowns
-from ui.eval_report import latest_report
 from ui.settings import AppSettings
 from ui.uploads import accept_uploads, safe_name, upload_dir
 
@@ -76,12 +75,3 @@ def test_unknowns_from_the_shipped_digest(fake_settings, tmp_path):
     text = unknowns(fake_settings)  # corpus_dir's parent holds BRONNEN-DIGEST.md
     assert text and "7 van de 18 cases" in text
     assert unknowns(fake_settings.replace(corpus_dir=tmp_path / "docs")) is None
-
-
-def test_latest_report(tmp_path):
-    assert latest_report(tmp_path / "nergens") is None
-    (tmp_path / "report.md").write_text("# Evaluatie\n\n![recall](recall.png)\n\n| a | b |\n", encoding="utf-8")
-    (tmp_path / "recall.png").write_bytes(b"\x89PNG")
-    report = latest_report(tmp_path)
-    assert report.plots == [tmp_path / "recall.png"]
-    assert "![recall]" not in report.text_without_images() and "| a | b |" in report.text_without_images()

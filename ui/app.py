@@ -22,16 +22,20 @@ from starlette.middleware import Middleware
 from ui import chat_tab, evaluation_tab, lessons_tab, sources_tab
 from ui.access import LoginGuard, LoginThrottle, UploadRouteGuard, parse_auth
 from ui.context import AppContext
+from ui.conversations import ConversationStore
+from ui.database import Database
 from ui.errors import guard_handlers
 from ui.eval_report import DEFAULT_REPORT_DIR
 from ui.feedback import FeedbackStore
 from ui.settings import AppSettings
-from ui.style import CSS, HEAD, theme
+from ui.style import CSS, HEAD, i18n, theme
 
+# questions the shipped corpus answers (tests/test_ui_chat_browser.py asks each): an example that ends in
+# "niet gevonden" teaches a new user that the tool does not work
 EXAMPLES = (
     "Welke succesfactoren noemt het rapport?",
     "Wat is het doel van slim vegen in Utrecht?",
-    "Welke lessen zijn er over opschaling?",
+    "Hoe onderzoekt Zaanstad de fundering van woningen?",
 )
 INTRO = (
     "## datalessen\n"
@@ -43,16 +47,20 @@ INTRO = (
 
 def build_app(assistant, app: AppSettings | None = None, *, report_dir: Path | str | None = None) -> gr.Blocks:
     """The whole app for one assistant; `report_dir` is the evaluation report shown (default: the shipped one)."""
+    app = app or AppSettings()
+    database = Database.for_settings(assistant.settings, app)
     ctx = AppContext(
         assistant=assistant,
-        app=app or AppSettings(),
-        feedback=FeedbackStore.for_settings(assistant.settings),
+        app=app,
+        feedback=FeedbackStore.for_settings(assistant.settings, app, database),
         report_dir=Path(report_dir) if report_dir is not None else DEFAULT_REPORT_DIR,
+        conversations=ConversationStore(database),
     )
     with gr.Blocks(title="datalessen") as demo:
+        sidebar = chat_tab.build_sidebar()
         gr.Markdown(INTRO)
-        with gr.Tabs():
-            chat = chat_tab.build(ctx, EXAMPLES)
+        with gr.Tabs(overflow_behavior="wrap"):  # on a phone every tab stays in sight, none behind a menu
+            chat = chat_tab.build(ctx, EXAMPLES, demo, sidebar)
             lessons_tab.build(ctx)
             sources_tab.build(ctx, chat, demo)
             evaluation_tab.build(ctx)
@@ -77,6 +85,7 @@ def launch_kwargs(app: AppSettings) -> dict:
         "theme": theme(),
         "css": CSS,
         "head": HEAD,
+        "i18n": i18n(),
         "footer_links": ["api", "settings"],
         "enable_monitoring": False,
         "ssr_mode": False,

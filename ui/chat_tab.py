@@ -1,9 +1,17 @@
-"""The Chat tab: ask, follow up, read the cited passages, give feedback, export the conversation."""
+"""The Chat tab: ask, follow up, read the cited passages and pages, give feedback, come back later.
+
+Every finished turn is saved (`ui.conversations`) under the user's login name ("" without login),
+so a reload reopens the open conversation (its id is kept in the browser's storage) and the
+sidebar lists the earlier ones to reopen, rename, delete and search. The filters say on
+screen when they narrow the answers; "Nieuw gesprek" clears them too.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import gradio as gr
 
@@ -12,8 +20,21 @@ from ui import render
 from ui.context import AppContext, export_dir, private_files, username
 from ui.export import write_conversation
 from ui.feedback import VERDICTS
+from ui.page_view import best_cited_page
+from ui.suggestions import suggest
 
 FILTER_KEYS = ("gemeente", "domein", "kind", "document")
+EMPTY_QUESTION = "Typ eerst een vraag in het vak hierboven."
+EMPTY_QUESTION_HTML = f'<p role="status">{EMPTY_QUESTION}</p>'
+
+# the sources panel reports a click on a card's "Bekijk ..." button to the server (Gradio's gr.HTML trigger)
+SOURCES_JS = """
+element.addEventListener('click', function (event) {
+  var button = event.target.closest ? event.target.closest('button.bron-bekijk') : null;
+  if (!button) { return; }
+  trigger('click', {turn: Number(button.dataset.turn), n: Number(button.dataset.n)});
+});
+"""
 
 
 @dataclass
@@ -31,14 +52,72 @@ def _feedback_choices(turns):
     return [(f"{i}. {q[:70]}", i) for i, (q, _) in enumerate(turns, 1)]
 
 
-def build(ctx: AppContext, examples: tuple[str, ...]) -> ChatTab:
-    assistant = ctx.assistant
+def _storage_secret(ctx: AppContext) -> str:
+    """The key the browser's copy of the open conversation id is sealed with: stable across restarts of
+    this installation, so a reload after a restart still reopens it (the id alone opens nothing: the
+    server checks that the conversation is the user's own)."""
+    return hashlib.sha256(f"datalessen|{Path(ctx.settings.home).resolve()}".encode()).hexdigest()[:32]
 
-    def ask(question, gemeente, domein, kind, document, turns):
+
+@dataclass
+class Sidebar:
+    """The saved conversations, beside every tab (a gr.Sidebar must stand outside gr.Tabs)."""
+
+    search: gr.Textbox
+    conversations: gr.Radio
+    title: gr.Textbox
+    rename: gr.Button
+    delete: gr.Button
+    status: gr.Markdown
+
+
+def picked_option(evt: gr.SelectData) -> str:
+    """A suggested follow-up under the last answer was clicked: it becomes the question."""
+    return evt.value
+
+
+def build_sidebar() -> Sidebar:
+    """Lay out the sidebar; `build` wires its events."""
+    with gr.Sidebar(label="Gesprekken", open=True, elem_id="gesprekken", width=300):
+        gr.Markdown("### Uw gesprekken")
+        search = gr.Textbox(label="Zoeken in gesprekken", placeholder="Woord uit een vraag of antwoord", elem_id="gesprek-zoeken")
+        conversations = gr.Radio([], label="Eerdere gesprekken (nieuwste eerst)", elem_id="gesprekslijst")
+        with gr.Accordion("Dit gesprek hernoemen of verwijderen", open=False, elem_id="gesprek-beheer"):
+            title = gr.Textbox(label="Naam van dit gesprek", elem_id="gesprek-naam")
+            with gr.Row():
+                rename = gr.Button("Naam wijzigen", size="sm", elem_id="gesprek-hernoem")
+                delete = gr.Button("Verwijderen", size="sm", variant="stop", elem_id="gesprek-verwijder")
+        status = gr.Markdown(elem_id="gesprek-status")
+    return Sidebar(search, conversations, title, rename, delete, status)
+
+
+def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: Sidebar) -> ChatTab:
+    assistant = ctx.assistant
+    store = ctx.conversations
+
+    def suggestions_for(turns) -> list[str]:
+        if not turns:
+            return []
+        return suggest(turns[-1][1], assistant.document_passages, assistant.documents())
+
+    def conversation_view(turns):
+        """What the chat area shows for these turns: messages (with suggestions), sources, feedback choices."""
+        choices = gr.update(choices=_feedback_choices(turns), value=len(turns) if turns else None)
+        return render.chat_messages(turns, suggestions_for(turns)), render.sources_html(turns), choices
+
+    def conversation_list(user: str, search: str = "", selected: str | None = None):
+        items = store.list(user, search)
+        ids = {c.id for c in items}
+        return gr.update(choices=render.conversation_choices(items), value=selected if selected in ids else None)
+
+    # -- asking ---------------------------------------------------------------------------
+
+    def ask(question, gemeente, domein, kind, document, turns, cid, request: gr.Request):
         question = (question or "").strip()
         turns = list(turns or [])
-        if not question:
-            raise gr.Error("Typ eerst een vraag.")
+        if not question:  # a hint beside the box, no error overlay over the chat
+            yield (*[gr.skip()] * 8, gr.update(value=EMPTY_QUESTION_HTML, visible=True), gr.update(visible=False))
+            return
         filters = {k: v for k, v in zip(FILTER_KEYS, (gemeente, domein, kind, document)) if v}
         history = [q for q, _ in turns]
         shown = render.chat_messages(turns) + [{"role": "user", "content": render.question_message(question)}]
@@ -50,51 +129,178 @@ def build(ctx: AppContext, examples: tuple[str, ...]) -> ChatTab:
                     break
                 text += item
                 provisional = shown + [{"role": "assistant", "content": render.provisional_message(text)}]
-                yield provisional, gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        except ValueError as exc:  # an unknown filter, an empty question after trimming
-            raise gr.Error(str(exc)) from exc
+                yield (provisional, *[gr.skip()] * 7, gr.update(value="", visible=False), gr.update(visible=True))
+        except ValueError as exc:  # an unknown filter
+            raise gr.Error(str(exc), title="Fout") from exc
         if final is None:
-            raise gr.Error("Er kwam geen antwoord; probeer het opnieuw.")
+            raise gr.Error("Er kwam geen antwoord; probeer het opnieuw.", title="Fout")
+        if final.abstained and not final.citations and filters:  # say why, or the user blames the corpus
+            shown_filters = ", ".join(f"{render.FILTER_LABELS[k].lower()} {v}" for k, v in filters.items())
+            final.warnings.append(f"binnen de gekozen filters ({shown_filters}) staat geen passage; wis ze en vraag opnieuw.")
+        user = username(request)
+        if not cid or store.get(cid, user) is None:
+            cid = store.create(user, question)
+        store.add_turn(cid, user, question, final)
         turns.append((question, final))
-        choices = gr.update(choices=_feedback_choices(turns), value=len(turns))
-        yield render.chat_messages(turns), render.sources_html(turns), turns, choices, ""
+        chat, sources, choices = conversation_view(turns)
+        listing = conversation_list(user, selected=cid)
+        yield chat, sources, turns, choices, "", cid, cid, listing, gr.update(value="", visible=False), gr.update(visible=False)
 
-    def new_conversation():
+    def stopped(turns):
+        """The stop button: the half-streamed text goes, the saved conversation stays as it was."""
+        chat, _, _ = conversation_view(list(turns or []))
+        note = '<p role="status">Gestopt: dit antwoord is niet bewaard.</p>'
+        return chat, gr.update(value=note, visible=True), gr.update(visible=False)
+
+    # -- conversations --------------------------------------------------------------------
+
+    def cleared_filters():
+        return [gr.update(value="") for _ in FILTER_KEYS]
+
+    def new_conversation(request: gr.Request):
         empty_choices = gr.update(choices=[], value=None)
         hidden = gr.update(value=None, visible=False)
-        return [], render.sources_html([]), [], empty_choices, "", hidden, "Nieuw gesprek gestart."
+        listing = conversation_list(username(request))
+        return (
+            [],
+            render.sources_html([]),
+            [],
+            empty_choices,
+            "",
+            hidden,
+            "Nieuw gesprek gestart.",
+            "",
+            "",
+            listing,
+            "",
+            *cleared_filters(),
+            gr.update(value="", visible=False),
+            gr.update(visible=False),
+        )
+
+    def open_conversation(cid, request: gr.Request):
+        user = username(request)
+        turns = store.turns(cid, user) if cid else None
+        if turns is None:
+            raise gr.Error("Dat gesprek bestaat niet (meer) of is niet van u.", title="Niet gevonden")
+        chat, sources, choices = conversation_view(turns)
+        title = store.get(cid, user).title
+        return chat, sources, turns, choices, cid, cid, title, gr.update(value="", visible=False)
+
+    def restore(cid, request: gr.Request):
+        """On page load: reopen the conversation this browser had open, if it is still the user's."""
+        user = username(request)
+        turns = store.turns(cid, user) if cid else None
+        if turns is None:
+            return [], render.sources_html([]), [], gr.update(choices=[], value=None), "", "", conversation_list(user), ""
+        chat, sources, choices = conversation_view(turns)
+        return chat, sources, turns, choices, cid, cid, conversation_list(user, selected=cid), store.get(cid, user).title
+
+    def search_conversations(term, cid, request: gr.Request):
+        return conversation_list(username(request), term or "", selected=cid)
+
+    def rename_conversation(cid, title, search, request: gr.Request):
+        user = username(request)
+        if not cid:
+            raise gr.Error("Open of begin eerst een gesprek.", title="Geen gesprek")
+        try:
+            renamed = store.rename(cid, user, title or "")
+        except ValueError as exc:
+            raise gr.Error(str(exc), title="Naam ontbreekt") from exc
+        if not renamed:
+            raise gr.Error("Dat gesprek bestaat niet (meer) of is niet van u.", title="Niet gevonden")
+        return conversation_list(user, search or "", selected=cid), "Naam gewijzigd."
+
+    def delete_conversation(cid, request: gr.Request):
+        if not cid or not store.delete(cid, username(request)):
+            raise gr.Error("Er is geen bewaard gesprek open om te verwijderen.", title="Geen gesprek")
+        return (*new_conversation(request), "Gesprek verwijderd.")
+
+    def conversations(search: str = "", request: gr.Request = None) -> list[dict]:
+        """The user's saved conversations as data (newest first): id, title, date (UTC) and number of turns."""
+        items = store.list(username(request), search or "")
+        return [{"id": c.id, "title": c.title, "date": c.date, "turns": c.turns} for c in items]
+
+    # -- the cited page -------------------------------------------------------------------
+
+    def cited_view(turns, turn: int, n: int) -> str:
+        turns = list(turns or [])
+        if not 1 <= turn <= len(turns):
+            raise gr.Error(f"Er is geen antwoord {turn} in dit gesprek.", title="Niet gevonden")
+        citation = next((c for c in turns[turn - 1][1].citations if c.n == n), None)
+        if citation is None:
+            raise gr.Error(f"Antwoord {turn} heeft geen bron [{n}].", title="Niet gevonden")
+        quotes = [q for q in (citation.quotes or [citation.quote]) if q]
+        if render.is_pdf(citation) and Path(citation.source).is_file():
+            image = best_cited_page(Path(citation.source), citation.page, quotes, Path(ctx.settings.home) / "paginas")
+            if image is not None:
+                return render.cited_page_html(citation, image.path.read_bytes(), image.page, image.pages, image.marks)
+        section = [p for p in assistant.document_passages(citation.doc_id) if p.section == citation.section]
+        return render.section_view_html(citation, section)
+
+    def show_cited(turns, evt: gr.EventData):
+        data = getattr(evt, "_data", None) or {}
+        if "turn" not in data or "n" not in data:  # a click elsewhere in the panel
+            return gr.skip(), gr.skip()
+        return cited_view(turns, int(data["turn"]), int(data["n"])), gr.update(visible=True)
+
+    def cited_page(conversation: str, turn: int, n: int, request: gr.Request) -> str:
+        """The cited page (PDF) or section (other formats) of source [n] of answer `turn` of a saved conversation."""
+        turns = store.turns(conversation, username(request))
+        if turns is None:
+            raise gr.Error("Dat gesprek bestaat niet (meer) of is niet van u.", title="Niet gevonden")
+        return cited_view(turns, int(turn), int(n))
+
+    # -- feedback and export --------------------------------------------------------------
 
     def give_feedback(turn, verdict, comment, turns, request: gr.Request):
         turns = list(turns or [])
         if not turns:
-            raise gr.Error("Stel eerst een vraag; feedback hoort bij een antwoord.")
+            raise gr.Error("Stel eerst een vraag; feedback hoort bij een antwoord.", title="Nog geen antwoord")
         try:
             index = int(turn) if turn not in (None, "") else len(turns)
         except (TypeError, ValueError):
             index = len(turns)
         if not 1 <= index <= len(turns):
-            raise gr.Error(f"Er is geen antwoord {turn} in dit gesprek.")
+            raise gr.Error(f"Er is geen antwoord {turn} in dit gesprek.", title="Niet gevonden")
         if not verdict:
-            raise gr.Error("Kies eerst een oordeel.")
+            raise gr.Error("Kies eerst een oordeel.", title="Oordeel ontbreekt")
         _, answer = turns[index - 1]
         try:
             row = ctx.feedback.add(answer, verdict, comment=comment or "", user=username(request), settings=ctx.settings)
         except ValueError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise gr.Error(str(exc), title="Fout") from exc
         return f"Dank u: oordeel '{verdict}' op antwoord {index} is opgeslagen (nr. {row}).", ""
 
     def export_conversation(turns):
         turns = list(turns or [])
         if not turns:
-            raise gr.Error("Er is nog geen gesprek om te exporteren.")
+            raise gr.Error("Er is nog geen gesprek om te exporteren.", title="Nog geen gesprek")
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         md_path, json_path = write_conversation(turns, export_dir("gesprek"), stem=f"gesprek-{stamp}")
         return gr.update(value=private_files(md_path, json_path), visible=True)
 
+    def filter_status(gemeente, domein, kind, document):
+        values = dict(zip(FILTER_KEYS, (gemeente, domein, kind, document)))
+        facets = assistant.facets() if document else {}
+        titles = dict(zip(facets.get("document", []), facets.get("document_titles", [])))
+        html = render.active_filters_html(values, titles)
+        return gr.update(value=html, visible=bool(html)), gr.update(visible=bool(html))
+
+    # -- layout ---------------------------------------------------------------------------
+
     choices = render.filter_choices(assistant.facets())
-    with gr.Tab("Chat", id="chat"), gr.Row():
-        turns_state = gr.State([])  # inside the tab: a component loose in gr.Tabs becomes a tab of its own
-        with gr.Column(scale=3):
+    conv_search, conv_list, conv_title = sidebar.search, sidebar.conversations, sidebar.title
+    rename_btn, delete_btn, conv_status = sidebar.rename, sidebar.delete, sidebar.status
+    with gr.Tab("Chat", id="chat"), gr.Row(elem_id="chat-rij"):
+        # inside the tab: a component loose in gr.Tabs becomes a tab of its own
+        turns_state = gr.State([])
+        cid_state = gr.State("")
+        stored_cid = gr.BrowserState("", storage_key="datalessen-open-gesprek", secret=_storage_secret(ctx))
+        gr.api(cited_page, api_name="cited_page")
+        gr.api(conversations, api_name="conversations")
+        open_by_id = gr.Textbox(visible="hidden", label="Gesprek-id")
+        with gr.Column(scale=3, min_width=320):
             chatbot = gr.Chatbot(
                 label="Gesprek",
                 height=520,
@@ -104,7 +310,9 @@ def build(ctx: AppContext, examples: tuple[str, ...]) -> ChatTab:
                 elem_id="chat",
                 placeholder="Stel een vraag over het rapport of een van de cases, of kies een voorbeeld hieronder.",
             )
-            with gr.Row():
+            filters_line = gr.HTML("", elem_id="actieve-filters", js_on_load=None, visible=False)
+            reset_filters = gr.Button("Filters wissen", size="sm", visible=False, elem_id="filters-wissen")
+            with gr.Row(equal_height=True):
                 question = gr.Textbox(
                     label="Uw vraag",
                     placeholder="Bijv. Wat is het doel van slim vegen in Utrecht?",
@@ -112,10 +320,12 @@ def build(ctx: AppContext, examples: tuple[str, ...]) -> ChatTab:
                     elem_id="vraag",
                     lines=1,
                 )
-                send = gr.Button("Vraag", variant="primary", scale=1, elem_id="verstuur")
+                send = gr.Button("Vraag", variant="primary", scale=1, min_width=90, elem_id="verstuur")
+                stop = gr.Button("Stop", variant="stop", scale=1, min_width=90, visible=False, elem_id="stop")
+            hint = gr.HTML("", elem_id="vraag-hint", js_on_load=None, visible=False)
             with gr.Row():
                 example_buttons = [gr.Button(q, size="sm", elem_classes=["voorbeeld"]) for q in examples]
-            with gr.Accordion("Filters", open=False):
+            with gr.Accordion("Filters", open=False, elem_id="filters"):
                 with gr.Row():
                     f_gemeente = gr.Dropdown(choices["gemeente"], value="", label="Gemeente")
                     f_domein = gr.Dropdown(choices["domein"], value="", label="Domein")
@@ -132,21 +342,59 @@ def build(ctx: AppContext, examples: tuple[str, ...]) -> ChatTab:
                 fb_comment = gr.Textbox(label="Opmerking (optioneel)", lines=2)
                 fb_send = gr.Button("Feedback versturen")
                 fb_status = gr.Markdown()
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, min_width=300, elem_id="bronnen-kolom"):
             gr.Markdown("### Bronnen")
-            sources = gr.HTML(render.sources_html([]), elem_id="bronnen-paneel", js_on_load=None, max_height=760)
+            # the cited page or section opens at the top of the panel, over the list, until "terug"
+            with gr.Column(visible=False, elem_id="paginaweergave") as page_panel:
+                page_back = gr.Button("← Terug naar de bronnen", size="sm", elem_id="terug-naar-bronnen")
+                page_view = gr.HTML("", elem_id="pagina", js_on_load=None, max_height=760)
+            sources = gr.HTML(render.sources_html([]), elem_id="bronnen-paneel", js_on_load=SOURCES_JS, max_height=760)
+
+    # -- events ---------------------------------------------------------------------------
 
     filters = [f_gemeente, f_domein, f_kind, f_document]
-    ask_inputs = [question, *filters, turns_state]
-    ask_outputs = [chatbot, sources, turns_state, fb_turn, question]
-    gr.on([send.click, question.submit], ask, inputs=ask_inputs, outputs=ask_outputs, api_name="ask")
+    ask_inputs = [question, *filters, turns_state, cid_state]
+    ask_outputs = [chatbot, sources, turns_state, fb_turn, question, cid_state, stored_cid, conv_list, hint, stop]
+    hide_stop = {"fn": lambda: gr.update(visible=False), "outputs": stop, "api_visibility": "private"}
+    asking = gr.on([send.click, question.submit], ask, inputs=ask_inputs, outputs=ask_outputs, api_name="ask")
+    asking.then(**hide_stop)
+    pending = [asking]
     for button, text in zip(example_buttons, examples):
-        button.click(lambda t=text: t, outputs=question, api_visibility="private").then(
-            ask, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"
-        )
-    new_outputs = [chatbot, sources, turns_state, fb_turn, question, export_files, fb_status]
+        chosen = button.click(lambda t=text: t, outputs=question, api_visibility="private")
+        pending.append(chosen.then(ask, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
+        pending[-1].then(**hide_stop)
+    picked = chatbot.option_select(picked_option, outputs=question, api_visibility="private")
+    pending.append(picked.then(ask, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
+    pending[-1].then(**hide_stop)
+    stop.click(stopped, inputs=turns_state, outputs=[chatbot, hint, stop], cancels=pending, api_visibility="private")
+
+    for dropdown in filters:
+        dropdown.change(filter_status, inputs=filters, outputs=[filters_line, reset_filters], api_visibility="private")
+    reset_filters.click(cleared_filters, outputs=filters, api_name="reset_filters")
+
+    new_outputs = [chatbot, sources, turns_state, fb_turn, question, export_files, fb_status, cid_state, stored_cid]
+    new_outputs += [conv_list, conv_title, *filters, hint, page_panel]
     new.click(new_conversation, outputs=new_outputs, api_name="new_conversation")
     chatbot.clear(new_conversation, outputs=new_outputs, api_visibility="private")
+
+    opened = [chatbot, sources, turns_state, fb_turn, cid_state, stored_cid, conv_title, hint]
+    conv_list.input(open_conversation, inputs=conv_list, outputs=opened, api_name="open_from_list", api_visibility="private")
+    # the API opens by id, whatever this session's list holds (a Radio accepts only the choices it was sent)
+    open_by_id.submit(open_conversation, inputs=open_by_id, outputs=opened, api_name="open_conversation")
+    restored = [chatbot, sources, turns_state, fb_turn, cid_state, stored_cid, conv_list, conv_title]
+    demo.load(restore, inputs=stored_cid, outputs=restored, api_visibility="private")
+    conv_search.change(search_conversations, inputs=[conv_search, cid_state], outputs=conv_list, api_name="search_conversations")
+    rename_btn.click(
+        rename_conversation,
+        inputs=[cid_state, conv_title, conv_search],
+        outputs=[conv_list, conv_status],
+        api_name="rename_conversation",
+    )
+    delete_btn.click(delete_conversation, inputs=cid_state, outputs=[*new_outputs, conv_status], api_name="delete_conversation")
+
+    sources.click(show_cited, inputs=turns_state, outputs=[page_view, page_panel], api_visibility="private")
+    page_back.click(lambda: gr.update(visible=False), outputs=page_panel, api_visibility="private")
+
     fb_send.click(
         give_feedback,
         inputs=[fb_turn, fb_verdict, fb_comment, turns_state],

@@ -1,4 +1,4 @@
-"""What every tab of the app shares: the assistant, the app's settings, the feedback store."""
+"""What every tab of the app shares: the assistant, the app's settings, the feedback and conversation stores."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from ui.conversations import ConversationStore
 from ui.feedback import FeedbackStore
 from ui.settings import AppSettings
 
@@ -23,6 +24,7 @@ class AppContext:
     app: AppSettings
     feedback: FeedbackStore
     report_dir: Path
+    conversations: ConversationStore | None = None  # saved chats (same database as the feedback)
 
     @property
     def settings(self):

@@ -5,7 +5,7 @@ section, page), so a printed page can be checked against the sources.
 
     md = conversation_markdown([(question, answer), ...])
     md_path, json_path = write_conversation(turns, folder)
-    md_path, docx_path = write_handout("Opschaling", rows, folder)
+    md_path, docx_path = write_handout(workshop(bot, ["Opschaling", "Samenwerking"]), folder)
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from assistant.schema import Answer, Citation
+from ui.lessons import NOT_THE_REPORT
+from ui.render import source_where
 
 APP_NAME = "datalessen"
 REPORT = "Datagedreven innovatie in gemeenten (2021): de lessen van 18 dataprojecten (A&O fonds Gemeenten)"
@@ -110,6 +112,14 @@ def write_conversation(
 
 # -- lessons handout -------------------------------------------------------------------------
 
+# the facilitator's prompt above a theme's own 'opties voor acties'; the options themselves are quoted
+GROUP_QUESTION = "Welke van deze opties voor acties uit de bron zou uw gemeente inzetten, en wat is daarvoor nodig?"
+NO_OPTIONS = "De bronnen geven voor {themes} geen 'opties voor acties'; daarom staan hier geen vragen (ze worden niet verzonnen)."
+CLOSING = (
+    "Elk citaat staat letterlijk in de genoemde bron. Een case zonder passage betekent: de beschikbare "
+    "bronnen zeggen er niets over, niet dat het rapport er niets over zegt."
+)
+
 
 def _cell(text: str) -> str:
     """Text safe inside one Markdown table cell (whose lines are joined with <br>): no raw HTML, no pipes."""
@@ -117,39 +127,71 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def handout_markdown(theme: str, rows: list, *, when: datetime | None = None) -> str:
-    """A printable page: one table row per case, quotes with [n], the sources below."""
-    found = sum(1 for r in rows if r.found)
-    lines = [
-        f"# Thema: {theme}",
-        "",
-        f"Lessen uit {REPORT}.  ",
-        f"{found} van {len(rows)} cases hebben een passage over dit thema. Samengesteld: {_stamp(when)}.",
-        "",
-        "| Case | Gemeente | Wat de bronnen zeggen |",
-        "| --- | --- | --- |",
-    ]
-    for r in rows:
-        said = "<br>".join(_cell(f"„{q}” [{n}]") for q, n in r.quotes) if r.quotes else ""
-        if r.note:
-            said = f"{said}<br>*{_cell(r.note)}*" if said else f"*{_cell(r.note)}*"
-        lines.append(f"| {_cell(r.case)} | {_cell(r.gemeente)} | {said} |")
-    citations = [c for r in rows for c in r.citations]
+def handout_title(themes: list) -> str:
+    return "Thema: " + themes[0].theme if len(themes) == 1 else "Thema's: " + ", ".join(t.theme for t in themes)
+
+
+def handout_source_line(c: Citation) -> str:
+    """'[n] Titel — sectie · p. 3 · bestand.pdf': each source once, with file and page."""
+    where = source_where(c)
+    return f"[{c.n}] {c.title}" + (f" — {where}" if where else "")
+
+
+def _said(r) -> list[str]:
+    """A row's cell as lines: its note first, then each quote with its number."""
+    return ([r.note] if r.note else []) + [f"„{q}” [{n}]" for q, n in r.quotes]
+
+
+def _without_options(themes: list) -> list[str]:
+    return [t.theme for t in themes if not t.options]
+
+
+def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    return lines + ["| " + " | ".join(rows_cell) + " |" for rows_cell in rows]
+
+
+def handout_markdown(themes: list, *, when: datetime | None = None) -> str:
+    """A printable handout: per theme the report-level statements, the cases, then questions for the
+    group from the themes' own 'opties voor acties', and every source once with file and page."""
+    lines = [f"# {handout_title(themes)}", "", f"Lessen uit {REPORT}. Samengesteld: {_stamp(when)}.", ""]
+    for t in themes:
+        lines += [f"## {t.theme}", "", t.count_sentence() + ("" if t.report_ingested else f" {NOT_THE_REPORT}"), ""]
+        if t.report_rows:
+            lines += ["### Wat het rapport en het overzicht zeggen", ""]
+            lines += _md_table(
+                ["Document", "Wat de bron zegt"], [[_cell(r.title), "<br>".join(map(_cell, _said(r)))] for r in t.report_rows]
+            )
+            lines.append("")
+        if t.case_rows:
+            lines += ["### De cases", ""]
+            lines += _md_table(
+                ["Case", "Gemeente", "Wat de bronnen zeggen"],
+                [[_cell(r.title), _cell(r.gemeente), "<br>".join(map(_cell, _said(r)))] for r in t.case_rows],
+            )
+            lines.append("")
+    lines += ["## Vragen voor de groep", ""]
+    for t in themes:
+        for r in t.options:
+            lines += [f"**{t.theme}** ({r.title}): {GROUP_QUESTION}", ""]
+            lines += [f"- „{q}” [{n}]" for q, n in r.quotes] + [""]
+    missing = _without_options(themes)
+    if missing:
+        lines += [NO_OPTIONS.format(themes=", ".join(missing)), ""]
+    citations = [c for t in themes for c in t.citations]
     if citations:
-        lines += ["", "## Bronnen", ""]
-        lines += [f"- {_source_line(c)}" for c in citations]
-    lines += [
-        "",
-        (
-            "Elk citaat staat letterlijk in de genoemde bron. Een case zonder passage betekent: de "
-            "beschikbare bronnen zeggen er niets over, niet dat het rapport er niets over zegt."
-        ),
-    ]
-    return "\n".join(lines) + "\n"
+        lines += ["## Bronnen", ""] + [f"- {handout_source_line(c)}" for c in citations] + [""]
+    return "\n".join(lines + [CLOSING]) + "\n"
 
 
-def handout_docx(theme: str, rows: list, path: Path | str, *, when: datetime | None = None) -> Path:
-    """The same handout as a Word document (landscape A4), for printing."""
+# a landscape A4 page less 1.5 cm margins: 26.7 cm for the tables, the quotes column widest
+CASE_COLUMNS_CM = (5.5, 3.2, 18.0)
+REPORT_COLUMNS_CM = (6.0, 20.7)
+
+
+def handout_docx(themes: list, path: Path | str, *, when: datetime | None = None) -> Path:
+    """The same handout as a Word document to print: landscape A4, the quotes column widest, each
+    table's header row repeated on every page, page numbers in the footer."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm, Pt
@@ -161,61 +203,126 @@ def handout_docx(theme: str, rows: list, path: Path | str, *, when: datetime | N
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.5))
     doc.styles["Normal"].font.size = Pt(10)
+    _page_numbers(section.footer.paragraphs[0], f"{APP_NAME} — {handout_title(themes)} — pagina ")
 
-    found = sum(1 for r in rows if r.found)
-    doc.add_heading(_xml_safe(f"Thema: {theme}"), level=1)
-    doc.add_paragraph(
-        _xml_safe(
-            f"Lessen uit {REPORT}. {found} van {len(rows)} cases hebben een passage over dit thema. Samengesteld: {_stamp(when)}."
-        )
-    )
-    table = doc.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, label in zip(table.rows[0].cells, ("Case", "Gemeente", "Wat de bronnen zeggen")):
-        cell.text = ""
-        cell.paragraphs[0].add_run(label).bold = True
-    for r in rows:
-        cells = table.add_row().cells
-        cells[0].text = _xml_safe(r.case)
-        cells[1].text = _xml_safe(r.gemeente)
-        cells[2].text = ""
-        first = True
-        for quote, n in r.quotes:
-            para = cells[2].paragraphs[0] if first else cells[2].add_paragraph()
-            para.add_run(_xml_safe(f"„{quote}” [{n}]"))
-            first = False
-        if r.note:
-            para = cells[2].paragraphs[0] if first else cells[2].add_paragraph()
-            para.add_run(_xml_safe(r.note)).italic = True
-    for row in table.rows:
-        for cell, width in zip(row.cells, (Cm(6), Cm(4), Cm(16.7))):
-            cell.width = width
-    citations = [c for r in rows for c in r.citations]
+    doc.add_heading(_xml_safe(handout_title(themes)), level=1)
+    doc.add_paragraph(_xml_safe(f"Lessen uit {REPORT}. Samengesteld: {_stamp(when)}."))
+    for t in themes:
+        doc.add_heading(_xml_safe(t.theme), level=2)
+        doc.add_paragraph(_xml_safe(t.count_sentence() + ("" if t.report_ingested else f" {NOT_THE_REPORT}")))
+        if t.report_rows:
+            doc.add_heading("Wat het rapport en het overzicht zeggen", level=3)
+            table = _docx_table(doc, ("Document", "Wat de bron zegt"), REPORT_COLUMNS_CM)
+            for r in t.report_rows:
+                _docx_row(table, [r.title], r)
+        if t.case_rows:
+            doc.add_heading("De cases", level=3)
+            table = _docx_table(doc, ("Case", "Gemeente", "Wat de bronnen zeggen"), CASE_COLUMNS_CM)
+            for r in t.case_rows:
+                _docx_row(table, [r.title, r.gemeente], r)
+
+    doc.add_heading("Vragen voor de groep", level=2)
+    for t in themes:
+        for r in t.options:
+            para = doc.add_paragraph()
+            para.add_run(_xml_safe(f"{t.theme} ({r.title}): ")).bold = True
+            para.add_run(GROUP_QUESTION)
+            for q, n in r.quotes:
+                doc.add_paragraph(_xml_safe(f"„{q}” [{n}]"), style="List Bullet")
+    missing = _without_options(themes)
+    if missing:
+        doc.add_paragraph(_xml_safe(NO_OPTIONS.format(themes=", ".join(missing))))
+    citations = [c for t in themes for c in t.citations]
     if citations:
         doc.add_heading("Bronnen", level=2)
         for c in citations:
-            doc.add_paragraph(_xml_safe(_source_line(c)), style="List Bullet")
-    doc.add_paragraph(
-        _xml_safe(
-            "Elk citaat staat letterlijk in de genoemde bron. Een case zonder passage betekent: "
-            "de beschikbare bronnen zeggen er niets over, niet dat het rapport er niets over zegt."
-        )
-    )
+            doc.add_paragraph(_xml_safe(handout_source_line(c)), style="List Bullet")
+    doc.add_paragraph(CLOSING)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)
     return path
 
 
+def _docx_table(doc, headers: tuple[str, ...], widths_cm: tuple[float, ...]):
+    """A table with fixed column widths and a header row Word repeats at the top of every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm):
+        column.width = Cm(width)
+    header = table.rows[0]
+    for cell, label, width in zip(header.cells, headers, widths_cm):
+        cell.width = Cm(width)
+        cell.paragraphs[0].add_run(label).bold = True
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header._tr.get_or_add_trPr().append(repeat)
+    table._widths_cm = widths_cm
+    return table
+
+
+def _docx_row(table, first_cells: list[str], r) -> None:
+    from docx.shared import Cm
+
+    cells = table.add_row().cells
+    for cell, width in zip(cells, table._widths_cm):
+        cell.width = Cm(width)
+    for cell, text in zip(cells, first_cells):
+        cell.text = _xml_safe(text)
+    said = cells[len(first_cells)]
+    para = said.paragraphs[0]
+    if r.note:
+        para.add_run(_xml_safe(r.note)).italic = True
+        para = None
+    for quote, n in r.quotes:
+        para = para if para is not None else said.add_paragraph()
+        para.add_run(_xml_safe(f"„{quote}” [{n}]"))
+        para = None
+
+
+def _page_numbers(paragraph, prefix: str) -> None:
+    """'<prefix>3 van 7' in the footer: Word fills in the PAGE and NUMPAGES fields when it lays out."""
+    paragraph.add_run(_xml_safe(prefix))
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" van ")
+    _field(paragraph, "NUMPAGES")
+
+
+def _field(paragraph, instruction: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind: str):
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+    char("begin")
+    run = paragraph.add_run()
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    run._r.append(text)
+    char("separate")
+    paragraph.add_run("1")  # shown until the fields are updated
+    char("end")
+
+
 def write_handout(
-    theme: str, rows: list, folder: Path | str, stem: str | None = None, *, when: datetime | None = None
+    themes: list, folder: Path | str, stem: str | None = None, *, when: datetime | None = None
 ) -> tuple[Path, Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = stem or f"lessen-{slug(theme)}"
+    stem = stem or "lessen-" + slug("-".join(t.theme for t in themes), most=60)
     md_path = folder / f"{stem}.md"
-    md_path.write_text(handout_markdown(theme, rows, when=when), encoding="utf-8")
-    return md_path, handout_docx(theme, rows, folder / f"{stem}.docx", when=when)
+    md_path.write_text(handout_markdown(themes, when=when), encoding="utf-8")
+    return md_path, handout_docx(themes, folder / f"{stem}.docx", when=when)
 
 
 def slug(text: str, most: int = 40) -> str:

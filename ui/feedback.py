@@ -1,13 +1,17 @@
-"""What users think of each answer, kept in SQLite so it survives restarts.
+"""What users think of each answer, kept in the app's database so it survives restarts.
 
 One row per verdict on one answer: the verdict (juist, onjuist, verkeerd bewijs,
 onvolledig), an optional comment, the question, the answer text, its citations as
 JSON, a snapshot of the settings that produced it (backend, model, top_k), when
 and by whom. Evaluators read it back as a list, as counts, or as CSV/JSON.
 
-    store = FeedbackStore.for_settings(settings)
+Who reads what: feedback holds names and free-text comments, so with login on a user
+sees only their own, and the users in `admin_users` see everyone's (`reader_for`).
+Without login there is one local user, who sees all.
+
+    store = FeedbackStore.for_settings(settings, app)
     store.add(answer, "verkeerd bewijs", comment="[2] gaat over een andere case", user="anna")
-    store.summary()  # {"juist": 0, "onjuist": 0, "verkeerd bewijs": 1, "onvolledig": 0, "totaal": 1}
+    store.summary(user="anna")  # {"juist": 0, "onjuist": 0, "verkeerd bewijs": 1, "onvolledig": 0, "totaal": 1}
 """
 
 from __future__ import annotations
@@ -16,13 +20,20 @@ import csv
 import io
 import json
 import sqlite3
-import threading
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
 from assistant.schema import Answer
 from assistant.settings import Settings
+from ui.access import admin_users, parse_auth
+from ui.database import Database, feedback, markers, now_iso
+
+LEGACY_FILE = "feedback.sqlite"  # where feedback lived before the one database (imported once)
+ALL = None  # `user=ALL`: every user's feedback (admins, or no login)
 
 # stored key -> the Dutch label a user sees
 VERDICTS = {
@@ -33,21 +44,6 @@ VERDICTS = {
 }
 LABELS = {label: key for key, label in VERDICTS.items()}
 MAX_COMMENT = 4000
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    user TEXT NOT NULL DEFAULT '',
-    verdict TEXT NOT NULL,
-    comment TEXT NOT NULL DEFAULT '',
-    question TEXT NOT NULL,
-    answer_text TEXT NOT NULL,
-    abstained INTEGER NOT NULL DEFAULT 0,
-    citations TEXT NOT NULL DEFAULT '[]',
-    settings TEXT NOT NULL DEFAULT '{}'
-)
-"""
 
 
 def verdict_key(verdict: str) -> str:
@@ -111,25 +107,59 @@ CSV_COLUMNS = [
 ]
 
 
-class FeedbackStore:
-    """A small SQLite file; each call opens its own connection, so threads may share one store."""
+def reader_for(app, username: str | None):
+    """Whose feedback `username` may read: everyone's (`ALL`) without login or for an admin, else their own."""
+    if app is None or not parse_auth(app.auth):
+        return ALL
+    if username and username in admin_users(app):
+        return ALL
+    return username or ""
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as db:
-            db.execute(_SCHEMA)
+
+class FeedbackStore:
+    """Feedback rows in the app's database; safe to share between threads (the engine pools connections)."""
+
+    def __init__(self, database: Database):
+        self.db = database
 
     @classmethod
-    def for_settings(cls, settings: Settings) -> FeedbackStore:
-        """The store in the data home (`feedback.sqlite`)."""
-        return cls(Path(settings.home) / "feedback.sqlite")
+    def for_settings(cls, settings: Settings, app=None, database: Database | None = None) -> FeedbackStore:
+        """The store in the app's database; an old `feedback.sqlite` in the data home is imported once."""
+        store = cls(database or Database.for_settings(settings, app))
+        store.import_legacy(Path(settings.home) / LEGACY_FILE)
+        return store
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
-        return db
+    def import_legacy(self, path: Path) -> int:
+        """Copy the rows of a pre-database `feedback.sqlite` in, once per database; the file is left as it was."""
+        if not path.is_file():
+            return 0
+        marker = f"imported:{path.resolve()}"
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as old:
+            old.row_factory = sqlite3.Row
+            try:
+                rows = old.execute("SELECT * FROM feedback ORDER BY id").fetchall()
+            except sqlite3.DatabaseError:
+                return 0  # not a feedback file: nothing to keep
+        try:
+            with self.db.begin() as conn:
+                conn.execute(markers.insert().values(name=marker, created_at=now_iso()))
+                for r in rows:
+                    conn.execute(
+                        feedback.insert().values(
+                            created_at=r["created_at"],
+                            username=r["user"] or "",
+                            verdict=r["verdict"],
+                            comment=r["comment"] or "",
+                            question=r["question"],
+                            answer_text=r["answer_text"],
+                            abstained=bool(r["abstained"]),
+                            citations=r["citations"] or "[]",
+                            settings=r["settings"] or "{}",
+                        )
+                    )
+        except IntegrityError:
+            return 0  # imported before (by this process or another one)
+        return len(rows)
 
     def add(
         self,
@@ -159,38 +189,36 @@ class FeedbackStore:
             for c in answer.citations
         ]
         stamp = (when or datetime.now(UTC)).isoformat(timespec="seconds")
-        with self._lock, self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO feedback (created_at, user, verdict, comment, question, answer_text, abstained, "
-                "citations, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    stamp,
-                    user or "",
-                    key,
-                    comment,
-                    answer.question,
-                    answer.text,
-                    int(bool(answer.abstained)),
-                    json.dumps(citations, ensure_ascii=False),
-                    json.dumps(settings_snapshot(settings, answer), ensure_ascii=False),
-                ),
+        with self.db.begin() as conn:
+            result = conn.execute(
+                feedback.insert().values(
+                    created_at=stamp,
+                    username=user or "",
+                    verdict=key,
+                    comment=comment,
+                    question=answer.question,
+                    answer_text=answer.text,
+                    abstained=bool(answer.abstained),
+                    citations=json.dumps(citations, ensure_ascii=False),
+                    settings=json.dumps(settings_snapshot(settings, answer), ensure_ascii=False),
+                )
             )
-            return int(cursor.lastrowid)
+            return int(result.inserted_primary_key[0])
 
-    def list(self, limit: int | None = None) -> list[FeedbackRecord]:
-        """Newest first."""
-        sql = "SELECT * FROM feedback ORDER BY id DESC"
-        params: tuple = ()
+    def list(self, limit: int | None = None, *, user: str | None = ALL) -> list[FeedbackRecord]:
+        """Newest first; `user` = only that user's rows (ALL = everyone's)."""
+        query = select(feedback).order_by(feedback.c.id.desc())
+        if user is not ALL:
+            query = query.where(feedback.c.username == user)
         if limit is not None:
-            sql += " LIMIT ?"
-            params = (int(limit),)
-        with self._connect() as db:
-            rows = db.execute(sql, params).fetchall()
+            query = query.limit(int(limit))
+        with self.db.connect() as conn:
+            rows = conn.execute(query).mappings().all()
         return [
             FeedbackRecord(
                 id=r["id"],
                 created_at=r["created_at"],
-                user=r["user"],
+                user=r["username"],
                 verdict=r["verdict"],
                 comment=r["comment"],
                 question=r["question"],
@@ -202,37 +230,40 @@ class FeedbackStore:
             for r in rows
         ]
 
-    def summary(self) -> dict[str, int]:
+    def summary(self, *, user: str | None = ALL) -> dict[str, int]:
         """Counts per Dutch label, every verdict present (0 when none), plus 'totaal'."""
-        with self._connect() as db:
-            rows = db.execute("SELECT verdict, COUNT(*) FROM feedback GROUP BY verdict").fetchall()
+        query = select(feedback.c.verdict, func.count()).group_by(feedback.c.verdict)
+        if user is not ALL:
+            query = query.where(feedback.c.username == user)
+        with self.db.connect() as conn:
+            rows = conn.execute(query).all()
         counts = {label: 0 for label in VERDICTS.values()}
         for verdict, count in rows:
             counts[VERDICTS.get(verdict, verdict)] = counts.get(VERDICTS.get(verdict, verdict), 0) + count
         counts["totaal"] = sum(count for _, count in rows)
         return counts
 
-    def to_json(self) -> str:
-        return json.dumps([r.to_dict() for r in self.list()], ensure_ascii=False, indent=2)
+    def to_json(self, *, user: str | None = ALL) -> str:
+        return json.dumps([r.to_dict() for r in self.list(user=user)], ensure_ascii=False, indent=2)
 
-    def to_csv(self) -> str:
+    def to_csv(self, *, user: str | None = ALL) -> str:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
         writer.writeheader()
-        for record in self.list():
+        for record in self.list(user=user):
             row = record.to_dict()
             row["citations"] = json.dumps(row["citations"], ensure_ascii=False)
             row["settings"] = json.dumps(row["settings"], ensure_ascii=False)
             writer.writerow({k: _csv_safe(row[k]) for k in CSV_COLUMNS})
         return out.getvalue()
 
-    def export(self, folder: Path | str, stem: str = "feedback") -> tuple[Path, Path]:
-        """Write `<stem>.csv` and `<stem>.json` into `folder`; returns both paths."""
+    def export(self, folder: Path | str, stem: str = "feedback", *, user: str | None = ALL) -> tuple[Path, Path]:
+        """Write `<stem>.csv` and `<stem>.json` (the rows `user` may read) into `folder`; returns both paths."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         csv_path, json_path = folder / f"{stem}.csv", folder / f"{stem}.json"
-        csv_path.write_text(self.to_csv(), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
-        json_path.write_text(self.to_json(), encoding="utf-8")
+        csv_path.write_text(self.to_csv(user=user), encoding="utf-8-sig")  # BOM: Excel opens it as UTF-8
+        json_path.write_text(self.to_json(user=user), encoding="utf-8")
         return csv_path, json_path
 
 

@@ -108,10 +108,14 @@ def _text(value) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+_PLACEHOLDER_TITLE = re.compile(r"^(about:|file:|https?://|untitled\b|naamloos\b|document\s*\d*$)", re.IGNORECASE)
+
+
 def _usable_title(title: str | None) -> str:
-    """A metadata title, unless it is a leftover from the authoring tool ("Microsoft Word - x.docx")."""
+    """A metadata title, unless it is a leftover from the authoring tool ("Microsoft Word - x.docx") or a
+    placeholder: a page printed from a browser says "about:blank" or its URL, a new file "Untitled-1"."""
     title = " ".join((title or "").split())
-    if not title or title.lower() in {"untitled", "title", "document"}:
+    if not title or title.lower() in {"untitled", "title", "document"} or _PLACEHOLDER_TITLE.match(title):
         return ""
     if title.lower().startswith("microsoft word - ") or re.search(r"\.(docx?|pdf|odt|rtf|indd)$", title, re.IGNORECASE):
         return ""

@@ -1,0 +1,268 @@
+"""`datalessen bench serve`: answers per second through the real app, beside the library's own rate.
+
+The app (`datalessen serve`, a subprocess on a free loopback port, the store the settings name) is
+driven the way a browser drives it: each session joins Gradio's queue for the chat's `ask` event and
+reads the server-sent events until its answer is complete. The client is one asyncio loop, so its own
+CPU stays small next to the server's on a 2-core machine (gradio_client spent as much CPU as the server).
+Beside it, in this process, the library answers the same questions from several threads: the rate the
+app should approach. Both run quiet and again beside a background load (a process embedding passages
+with every core, as an ingest does), and the query-embedding latency is timed quiet and under that load.
+
+Figures are printed, never asserted: the machine is shared and noisy (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import click
+
+QUESTIONS = (
+    "Wat is het doel van slim vegen in Utrecht?",
+    "Welke succesfactoren noemt het rapport?",
+    "Wie bouwde de data-applicatie tegen ondermijning in Zaanstad?",
+    "Welke risico's noemt de case over funderingen?",
+    "Hoe werkt het voorspelmodel voor de startkwalificatie?",
+    "Wat leverde de monitor sociaal domein in de Drechtsteden op?",
+    "Which lessons does the report draw about scaling up?",
+    "Hoe pakt Dordrecht hondenoverlast aan?",
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+# -- the app, as a browser drives it --------------------------------------------------------
+
+
+class AskEndpoint:
+    """The chat's `ask` event in the app's config: which inputs it takes and where the question goes."""
+
+    def __init__(self, base: str, config: dict):
+        components = {c["id"]: c for c in config["components"]}
+        index, dep = next((i, d) for i, d in enumerate(config["dependencies"]) if d.get("api_name") == "ask")
+        self.base = base.rstrip("/") + config.get("api_prefix", "/gradio_api")
+        self.fn_index = index
+        self.trigger = dep["targets"][0][0] if dep.get("targets") else None
+        inputs = [components[i] for i in dep["inputs"]]
+        self.template = [None if c["type"] == "state" else c["props"].get("value") for c in inputs]
+        self.slot = next(i for i, c in enumerate(inputs) if c["type"] == "textbox")
+
+    def payload(self, question: str, session: str) -> dict:
+        data = list(self.template)
+        data[self.slot] = question
+        return {"data": data, "fn_index": self.fn_index, "session_hash": session, "event_data": None, "trigger_id": self.trigger}
+
+
+async def _ask(http, endpoint: AskEndpoint, session: str, question: str) -> bool:
+    response = await http.post(f"{endpoint.base}/queue/join", json=endpoint.payload(question, session))
+    response.raise_for_status()
+    event = response.json()["event_id"]
+    async with http.stream("GET", f"{endpoint.base}/queue/data", params={"session_hash": session}) as stream:
+        async for line in stream.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            message = json.loads(line[5:])
+            if message.get("event_id") == event and message.get("msg") == "process_completed":
+                return bool(message.get("success"))
+    return False
+
+
+async def _drive(base: str, sessions: int, per_session: int) -> dict:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=httpx.Timeout(120.0), limits=httpx.Limits(max_connections=2 * sessions + 4)) as http:
+        config = (await http.get(f"{base}/config")).json()
+        endpoint = AskEndpoint(base, config)
+        latencies: list[float] = []
+        errors = 0
+
+        async def session(number: int) -> None:
+            nonlocal errors
+            hash_ = uuid.uuid4().hex[:11]
+            for j in range(per_session):
+                question = QUESTIONS[(number + j) % len(QUESTIONS)]
+                start = time.perf_counter()
+                try:
+                    ok = await _ask(http, endpoint, hash_, question)
+                except Exception:  # noqa: BLE001 -- counted, reported; the run goes on
+                    ok = False
+                latencies.append(time.perf_counter() - start)
+                errors += not ok
+
+        start = time.perf_counter()
+        await asyncio.gather(*(session(i) for i in range(sessions)))
+        wall = time.perf_counter() - start
+    return {"rate": len(latencies) / wall, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "errors": errors}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class App:
+    """`datalessen serve` in a subprocess, with the settings of this process's environment."""
+
+    def __init__(self, extra_env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, **(extra_env or {})}
+        command = [sys.executable, "-m", "ui.cli", "serve", "--no-ingest", "--port", str(self.port)]
+        self.proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def wait(self, timeout: float = 180.0) -> float:
+        import httpx
+
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            if self.proc.poll() is not None:
+                raise click.ClickException(f"the app stopped: {self.proc.stderr.read()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/config", timeout=2).status_code == 200:
+                    return time.perf_counter() - start
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise click.ClickException(f"the app did not answer within {timeout:.0f} s")
+
+    def rss_mb(self) -> float:
+        return int(Path(f"/proc/{self.proc.pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+# -- the library, in this process -----------------------------------------------------------
+
+
+def library_rate(assistant, threads: int, total: int) -> dict:
+    latencies: list[float] = []
+
+    def one(i: int) -> None:
+        start = time.perf_counter()
+        assistant.ask(QUESTIONS[i % len(QUESTIONS)])
+        latencies.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(total)))
+    wall = time.perf_counter() - start
+    return {"rate": total / wall, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "errors": 0}
+
+
+def embed_latency(embeddings, n: int = 40) -> dict:
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        embeddings.embed_query(f"{QUESTIONS[i % len(QUESTIONS)]} {i}")
+        times.append((time.perf_counter() - start) * 1000)
+    return {"p50": statistics.median(times), "p95": percentile(times, 95)}
+
+
+class BackgroundLoad:
+    """Another process embedding passages in batches with every core, as an ingest does."""
+
+    def __enter__(self):
+        self.proc = subprocess.Popen([sys.executable, "-m", "evals.bench_serve", "--load"], env=dict(os.environ))
+        time.sleep(8)  # let it load its model and start spinning
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def _background_load() -> None:
+    from assistant.embeddings import load_embeddings
+    from assistant.settings import Settings, quiet_offline_environment
+
+    quiet_offline_environment()
+    settings = Settings.load().replace(torch_threads=0)
+    embeddings = load_embeddings(settings)
+    texts = [f"Passage {i}: gemeenten werken met data aan veiligheid, zorg en de openbare ruimte." * 4 for i in range(32)]
+    while True:
+        embeddings.embed_documents(texts)
+
+
+# -- the command ----------------------------------------------------------------------------
+
+
+def _row(label: str, r: dict) -> str:
+    return f"{label:34s} {r['rate']:7.1f} {r['p50'] * 1000:8.0f} {r['p95'] * 1000:8.0f} {r['errors']:6d}"
+
+
+@click.command("serve")
+@click.option("--sessions", default="20,50", show_default=True, help="Concurrent sessions, comma-separated.")
+@click.option("--questions", "per_session", default=5, show_default=True, help="Questions per session.")
+@click.option("--threads", default=8, show_default=True, help="Threads asking the library in-process.")
+@click.option("--no-load", is_flag=True, help="Only the quiet runs.")
+@click.pass_obj
+def bench_serve(obj, sessions, per_session, threads, no_load):
+    """Answers per second through the real app (20 and 50 sessions) beside the library in-process, quiet and
+    beside a background load; query-embedding latency quiet and under that load; the app's memory."""
+    counts = [int(s) for s in sessions.split(",") if s.strip()]
+    assistant = obj.assistant
+    settings = assistant.settings
+    click.echo(
+        f"datalessen bench serve: {os.cpu_count()} cores, load average {load_average()}, store {settings.store_dir} "
+        f"({assistant.store.count():,} chunks), precision {settings.embedding_precision}, app concurrency from settings"
+    )
+    app = App()
+    try:
+        started = app.wait()
+        click.echo(f"app answering after {started:.1f} s; RSS {app.rss_mb():,.0f} MB")
+        asyncio.run(_drive(app.url, 2, 2))  # warm-up
+        rows = []
+        phases = [("quiet", None)] + ([] if no_load else [("beside a background load", BackgroundLoad)])
+        for phase, load in phases:
+            context = load() if load else _Nothing()
+            with context:
+                embed = embed_latency(assistant.embeddings)
+                lib = library_rate(assistant, threads, max(counts) * per_session // 2)
+                rows.append(_row(f"library, {threads} threads ({phase})", lib))
+                for n in counts:
+                    result = asyncio.run(_drive(app.url, n, per_session))
+                    rows.append(_row(f"app, {n} sessions x {per_session} ({phase})", result))
+                    rows[-1] += f"   {result['rate'] / lib['rate']:.2f} of the library"
+                rows.append(f"{'query embedding (' + phase + ')':34s} p50 {embed['p50']:.1f} ms, p95 {embed['p95']:.1f} ms")
+            rows.append(f"load average after: {load_average()}")
+        click.echo(f"{'':34s} {'q/s':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>6s}")
+        click.echo("\n".join(rows))
+        click.echo(f"app RSS after the runs: {app.rss_mb():,.0f} MB")
+    finally:
+        app.stop()
+
+
+class _Nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--load"]:
+        _background_load()

@@ -1,0 +1,106 @@
+"""Quality under many documents: the same gold questions with unrelated documents beside the corpus.
+
+A user's store holds more than the report: other reports, policy pages, manuals. Whether the right
+passages stay on top is measured by ingesting a folder of unrelated documents into a scratch copy of
+the store (never the store itself) and scoring both. The scratch copy lives in the data home
+(`distractors/<key>/`) and is reused while the store, the folders and the embedding are unchanged:
+ingesting thousands of pages takes minutes, scoring takes one.
+
+    datalessen eval --distractors /usr/share/libreoffice/help/nl --distractors ../shared/fixtures/real
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from assistant.embeddings import embedding_identity
+
+MAX_DROP = 0.03  # how much recall@5 and key-fact recall may fall with distractors 30x the corpus (issue 16)
+WATCHED = ("recall@5", "key_fact_recall")
+
+
+def _folder_signature(folders: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for folder in sorted(Path(f).resolve() for f in folders):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            stat = path.stat()
+            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def scratch_settings(settings, store, folders: list[Path]):
+    """Settings for the scratch copy of the store with `folders` ingested beside it (key: what it holds)."""
+    if settings.chroma_url:
+        raise ValueError("--distractors copies an embedded store; with a Chroma server (chroma_url) it cannot make a copy")
+    digest = hashlib.sha256()
+    digest.update("\n".join(store.all_ids()).encode())
+    digest.update(_folder_signature(folders).encode())
+    digest.update(repr(sorted(embedding_identity(settings).items())).encode())
+    home = Path(settings.home) / "distractors" / digest.hexdigest()[:16]
+    return settings.replace(home=home, embedding_model=settings.embedding_model), home
+
+
+def prepare(settings, store, folders: list[Path], *, progress: bool = False, echo=print):
+    """The scratch copy's settings, built (copy + ingest) unless a finished copy is there already."""
+    from ingest.pipeline import Ingestor
+
+    scratch, home = scratch_settings(settings, store, folders)
+    done = home / "complete"
+    if done.exists():
+        echo(f"distractors: reusing {home}")
+        return scratch
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    shutil.copytree(settings.store_dir, scratch.store_dir)
+    if Path(settings.manifest_path).exists():
+        shutil.copy2(settings.manifest_path, scratch.manifest_path)
+    if Path(settings.model_dir).exists():
+        (home / "models").symlink_to(Path(settings.model_dir).resolve(), target_is_directory=True)
+    echo(f"distractors: ingesting {', '.join(str(f) for f in folders)} into a copy of the store ({home})")
+    ingestor = Ingestor(scratch, progress=progress)
+    try:
+        report = ingestor.run([Path(f) for f in folders])
+    finally:
+        ingestor.close()
+    echo("distractors: " + report.summary().replace("\n", "; "))
+    done.write_text(report.summary(), encoding="utf-8")
+    return scratch
+
+
+def side_by_side(without: dict, with_: dict, *, corpus_chunks: int, total_chunks: int) -> tuple[str, list[str]]:
+    """A Markdown table of every metric per variant without and with the distractors, and the watched drops
+    that exceed MAX_DROP."""
+    from evals.gate import measured
+
+    names = (
+        "recall@5",
+        "mrr",
+        "ndcg@10",
+        "section_hit@5",
+        "citation_validity",
+        "faithfulness",
+        "key_fact_recall",
+        "abstention_f1",
+        "median_words",
+    )
+    ratio = (total_chunks - corpus_chunks) / max(corpus_chunks, 1)
+    lines = [
+        f"Distractors: {total_chunks - corpus_chunks:,} chunks beside the corpus' {corpus_chunks:,} ({ratio:.1f}x).",
+        "",
+        "| variant | metric | without | with | change |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    over = []
+    for variant in without["summary"]:
+        if variant not in with_["summary"]:
+            continue
+        for name in names:
+            a, b = measured(without["summary"][variant], name), measured(with_["summary"][variant], name)
+            if a is None or b is None:
+                continue
+            lines.append(f"| {variant} | {name} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
+            if name in WATCHED and a - b > MAX_DROP:
+                over.append(f"{variant} {name} fell {a - b:.3f} (> {MAX_DROP})")
+    return "\n".join(lines), over

@@ -1,0 +1,87 @@
+"""The shipped gold sets: their names, roles and gates, in one place.
+
+Whoever shows figures needs to know which set they come from and how far to trust
+them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
+estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
+
+    gold_set("test3").role        # "unseen"
+    targets(gold_set("test3"))    # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    set_of_report(data, folder)   # which set a report.json was written for
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from evals.gate import DEFAULT_THRESHOLDS, load_thresholds
+
+EVALS_DIR = Path(__file__).resolve().parent
+GOLD_DIR = EVALS_DIR / "gold"
+
+TUNING, DEVELOPMENT, UNSEEN = "tuning", "development", "unseen"
+ROLE_ORDER = (UNSEEN, DEVELOPMENT, TUNING)  # the order a reader should see them in: least flattering first
+
+
+@dataclass(frozen=True)
+class GoldSet:
+    name: str  # file stem in evals/gold/, and the folder of its report under evals/report/
+    role: str  # TUNING: rules chosen on it; DEVELOPMENT: its failures were studied; UNSEEN: measured only
+    corpus: str  # "shipped" (corpus/documenten) or "real" (the five documents of ../shared/fixtures/real)
+    id_letter: str  # the letter its ids start with (q001, h001, ...), see gold/FORMAT.md
+    thresholds: str = ""  # its gate in evals/, when it has one
+
+    @property
+    def path(self) -> Path:
+        return GOLD_DIR / f"{self.name}.jsonl"
+
+    @property
+    def thresholds_path(self) -> Path | None:
+        return EVALS_DIR / self.thresholds if self.thresholds else None
+
+
+SETS: tuple[GoldSet, ...] = (
+    GoldSet("questions", TUNING, "shipped", "q", "thresholds.toml"),
+    GoldSet("heldout", DEVELOPMENT, "shipped", "h", "thresholds-heldout.toml"),
+    GoldSet("heldout2", DEVELOPMENT, "shipped", "t", "thresholds-heldout2.toml"),
+    GoldSet("test", DEVELOPMENT, "shipped", "u", "thresholds-test.toml"),
+    GoldSet("test2", DEVELOPMENT, "shipped", "v", "thresholds-test2.toml"),
+    GoldSet("real", DEVELOPMENT, "real", "r"),
+    GoldSet("test3", UNSEEN, "shipped", "w"),
+    GoldSet("real-test", UNSEEN, "real", "x"),
+)
+BY_NAME = {s.name: s for s in SETS}
+
+
+def gold_set(name: str | None) -> GoldSet | None:
+    return BY_NAME.get(name or "")
+
+
+def set_for_questions_file(path: Path | str) -> GoldSet | None:
+    """The shipped set a questions file is, or None for an evaluator's own file."""
+    path = Path(path).resolve()
+    return next((s for s in SETS if s.path.resolve() == path), None)
+
+
+def targets(gold: GoldSet | None) -> dict:
+    """The project's targets ([target] of the set's thresholds file; the default file's for a set without one)."""
+    path = gold.thresholds_path if gold is not None and gold.thresholds_path else DEFAULT_THRESHOLDS
+    return load_thresholds(path)["target"]
+
+
+def set_of_report(data: dict, folder: Path | str, *, shipped_root: Path | str | None = None) -> GoldSet | None:
+    """Which set a report.json (`data`, read from `folder`) was written for.
+
+    Reports name their set (`gold_set`) since the evaluator view exists; older ones are
+    recognised by their folder (evals/report/<set>/) or, failing that, by their ids' letter."""
+    if "gold_set" in data:
+        return gold_set(data["gold_set"])
+    folder = Path(folder)
+    if folder.name in BY_NAME:
+        return BY_NAME[folder.name]
+    if shipped_root is not None and folder.resolve() == Path(shipped_root).resolve():
+        return BY_NAME["questions"]
+    letters = {str(r.get("id", ""))[:1] for r in data.get("records", [])}
+    if len(letters) == 1:
+        return next((s for s in SETS if s.id_letter in letters), None)
+    return None
