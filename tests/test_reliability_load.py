@@ -34,7 +34,7 @@ QUESTIONS = (
 
 
 def ask(client: Client, question: str) -> tuple[str, str]:
-    chat, sources, _, _ = client.predict(question, "", "", "", "", api_name="/ask")
+    chat, sources = client.predict(question, "", "", "", "", api_name="/ask")[:2]
     return str(chat[-1]["content"]), re.sub(r'id="vraag-\d+"', "", sources.split('<section class="bron-beurt"')[1])
 
 
@@ -89,7 +89,7 @@ def test_hostile_text_comes_back_escaped(corpus_app, tmp_path):
     try:
         status, documents, *_ = client.predict([handle_file(str(doc))], api_name="/upload")
         assert "toegevoegd 1" in status
-        chat, sources, _, _ = client.predict(f"Hoe meet Vechtstromen de dijken {payload}?", "", "", "", "", api_name="/ask")
+        chat, sources = client.predict(f"Hoe meet Vechtstromen de dijken {payload}?", "", "", "", "", api_name="/ask")[:2]
         feedback, _ = client.predict(1, "juist", payload, api_name="/feedback")
         lessons, _ = client.predict("Opschaling", payload, api_name="/lessons")  # free text wins
         _, _, summary = client.predict(api_name="/evaluation")

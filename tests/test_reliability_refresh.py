@@ -72,9 +72,9 @@ def test_the_running_app_sees_a_cli_ingest(tmp_path, model_path, real_embeddings
 
         documents, *_ = client.predict(api_name="/documents")
         assert "kademuren-zwolle.md" in documents
-        _, sources, _, _ = client.predict(QUESTION, "", "", "", "", api_name="/ask")
+        sources = client.predict(QUESTION, "", "", "", "", api_name="/ask")[1]
         assert "<mark>In Zwolle bewaken zevenendertig trillingssensoren" in sources
-        _, sources, _, _ = client.predict(QUESTION, "Zwolle", "", "", "", api_name="/ask")  # filtered: dense `where`
+        sources = client.predict(QUESTION, "Zwolle", "", "", "", api_name="/ask")[1]  # filtered: dense `where`
         assert "<mark>In Zwolle bewaken zevenendertig trillingssensoren" in sources
 
 
