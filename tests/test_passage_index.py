@@ -42,6 +42,10 @@ class CountingStore:
         self.fetched += ids
         return self.inner.passages(ids)
 
+    def all_ids(self, **kwargs):
+        self.listed = getattr(self, "listed", 0) + 1
+        return self.inner.all_ids(**kwargs)
+
 
 def scores(bot, query="veegwagens rijroutes data"):
     return bot.retriever.bm25.scores(query)
@@ -53,6 +57,7 @@ def test_a_second_start_reads_the_cache_and_fetches_no_text(fake_settings, fake_
     store = CountingStore(fake_settings)
     second = Assistant(fake_settings, store=store, embeddings=fake_embeddings)
     assert store.fetched == []  # nothing fetched, nothing tokenised: all from the cache
+    assert getattr(store, "listed", 0) == 0  # the store's stamp is the cache's: not even its ids are read
     assert [p.chunk_id for p in second.passages] == [p.chunk_id for p in first.passages]
     np.testing.assert_allclose(scores(second), scores(first))
     assert "veegwagens" in second.ask("Welke rijroutes nemen de veegwagens?").text

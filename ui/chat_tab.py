@@ -366,7 +366,8 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
     picked = chatbot.option_select(picked_option, outputs=question, api_visibility="private")
     pending.append(picked.then(ask, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
     pending[-1].then(**hide_stop)
-    stop.click(stopped, inputs=turns_state, outputs=[chatbot, hint, stop], cancels=pending, api_visibility="private")
+    # not queued: with every worker busy streaming, a queued stop waited for the answer it should stop
+    stop.click(stopped, inputs=turns_state, outputs=[chatbot, hint, stop], cancels=pending, queue=False, api_visibility="private")
 
     for dropdown in filters:
         dropdown.change(filter_status, inputs=filters, outputs=[filters_line, reset_filters], api_visibility="private")
