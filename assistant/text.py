@@ -479,6 +479,11 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def passage_sentences(text: str) -> list[str]:
+    """Every sentence of a passage, line by line: a list item or table row never runs into the next."""
+    return [sentence for line in text.split("\n") for sentence in split_sentences(line)]
+
+
 _EN_MARKERS = frozenset(
     "what which who how why where when does do is are the of lessons tell list "
     "name report municipality municipalities case cases".split()
