@@ -9,6 +9,7 @@ lessons across cases the result is spread over documents.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from assistant.schema import Passage
 from assistant.settings import Settings
 
 MODES = ("hybrid", "bm25", "dense")
+QUERY_VECTORS_KEPT = 64
 FILTER_KEYS = ("gemeente", "domein", "kind", "document", "doc_id")
 
 # a document's list of sources repeats its body in note form; the body reads better as a quote
@@ -71,7 +73,21 @@ class HybridRetriever:
         self.store = store
         self.embeddings = embeddings
         self._lock = threading.Lock()
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self.refresh()
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The e5 vector of a query, kept for the few latest ones: the answerer compares the same
+        question with its candidate sentences right after retrieval."""
+        with self._lock:
+            vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+            with self._lock:
+                self._query_vectors[query] = vector
+                while len(self._query_vectors) > QUERY_VECTORS_KEPT:
+                    self._query_vectors.popitem(last=False)
+        return vector
 
     def refresh(self) -> None:
         """Rebuild the BM25 side from the store (after an ingest)."""
@@ -126,7 +142,7 @@ class HybridRetriever:
             where = None
             if allowed is not None:
                 where = {"doc_id": {"$in": sorted({passages[i].doc_id for i in np.flatnonzero(allowed)})}}
-            vector = self.embeddings.embed_query(query)
+            vector = self.query_vector(query)
             hits = self.store.dense_ids(vector, self.settings.dense_k, where)  # ids only: passages are in memory
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)

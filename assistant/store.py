@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+import numpy as np
+
 from assistant.schema import Passage
 from assistant.settings import Settings, quiet_offline_environment
+from assistant.text import passage_sentences
 
 BATCH = 500
 
@@ -54,12 +57,25 @@ def _client(settings: Settings):
 INDEX_SETTINGS = {"hnsw:space": "cosine", "hnsw:num_threads": 1, "hnsw:search_ef": 200}
 
 
+# Each chunk's sentences have their own e5 vectors, stored at ingest beside the chunks, for the sentence
+# ranker's question-sentence similarity: embedding ~40 sentences per question at query time took 2.6 s
+# on two shared cores, far over the 300 ms an answer may take (docs/answering.md).
+SENTENCE_COLLECTION_SUFFIX = "-sentences"
+
+
+def sentence_id(chunk_id: str, index: int) -> str:
+    return f"{chunk_id}#s{index}"
+
+
 class ChunkStore:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.client = _client(settings)
         self.collection = self.client.get_or_create_collection(
             settings.collection, metadata=INDEX_SETTINGS, embedding_function=None
+        )
+        self.sentences = self.client.get_or_create_collection(
+            settings.collection + SENTENCE_COLLECTION_SUFFIX, metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
 
     @property
@@ -69,7 +85,18 @@ class ChunkStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def upsert(self, ids: list[str], texts: list[str], embeddings, metadatas: list[dict]) -> None:
+    def upsert(self, ids: list[str], texts: list[str], embeddings, metadatas: list[dict], sentence_vectors=None) -> None:
+        """Store chunks; with `sentence_vectors` (per chunk, one vector per sentence of its text, in
+        `passage_sentences` order) those first, so a stored chunk always has its sentences' vectors."""
+        if sentence_vectors is not None:
+            rows = [(sentence_id(c, i), c, v) for c, vectors in zip(ids, sentence_vectors) for i, v in enumerate(vectors)]
+            for start in range(0, len(rows), BATCH):
+                part = rows[start : start + BATCH]
+                self.sentences.upsert(
+                    ids=[r[0] for r in part],
+                    embeddings=[list(map(float, r[2])) for r in part],
+                    metadatas=[{"chunk_id": r[1]} for r in part],
+                )
         for start in range(0, len(ids), BATCH):
             end = start + BATCH
             self.collection.upsert(
@@ -83,8 +110,27 @@ class ChunkStore:
         return self.collection.get(where={"source": source}, include=[])["ids"]
 
     def delete_ids(self, ids: list[str]) -> None:
+        """Chunks, then their sentences' vectors (a kill in between leaves vectors nothing reads)."""
         for start in range(0, len(ids), BATCH):
             self.collection.delete(ids=ids[start : start + BATCH])
+        for start in range(0, len(ids), BATCH):
+            self.sentences.delete(where={"chunk_id": {"$in": list(ids[start : start + BATCH])}})
+
+    def sentence_vectors(self, passages: list[Passage]) -> dict[str, np.ndarray]:
+        """chunk id -> its sentences' vectors (rows in `passage_sentences` order), for the passages whose
+        sentences all have one; a chunk stored without them (an older store, another index) is left out."""
+        wanted = {p.chunk_id: len(passage_sentences(p.text)) for p in passages}
+        ids = [sentence_id(c, i) for c, n in wanted.items() for i in range(n)]
+        if not ids:
+            return {}
+        found = self.sentences.get(ids=ids, include=["embeddings"])
+        vectors = dict(zip(found["ids"], found["embeddings"]))
+        out = {}
+        for chunk_id, n in wanted.items():
+            rows = [vectors.get(sentence_id(chunk_id, i)) for i in range(n)]
+            if n and all(r is not None for r in rows):
+                out[chunk_id] = np.asarray(rows, dtype=np.float32)
+        return out
 
     def all_passages(self) -> list[Passage]:
         """Every chunk with its metadata, for BM25 and for browsing sources."""
