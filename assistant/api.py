@@ -41,16 +41,24 @@ class Assistant:
 
     def _default_answerer(self):
         if self.settings.answer_backend == "extractive":
-            return ExtractiveAnswerer(
-                self.settings,
-                term_weight=self.term_weight,
-                known_term=lambda term, family=True: self.retriever.bm25.knows(term, family),
-            )
+            return self.extractive_answerer()
         from assistant.llm import LLMAnswerer, build_chat_model
 
         if self.chat_model is None:
             self.chat_model = build_chat_model(self.settings)
         return LLMAnswerer(self.chat_model, backend_name=self.settings.answer_backend)
+
+    def extractive_answerer(self, settings: Settings | None = None, **kwargs) -> ExtractiveAnswerer:
+        """The offline answerer over this store: corpus term rarity, and the e5 vectors of the question
+        (kept from retrieval) and of the stored sentences for the ranker's similarity features."""
+        kwargs.setdefault("question_vector", self.retriever.query_vector)
+        kwargs.setdefault("sentence_vectors", getattr(self.store, "sentence_vectors", None))
+        return ExtractiveAnswerer(
+            settings or self.settings,
+            term_weight=self.term_weight,
+            known_term=lambda term, family=True: self.retriever.bm25.knows(term, family),
+            **kwargs,
+        )
 
     def term_weight(self, term: str) -> float:
         """Rarity of a stemmed term in the corpus; a term the corpus lacks weighs most."""

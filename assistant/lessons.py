@@ -80,10 +80,8 @@ LESSON_EVIDENCE_FLOOR = 0.35
 
 def _extractive(assistant):
     """Always extractive (an LLM would paraphrase; the table promises verbatim quotes), with a stricter floor."""
-    from assistant.extractive import ExtractiveAnswerer
-
     settings = assistant.settings.replace(abstain_threshold=max(assistant.settings.abstain_threshold, LESSON_EVIDENCE_FLOOR))
-    return ExtractiveAnswerer(settings, term_weight=assistant.term_weight)
+    return assistant.extractive_answerer(settings, by_coverage=True)
 
 
 def lessons(assistant, theme: str, per_case: int = 2) -> list[LessonRow]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import pytest
 from assistant.bm25 import BM25Index
 from assistant.profile import EMPTY, load_profile
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.text import tokenize
+from assistant.text import STOPWORDS, passage_sentences, tokenize
 
 
 def test_the_shipped_profile_is_the_default_and_an_empty_setting_means_none():
@@ -48,9 +50,36 @@ def test_layout_markers_come_from_the_profile():
     assert profile.asks_across_documents("Welke lessen trekken de cases?") and not EMPTY.asks_across_documents("lessen")
 
 
+def _regex_sources(path: Path) -> list[str]:
+    """The pattern text of every re.compile(...) in a module."""
+    patterns = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "compile" and node.args:
+            patterns += [c.value for c in ast.walk(node.args[0]) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+    return patterns
+
+
+def test_no_pattern_in_the_library_quotes_the_shipped_corpus():
+    """A run of three or more words (two of them content words) from a regex of assistant/ that also
+    stands in a corpus sentence is wording copied from the corpus (the old 'geen bron legt' kind of rule)."""
+    corpus = " ".join(
+        " ".join(passage_sentences(p.read_text(encoding="utf-8"))).lower() for p in (PROJECT_ROOT / "corpus").rglob("*.md")
+    )
+    corpus = re.sub(r"\s+", " ", corpus)
+    copied = []
+    for module in sorted((PROJECT_ROOT / "assistant").glob("*.py")):
+        for pattern in _regex_sources(module):
+            for fragment in re.split(r"[|()\[\]?*+^$\\]|\(\?:", pattern):
+                words = re.findall(r"[a-zà-ÿ']+", fragment.lower())
+                content = [w for w in words if w not in STOPWORDS]
+                if len(words) >= 3 and len(content) >= 2 and " ".join(words) in corpus:
+                    copied.append(f"{module.name}: {' '.join(words)!r}")
+    assert not copied, copied
+
+
 @pytest.mark.slow
-def test_the_profile_ships_in_the_wheel(tmp_path):
-    """Installed (not only from the source tree), the default profile path still holds the file."""
+def test_the_profile_and_the_ranker_weights_ship_in_the_wheel(tmp_path):
+    """Installed (not only from the source tree), the default paths still hold the files."""
     if shutil.which("git") is None:
         pytest.skip("git is needed to export the tracked files")
     tree = tmp_path / "src"
@@ -75,3 +104,4 @@ def test_the_profile_ships_in_the_wheel(tmp_path):
     (wheel,) = out.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "corpus/profile.toml" in names and "assistant/profile.py" in names
+    assert "assistant/models/sentence_ranker.json" in names  # the ranker's weights, read at run time
