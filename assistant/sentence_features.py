@@ -24,6 +24,7 @@ from assistant.text import passage_sentences, related, split_sentences, tokenize
 MIN_WORDS = 3
 LONG_SENTENCE = 40
 _TRAILING_URL = re.compile(r"\s*[—–-]\s*<?https?://\S+$")
+_FOOTNOTE = re.compile(r"\[\d{1,3}\]")
 
 CUES = ("number", "year", "date", "name", "reason", "define", "share", "money", "unknown")
 FEATURES = (
@@ -87,8 +88,12 @@ def sentence_texts(text: str, section: str, title: str = "") -> list[str]:
 
 
 def quotable(sentence: str, profile: CorpusProfile) -> str:
-    """The sentence without a label (the profile's) or trailing URL: still a verbatim substring."""
-    return _TRAILING_URL.sub("", profile.quotable(sentence.strip())).strip()
+    """The sentence without a label (the profile's), a trailing URL or a footnote reference ('18%[3].'),
+    up to a footnote reference inside it: still a verbatim substring, and no '[3]' in an answer reads
+    as a citation of source 3."""
+    text = _TRAILING_URL.sub("", profile.quotable(sentence.strip())).strip()
+    footnote = _FOOTNOTE.search(text)
+    return text[: footnote.start()].rstrip() if footnote else text
 
 
 def candidates(passages: list[Passage], profile: CorpusProfile) -> list[Candidate]:

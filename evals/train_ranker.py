@@ -160,13 +160,18 @@ def answer_examples(assistant, answerer: ExtractiveAnswerer, examples: list[Exam
     return records
 
 
-def cross_validate(assistant, examples: list[Example], progress=None) -> list[Fold]:
+def cross_validate(assistants: dict, examples: list[Example], progress=None) -> list[Fold]:
+    """`assistants`: gold set name -> the assistant over the store its questions are about."""
     sets = list(dict.fromkeys(e.gold_set for e in examples))
-    vectors = _memo(assistant.store.sentence_vectors) if hasattr(assistant.store, "sentence_vectors") else None
+    vectors = {}
+    for name, assistant in assistants.items():
+        fetch = getattr(assistant.store, "sentence_vectors", None)
+        vectors[name] = _memo(fetch) if fetch else None
     folds = []
     for held in sets:
         model = train([e for e in examples if e.gold_set != held])
-        answerer = assistant.extractive_answerer(model=model, sentence_vectors=vectors)
+        assistant = assistants[held]
+        answerer = assistant.extractive_answerer(model=model, sentence_vectors=vectors[held])
         held_examples = [e for e in examples if e.gold_set == held]
         records = answer_examples(assistant, answerer, held_examples)
         summary = summarize(records)
@@ -252,6 +257,14 @@ def gold_sets(names) -> dict:
     return {name: load_questions(GOLD_DIR / f"{name}.jsonl", corpus_dir=None) for name in names}
 
 
+def other_corpus(home: str):
+    """The assistant over a second corpus's store (its own data home, ingested with an empty profile)."""
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+
+    return Assistant(Settings.load().replace(home=Path(home).expanduser(), corpus_profile=""))
+
+
 def write_model(model: RankerModel, path: Path) -> None:
     import json
 
@@ -263,9 +276,16 @@ def write_model(model: RankerModel, path: Path) -> None:
 @click.option("--sets", default=",".join(GOLD_SETS), show_default=True, help="Gold sets in evals/gold/ to train on.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL, show_default=True)
 @click.option("--cv-report", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CV_REPORT, show_default=True)
+@click.option(
+    "--extra",
+    multiple=True,
+    metavar="SET=HOME",
+    help="Also a gold set over another corpus: evals/gold/SET.jsonl, answered from the store in the data "
+    "home HOME (ingested there with an empty corpus profile). E.g. real=~/datalessen-real for real.jsonl.",
+)
 @click.option("--no-cv", is_flag=True, help="Only train (skip the cross-validation).")
 @click.pass_obj
-def train_ranker(obj, sets, out, cv_report, no_cv):
+def train_ranker(obj, sets, out, cv_report, extra, no_cv):
     """Train the sentence ranker on the gold sets, cross-validate it, write its weights."""
     from evals.gold import GOLD_DIR
 
@@ -274,11 +294,26 @@ def train_ranker(obj, sets, out, cv_report, no_cv):
         from assistant.api import Assistant
 
         assistant = Assistant()
+    names = [s.strip() for s in sets.split(",") if s.strip()]
+    others = []
+    for spec in extra:
+        name, _, home = spec.partition("=")
+        if not name.strip() or not home.strip():
+            raise click.BadParameter(f"{spec!r}: expected SET=HOME", param_hint="--extra")
+        others.append((name.strip(), home.strip()))
     if assistant.store.count() == 0:
         raise click.ClickException("the store is empty: run `datalessen ingest` first")
-    names = [s.strip() for s in sets.split(",") if s.strip()]
     started = time.perf_counter()
+    # the shipped corpus is retrieved before another store is opened: a second embedded Chroma client in
+    # the process changed the first one's dense results (chromadb 1.5; 4 of 50 questions at rank 4-10)
     examples = collect(assistant, gold_sets(names))
+    corpora = {name: assistant for name in names}
+    for name, home in others:
+        corpora[name] = other_corpus(home)
+        if corpora[name].store.count() == 0:
+            raise click.ClickException(f"the store for {name} ({home}) is empty: run `datalessen ingest` there first")
+        examples += collect(corpora[name], gold_sets([name]))
+    names = list(corpora)
     with_vectors = sum(e.similarity is not None for e in examples if e.sentences)
     click.echo(
         f"{len(examples)} questions, {sum(len(e.sentences) for e in examples)} candidate sentences, "
@@ -288,6 +323,7 @@ def train_ranker(obj, sets, out, cv_report, no_cv):
     training = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
         "sets": names,
+        "other_corpora": {name: str(corpora[name].settings.home) for name in names if corpora[name] is not assistant},
         "gold_sha256": {n: file_digest(GOLD_DIR / f"{n}.jsonl") for n in names},
         "data_sha256": data_digest(examples),
         "questions": len(examples),
@@ -306,7 +342,7 @@ def train_ranker(obj, sets, out, cv_report, no_cv):
         return
     click.echo("cross-validation, leave one set out:")
     click.echo("  " + " | ".join(CV_HEADERS))
-    folds = cross_validate(assistant, examples, progress=lambda f: click.echo("  " + " | ".join(fold_row(f))))
+    folds = cross_validate(corpora, examples, progress=lambda f: click.echo("  " + " | ".join(fold_row(f))))
     cv_report.parent.mkdir(parents=True, exist_ok=True)
     cv_report.write_text(cv_markdown(folds, model), encoding="utf-8")
     click.echo(f"cross-validation: {cv_report} ({time.perf_counter() - started:.0f} s)")

@@ -171,3 +171,12 @@ def test_the_trained_ranker_puts_the_goal_first_when_asked_for_the_goal():
         ),
     )
     assert ranking.candidates[0].sentence.startswith("Doel: voorspellen welke rijroutes")
+
+
+def test_a_footnote_reference_in_a_source_never_reads_as_a_citation():
+    answer = answerer(hand_made(True)).answer(
+        "Hoe stabiel bleef het vertrouwen in de gemeente?",
+        passages("Tot de pandemie bleef het vertrouwen in de gemeente stabiel op 18%[3]. Daarna steeg het aandeel."),
+    )
+    assert "„Tot de pandemie bleef het vertrouwen in de gemeente stabiel op 18%” [1]" in answer.text
+    assert "[3]" not in answer.text
