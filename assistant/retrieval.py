@@ -76,6 +76,10 @@ class HybridRetriever:
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self.refresh()
 
+    def forget_query_vectors(self) -> None:
+        with self._lock:
+            self._query_vectors.clear()
+
     def query_vector(self, query: str) -> np.ndarray:
         """The e5 vector of a query, kept for the few latest ones: the answerer compares the same
         question with its candidate sentences right after retrieval."""
