@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistant.schema import Answer, Passage
@@ -46,6 +46,9 @@ class AnswererContext:
     term_weight: Callable[[str], float] = lambda term: 1.0  # rarity of a stemmed term in the corpus
     known_term: Callable[..., bool] = lambda term, family=True: True  # (term, family) -> does the corpus use it?
     chat_model: Any = None  # a LangChain chat model given by the caller (tests), else the backend builds its own
+    question_vector: Callable | None = None  # question -> its e5 vector (the one retrieval computed)
+    sentence_vectors: Callable | None = None  # passages -> {chunk id: its sentences' e5 vectors}
+    options: dict = field(default_factory=dict)  # backend-specific keyword arguments
 
 
 def build_answerer(context: AnswererContext, backend: str | None = None) -> Answerer:

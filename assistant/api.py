@@ -43,12 +43,23 @@ class Assistant:
         self.retriever = HybridRetriever(self.settings, store, embeddings, cache=IndexCache.for_settings(self.settings))
         self.answerer = answerer or build_answerer(self._answerer_context(chat_model))
 
+    def extractive(self, **options):
+        """The offline answerer over this store whatever backend is configured (the evaluation trains and
+        scores it; `options` are ExtractiveAnswerer's keyword arguments, e.g. another ranker model)."""
+        context = self._answerer_context()
+        context.options = options
+        return build_answerer(context, "extractive")
+
     def _answerer_context(self, chat_model=None, settings: Settings | None = None) -> AnswererContext:
+        """What a backend may use: corpus term rarity, and the e5 vectors of the question (kept from retrieval)
+        and of the stored sentences, for the ranker's similarity features."""
         return AnswererContext(
             settings=settings or self.settings,
             term_weight=self.term_weight,
             known_term=lambda term, family=True: self.retriever.bm25.knows(term, family),
             chat_model=chat_model,
+            question_vector=self.retriever.query_vector,
+            sentence_vectors=getattr(self.store, "sentence_vectors", None),
         )
 
     @property
@@ -79,7 +90,9 @@ class Assistant:
         settings = self.settings
         if min_evidence is not None:
             settings = settings.replace(abstain_threshold=max(settings.abstain_threshold, min_evidence))
-        return build_answerer(self._answerer_context(settings=settings), "extractive").answer(question, passages)
+        context = self._answerer_context(settings=settings)
+        context.options = {"by_coverage": True}  # how much of the theme a sentence covers, not the trained model
+        return build_answerer(context, "extractive").answer(question, passages)
 
     def retrieve(
         self, question: str, *, filters: Filters | dict | None = None, k: int | None = None, mode: str = "hybrid"

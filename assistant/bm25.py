@@ -92,11 +92,12 @@ class BM25Index:
             and any(related(term, other) for key in family_keys(term) for other in self.families.get(key, ()))
         )
 
-    def query_weights(self, query: str) -> dict[int, float]:
+    def query_weights(self, query: str | list[str]) -> dict[int, float]:
         """Column -> weight: the query's own terms count fully, their word family (compounds,
-        derivations) at RELATED_WEIGHT, so 'beleidsdomeinen' still finds 'domein'."""
+        derivations) at RELATED_WEIGHT, so 'beleidsdomeinen' still finds 'domein'. A query is a
+        text or its terms already made (`CorpusProfile.query_terms`)."""
         weights: dict[int, float] = {}
-        for term in dict.fromkeys(tokenize(query)):
+        for term in dict.fromkeys(tokenize(query) if isinstance(query, str) else query):
             if term in self.vocabulary:
                 weights[self.vocabulary[term]] = 1.0
             for key in family_keys(term):
@@ -106,7 +107,7 @@ class BM25Index:
                         weights[col] = RELATED_WEIGHT
         return weights
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str | list[str]) -> np.ndarray:
         weights = self.query_weights(query)
         if not weights or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
@@ -114,7 +115,7 @@ class BM25Index:
         sub = self.matrix[:, cols]
         return np.asarray(sub @ (self.idf[cols] * np.asarray([weights[c] for c in cols], np.float32))).ravel()
 
-    def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def top(self, query: str | list[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, score) of the best k rows with a positive score, optionally within a mask."""
         scores = self.scores(query)
         if allowed is not None:

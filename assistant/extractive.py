@@ -1,48 +1,54 @@
-"""The offline answerer: the sentences that answer the question, quoted verbatim.
+"""The offline answerer: the sentences that answer the question, quoted verbatim, the most likely first.
 
-No generator runs offline here, so the answer is built from the sources' own
-sentences: each scored by how much of the question it covers (terms weighted by
-their rarity in the corpus, with the passage's title and section as context),
-the best few kept without repeats, grouped by passage, each cited `[n]`. Nothing
-but the fixed lead line is the assistant's own wording, so nothing a document
-says can become the assistant's words. Below the evidence threshold it abstains,
-and where the sources say the asked-for detail is not known (`assistant/unknowns.py`)
-it says so, quoting them.
+No generator runs offline here, so the answer is built from the sources' own sentences.
+Every sentence of the retrieved passages is scored by a learned ranker
+(`assistant/sentence_ranker.py`, features in `assistant/sentence_features.py`); the answer
+quotes the best one first, then the next most likely ones while they stay likely and the
+answer short, and the list that a quoted lead-in announces. Each quote is cited `[n]`.
+Nothing but the fixed lead line is the assistant's own wording, so nothing a document says
+can become the assistant's words.
+
+Whether to answer at all comes from the same model: a calibrated probability that some
+sentence answers the question. Below its threshold the answer says the sources do not
+answer; when the best sentences are the sources' own "this is not known", it quotes those
+(and only those, so an abstention never quotes an answer to itself).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from assistant.abstention import abstain, citation_for
-from assistant.question_focus import asked_value, focus_terms, holds_value
+from assistant.profile import CorpusProfile, load_profile
 from assistant.schema import Answer, Passage
+from assistant.sentence_features import (
+    FEATURES,
+    LONG_SENTENCE,
+    Candidate,
+    QuestionView,
+    candidates,
+    feature_matrix,
+    quotable,
+    similarity_matrix,
+)
+from assistant.sentence_ranker import DEFAULT_MODEL, RankerModel, load_model, question_summary
 from assistant.settings import Settings
-from assistant.text import related, split_sentences, tokenize
-from assistant.unknowns import sources_deny
+from assistant.text import split_sentences
 
-MAX_WORDS = 140
-FOCUS_WEIGHT = 1.4  # the asked-for word against a topic word of the same rarity
-VALUE_WINDOW = 0.8  # how much weaker than the best a sentence with the asked-for number or year may be
-CROSS_LINGUAL_MARGIN = 0.01  # English questions' best dense score sits ~0.01 lower on the gold set
+# answer composition, chosen on the held-out folds of the gold sets (docs/answering.md)
+WORD_BUDGET = 75  # words of quoted sentences (the first always counts) within which more are added
+MIN_SHARE = 0.15  # a further sentence must be at least this likely relative to the best
+SIMILAR = 0.6  # token overlap (Jaccard) above which a sentence repeats one already quoted
+UNKNOWN_QUOTES = 2  # the sources' own "not known" sentences quoted when abstaining
+UNKNOWN_FIRST = True  # the best sentence saying "not known" makes the answer an unknown
 MIN_KNOWN_SHARE = 0.3  # of a Dutch question's term weight, in words the corpus uses (or their family)
-LONG_SENTENCE = 40
 LIST_ITEM_WORDS = 35  # a longer line after a list's lead-in is a paragraph, unless it opens with a short title
 # 'Een vaardige projectleider en een gedreven innovatieteam – een datagedreven vernieuwing ...'
 _ITEM_TITLE = re.compile(r"^([^–—:]{3,90}?)\s+[–—]\s+\S")
-_LIST_QUESTION = re.compile(
-    r"\b(welke|wat zijn|noem|opsomming|lijst|which|what are|list|name the)\b|\b(factoren|cases|lessen|thema|"
-    r"risico|gemeenten|projecten|factors|lessons|themes|risks)\b",
-    re.I,
-)
-# "Zie context-zaanstad-datagestuurd-werken.md voor ...": a pointer to another document, not content
-_CROSS_REFERENCE = re.compile(r"^(?:zie|see)(?:\s+ook|\s+also)?\s", re.I)
-_FACT_LABEL = re.compile(r"^F\d+:\s*")
-_TRAILING_URL = re.compile(r"\s*[—–-]\s*<?https?://\S+$")
-# a digest's "facts and sources" list repeats the body; prefer the body's own sentence
-_FACTS_SECTION = re.compile(r"feiten en bronnen|facts and sources", re.I)
 LEADS = {
     "nl": {
         "single": "Volgens de bronnen:",
@@ -55,150 +61,188 @@ LEADS = {
         "unknown": "The available sources do not say. What they state about it (in Dutch):",
     },
 }
+_UNKNOWN_COLUMNS = (FEATURES.index("cue_unknown"), FEATURES.index("unknown_section"))
 
 
 @dataclass
-class Candidate:
-    passage_index: int
-    order: int
-    sentence: str
-    score: float
-    tokens: frozenset
-    line: int = 0
-    item: bool = False  # a list line quoted because the sentence before it introduces the list
+class Ranking:
+    """A question's candidate sentences, best first, and whether any of them answers it."""
+
+    candidates: list[Candidate]
+    answerable: float  # calibrated probability that some sentence answers the question
+    threshold: float
+    kind: str  # the question type (assistant/answer_types.py)
+    known_share: float  # of the question's term weight, in words the corpus uses (or their family)
+    best_similarity: float | None  # the closest sentence's e5 similarity, when the store has sentence vectors
+    unknown: set = field(default_factory=set)  # ids of candidates that say something is not known
+
+    @property
+    def answers(self) -> bool:
+        return bool(self.candidates) and self.answerable >= self.threshold
+
+    def says_unknown(self, candidate: Candidate) -> bool:
+        return id(candidate) in self.unknown
 
 
 class ExtractiveAnswerer:
     backend_name = "extractive"
 
     def __init__(
-        self, settings: Settings, term_weight: Callable[[str], float] | None = None, known_term: Callable[..., bool] | None = None
+        self,
+        settings: Settings,
+        term_weight: Callable[[str], float] | None = None,
+        known_term: Callable[..., bool] | None = None,
+        *,
+        profile: CorpusProfile | None = None,
+        model: RankerModel | None = None,
+        question_vector: Callable[[str], np.ndarray] | None = None,
+        sentence_vectors: Callable[[list[Passage]], dict] | None = None,
+        by_coverage: bool = False,
     ):
         self.settings = settings
         self.term_weight = term_weight or (lambda term: 1.0)
         self.known_term = known_term or (lambda term, family=True: True)  # (term, family) -> in the corpus?
+        self.profile = profile if profile is not None else load_profile(settings)
+        self._model = model
+        # e5 vectors of the question and of the passages' sentences (stored at ingest): without them
+        # the ranker without the similarity features is used
+        self.question_vector = question_vector
+        self.sentence_vectors = sentence_vectors
+        # the lessons view asks "what does this case say about the theme": sentences ranked by how much of
+        # the theme they cover, and no answer below `abstain_threshold`, instead of the model trained on
+        # questions and their answers
+        self.by_coverage = by_coverage
 
-    def evidence(self, question: str, passages: list[Passage], focus: list[str] = ()) -> list[Candidate]:
-        """Every sentence of the passages, scored by the share of the question it covers.
+    @property
+    def model(self) -> RankerModel:
+        """The trained weights, read when first needed (training describes sentences before any exist)."""
+        if self._model is None:
+            self._model = load_model(self.settings.ranker_model or DEFAULT_MODEL)
+        return self._model
 
-        The asked-for words (`focus`: 'doel' in 'Wat is het doel van slim vegen?') weigh more than
-        the topic words, which every sentence of the right passage shares through its title.
-        """
-        q_terms = list(dict.fromkeys(tokenize(question)))
-        if not q_terms:
-            return []
-        weights = {t: self.term_weight(t) * (FOCUS_WEIGHT if t in focus else 1.0) for t in q_terms}
-        total = sum(weights.values()) or 1.0
-        candidates = []
-        for pi, passage in enumerate(passages):
-            context = set(tokenize(f"{passage.title} {passage.section}"))
-            prior = 1.0 / (1.0 + 0.08 * pi)  # retrieval rank as a mild prior
-            if _FACTS_SECTION.search(passage.section):
-                prior *= 0.85
-            order = 0
-            for line_no, line in enumerate(passage.text.split("\n")):
-                for sentence in split_sentences(line):
-                    sentence = quotable(sentence)
-                    tokens = frozenset(tokenize(sentence))
-                    if len(sentence.split()) < 4 or not tokens or _CROSS_REFERENCE.match(sentence):
-                        continue
-                    coverage = sum(weights[t] * _match(t, tokens, context) for t in q_terms) / total
-                    words = len(sentence.split())
-                    if words > LONG_SENTENCE:  # a paragraph-long sentence is a poor quote
-                        coverage *= LONG_SENTENCE / words
-                    candidates.append(Candidate(pi, order, sentence.strip(), coverage * prior, tokens, line_no))
-                    order += 1
-        candidates.sort(key=lambda c: -c.score)
-        return candidates
+    def describe(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = ""):
+        """The question's view, its candidate sentences and their features (training uses this too)."""
+        query = standalone_question or question
+        view = QuestionView.of(question, query, self.profile, self.term_weight, self.known_term, language)
+        cands = candidates(passages, self.profile)
+        rows = feature_matrix(view, cands, passages, self.profile)
+        similarity = None
+        if cands and self.question_vector is not None and self.sentence_vectors is not None:
+            vectors = self.sentence_vectors(passages)
+            if vectors:
+                similarity = similarity_matrix(cands, passages, self.question_vector(query), vectors)
+        return view, cands, rows, similarity
+
+    def rank(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Ranking:
+        """Every candidate sentence scored, best first, and the probability that one answers."""
+        view, cands, rows, similarity = self.describe(
+            question, passages, language=language, standalone_question=standalone_question
+        )
+        if self.by_coverage:
+            scores, kind = coverage_scores(rows), "lexical"
+        else:
+            scores, kind = self.model.score(rows, similarity)
+        unknown = rows[:, _UNKNOWN_COLUMNS].max(axis=1) if len(cands) else np.zeros(0)
+        summary = question_summary(scores, rows, similarity, unknown, view.english, view.known_share)
+        coverage = rows[:, FEATURES.index("coverage_context")] if len(cands) else []
+        for c, s, cov in zip(cands, scores, coverage):
+            c.score, c.coverage = float(s), float(cov)
+        order = np.argsort(-scores, kind="stable") if len(cands) else []
+        return Ranking(
+            [cands[i] for i in order],
+            1.0 if self.by_coverage else self.model.answerable_probability(summary, kind),
+            0.5 if self.by_coverage else float(self.model.threshold[kind]),
+            view.kind,
+            view.known_share,
+            float(similarity[:, 0].max()) if similarity is not None else None,
+            {id(c) for c, u in zip(cands, unknown) if u},
+        )
 
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:
         query = standalone_question or question
-        candidates = self.evidence(query, passages, focus_terms(question))
-        if not candidates or candidates[0].score < self.settings.abstain_threshold:
-            return abstain(question, passages, language, standalone_question=query)
-        if not self._on_topic(query, passages, language):
-            return abstain(question, passages, language, standalone_question=query, reason="off_topic")
-        is_list = bool(_LIST_QUESTION.search(query))
-        chosen = self._select(candidates, is_list)
-        # what is asked for is in the user's own words; the standalone form may carry an earlier question
-        denial = sources_deny(question, candidates, passages)
-        if denial is not None and denial not in chosen:
-            chosen = _lead_with(denial, chosen)
-        chosen += list_items_after(chosen, passages)
-        # the asked-for value must be in one of the quotes that best answer the question
-        missing_value = asked_value(question) is not None and not any(holds_value(c.sentence, question) for c in chosen[:2])
-        if missing_value and denial is None:  # a slightly weaker sentence with the asked value beats none
-            valued = next(
-                (c for c in candidates if c.score >= candidates[0].score * VALUE_WINDOW and holds_value(c.sentence, question)),
-                None,
-            )
-            if valued is not None:
-                chosen, missing_value = _lead_with(valued, chosen), False
-        unknown = denial is not None or missing_value
-        # group by passage in retrieval order, sentences in reading order
-        by_passage: dict[int, list[Candidate]] = {}
-        for c in sorted(chosen, key=lambda c: (c.passage_index, c.order)):
-            by_passage.setdefault(c.passage_index, []).append(c)
-        lead = LEADS.get(language, LEADS["nl"])["unknown" if unknown else ("list" if is_list else "single")]
-        lines, citations = [lead], []
-        for n, (pi, group) in enumerate(sorted(by_passage.items()), 1):
-            citations.append(citation_for(n, passages[pi], [c.sentence for c in group]))
-            for c in group:
-                lines.append(f"{'  - ' if c.item else '- '}„{c.sentence}” [{n}]")
+        ranking = self.rank(question, passages, language=language, standalone_question=query)
+        on_topic = self._on_topic(passages, ranking, language)
+        answers = ranking.answers
+        if UNKNOWN_FIRST and ranking.candidates and ranking.says_unknown(ranking.candidates[0]):
+            answers = False  # the most likely answer is the sources' own "not known"
+        if not (answers and on_topic and self._covered(ranking)):
+            # the sources' own "not known" among the best sentences says it best; nothing else is quoted
+            unknowns = [c for c in ranking.candidates[:3] if ranking.says_unknown(c) and self._about_it(c)]
+            unknowns = unknowns[:UNKNOWN_QUOTES] if on_topic else []
+            if unknowns:
+                return self._compose(question, query, passages, unknowns, language, "unknown")
+            reason = "weak_evidence" if on_topic else "off_topic"
+            return abstain(question, passages, language, standalone_question=query, reason=reason)
+        chosen = self._select(ranking)
+        if ranking.kind == "list":  # a list question quotes the list a chosen item belongs to
+            chosen = with_lead_ins(chosen, ranking.candidates, passages)
+        chosen += list_items_after(chosen, passages, self.profile)
+        return self._compose(question, query, passages, chosen, language, "list" if ranking.kind == "list" else "single")
+
+    def _compose(
+        self, question: str, query: str, passages: list[Passage], chosen: list[Candidate], language: str, lead: str
+    ) -> Answer:
+        """Quotes in the chosen order (a list item right after its lead-in), each passage one number."""
+        numbers: dict[int, int] = {}
+        quotes: dict[int, list[str]] = {}
+        lines = [LEADS.get(language, LEADS["nl"])[lead]]
+        for c in _reading_order(chosen):
+            n = numbers.setdefault(c.passage_index, len(numbers) + 1)
+            quotes.setdefault(c.passage_index, []).append(c.sentence)
+            lines.append(f"{'  - ' if c.item else '- '}„{c.sentence}” [{n}]")
+        citations = [citation_for(n, passages[pi], quotes[pi]) for pi, n in numbers.items()]
         return Answer(
             question=question,
             text="\n".join(lines),
             citations=citations,
             passages=passages,
-            abstained=unknown,
-            abstention_reason="sources_say_unknown" if denial is not None else "value_missing" if missing_value else "",
+            abstained=lead == "unknown",
+            abstention_reason="sources_say_unknown" if lead == "unknown" else "",
             standalone_question=query,
             language=language,
             backend=self.backend_name,
         )
 
-    def _on_topic(self, question: str, passages: list[Passage], language: str) -> bool:
-        """Some passage is semantically close; keyword overlap alone lets 'Tour de France' answer 'France'.
+    def _on_topic(self, passages: list[Passage], ranking: Ranking, language: str) -> bool:
+        """The question is about what the documents are about, by three general floors.
 
         A Dutch question most of whose weight lies in words the corpus never uses ('ei', 'koken',
-        'zacht') is about something else, however close e5's compressed scores look. An English
-        question scores lower against Dutch passages; when the corpus uses every one of its words
-        (so no lone keyword is carrying it), a slightly lower score still counts.
-        """
-        terms = list(dict.fromkeys(tokenize(question)))
-        if language == "nl" and terms:
-            weights = {t: self.term_weight(t) for t in terms}
-            known = sum(w for t, w in weights.items() if self.known_term(t))
-            if known < MIN_KNOWN_SHARE * sum(weights.values()):
-                return False
+        'zacht') is about something else (an English one may use words only the glossary knows). Some
+        sentence must be at least `min_sentence_similarity` close to it in e5 (with sentence vectors),
+        and some passage at least `min_dense_similarity` (0: no floor)."""
+        if language == "nl" and ranking.known_share < MIN_KNOWN_SHARE:
+            return False
+        if ranking.best_similarity is not None and ranking.best_similarity < self.settings.min_sentence_similarity:
+            return False
         floor = self.settings.min_dense_similarity
-        if floor <= 0:
-            return True
         dense = [p.ranks.get("dense_score") for p in passages if p.ranks.get("dense_score")]
-        if language == "en" and all(self.known_term(t, family=False) for t in terms):
-            floor -= CROSS_LINGUAL_MARGIN
-        return not dense or max(dense) >= floor
+        return floor <= 0 or not dense or max(dense) >= floor
 
-    def _select(self, candidates: list[Candidate], is_list: bool) -> list[Candidate]:
-        best = candidates[0].score
-        limit = self.settings.max_quotes + 1 if is_list else min(3, self.settings.max_quotes)
-        floor = best * (0.45 if is_list else 0.6)
-        per_passage = 2 if is_list else 3
-        chosen: list[Candidate] = []
-        words = 0
-        counts: dict[int, int] = {}
-        for c in candidates:
-            if c.score < floor or len(chosen) >= limit:
+    def _covered(self, ranking: Ranking) -> bool:
+        """The best sentence covers at least `abstain_threshold` of the question's weighted terms
+        (with its passage's title and section): a floor a caller may raise, as the lessons view does."""
+        if not ranking.candidates:
+            return True
+        best = ranking.candidates[0]
+        return (best.score if self.by_coverage else best.coverage) >= self.settings.abstain_threshold
+
+    def _about_it(self, candidate: Candidate) -> bool:
+        """Ranked by coverage (the lessons view), an unknown is about the theme only above the floor."""
+        return not self.by_coverage or candidate.score >= self.settings.abstain_threshold
+
+    def _select(self, ranking: Ranking) -> list[Candidate]:
+        """The best sentence, then the next ones while they are likely enough, new, and fit the budget."""
+        best = ranking.candidates[0]
+        chosen, words = [best], len(best.sentence.split())
+        for c in ranking.candidates[1:]:
+            if len(chosen) >= self.settings.max_quotes or c.score < MIN_SHARE * best.score:
                 break
-            if counts.get(c.passage_index, 0) >= per_passage:
-                continue
-            if any(_similar(c.tokens, other.tokens) for other in chosen):
+            if ranking.says_unknown(c) or any(_similar(c.tokens, other.tokens) for other in chosen):
                 continue
             length = len(c.sentence.split())
-            if chosen and words + length > MAX_WORDS:
+            if words + length > WORD_BUDGET:
                 continue
             chosen.append(c)
-            counts[c.passage_index] = counts.get(c.passage_index, 0) + 1
             words += length
         return chosen
 
@@ -210,12 +254,67 @@ class ExtractiveAnswerer:
         yield self.answer(question, passages, language=language, standalone_question=standalone_question)
 
 
-def _lead_with(first: Candidate, chosen: list[Candidate]) -> list[Candidate]:
-    """`first` quoted first, the weakest chosen quote dropped so the answer stays as long."""
-    return [first] + chosen[: max(1, len(chosen) - 1)]
+def coverage_scores(rows: np.ndarray) -> np.ndarray:
+    """Share of the question covered (title and section at half weight), a little less for a later
+    passage and for a paragraph-long sentence: the lessons view's ranking of a case's sentences."""
+    if not len(rows):
+        return np.zeros(0)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    words = np.expm1(rows[:, col["words"]])
+    long_penalty = np.minimum(1.0, LONG_SENTENCE / np.maximum(words, 1.0))
+    return rows[:, col["coverage_context"]] / (1.0 + 0.08 * rows[:, col["passage_rank"]]) * long_penalty
 
 
-def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int = 9) -> list[Candidate]:
+def _reading_order(chosen: list[Candidate]) -> list[Candidate]:
+    """Most likely first; a list's items follow their lead-in, in the order the source gives them."""
+    items: dict[int, list[Candidate]] = {}
+    for c in chosen:
+        if c.item:
+            items.setdefault(id(c.lead), []).append(c)
+    out = []
+    for c in chosen:
+        if not c.item:
+            out.append(c)
+            out += sorted(items.get(id(c), []), key=lambda x: x.order)
+    return out
+
+
+def lead_in_line(lines: list[str], at: int, most: int = 9) -> int | None:
+    """The line that announces the list line `at` belongs to: the nearest line above ending in ':',
+    with only list-like lines (one short sentence each) in between; None when `at` is no list item."""
+    for above in range(at - 1, max(at - 1 - most, -1), -1):
+        line = lines[above].strip()
+        if line.endswith(":"):
+            return above
+        if not line or len(split_sentences(line)) > 1 or len(line.split()) > LIST_ITEM_WORDS:
+            return None
+    return None
+
+
+def with_lead_ins(chosen: list[Candidate], ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:
+    """Each chosen list item replaced by the sentence that announces its list (then quoted with the
+    list, item by item, by `list_items_after`), so the answer gives the list rather than bits of it."""
+    out: list[Candidate] = []
+    announced: set[tuple[int, int]] = set()
+    for c in chosen:
+        lines = passages[c.passage_index].text.split("\n")
+        item = c.line < len(lines) and len(split_sentences(lines[c.line])) == 1
+        lead = lead_in_line(lines, c.line) if item else None
+        if lead is not None:
+            if (c.passage_index, lead) in announced:
+                continue  # an item of a list already announced
+            announcing = next(
+                (x for x in ranked if x.passage_index == c.passage_index and x.line == lead and x.sentence.endswith(":")), None
+            )
+            if announcing is not None:
+                announced.add((c.passage_index, lead))
+                c = announcing
+        if all(c is not x for x in out):
+            out.append(c)
+    return out
+
+
+def list_items_after(chosen: list[Candidate], passages: list[Passage], profile: CorpusProfile, most: int = 9) -> list[Candidate]:
     """A quoted sentence ending in ':' announces a list; quote the list too, item by item.
 
     So does a quoted sentence whose paragraph ends in ':' ('... negen thema's. Alleen de eerste twee
@@ -228,7 +327,7 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int
         if c.item or not (c.sentence.endswith(":") or lines[c.line].rstrip().endswith(":")):
             continue
         for offset, line in enumerate(lines[c.line + 1 : c.line + 1 + most], 1):
-            line = quotable(line)
+            line = quotable(line, profile)
             if line and (len(split_sentences(line)) > 1 or len(line.split()) > LIST_ITEM_WORDS):
                 line = _ITEM_TITLE.match(line).group(1) if _ITEM_TITLE.match(line) else ""
             if not line or line.endswith(":"):
@@ -236,34 +335,24 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], most: int
             if line in taken:
                 continue
             taken.add(line)
-            items.append(
-                Candidate(c.passage_index, c.order + offset / 100, line, c.score, frozenset(), c.line + offset, item=True)
-            )
+            order = c.order + offset / 100
+            items.append(Candidate(c.passage_index, order, line, frozenset(), c.line + offset, item=True, lead=c))
     return items
-
-
-def _match(term: str, tokens: frozenset, context: set) -> float:
-    """1 for the word itself, less for its compound or derived forms, half for title/section context."""
-    if term in tokens:
-        return 1.0
-    if any(related(term, t) for t in tokens):
-        return 0.7
-    if term in context or any(related(term, t) for t in context):
-        return 0.5
-    return 0.0
-
-
-def quotable(sentence: str) -> str:
-    """The sentence without a fact label or trailing URL: still a verbatim substring, easier to read."""
-    return _TRAILING_URL.sub("", _FACT_LABEL.sub("", sentence.strip())).strip()
 
 
 def _similar(a: frozenset, b: frozenset) -> bool:
     if not a or not b:
         return False
-    return len(a & b) / len(a | b) > 0.6
+    return len(a & b) / len(a | b) > SIMILAR
 
 
 def build(context) -> ExtractiveAnswerer:
     """The `extractive` entry of `assistant.answerers.BACKENDS`."""
-    return ExtractiveAnswerer(context.settings, term_weight=context.term_weight, known_term=context.known_term)
+    return ExtractiveAnswerer(
+        context.settings,
+        term_weight=context.term_weight,
+        known_term=context.known_term,
+        question_vector=context.question_vector,
+        sentence_vectors=context.sentence_vectors,
+        **context.options,
+    )

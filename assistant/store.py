@@ -15,8 +15,12 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
+
 from assistant.schema import Passage
+from assistant.sentence_vectors import SENTENCE_VECTORS, decode_vectors
 from assistant.settings import Settings, quiet_offline_environment
+from assistant.text import passage_sentences
 
 BATCH = 500
 PAGE = 5000  # ids or passages per read
@@ -216,6 +220,22 @@ class ChunkStore:
         for start in range(0, len(ids), BATCH):
             self.collection.delete(ids=ids[start : start + BATCH])
 
+    def sentence_vectors(self, passages: list[Passage]) -> dict[str, np.ndarray]:
+        """chunk id -> its sentences' vectors (rows in `passage_sentences` order), for the passages stored with
+        them; a chunk stored without (an older store) is left out. They travel in the chunk's own metadata,
+        so a stored chunk has them or not, never half, and nothing is held in memory between questions."""
+        ids = [p.chunk_id for p in passages]
+        if not ids:
+            return {}
+        found = self.collection.get(ids=ids, include=["metadatas"])
+        wanted = {p.chunk_id: len(passage_sentences(p.text)) for p in passages}
+        out = {}
+        for chunk_id, meta in zip(found["ids"], found["metadatas"]):
+            vectors = decode_vectors((meta or {}).get(SENTENCE_VECTORS, ""))
+            if vectors is not None and len(vectors) == wanted.get(chunk_id, -1):
+                out[chunk_id] = vectors
+        return out
+
     def all_passages(self, *, incomplete: bool = False) -> list[Passage]:
         """Every chunk of a completely stored file with its metadata, in chunk-id order (`incomplete`: also
         the chunks of files an ingest has not finished)."""
@@ -281,7 +301,7 @@ def mismatch_message(location: str, collection: str, recorded: dict, current: di
 
 
 def to_passage(chunk_id: str, text: str, meta: dict) -> Passage:
-    meta = dict(meta or {})
+    meta = {k: v for k, v in (meta or {}).items() if k != SENTENCE_VECTORS}  # read on demand, not carried
     meta.pop(COMPLETE, None)  # the pipeline's bookkeeping, not the document's
     return Passage(
         chunk_id=chunk_id,

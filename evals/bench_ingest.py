@@ -3,7 +3,8 @@
 In one process, with the real models (`load_embeddings`, both precisions), on the shipped corpus:
 
 1. raw encode - each path's model encodes exactly the strings ingest sends it (each
-   chunk's `index_text()`, newlines made spaces, the passage prompt), in one call;
+   chunk's `index_text()` and each of its sentences in its section, for the sentence
+   ranker; newlines made spaces, the passage prompt), in one call;
 2. ingest     - `Ingestor.run` of the corpus into a fresh temporary store per path:
    discovery, loading, chunking, manifest, embedding, upsert;
 3. query      - `embed_query` (one intra-op thread, as served) on the fixed questions
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import click
 
+from assistant.sentence_features import sentence_texts
 from assistant.settings import Settings
 from evals.provenance import SOURCE_ROOT
 
@@ -164,10 +166,12 @@ def bench_ingest(rounds: int, fixtures: Path) -> None:
 
         corpus = [base.corpus_dir]
         chunks, _ = corpus_chunks(fresh(), corpus)
+        # what ingest embeds: each chunk, then each of its sentences in its section (the sentence ranker's vectors)
         texts = [c.index_text() for c in chunks]
+        texts += [t for c in chunks for t in sentence_texts(c.text, c.section, c.metadata.get("title", ""))]
         for embeddings in paths.values():
             raw_encode(embeddings, texts[: base.embedding_batch_size])  # warm-up, for all alike
-        click.echo(f"corpus: {len(texts)} chunks, {sum(map(len, texts))} characters")
+        click.echo(f"corpus: {len(chunks)} chunks, {len(texts)} texts with their sentences, {sum(map(len, texts))} characters")
 
         order = ["raw", "ingest"] if rounds == 1 else ["raw", "ingest", "ingest", "raw"]
         timings: dict[tuple[str, str], list[Timer]] = {(s, p): [] for s in ("raw", "ingest") for p in PRECISIONS}
@@ -182,7 +186,7 @@ def bench_ingest(rounds: int, fixtures: Path) -> None:
                         homes_used[precision] = fresh(precision)
                         report = ingest(homes_used[precision], embeddings, corpus)
                 if step == "ingest":
-                    assert report.embedded == len(texts), (report.embedded, len(texts))
+                    assert report.embedded == len(chunks), (report.embedded, len(chunks))
                 timings[step, precision].append(t)
                 click.echo(f"  {step:<7} {precision}  wall {t.wall:7.1f} s  cpu {t.cpu:7.1f} s  (load {load_average()})")
         with Timer() as t_rerun:
@@ -212,10 +216,10 @@ def bench_ingest(rounds: int, fixtures: Path) -> None:
     click.echo(f"{'measure':<30} " + " ".join(f"{h:>{w}}" for h, w in zip(header, (11, 11, 14, 14, 10))))
     for step, label in (("raw", "raw encode (model only)"), ("ingest", "ingest, fresh store")):
         f, q = wall[step, "fp32"], wall[step, "int8"]
-        click.echo(f"{label:<30} {f:11.1f} {q:11.1f} {len(texts) / f:14.2f} {len(texts) / q:14.2f} {f / q:9.2f}x")
+        click.echo(f"{label:<30} {f:11.1f} {q:11.1f} {len(chunks) / f:14.2f} {len(chunks) / q:14.2f} {f / q:9.2f}x")
     click.echo(
         f"{'  same, per cpu second':<30} {cpu['ingest', 'fp32']:11.1f} {cpu['ingest', 'int8']:11.1f} "
-        f"{len(texts) / cpu['ingest', 'fp32']:14.2f} {len(texts) / cpu['ingest', 'int8']:14.2f} "
+        f"{len(chunks) / cpu['ingest', 'fp32']:14.2f} {len(chunks) / cpu['ingest', 'int8']:14.2f} "
         f"{cpu['ingest', 'fp32'] / cpu['ingest', 'int8']:9.2f}x"
     )
     for name in PRECISIONS:

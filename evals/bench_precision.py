@@ -79,11 +79,12 @@ def retrieval_records(settings: Settings, precision: str, home: Path, gold: dict
     from assistant.embeddings import load_embeddings
     from assistant.store import ChunkStore
     from evals.run import evaluate
+    from ingest.pipeline import ingest_into
 
     chosen = settings.replace(embedding_precision=precision)
     scratch = chosen.replace(home=home, chroma_url="")
     bot = Assistant(scratch, store=ChunkStore(scratch), embeddings=load_embeddings(chosen))
-    report = bot.ingest([settings.corpus_dir])
+    report = ingest_into(bot, [settings.corpus_dir])
     assert report.ok, report.summary()
     return {name: evaluate(bot, questions, VARIANTS, k=K)["records"] for name, questions in gold.items()}
 

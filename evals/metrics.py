@@ -10,6 +10,7 @@ the assistant abstains exactly when it should.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -184,6 +185,27 @@ def key_fact_recall(facts: Sequence[str | Sequence[str]], text: str) -> float:
         raise ValueError("key-fact recall needs at least one fact")
     body = normalize_dutch(text)
     return sum(fact_found(f, body, normalized=True) for f in facts) / len(facts)
+
+
+def best_sentences_recall(facts: Sequence[str | Sequence[str]], sentences: Iterable[str], n: int = 3) -> float:
+    """The most key facts any `n` of the sentences hold together: the ceiling of an answer that
+    quotes `n` sentences of these passages. Exact: with at most a few facts, a sentence is one of
+    few fact sets, and the best `n` of those are found by trying them all."""
+    if not facts:
+        raise ValueError("key-fact recall needs at least one fact")
+    masks = set()
+    for sentence in sentences:
+        body = normalize_dutch(sentence)
+        mask = sum(1 << i for i, f in enumerate(facts) if fact_found(f, body, normalized=True))
+        if mask:
+            masks.add(mask)
+    best = 0
+    for combo in itertools.combinations(sorted(masks), min(n, len(masks))):
+        union = 0
+        for mask in combo:
+            union |= mask
+        best = max(best, bin(union).count("1"))
+    return best / len(facts)
 
 
 def word_count(text: str) -> int:

@@ -246,6 +246,7 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
             "positive class = should abstain (answerable = false).",
         )
     )
+    blocks += retrieval_kept_blocks(results)
     for image in images:
         blocks.append(image)
 
@@ -290,6 +291,45 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
     )
     blocks.append(outcome_table(results))
     return blocks
+
+
+BASELINE_ROWS = (
+    ("the answer", "key_fact_recall", "words"),
+    ("full text of the top-1 passage", "top1_passage_key_facts", "top1_passage_words"),
+    ("full text of the top-3 passages", "top3_passages_key_facts", "top3_passages_words"),
+    ("best 3 sentences of the top 10 (ceiling)", "best3_sentences_key_facts", None),
+)
+
+
+def retrieval_kept_blocks(results: dict) -> list:
+    """The answer's key facts beside what retrieval handed it: shows how much of it the answer keeps."""
+    variants = results["variants"]
+    summaries = {v: results["summary"][v] for v in variants}
+    if not any((summaries[v].get("top3_passages_key_facts") or {}).get("mean") is not None for v in variants):
+        return []
+    rows = []
+    for label, metric, words in BASELINE_ROWS:
+        row = [label]
+        for v in variants:
+            value, ci = metric_value(summaries[v], metric)
+            median = (summaries[v].get(words) or {}).get("median") if words else None
+            row.append(fmt(value, ci) + ("" if median is None else f" · {median:.0f} words"))
+        rows.append(row)
+    ratio = ["answer / top-3 passages"]
+    for v in variants:
+        answer, top3 = metric_value(summaries[v], "key_fact_recall")[0], metric_value(summaries[v], "top3_passages_key_facts")[0]
+        ratio.append(fmt(answer / top3) if answer is not None and top3 else "–")
+    rows.append(ratio)
+    return [
+        ("h2", "What the answer keeps of what retrieval found (key-fact recall, answerable questions)"),
+        Table(["shown to the user"] + variants, rows),
+        (
+            "p",
+            "The same key-fact match as the answer's, on the full text of the top-ranked passages and on "
+            "the three sentences of the top 10 that together hold the most key facts (sentences split as "
+            "the answerer splits them). Words: median per question (the answer's: all questions).",
+        ),
+    ]
 
 
 def outcome_table(results: dict) -> Table:

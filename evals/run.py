@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.schema import Answer, Passage
-from assistant.text import detect_language
+from assistant.text import detect_language, passage_sentences
 from evals import metrics as m
 from evals.gold import EvidenceMap, EvidenceMatcher, Question, passage_document
 
@@ -44,6 +44,9 @@ RETRIEVAL_METRICS = (
     "context_chars@5",
 )  # the last: how much text the top 5 hands the answerer
 ANSWER_METRICS = ("citation_validity", "faithfulness", "citation_precision", "citation_precision_doc", "key_fact_recall")
+# what retrieval hands the answerer, scored like an answer: the full text of the top 1 and top 3
+# passages, and the best 3 sentences of the top 10 (the most an answer of three quotes could hold)
+BASELINE_METRICS = ("top1_passage_key_facts", "top3_passages_key_facts", "best3_sentences_key_facts")
 
 
 # --------------------------------------------------------------------------- the naive baseline
@@ -223,6 +226,14 @@ def score(
         metrics[f"{kind}_hit@5"] = m.location_hit(top, wanted)
     metrics["key_fact_recall"] = m.key_fact_recall(question.key_facts, answer.text)
     metrics["key_facts_found"] = [m.fact_found(f, answer.text) for f in question.key_facts]
+    texts = [p.text for p in passages]
+    metrics["top1_passage_key_facts"] = m.key_fact_recall(question.key_facts, "\n".join(texts[:1]))
+    metrics["top3_passages_key_facts"] = m.key_fact_recall(question.key_facts, "\n".join(texts[:3]))
+    metrics["best3_sentences_key_facts"] = m.best_sentences_recall(
+        question.key_facts, (s for text in texts for s in passage_sentences(text)), 3
+    )
+    metrics["top1_passage_words"] = m.word_count("\n".join(texts[:1]))
+    metrics["top3_passages_words"] = m.word_count("\n".join(texts[:3]))
     if not answer.abstained:
         cited = [by_id.get(c.chunk_id) for c in answer.citations]
         metrics["citation_precision"] = m.share(
@@ -239,12 +250,14 @@ def score(
 def summarize(records: list[dict]) -> dict:
     """Per metric: mean, 95% bootstrap interval and n; lengths as median/p90; abstention P/R/F1."""
     out: dict = {}
-    for name in RETRIEVAL_METRICS + ANSWER_METRICS:
+    for name in RETRIEVAL_METRICS + ANSWER_METRICS + BASELINE_METRICS:
         values = [r["metrics"][name] for r in records if r["metrics"].get(name) is not None]
         out[name] = {"mean": sum(values) / len(values) if values else None, "ci": m.bootstrap_ci(values), "n": len(values)}
     words = [r["metrics"]["words"] for r in records]
     stats = m.length_stats(words)
     out["words"] = {**stats, "median_ci": m.bootstrap_ci(words, _median), "n": len(words)}
+    for name in ("top1_passage_words", "top3_passages_words"):
+        out[name] = m.length_stats([r["metrics"][name] for r in records if name in r["metrics"]])
     pairs = [(not r["answerable"], r["metrics"]["abstained"]) for r in records]
     abst = m.abstention_scores([s for s, _ in pairs], [a for _, a in pairs]) if pairs else {}
     out["abstention"] = {**abst, "f1_ci": m.bootstrap_ci(pairs, _f1), "n": len(pairs)}

@@ -2,11 +2,12 @@
 
 For each file: load and chunk it (a failure here touches nothing stored), mark it
 pending in the manifest, and queue the chunks the store does not already hold.
-Queued chunks of many files are embedded together, longest first, one model batch
-at a time, each batch upserted at once; when all of a file's chunks are stored its
-stale chunks are deleted and it is marked done. Chunk ids derive from the content
-hash and position, so a rerun after a crash upserts the same ids and never
-duplicates, and embeds only what is missing; unchanged files cost one metadata lookup.
+Queued chunks of many files are embedded together (with each chunk's sentences, for
+the sentence ranker), longest first, one model batch at a time, each batch upserted
+at once; when all of a file's chunks are stored its stale chunks are deleted and it
+is marked done. Chunk ids derive from the content hash and position, so a rerun
+after a crash upserts the same ids and never duplicates, and embeds only what is
+missing; unchanged files cost one metadata lookup.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.sentence_features import sentence_texts
+from assistant.sentence_vectors import SENTENCE_VECTORS, encode_vectors
 from assistant.settings import Settings
 from assistant.store import COMPLETE
 from ingest.chunking import Chunk, chunk_document
@@ -176,7 +179,8 @@ class Ingestor:
     def signature(self) -> str:
         s = self.settings
         merge = f"|{s.min_chunk_chars}" if s.min_chunk_chars else ""  # stores chunked before the setting stay valid
-        return f"{s.embedding_model}|{s.passage_prefix}|{s.chunk_size}|{s.chunk_overlap}{merge}"
+        # '|sentences3': stores written before sentence vectors (in context, in the chunk) are embedded again
+        return f"{s.embedding_model}|{s.passage_prefix}|{s.chunk_size}|{s.chunk_overlap}{merge}|sentences3"
 
     def close(self) -> None:
         self.manifest.close()
@@ -318,15 +322,23 @@ class Ingestor:
         for start in range(0, len(queue), batch_size):
             batch = queue[start : start + batch_size]
             chunks = [chunk for chunk, _ in batch]
+            sentences = [sentence_texts(c.text, c.section, c.metadata.get("title", "")) for c in chunks]
+            texts = [c.index_text() for c in chunks] + [s for group in sentences for s in group]
             started = time.perf_counter()
-            vectors = self.embeddings.embed_documents([c.index_text() for c in chunks])
+            vectors = self.embeddings.embed_documents(texts)  # one call: the model sorts all by length
             self._embed_seconds += time.perf_counter() - started
             self._embed_count += len(chunks)
+            per_chunk, at = [], len(chunks)
+            for group in sentences:
+                per_chunk.append(vectors[at : at + len(group)])
+                at += len(group)
             self.store.upsert(
                 [c.chunk_id for c in chunks],
                 [c.text for c in chunks],
-                vectors,
-                [chunk_metadata(c) | {COMPLETE: False} for c in chunks],  # hidden until the whole file is in
+                vectors[: len(chunks)],
+                [  # hidden until the whole file is in; the sentences' vectors travel with their chunk
+                    chunk_metadata(c) | {COMPLETE: False, SENTENCE_VECTORS: encode_vectors(v)} for c, v in zip(chunks, per_chunk)
+                ],
             )
             self._chunk_bar.update(len(chunks))
             for _, job in batch:

@@ -62,7 +62,7 @@ def corpus_assistant(corpus_settings, real_embeddings):
 @pytest.fixture
 def fake_settings(tmp_path) -> Settings:
     """Settings for HashEmbeddings: their similarities mean nothing to the e5-calibrated dense floor."""
-    return Settings(home=tmp_path / "home", min_dense_similarity=0.0)
+    return Settings(home=tmp_path / "home", min_dense_similarity=0.0, min_sentence_similarity=0.0)
 
 
 @pytest.fixture

@@ -10,7 +10,12 @@ import hashlib
 
 import numpy as np
 
-from assistant.text import tokenize
+from assistant.text import passage_sentences, tokenize
+
+
+def model_texts(chunk_texts) -> int:
+    """How many texts ingest sends to the model for these chunks: each chunk and each of its sentences."""
+    return sum(1 + len(passage_sentences(text)) for text in chunk_texts)
 
 
 class HashEmbeddings:

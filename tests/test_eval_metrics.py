@@ -164,3 +164,11 @@ def test_relevance_straddling_quote_needs_a_head_or_tail_of_60_percent():
     assert not quote_in_text(quote, "bla een twee drie vier vijf")  # 5/10
     assert not quote_in_text(quote, "twee drie vier vijf zes zeven acht")  # middle only
     assert not quote_in_text(quote, "eenn twee drie vier vijf zes")  # whole words only
+
+
+def test_best_sentences_recall_is_the_most_facts_n_sentences_hold_together():
+    facts = [("DPIA",), ("5 dagen", "vijf dagen"), ("Utrecht",), ("2020",)]
+    sentences = ["Een DPIA volgde.", "Binnen vijf dagen, in 2020.", "Utrecht begon.", "Niets hier.", "DPIA en Utrecht."]
+    assert m.best_sentences_recall(facts, sentences, 1) == pytest.approx(2 / 4)
+    assert m.best_sentences_recall(facts, sentences, 2) == pytest.approx(4 / 4)
+    assert m.best_sentences_recall(facts, ["Niets."], 3) == 0.0

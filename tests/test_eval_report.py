@@ -122,7 +122,7 @@ def test_overview_puts_unseen_first_and_flags_it(tmp_path):
     write(tmp_path / "test3", [record("w001")], recall=0.8, f1=0.5)
     html = render.eval_overview_html(open_reports(tmp_path), ["test3", "real-test"])
     assert html.index("Ongeziene vragen") < html.index('<table class="evaluatie-sets"')
-    assert "doelen niet gehaald: recall@5 0.800 (doel ≥ 0.9), onthouding F1 0.500 (doel ≥ 0.8)" in html
+    assert "doelen niet gehaald: recall@5 0.800 (doel ≥ 0.9), onthouding F1 0.500 (doel ≥ 0.75)" in html
     assert html.index('data-set="test3"') < html.index('data-set="."')
     assert html.count("doel-gemist") == 2 and "onder doel (≥ 0.9)" in html
     assert html.count("2026-11-28 10:00 UTC") == 3  # one date per report: the one it was measured on

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 
+from assistant.sentence_features import sentence_texts
 from assistant.store import ChunkStore
+from assistant.text import passage_sentences
 from ingest.pipeline import Ingestor
+from tests.fakes import model_texts
 
 
 @pytest.fixture
@@ -57,7 +61,7 @@ def test_editing_one_file_reembeds_only_that_file(fake_settings, fake_embeddings
     report = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
     assert report.updated == [str(target.resolve())] and len(report.unchanged) == 19
     changed_chunks = [p for p in ChunkStore(fake_settings).all_passages() if p.source == str(target.resolve())]
-    assert fake_embeddings.embedded_texts - before == len(changed_chunks)
+    assert fake_embeddings.embedded_texts - before == model_texts(p.text for p in changed_chunks)
     assert any("Nieuwe alinea over de audit" in p.text for p in changed_chunks)
     ids = [p.chunk_id for p in ChunkStore(fake_settings).all_passages()]
     assert len(ids) == len(set(ids))
@@ -96,3 +100,23 @@ def test_identical_files_in_one_run_are_stored_once(fake_settings, fake_embeddin
     assert len(sources) == 20
     again = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
     assert len(again.unchanged) == 20 and again.embedded == 0
+
+
+def test_every_chunk_has_its_sentences_vectors_and_stale_ones_go_with_their_chunk(fake_settings, fake_embeddings, corpus_copy):
+    make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    store = ChunkStore(fake_settings)
+    passages = store.all_passages()
+    vectors = store.sentence_vectors(passages)
+    assert set(vectors) == {p.chunk_id for p in passages}
+    assert all(len(vectors[p.chunk_id]) == len(passage_sentences(p.text)) for p in passages)
+    expected = fake_embeddings.embed_documents(sentence_texts(passages[0].text, passages[0].section, passages[0].title))
+    stored, expected = vectors[passages[0].chunk_id], np.asarray(expected)
+    cosine = (stored * expected).sum(axis=1) / (np.linalg.norm(stored, axis=1) * np.linalg.norm(expected, axis=1))
+    assert cosine.min() > 0.99, "each sentence embedded in its section (stored as int8)"
+    target = corpus_copy / "case-03-datagedreven-audit-utrecht.md"
+    target.write_text(target.read_text(encoding="utf-8") + "\n\nNieuwe alinea over de audit in 2026.\n", encoding="utf-8")
+    make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    passages = store.all_passages()
+    vectors = store.sentence_vectors(passages)
+    assert set(vectors) == {p.chunk_id for p in passages}, "the changed file's new chunks have theirs too"
+    assert all(len(vectors[p.chunk_id]) == len(passage_sentences(p.text)) for p in passages), "no stale sentence vectors"

@@ -22,7 +22,6 @@ import pytest
 from tests.llm_fakes import ScriptedOpenAI, pieces
 from tests.loader_files import make_pdf, real_fixture
 from tests.ui_support import remove_uploads, running_app
-from ui.app import EXAMPLES
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -272,9 +271,13 @@ def test_gradio_texts_are_dutch_in_an_english_browser(browser, app_url):
     page.context.close()
 
 
-def test_examples_are_answered(browser, app_url):
+def test_examples_are_answered(browser, app_url, corpus_settings):
+    from assistant.profile import load_profile
+
+    examples = load_profile(corpus_settings).examples
+    assert examples, "the shipped corpus profile names example questions"
     page = open_app(browser, app_url)
-    for example in EXAMPLES:
+    for example in examples:
         ask(page, click=page.get_by_role("button", name=example, exact=True))
         newest = page.locator("#bronnen-paneel section.bron-beurt").first
         assert newest.locator(".onthouding").count() == 0, example  # answered, not "niet gevonden"

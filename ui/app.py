@@ -19,6 +19,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
+from assistant.profile import load_profile
 from ui import chat_tab, evaluation_tab, lessons_tab, sources_tab
 from ui.access import LoginGuard, LoginThrottle, UploadRouteGuard, parse_auth
 from ui.context import AppContext
@@ -30,13 +31,6 @@ from ui.feedback import FeedbackStore
 from ui.settings import AppSettings
 from ui.style import CSS, HEAD, i18n, theme
 
-# questions the shipped corpus answers (tests/test_ui_chat_browser.py asks each): an example that ends in
-# "niet gevonden" teaches a new user that the tool does not work
-EXAMPLES = (
-    "Welke succesfactoren noemt het rapport?",
-    "Wat is het doel van slim vegen in Utrecht?",
-    "Hoe onderzoekt Zaanstad de fundering van woningen?",
-)
 INTRO = (
     "## datalessen\n"
     "Vragen over het rapport *Datagedreven innovatie in gemeenten (2021): de lessen van 18 dataprojecten* "
@@ -60,7 +54,9 @@ def build_app(assistant, app: AppSettings | None = None, *, report_dir: Path | s
         sidebar = chat_tab.build_sidebar()
         gr.Markdown(INTRO)
         with gr.Tabs(overflow_behavior="wrap"):  # on a phone every tab stays in sight, none behind a menu
-            chat = chat_tab.build(ctx, EXAMPLES, demo, sidebar)
+            # the corpus profile's examples: questions its documents answer (an example that ends in "niet
+            # gevonden" teaches a new user that the tool does not work; tests/test_ui_chat_browser.py asks each)
+            chat = chat_tab.build(ctx, load_profile(assistant.settings).examples, demo, sidebar)
             lessons_tab.build(ctx)
             sources_tab.build(ctx, chat, demo)
             evaluation_tab.build(ctx)

@@ -1,7 +1,8 @@
-"""What the shipped corpus itself says it does not know.
+"""What a corpus itself says it does not know.
 
-`corpus/BRONNEN-DIGEST.md` (beside the documents folder) ends with a section
-"Wat nog onbekend is"; the sources view shows it so a user sees the gaps before
+A corpus may keep a provenance note beside its documents folder with a section of
+gaps (the shipped one: `corpus/BRONNEN-DIGEST.md`, "Wat nog onbekend is"; both named
+in the corpus profile); the sources view shows it so a user sees the gaps before
 asking into them.
 """
 
@@ -10,10 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from assistant.profile import load_profile
 from assistant.settings import Settings
 
-DIGEST_NAME = "BRONNEN-DIGEST.md"
-UNKNOWN_HEADING = "Wat nog onbekend is"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
@@ -34,14 +34,13 @@ def markdown_section(text: str, heading: str) -> str | None:
     return None if start is None else "\n".join(lines[start:]).strip()
 
 
-def digest_path(settings: Settings) -> Path:
-    return Path(settings.corpus_dir).parent / DIGEST_NAME
-
-
 def unknowns(settings: Settings) -> str | None:
-    """The Markdown of the digest's "Wat nog onbekend is" section, or None when absent."""
-    path = digest_path(settings)
+    """The Markdown of the profile's notes section of gaps, or None when there is none."""
+    profile = load_profile(settings)
+    if not profile.notes_file or not profile.unknown_heading:
+        return None
+    path = Path(settings.corpus_dir).parent / profile.notes_file
     if not path.is_file():
         return None
-    section = markdown_section(path.read_text(encoding="utf-8", errors="replace"), UNKNOWN_HEADING)
+    section = markdown_section(path.read_text(encoding="utf-8", errors="replace"), profile.unknown_heading)
     return section or None

@@ -1,0 +1,185 @@
+"""What kind of answer a question asks for, and which sentences have that shape.
+
+Question grammar and sentence cues that hold for any Dutch or English text: "hoeveel"
+asks for a number, "wie" for a name, "waarom" for a reason, "wat is" for a definition.
+The sentence ranker (`assistant/sentence_features.py`) learns how much each match counts;
+nothing here knows the shipped corpus.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text import STOPWORDS, fold, tokenize
+
+QUESTION_TYPES = ("number", "when", "who", "name", "why", "where", "define", "how", "list", "yes_no", "other")
+
+# polite openers and their kin before the real question: "Kun je zeggen hoeveel ...?"
+_OPENER = re.compile(
+    r"^(?:(?:kun|kan|wil) (?:je|jij|u) (?:me |mij )?(?:zeggen|vertellen|uitleggen|aangeven|noemen)|"
+    r"(?:weet|zeg|vertel) (?:je|jij|u)(?: me| mij)?|ik (?:wil|zou graag) (?:weten|horen)|"
+    r"(?:can|could) you (?:tell|say|explain)(?: me)?|(?:do you know|tell me|i(?:'d| would) like to know))\s*,?\s*",
+    re.I,
+)
+_TYPES = (
+    (
+        "number",
+        r"hoeveel|how (?:many|much)|welk(?:e)? (?:percentage|bedrag|aantal|cijfer|score)|"
+        r"what (?:percentage|share|amount|number)|hoe (?:groot|vaak|hoog|duur|nauwkeurig)|how (?:big|large|often|accurate)",
+    ),
+    (
+        "when",
+        r"wanneer|in welk(?:e)? jaar|welk jaar|welke (?:datum|periode|maand)|sinds wanneer|when|"
+        r"(?:in )?(?:what|which) year|since when",
+    ),
+    ("who", r"wie|door wie|met wie|who|whom|by whom"),
+    (
+        "name",
+        r"welke (?:gemeente|gemeenten|organisatie|organisaties|partij|partijen|bedrijf|bedrijven|stad|steden|"
+        r"leverancier|bureau|provincie|instantie|afdeling)|(?:which|what) (?:municipality|municipalities|organi[sz]ation|"
+        r"company|companies|city|cities|supplier|party|parties|department|agency)",
+    ),
+    ("why", r"waarom|om welke reden|hoe komt het|why|for what reason|what (?:was|is) the reason"),
+    ("where", r"waar(?!om)|where"),
+    ("define", r"wat (?:is|zijn|was|waren|betekent|houdt|doet|deed|doen)|what (?:is|are|was|were|does|did|do)"),
+    ("how", r"hoe|how"),
+    ("list", r"welke|welk|noem|which|list|name"),
+)
+_TYPE_PATTERNS = tuple((kind, re.compile(rf"^(?:\w+ )?(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
+_TYPE_ANYWHERE = tuple((kind, re.compile(rf"\b(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
+# a closed question opens with its finite verb
+_YES_NO = frozenset(
+    """is zijn was waren wordt worden werd werden heeft hebben had hadden kan kunnen kon konden moet moeten zal zullen
+    gaat gaan ging geeft geven gaf staat staan speelt spelen doet doen deed noemt noemen klopt bestaat zit zitten
+    verwijst verwijzen komt komen are was were does do did has have had can could will would should""".split()
+)
+
+# sentence cues
+_YEAR = re.compile(r"(?<![\w-])(?:1[89]|20)\d\d(?![\w-])")
+_DIGITS = re.compile(r"(?<![\w-])\d[\d.,]*(?![\w-])")
+_NUMBER_WORD = re.compile(
+    r"\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\w+tien|twintig|dertig|veertig|vijftig|zestig|"
+    r"zeventig|tachtig|negentig|honderd\w*|duizend\w*|miljoen|miljard|procent|helft|tientallen|two|three|four|five|"
+    r"six|seven|eight|nine|ten|hundreds?|thousands?|million|billion|percent|half|dozens)\b",
+    re.I,
+)
+_MONTH = re.compile(
+    r"\b(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|january|february|"
+    r"march|may|june|july|august|october|december)\b",
+    re.I,
+)
+_SHARE = re.compile(r"\d\s?%|\b(?:procent|percent|percentage)\b", re.I)
+_MONEY = re.compile(r"€|\$|\b(?:euro|eur|dollar|dollars)\b", re.I)
+_REASON = re.compile(
+    r"\b(?:omdat|doordat|want|daardoor|dankzij|zodat|vanwege|reden|redenen|oorzaak|aanleiding|om\s+\w+(?:\s+\w+)?\s+te|"
+    r"because|due to|therefore|reason|reasons|so that|in order to)\b",
+    re.I,
+)
+_DEFINE = re.compile(
+    r"\b(?:is een|is de|is het|zijn de|betekent|houdt in|gaat om|bestaat uit|staat voor|heet|noemt men|is a|is an|is the|"
+    r"means|refers to|consists of)\b|^[^:]{2,40}:\s",
+    re.I,
+)
+_NAME = re.compile(r"(?<=[\s(„\"'])(?:[A-Z][\w&'-]+|[A-Z]{2,}\w*)")
+# a source's own "this is not known": general markers, Dutch and English
+_UNKNOWN = re.compile(
+    r"\b(?:onbekend\w*|unknown|not known|"
+    # 'is niet bekend', 'wordt niet genoemd', 'niet (openbaar) gevonden', 'niet te vinden'
+    r"niet (?:\w+ ){0,2}(?:bekend|genoemd|vermeld|beschreven|gevonden|bevestigd|openbaar|beschikbaar|te vinden)|"
+    # 'staat niet in (de bron)', 'staat er niet bij', 'zegt niet'
+    r"(?:staat|staan|stond|stonden) (?:er )?niet (?:in|bij|vermeld)|"
+    # 'geen (openbare) bron', 'geen gegevens', 'geen cijfers ... gevonden'
+    r"geen (?:\w+ ){0,2}(?:bron|bronnen|gegevens|informatie|cijfers|beschrijving|data)\b|"
+    r"ontbreekt|ontbreken|not (?:\w+ ){0,2}(?:mentioned|stated|found|public|available|disclosed)|"
+    r"no (?:\w+ ){0,2}(?:source|sources|data|information|figures))",
+    re.I,
+)
+UNKNOWN_WORDS = 35
+# a section about what is not known: 'Wat niet bekend is', 'Onbekend', 'Open vragen', 'Unknowns'
+_UNKNOWN_SECTION = re.compile(r"\b(?:onbekend\w*|niet bekend|open vragen|unknowns?|not known|open questions)\b", re.I)
+
+
+def question_type(question: str) -> str:
+    """One of QUESTION_TYPES: the wh-word that opens the question (after a polite opener), else the
+    first one in it, else a yes/no question when it opens with a verb."""
+    text = _OPENER.sub("", question.strip().lstrip("¿ "))
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(text):
+            return kind
+    first = fold(text).split(maxsplit=1)[0] if text else ""
+    if first in _YES_NO:
+        return "yes_no"
+    for kind, pattern in _TYPE_ANYWHERE:
+        if pattern.search(text):
+            return kind
+    return "other"
+
+
+def focus_terms(question: str) -> list[str]:
+    """Stems of the asked-for noun: the first content word after the wh-word ('welke *gemeente*',
+    'hoeveel *interviews*', 'wat is het *doel*'). Empty when the question names no such word."""
+    text = _OPENER.sub("", question.strip())
+    match = re.search(
+        r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|what|how many|how much|"
+        r"(?:wat|what) (?:is|was|zijn|waren|are|were) (?:het|de|een|the|a|an))\s+",
+        text,
+        re.I,
+    )
+    if not match:
+        return []
+    for word in re.findall(r"[\w'-]+", text[match.end() :])[:3]:
+        if fold(word) not in STOPWORDS:
+            return tokenize(word)[:1]
+    return []
+
+
+def sentence_cues(sentence: str, question: str = "") -> dict[str, float]:
+    """The shapes of answer a sentence has: a number the question did not give, a year, a date, a
+    name, a reason, a definition, a share, an amount, and whether it says something is unknown."""
+    given = {m.group(0).rstrip(".,") for m in _DIGITS.finditer(question)}
+    given |= {fold(m.group(0)) for m in _NUMBER_WORD.finditer(question)}
+    digits = [m.group(0).rstrip(".,") for m in _DIGITS.finditer(sentence)]
+    numbers = [d for d in digits if not _YEAR.fullmatch(d) and d not in given]
+    words = [fold(m.group(0)) for m in _NUMBER_WORD.finditer(sentence) if fold(m.group(0)) not in given]
+    years = set(_YEAR.findall(sentence)) - set(_YEAR.findall(question))
+    return {
+        "number": float(bool(numbers or words)),
+        "year": float(bool(years)),
+        "date": float(bool(years or _MONTH.search(sentence))),
+        "name": float(bool(_NAME.search(" " + sentence[1:]))),
+        "reason": float(bool(_REASON.search(sentence))),
+        "define": float(bool(_DEFINE.search(sentence))),
+        "share": float(bool(_SHARE.search(sentence))),
+        "money": float(bool(_MONEY.search(sentence))),
+        "unknown": float(says_unknown(sentence)),
+    }
+
+
+# which cue answers which kind of question
+TYPE_CUES = {
+    "number": ("number", "share", "money"),
+    "when": ("year", "date"),
+    "who": ("name",),
+    "name": ("name",),
+    "why": ("reason",),
+    "define": ("define",),
+    "where": ("name",),
+}
+
+
+def type_match(kind: str, cues: dict[str, float]) -> float:
+    """1 when the sentence has a shape the question type asks for, 0 when it lacks it, 0.5 when the
+    type asks for no particular shape."""
+    wanted = TYPE_CUES.get(kind)
+    return 0.5 if not wanted else float(any(cues[c] for c in wanted))
+
+
+def says_unknown(sentence: str) -> bool:
+    """The sentence says something is not known (a general marker, not one file's phrasing). In a long
+    sentence such a marker is about one of its many clauses, not what the sentence says."""
+    return len(sentence.split()) <= UNKNOWN_WORDS and bool(_UNKNOWN.search(sentence))
+
+
+def section_says_unknown(section: str) -> bool:
+    """The section (its last heading) lists what is not known: every line of it is an unknown."""
+    return bool(_UNKNOWN_SECTION.search(section.rsplit(">", 1)[-1]))

@@ -1,0 +1,162 @@
+"""The learned sentence ranker and the "does any sentence answer this" model, evaluated with numpy.
+
+Both are logistic regressions over the features of `assistant/sentence_features.py`, trained by
+`evals/train_ranker.py` on the gold sets and stored as plain JSON beside this module
+(`models/sentence_ranker.json`: weights, the feature list, the SHA-256 of the training data).
+There are two of each: one with the e5 question-sentence similarity, for stores that hold
+sentence vectors, and one without, for passages that have none.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.sentence_features import FEATURES, SIMILARITY_FEATURES
+
+DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "sentence_ranker.json"
+# what the "does any sentence answer this" model sees of a question's ranked candidates
+# (chosen on the held-out folds from a longer list: with it, more features made the model worse)
+ANSWERABLE_FEATURES = (
+    "best_logit",  # the best sentence's probability, as log-odds
+    "second",  # the second best's
+    "best_similarity",  # the best e5 question-sentence similarity (with sentence vectors only)
+    "best_rarest",  # the best sentence holds the question's rarest term
+    "top3_type_match",  # a top-3 sentence has the shape of answer asked for (a number for 'hoeveel')
+    "unknown_rank",  # 1 / (1 + rank of the best-ranked sentence that says something is not known); 0: none
+    "unknown_similarity_gap",  # its e5 similarity minus the best one (with sentence vectors)
+    "english",
+)
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A standardised logistic regression: p = sigmoid(((x - mean) / scale) . coef + intercept)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Logistic":
+        return cls(
+            tuple(data["features"]),
+            np.asarray(data["mean"], dtype=np.float64),
+            np.asarray(data["scale"], dtype=np.float64),
+            np.asarray(data["coef"], dtype=np.float64),
+            float(data["intercept"]),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "features": list(self.features),
+            "mean": [round(float(v), 8) for v in self.mean],
+            "scale": [round(float(v), 8) for v in self.scale],
+            "coef": [round(float(v), 8) for v in self.coef],
+            "intercept": round(float(self.intercept), 8),
+        }
+
+    def probability(self, rows: np.ndarray) -> np.ndarray:
+        z = ((np.asarray(rows, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+@dataclass(frozen=True)
+class RankerModel:
+    """Sentence ranker and answerable model, with and without the similarity features."""
+
+    rankers: dict  # "similarity" | "lexical" -> Logistic over sentence features
+    answerable: dict  # same keys -> Logistic over ANSWERABLE_FEATURES
+    threshold: dict  # same keys -> abstain below this probability that some sentence answers
+    training: dict
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RankerModel":
+        def logistic(part):
+            return {k: Logistic.from_dict(v) for k, v in data[part].items()}
+
+        model = cls(logistic("rankers"), logistic("answerable"), dict(data["threshold"]), dict(data.get("training", {})))
+        expected = {"similarity": FEATURES + SIMILARITY_FEATURES, "lexical": FEATURES}
+        for kind, features in expected.items():
+            if model.rankers[kind].features != tuple(features):
+                raise ValueError(f"ranker model '{kind}' was trained on other features; retrain: datalessen train-ranker")
+            if model.answerable[kind].features != ANSWERABLE_FEATURES:
+                raise ValueError(f"answerable model '{kind}' was trained on other features; retrain")
+        return model
+
+    def to_dict(self) -> dict:
+        return {
+            "rankers": {k: v.to_dict() for k, v in self.rankers.items()},
+            "answerable": {k: v.to_dict() for k, v in self.answerable.items()},
+            "threshold": {k: round(float(v), 4) for k, v in self.threshold.items()},
+            "training": self.training,
+        }
+
+    def score(self, rows: np.ndarray, similarity: np.ndarray | None) -> tuple[np.ndarray, str]:
+        """Each candidate's probability of answering, and which model gave it."""
+        if similarity is not None:
+            return self.rankers["similarity"].probability(np.hstack([rows, similarity])), "similarity"
+        return self.rankers["lexical"].probability(rows), "lexical"
+
+    def answerable_probability(self, summary: np.ndarray, kind: str) -> float:
+        return float(self.answerable[kind].probability(summary[None, :])[0])
+
+
+def question_summary(
+    scores: np.ndarray, rows: np.ndarray, similarity: np.ndarray | None, unknown: np.ndarray, english: bool, known_share: float
+) -> np.ndarray:
+    """ANSWERABLE_FEATURES of one question, from its candidates' scores and features."""
+    out = np.zeros(len(ANSWERABLE_FEATURES), dtype=np.float64)
+    values = {"best_logit": -10.0, "known_share": known_share, "english": float(english), "unknown_similarity_gap": -0.2}
+    if len(scores):
+        col = {name: i for i, name in enumerate(FEATURES)}
+        order = np.argsort(-scores, kind="stable")
+        rank = np.empty(len(order))
+        rank[order] = np.arange(len(order))
+        best, top3 = float(scores[order[0]]), order[:3]
+        said = np.flatnonzero(unknown > 0)
+        coverage = rows[:, col["coverage"]]
+        sims = similarity[:, 0] if similarity is not None else None
+        values.update(
+            {
+                "best": best,
+                "best_logit": float(np.log(max(best, 1e-6) / max(1 - best, 1e-6))),
+                "second": float(scores[order[1]]) if len(order) > 1 else 0.0,
+                "top3_mean": float(scores[top3].mean()),
+                "best_similarity": float(sims.max()) if sims is not None else 0.0,
+                "best_passage_dense": float(rows[:, col["passage_dense"]].max()),
+                "best_coverage": float(coverage.max()),
+                "best_coverage_context": float(rows[:, col["coverage_context"]].max()),
+                "best_rarest": float(rows[order[0], col["rarest_hit"]]),
+                "top3_type_match": float(rows[top3, col["type_match"]].max()),
+                "best_says_unknown": float(unknown[order[0]] > 0),
+                "unknown_in_top3": max((float(scores[i]) for i in top3 if unknown[i] > 0), default=0.0),
+            }
+        )
+        if len(said):
+            values["unknown_rank"] = float(1.0 / (1.0 + rank[said].min()))
+            values["unknown_coverage"] = float(coverage[said].max() / max(coverage.max(), 1e-6))
+            values["unknown_focus"] = float(rows[said, col["focus_hit"]].max())
+            if sims is not None:
+                values["unknown_similarity_gap"] = float(sims[said].max() - sims.max())
+    for i, name in enumerate(ANSWERABLE_FEATURES):
+        out[i] = values.get(name, 0.0)
+    return out
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, _mtime: int) -> RankerModel:
+    return RankerModel.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def load_model(path: Path | str = DEFAULT_MODEL) -> RankerModel:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"sentence ranker model {path} not found; train it with `datalessen train-ranker`")
+    return _load(str(path.resolve()), path.stat().st_mtime_ns)

@@ -1,0 +1,352 @@
+"""Train the sentence ranker and the answerable model on the gold sets; cross-validate them.
+
+    datalessen train-ranker            # (or: python -m evals.train_ranker)
+
+Over the store the settings point at (ingested, with sentence vectors), every gold question
+is retrieved as the evaluation retrieves it; its candidate sentences get the answerer's own
+features and a label (`evals/ranker_data.py`). Then:
+
+1. leave-one-set-out cross-validation: each gold set held out in turn, everything trained on
+   the others, the held-out set answered with that model over the same retrieved passages
+   and scored like `datalessen eval` (key-fact recall, abstention F1, words, recall@5);
+   printed and written to `evals/report/ranker-cv.md`;
+2. the model trained on all sets, written as JSON (`assistant/models/sentence_ranker.json`)
+   with the feature list and the SHA-256 of the training data and of the gold files.
+
+Rankers: logistic regressions (deterministic, no seed needed; lbfgs). The answerable model is
+fitted on out-of-fold ranker scores (each set scored by a ranker that did not see it), so it
+learns how the ranker behaves on questions it was not trained on.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+import numpy as np
+
+from assistant.extractive import ExtractiveAnswerer
+from assistant.sentence_features import FEATURES, SIMILARITY_FEATURES
+from assistant.sentence_ranker import ANSWERABLE_FEATURES, DEFAULT_MODEL, Logistic, RankerModel, question_summary
+from evals import metrics as m
+from evals.ranker_data import Example, collect, data_digest, file_digest
+from evals.run import score, summarize
+
+GOLD_SETS = ("questions", "heldout", "heldout2", "test", "test2")
+RANKER_C = 10.0  # weak regularisation: ~13k rows, 50 features (chosen on the held-out folds)
+ANSWERABLE_C = 0.1
+MAX_FALSE_ABSTENTIONS = 0.05  # share of answerable questions abstained on, out of fold, the threshold allows
+DEFAULT_CV_REPORT = Path(__file__).resolve().parent / "report" / "ranker-cv.md"
+_UNKNOWN = (FEATURES.index("cue_unknown"), FEATURES.index("unknown_section"))
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+def fit_logistic(rows: np.ndarray, labels: np.ndarray, features, c: float) -> Logistic:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = rows.mean(axis=0)
+    scale = rows.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=5000).fit((rows - mean) / scale, labels)
+    return Logistic(tuple(features), mean, scale, model.coef_[0].copy(), float(model.intercept_[0]))
+
+
+def _ranker_rows(examples: list[Example], kind: str) -> tuple[np.ndarray, np.ndarray]:
+    usable = [e for e in examples if e.question.answerable and len(e.sentences)]
+    if kind == "similarity":
+        usable = [e for e in usable if e.similarity is not None]
+        rows = [np.hstack([e.features, e.similarity]) for e in usable]
+    else:
+        rows = [e.features for e in usable]
+    return np.vstack(rows), np.concatenate([e.labels for e in usable])
+
+
+def fit_rankers(examples: list[Example]) -> dict[str, Logistic]:
+    out = {"lexical": fit_logistic(*_ranker_rows(examples, "lexical"), FEATURES, RANKER_C)}
+    if any(e.similarity is not None for e in examples):
+        out["similarity"] = fit_logistic(*_ranker_rows(examples, "similarity"), FEATURES + SIMILARITY_FEATURES, RANKER_C)
+    else:  # a store without sentence vectors: the similarity model is the lexical one with zero weights
+        lexical = out["lexical"]
+        pad = len(SIMILARITY_FEATURES)
+        out["similarity"] = Logistic(
+            FEATURES + SIMILARITY_FEATURES,
+            np.concatenate([lexical.mean, np.zeros(pad)]),
+            np.concatenate([lexical.scale, np.ones(pad)]),
+            np.concatenate([lexical.coef, np.zeros(pad)]),
+            lexical.intercept,
+        )
+    return out
+
+
+def summary_of(example: Example, rankers: dict[str, Logistic], kind: str) -> np.ndarray:
+    similarity = example.similarity if kind == "similarity" else None
+    if len(example.sentences) and kind == "similarity" and similarity is None:
+        return None
+    rows = example.features
+    scores = (
+        rankers[kind].probability(np.hstack([rows, similarity]) if similarity is not None else rows)
+        if len(example.sentences)
+        else np.zeros(0)
+    )
+    unknown = rows[:, _UNKNOWN].max(axis=1) if len(example.sentences) else np.zeros(0)
+    return question_summary(scores, rows, similarity, unknown, example.extra["english"], example.extra["known_share"])
+
+
+def best_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> float:
+    """The abstention threshold with the best F1 (should abstain = positive) among those that abstain on
+    at most MAX_FALSE_ABSTENTIONS of the answerable questions (a false abstention hides an answer the
+    sources hold); the middle of the best plateau, so a tie does not sit on its edge."""
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    f1 = []
+    for t in grid:
+        abstain = probabilities < t
+        false_share = abstain[answerable].mean() if answerable.any() else 0.0
+        score = m.abstention_scores(list(~answerable), list(abstain))["f1"]
+        f1.append(score if false_share <= MAX_FALSE_ABSTENTIONS else -1.0)
+    f1 = np.asarray(f1)
+    plateau = grid[f1 >= f1.max() - 1e-9]
+    return float(plateau[len(plateau) // 2])
+
+
+def train(examples: list[Example], training: dict | None = None) -> RankerModel:
+    """Rankers on all examples; the answerable model on out-of-fold ranker scores, set by set."""
+    sets = sorted({e.gold_set for e in examples})
+    summaries: dict[str, list] = {"similarity": [], "lexical": []}
+    labels: dict[str, list] = {"similarity": [], "lexical": []}
+    for held in sets:
+        rankers = fit_rankers([e for e in examples if e.gold_set != held]) if len(sets) > 1 else fit_rankers(examples)
+        for e in (e for e in examples if e.gold_set == held):
+            for kind in summaries:
+                summary = summary_of(e, rankers, kind)
+                if summary is not None:
+                    summaries[kind].append(summary)
+                    labels[kind].append(e.question.answerable)
+    answerable, threshold = {}, {}
+    for kind in summaries:
+        if not summaries[kind]:  # no sentence vectors anywhere: the similarity kind mirrors the lexical one
+            summaries[kind], labels[kind] = summaries["lexical"], labels["lexical"]
+        rows, y = np.asarray(summaries[kind]), np.asarray(labels[kind], dtype=bool)
+        answerable[kind] = fit_logistic(rows, y.astype(int), ANSWERABLE_FEATURES, ANSWERABLE_C)
+        threshold[kind] = best_threshold(answerable[kind].probability(rows), y)
+    return RankerModel(fit_rankers(examples), answerable, threshold, training or {})
+
+
+# --------------------------------------------------------------------------- cross-validation
+
+
+@dataclass
+class Fold:
+    held_out: str
+    questions: int
+    summary: dict
+    top3: float | None
+
+
+def answer_examples(assistant, answerer: ExtractiveAnswerer, examples: list[Example]) -> list[dict]:
+    """Each example answered over its already retrieved passages and scored like `datalessen eval`."""
+    from evals.gold import EvidenceMatcher
+
+    matcher = EvidenceMatcher()
+    evidence = matcher.locate([e.question for e in examples], assistant.retriever.passages)
+    records = []
+    for e in examples:
+        answer = answerer.answer(e.question.question, e.passages, language=e.extra["language"], standalone_question=e.standalone)
+        records.append(score(e.question, "hybrid", answer, matcher, evidence))
+    return records
+
+
+def cross_validate(assistants: dict, examples: list[Example], progress=None) -> list[Fold]:
+    """`assistants`: gold set name -> the assistant over the store its questions are about."""
+    sets = list(dict.fromkeys(e.gold_set for e in examples))
+    vectors = {}
+    for name, assistant in assistants.items():
+        fetch = getattr(assistant.store, "sentence_vectors", None)
+        vectors[name] = _memo(fetch) if fetch else None
+    folds = []
+    for held in sets:
+        model = train([e for e in examples if e.gold_set != held])
+        assistant = assistants[held]
+        answerer = assistant.extractive(model=model, sentence_vectors=vectors[held])
+        held_examples = [e for e in examples if e.gold_set == held]
+        records = answer_examples(assistant, answerer, held_examples)
+        summary = summarize(records)
+        folds.append(Fold(held, len(held_examples), summary, (summary.get("top3_passages_key_facts") or {}).get("mean")))
+        if progress:
+            progress(folds[-1])
+    return folds
+
+
+def _memo(fetch):
+    cache: dict = {}
+
+    def vectors(passages):
+        missing = [p for p in passages if p.chunk_id not in cache]
+        if missing:
+            found = fetch(missing)
+            cache.update({p.chunk_id: found.get(p.chunk_id) for p in missing})
+        return {p.chunk_id: cache[p.chunk_id] for p in passages if cache.get(p.chunk_id) is not None}
+
+    return vectors
+
+
+CV_HEADERS = (
+    "held out",
+    "questions",
+    "key-fact recall",
+    "top-3 passages",
+    "answer / top-3",
+    "abstention F1 (P / R)",
+    "words median / p90",
+    "recall@5",
+)
+
+
+def fold_row(fold: Fold) -> list[str]:
+    s = fold.summary
+    kf = s["key_fact_recall"]["mean"]
+    a = s["abstention"]
+    return [
+        fold.held_out,
+        str(fold.questions),
+        f"{kf:.3f}",
+        f"{fold.top3:.3f}" if fold.top3 is not None else "–",
+        f"{kf / fold.top3:.2f}" if fold.top3 else "–",
+        f"{a['f1']:.3f} ({a['precision']:.2f} / {a['recall']:.2f})",
+        f"{s['words']['median']:.0f} / {s['words']['p90']:.0f}",
+        f"{s['recall@5']['mean']:.3f}",
+    ]
+
+
+def cv_markdown(folds: list[Fold], model: RankerModel) -> str:
+    lines = [
+        "# Sentence ranker: leave-one-set-out cross-validation",
+        "",
+        f"Written by `datalessen train-ranker` on {model.training.get('date', '')}. Each gold set is held out in turn;",
+        "the ranker and the answerable model are trained on the other sets and the held-out questions are",
+        "answered with them over the passages retrieved for them (hybrid, top 10), scored as `datalessen eval`",
+        "scores (key-fact recall on answerable questions; abstention F1 with 'should abstain' as positive;",
+        "words over all answers). Recall@5 is retrieval's and does not depend on the ranker. The top-3",
+        "column is the key-fact recall of the full text of the top-3 passages of the same run.",
+        "",
+        "| " + " | ".join(CV_HEADERS) + " |",
+        "|" + "|".join("---" for _ in CV_HEADERS) + "|",
+    ]
+    lines += ["| " + " | ".join(fold_row(f)) + " |" for f in folds]
+    t = model.training
+    lines += [
+        "",
+        f"Training data: {t.get('questions')} questions, {t.get('candidates')} candidate sentences, "
+        f"{t.get('positives')} labelled as answering; SHA-256 `{t.get('data_sha256', '')[:16]}…`. "
+        f"Abstention thresholds (probability that some sentence answers): {model.threshold}.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def gold_sets(names) -> dict:
+    from evals.gold import GOLD_DIR, load_questions
+
+    return {name: load_questions(GOLD_DIR / f"{name}.jsonl", corpus_dir=None) for name in names}
+
+
+def other_corpus(home: str):
+    """The assistant over a second corpus's store (its own data home, ingested with an empty profile)."""
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+
+    return Assistant(Settings.load().replace(home=Path(home).expanduser(), corpus_profile=""))
+
+
+def write_model(model: RankerModel, path: Path) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+@click.command("train-ranker")
+@click.option("--sets", default=",".join(GOLD_SETS), show_default=True, help="Gold sets in evals/gold/ to train on.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL, show_default=True)
+@click.option("--cv-report", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CV_REPORT, show_default=True)
+@click.option(
+    "--extra",
+    multiple=True,
+    metavar="SET=HOME",
+    help="Also a gold set over another corpus: evals/gold/SET.jsonl, answered from the store in the data "
+    "home HOME (ingested there with an empty corpus profile). E.g. real=~/datalessen-real for real.jsonl.",
+)
+@click.option("--no-cv", is_flag=True, help="Only train (skip the cross-validation).")
+@click.pass_obj
+def train_ranker(obj, sets, out, cv_report, extra, no_cv):
+    """Train the sentence ranker on the gold sets, cross-validate it, write its weights."""
+    from evals.gold import GOLD_DIR
+
+    assistant = getattr(obj, "assistant", None)
+    if assistant is None:
+        from assistant.api import Assistant
+
+        assistant = Assistant()
+    names = [s.strip() for s in sets.split(",") if s.strip()]
+    others = []
+    for spec in extra:
+        name, _, home = spec.partition("=")
+        if not name.strip() or not home.strip():
+            raise click.BadParameter(f"{spec!r}: expected SET=HOME", param_hint="--extra")
+        others.append((name.strip(), home.strip()))
+    if assistant.store.count() == 0:
+        raise click.ClickException("the store is empty: run `datalessen ingest` first")
+    started = time.perf_counter()
+    # the shipped corpus is retrieved before another store is opened: a second embedded Chroma client in
+    # the process changed the first one's dense results (chromadb 1.5; 4 of 50 questions at rank 4-10)
+    examples = collect(assistant, gold_sets(names))
+    corpora = {name: assistant for name in names}
+    for name, home in others:
+        corpora[name] = other_corpus(home)
+        if corpora[name].store.count() == 0:
+            raise click.ClickException(f"the store for {name} ({home}) is empty: run `datalessen ingest` there first")
+        examples += collect(corpora[name], gold_sets([name]))
+    names = list(corpora)
+    with_vectors = sum(e.similarity is not None for e in examples if e.sentences)
+    click.echo(
+        f"{len(examples)} questions, {sum(len(e.sentences) for e in examples)} candidate sentences, "
+        f"{sum(int(e.labels.sum()) for e in examples)} answering; sentence vectors for {with_vectors} "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
+    training = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+        "sets": names,
+        "other_corpora": {name: str(corpora[name].settings.home) for name in names if corpora[name] is not assistant},
+        "gold_sha256": {n: file_digest(GOLD_DIR / f"{n}.jsonl") for n in names},
+        "data_sha256": data_digest(examples),
+        "questions": len(examples),
+        "candidates": sum(len(e.sentences) for e in examples),
+        "positives": sum(int(e.labels.sum()) for e in examples),
+        "features": list(FEATURES),
+        "similarity_features": list(SIMILARITY_FEATURES),
+        "answerable_features": list(ANSWERABLE_FEATURES),
+        "ranker_c": RANKER_C,
+        "answerable_c": ANSWERABLE_C,
+    }
+    model = train(examples, training)
+    write_model(model, out)
+    click.echo(f"model: {out} (thresholds {model.threshold}; {time.perf_counter() - started:.0f} s)")
+    if no_cv or len(names) < 2:
+        return
+    click.echo("cross-validation, leave one set out:")
+    click.echo("  " + " | ".join(CV_HEADERS))
+    folds = cross_validate(corpora, examples, progress=lambda f: click.echo("  " + " | ".join(fold_row(f))))
+    cv_report.parent.mkdir(parents=True, exist_ok=True)
+    cv_report.write_text(cv_markdown(folds, model), encoding="utf-8")
+    click.echo(f"cross-validation: {cv_report} ({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    train_ranker()

@@ -1,0 +1,97 @@
+"""What kind of answer a question asks for, and which sentences have that shape: general grammar only."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer_types import focus_terms, question_type, says_unknown, section_says_unknown, sentence_cues, type_match
+from assistant.text import tokenize
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Hoeveel interviews hebben de onderzoekers afgenomen?", "number"),
+        ("Kun je me vertellen hoeveel jongeren jaarlijks uitvallen?", "number"),
+        ("How many buildings stand on old foundations?", "number"),
+        ("Hoe nauwkeurig voorspelt het model?", "number"),
+        ("In welk jaar organiseerde de VVSG het webinar?", "when"),
+        ("Sinds wanneer draait PortMobile?", "when"),
+        ("Wie bouwde het model?", "who"),
+        ("And who built it?", "who"),
+        ("Welke gemeente voerde de case uit?", "name"),
+        ("Which municipality ran the case?", "name"),
+        ("Waarom is opschalen zo moeilijk?", "why"),
+        ("Wat is een startkwalificatie?", "define"),
+        ("Wat houdt de case Slim vegen in?", "define"),
+        ("Welke succesfactoren noemt het rapport?", "list"),
+        ("Is Enschede een van de cases?", "yes_no"),
+        ("En bij Zaanstad?", "other"),
+    ],
+)
+def test_question_type_from_its_wh_word(question, kind):
+    assert question_type(question) == kind
+
+
+def test_the_asked_for_noun_follows_the_wh_word():
+    assert focus_terms("Welke gemeente voerde de Wmo-case uit?") == tokenize("gemeente")
+    assert focus_terms("Hoeveel interviews hebben de onderzoekers afgenomen?") == tokenize("interviews")
+    assert focus_terms("Wat is het doel van slim vegen?") == tokenize("doel")
+    assert focus_terms("Wie bouwde het?") == []
+
+
+def test_sentence_cues_are_shapes_of_answers():
+    question = "Hoeveel interviews hebben de onderzoekers voor de 18 cases afgenomen?"
+    assert sentence_cues("Er werden 25.000 jongeren geteld.", question)["number"] == 1.0
+    assert sentence_cues("Onbekend: aantal interviews voor de 18 cases.", question)["number"] == 0.0  # 18 is the question's
+    assert sentence_cues("Woonvisie sinds 2015.", question)["number"] == 0.0  # a year is no count
+    assert sentence_cues("Woonvisie sinds 2015.", question)["year"] == 1.0
+    assert sentence_cues("Het webinar was op 27 september.")["date"] == 1.0
+    assert sentence_cues("Het model is gebouwd door Ynformed.")["name"] == 1.0
+    assert sentence_cues("Utrecht begon ermee.")["name"] == 0.0  # the capital that opens a sentence is no name
+    assert sentence_cues("Dat kwam doordat de data ontbraken.")["reason"] == 1.0
+    assert sentence_cues("Doel: voorspellen welke rijroutes het meest zinvol zijn.")["define"] == 1.0
+    assert sentence_cues("Utrecht trok 2 miljoen euro uit.")["money"] == 1.0
+    assert type_match("number", sentence_cues("Er werden 25.000 jongeren geteld.")) == 1.0
+    assert type_match("number", sentence_cues("Er werden veel jongeren geteld.")) == 0.0
+    assert type_match("list", sentence_cues("Er werden veel jongeren geteld.")) == 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Onbekend: welke databronnen de applicatie precies koppelt.",
+        "Welke gemeente dat was, is niet bekend.",
+        "De gemeente wordt in geen enkele bron genoemd.",
+        "Het aantal deelnemers is niet genoemd.",
+        "Er zijn geen gegevens over de kosten.",
+        "Dat staat niet in het verslag.",
+        "The number of participants is unknown.",
+        "The budget was not mentioned in the report.",
+    ],
+)
+def test_a_source_saying_it_does_not_know_is_recognised_by_general_markers(sentence):
+    assert says_unknown(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Zaanstad koppelt de databronnen in één applicatie.",
+        "De haven is bekend om haar binnenvaart.",
+        "Het team koppelde de meldingen niet met de hand maar automatisch.",
+        # a marker in one clause of a long sentence is not what the sentence says
+        "Verspreiding: het fonds biedt het onderzoek als download aan, Overheid360 berichtte erover op 30 november, "
+        "iBestuur en ITexecutive publiceerden een bericht, Parell schreef een blog en de VVSG organiseerde een "
+        "webinar op 27 september (het jaartal staat niet in het fragment), met downloadbare presentaties.",
+    ],
+)
+def test_other_sentences_are_not_taken_for_unknowns(sentence):
+    assert not says_unknown(sentence)
+
+
+def test_a_section_about_gaps_makes_its_lines_unknowns():
+    assert section_says_unknown("Case: Slim vegen > Wat niet bekend is")
+    assert section_says_unknown("Plan > Open vragen")
+    assert not section_says_unknown("Case: Slim vegen > Aanpak en data")
+    assert not section_says_unknown("Wat niet bekend is > Aanpak")  # only the last heading counts

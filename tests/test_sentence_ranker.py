@@ -1,0 +1,182 @@
+"""The learned sentence ranker: its stored weights, and how an answer is composed from its scores.
+
+Composition and abstention are checked with hand-made weights (so a test says what it checks,
+whatever the trained weights are); the shipped weights with realistic passages.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from assistant.extractive import WORD_BUDGET, ExtractiveAnswerer
+from assistant.profile import EMPTY
+from assistant.schema import Passage
+from assistant.sentence_features import FEATURES, SIMILARITY_FEATURES
+from assistant.sentence_ranker import ANSWERABLE_FEATURES, DEFAULT_MODEL, Logistic, RankerModel, load_model
+from assistant.settings import Settings
+
+SETTINGS = Settings(min_dense_similarity=0.0, min_sentence_similarity=0.0)
+
+
+def logistic(features, weights: dict, intercept: float = 0.0) -> Logistic:
+    n = len(features)
+    coef = np.asarray([weights.get(f, 0.0) for f in features])
+    return Logistic(tuple(features), np.zeros(n), np.ones(n), coef, intercept)
+
+
+def hand_made(answerable: bool, **weights) -> RankerModel:
+    """Sentences scored by the given feature weights; 'does any sentence answer' fixed to yes or no."""
+    ranker = {"coverage": 8.0, "cue_unknown": 0.0, **weights}
+    bias = 5.0 if answerable else -5.0
+    return RankerModel(
+        {
+            "similarity": logistic(FEATURES + SIMILARITY_FEATURES, ranker, -4.0),
+            "lexical": logistic(FEATURES, ranker, -4.0),
+        },
+        {k: logistic(ANSWERABLE_FEATURES, {}, bias) for k in ("similarity", "lexical")},
+        {"similarity": 0.5, "lexical": 0.5},
+        {},
+    )
+
+
+def passages(*texts: str, title: str = "Slim vegen", section: str = "Aanpak") -> list[Passage]:
+    return [Passage(chunk_id=f"c{i}", doc_id=f"d{i}", text=t, title=title, section=section) for i, t in enumerate(texts)]
+
+
+def quotes(answer) -> list[str]:
+    return re.findall(r"„([^”]*)”", answer.text)
+
+
+def answerer(model: RankerModel) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(SETTINGS, profile=EMPTY, model=model)
+
+
+def test_the_shipped_weights_load_with_their_feature_list_and_data_hash():
+    model = load_model(DEFAULT_MODEL)
+    assert model.rankers["lexical"].features == FEATURES
+    assert model.rankers["similarity"].features == FEATURES + SIMILARITY_FEATURES
+    assert model.answerable["similarity"].features == ANSWERABLE_FEATURES
+    assert re.fullmatch(r"[0-9a-f]{64}", model.training["data_sha256"])
+    assert set(model.training["gold_sha256"]) >= {"questions", "heldout", "heldout2", "test", "test2"}
+    assert all(0 < t < 1 for t in model.threshold.values())
+
+
+def test_weights_for_other_features_are_refused(tmp_path):
+    data = load_model(DEFAULT_MODEL).to_dict()
+    data["rankers"]["lexical"]["features"] = data["rankers"]["lexical"]["features"][:-1]
+    with pytest.raises(ValueError, match="retrain"):
+        RankerModel.from_dict(data)
+
+
+def test_a_logistic_is_the_standardised_sigmoid_and_survives_json():
+    model = Logistic(("a", "b"), np.array([1.0, 0.0]), np.array([2.0, 1.0]), np.array([1.0, -1.0]), 0.5)
+    x = np.array([[3.0, 1.0]])
+    assert model.probability(x)[0] == pytest.approx(1 / (1 + np.exp(-((3 - 1) / 2 * 1 - 1 + 0.5))))
+    again = Logistic.from_dict(model.to_dict())
+    assert again.probability(x)[0] == pytest.approx(model.probability(x)[0])
+
+
+def test_the_answer_leads_with_the_most_likely_sentence_not_the_first_in_reading_order():
+    answer = answerer(hand_made(True)).answer(
+        "Welke rijroutes voorspelt het algoritme voor de veegwagens?",
+        passages(
+            "Utrecht werkt sinds 2018 aan schonere straten.",
+            "De gemeente meldt dit in het register. Het algoritme voorspelt de rijroutes voor de veegwagens.",
+        ),
+    )
+    assert not answer.abstained
+    assert quotes(answer)[0] == "Het algoritme voorspelt de rijroutes voor de veegwagens."
+    assert answer.text.split("\n")[1].endswith("[1]") and answer.citations[0].chunk_id == "c1"
+
+
+def test_further_quotes_stay_within_the_word_budget_and_do_not_repeat():
+    filler = [f"Over de veegwagens in wijk {i} staat het volgende in het verslag van dat jaar." for i in range(12)]
+    answer = answerer(hand_made(True)).answer(
+        "Wat doen de veegwagens?", passages(*filler, "Over de veegwagens staat het volgende.")
+    )
+    words = sum(len(q.split()) for q in quotes(answer))
+    assert len(quotes(answer)) >= 2 and words <= WORD_BUDGET
+    assert len(set(quotes(answer))) == len(quotes(answer))
+    for c in answer.citations:
+        for quote in c.quotes:
+            assert quote in c.passage_text
+
+
+def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to():
+    text = (
+        "Het onderzoek noemt deze succesfactoren:\n"
+        "vaardige projectleiders;\nmultidisciplinaire innovatieteams;\nleren van de markt.\n"
+        "Daarna volgen de thema's."
+    )
+    answer = answerer(hand_made(True)).answer("Welke succesfactoren noemt het onderzoek, zoals projectleiders?", passages(text))
+    assert quotes(answer)[:4] == [
+        "Het onderzoek noemt deze succesfactoren:",
+        "vaardige projectleiders;",
+        "multidisciplinaire innovatieteams;",
+        "leren van de markt.",
+    ]
+    assert "  - „vaardige projectleiders;”" in answer.text  # items indented under their lead-in
+    long_item = (
+        "Alleen de eerste twee thema's zijn zichtbaar:\n"
+        "Een vaardige projectleider – " + "een vernieuwing komt pas tot een goed einde met iemand die het trekt " * 3 + "\n"
+        "Ruimte en budget van het management."
+    )
+    answer = answerer(hand_made(True)).answer("Welke thema's zijn zichtbaar?", passages(long_item))
+    assert "Een vaardige projectleider" in quotes(answer)  # a long item is quoted by its title
+
+
+def test_an_abstention_quotes_only_the_sources_own_unknowns_so_it_never_contradicts_itself():
+    model = hand_made(False, cue_unknown=3.0)
+    answer = answerer(model).answer(
+        "Welke gemeente bouwde het funderingsmodel?",
+        passages(
+            "Het funderingsmodel voorspelt welke panden een slechte fundering hebben.",
+            "Welke gemeente het funderingsmodel bouwde, is niet bekend.",
+        ),
+    )
+    assert answer.abstained
+    assert answer.text.startswith("Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:")
+    assert quotes(answer) == ["Welke gemeente het funderingsmodel bouwde, is niet bekend."]
+
+
+def test_without_an_unknown_an_abstention_shows_the_closest_passages():
+    answer = answerer(hand_made(False)).answer("Wie won de Tour?", passages("De Tour de France startte in 2015 in Utrecht."))
+    assert answer.abstained and answer.text.startswith("Dat staat niet in de beschikbare bronnen. De passages")
+    assert answer.citations and answer.citations[0].chunk_id == "c0"
+
+
+def test_a_dutch_question_in_words_the_corpus_never_uses_is_off_topic():
+    bot = ExtractiveAnswerer(
+        SETTINGS, known_term=lambda term, family=True: term == "utrecht", profile=EMPTY, model=hand_made(True)
+    )
+    answer = bot.answer("Hoe lang moet een zacht ei koken in Utrecht?", passages("Utrecht kookt een ei zacht in zes minuten."))
+    assert answer.abstained
+
+
+def test_the_trained_ranker_puts_the_goal_first_when_asked_for_the_goal():
+    """The shipped weights on a case's own sentences (no sentence vectors: the lexical ranker)."""
+    bot = ExtractiveAnswerer(SETTINGS, profile=EMPTY)
+    ranking = bot.rank(
+        "Wat is het doel van slim vegen in Utrecht?",
+        passages(
+            "Parell noemt Slim vegen als eerste van vijf voorbeeldcases.\n"
+            "Doel: voorspellen welke rijroutes voor de veegwagens het meest zinvol zijn.\n"
+            "Medewerkers kunnen van de voorgestelde route afwijken.",
+            "Slim vegen hoorde met twee andere cases tot de best scorende.",
+            title="Case: Slim vegen – gemeente Utrecht",
+            section="Case: Slim vegen – gemeente Utrecht > Aanpak en data",
+        ),
+    )
+    assert ranking.candidates[0].sentence.startswith("Doel: voorspellen welke rijroutes")
+
+
+def test_a_footnote_reference_in_a_source_never_reads_as_a_citation():
+    answer = answerer(hand_made(True)).answer(
+        "Hoe stabiel bleef het vertrouwen in de gemeente?",
+        passages("Tot de pandemie bleef het vertrouwen in de gemeente stabiel op 18%[3]. Daarna steeg het aandeel."),
+    )
+    assert "„Tot de pandemie bleef het vertrouwen in de gemeente stabiel op 18%” [1]" in answer.text
+    assert "[3]" not in answer.text
