@@ -20,6 +20,7 @@ COMMANDS = {
     "ingest": "ingest.commands:ingest",
     "eval": "evals.commands:eval_command",
     "bench": "evals.commands:bench",
+    "train-ranker": "evals.train_ranker:train_ranker",
     "serve": "ui.commands:serve",
 }
 
