@@ -348,11 +348,10 @@ def _similar(a: frozenset, b: frozenset) -> bool:
 
 def build(context) -> ExtractiveAnswerer:
     """The `extractive` entry of `assistant.answerers.BACKENDS`."""
-    return ExtractiveAnswerer(
-        context.settings,
-        term_weight=context.term_weight,
-        known_term=context.known_term,
-        question_vector=context.question_vector,
-        sentence_vectors=context.sentence_vectors,
-        **context.options,
-    )
+    arguments = {
+        "term_weight": context.term_weight,
+        "known_term": context.known_term,
+        "question_vector": context.question_vector,
+        "sentence_vectors": context.sentence_vectors,
+    }
+    return ExtractiveAnswerer(context.settings, **(arguments | context.options))  # a caller's options win
