@@ -176,9 +176,14 @@ class Assistant:
         return self.retriever.passages
 
     def facets(self) -> dict[str, list[str]]:
-        """The values the filters can take (gemeente, domein, kind, document), from the stored metadata."""
+        """The values the filters can take, from the stored metadata: per facet of the corpus profile (in
+        its order; `facet_labels` names them), then `document` with `document_titles`."""
         self.catch_up()
         return self.retriever.facets()
+
+    def facet_labels(self) -> dict[str, str]:
+        """The metadata fields the corpus profile offers as filters, with their labels, in profile order."""
+        return self.retriever.facet_labels()
 
     def documents(self) -> list[dict]:
         """One row per completely ingested document, with its metadata and chunk count."""

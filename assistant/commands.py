@@ -60,8 +60,8 @@ class Context:
     "-f",
     "filters",
     multiple=True,
-    metavar="KEY=VALUE",
-    help="Filter: gemeente, domein, kind, document or doc_id (repeatable).",
+    metavar="FIELD=VALUE",
+    help="Filter on a facet the corpus profile names (its [facets]), document or doc_id (repeatable).",
 )
 @click.option("-k", type=int, default=None, help="How many passages to retrieve.")
 @click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid")
@@ -73,7 +73,7 @@ def ask(obj: Context, question, history, filters, k, mode, as_json):
     for item in filters:
         key, sep, value = item.partition("=")
         if not sep:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--filter")
+            raise click.BadParameter(f"{item!r} is not FIELD=VALUE", param_hint="--filter")
         parsed[key.strip()] = value.strip()
     try:
         answer = obj.assistant.ask(question, history=list(history), filters=parsed, k=k, mode=mode)

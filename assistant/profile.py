@@ -20,6 +20,14 @@ from assistant.text import fold, stem, tokenize
 
 # sections that list sources in any document; a profile may name more
 GENERAL_REFERENCE_SECTIONS = ("bronnen", "literatuur", "referenties", "bronvermelding", "references", "bibliography", "sources")
+# filters the library has of its own: a facet may not take their names
+RESERVED_FACETS = ("document", "doc_id", "document_titles")
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_field_name(name) -> bool:
+    """A metadata field a filter may name: letters, digits and underscores."""
+    return isinstance(name, str) and bool(_FIELD_NAME.fullmatch(name))
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,7 @@ class CorpusProfile:
     quote_prefixes: re.Pattern | None = None  # a label before a sentence that is not part of it
     pointer_openers: tuple[str, ...] = ()  # a sentence opening so points elsewhere, says nothing
     reference_sections: re.Pattern = field(default_factory=lambda: _ends_with(GENERAL_REFERENCE_SECTIONS))
-    facets: dict[str, str] = field(default_factory=dict)  # metadata field -> label
+    facets: dict[str, str] = field(default_factory=dict)  # metadata field -> label, offered as filters in this order
     examples: tuple[str, ...] = ()
     notes_file: str = ""  # beside the documents folder
     unknown_heading: str = ""
@@ -105,8 +113,19 @@ def _load(path: str, _mtime: int) -> CorpusProfile:
         quote_prefixes=re.compile(r"^(?:" + "|".join(prefixes) + r")") if prefixes else None,
         pointer_openers=tuple(fold(o) for o in layout.get("pointer_openers", [])),
         reference_sections=_ends_with(GENERAL_REFERENCE_SECTIONS + tuple(layout.get("reference_sections", []))),
-        facets={str(k): str(v) for k, v in data.get("facets", {}).items()},
+        facets=_facets(path, data.get("facets", {})),
         examples=tuple(data.get("ui", {}).get("examples", [])),
         notes_file=str(notes.get("file", "")),
         unknown_heading=str(notes.get("unknown_heading", "")),
     )
+
+
+def _facets(path: str, table: dict) -> dict[str, str]:
+    facets = {str(k): str(v) for k, v in table.items()}
+    wrong = [k for k in facets if not is_field_name(k) or k in RESERVED_FACETS]
+    if wrong:
+        raise ValueError(
+            f"corpus profile {path}: facet(s) {wrong} cannot be filters; a facet is a metadata field name "
+            f"(letters, digits, _) other than {', '.join(RESERVED_FACETS)}"
+        )
+    return facets

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.bm25 import BM25Index
 from assistant.fusion import reciprocal_rank_fusion
 from assistant.passage_index import IndexCache, PassageIndex, load_index
-from assistant.profile import load_profile
+from assistant.profile import is_field_name, load_profile
 from assistant.schema import Passage
 from assistant.settings import Settings
 
 MODES = ("hybrid", "bm25", "dense")
 QUERY_VECTORS_KEPT = 64
-FILTER_KEYS = ("gemeente", "domein", "kind", "document", "doc_id")
+DOCUMENT_FILTERS = ("document", "doc_id")  # the library's own filters; the corpus profile names the others
 
 # a document's list of sources repeats its body in note form; the body reads better as a quote
 REFERENCE_WEIGHT = 0.6
@@ -36,35 +37,40 @@ def facet_value(value) -> str:
 
 @dataclass
 class Filters:
-    gemeente: str = ""
-    domein: str = ""
-    kind: str = ""
+    """What narrows retrieval: a document (its file name or doc_id) and metadata `fields` (the corpus
+    profile's facets, e.g. {"gemeente": "Utrecht"}), each matched as `facet_value` of the metadata."""
+
     document: str = ""
     doc_id: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> "Filters":
-        data = data or {}
-        unknown = set(data) - set(FILTER_KEYS)
+    def from_dict(cls, data: dict | None, allowed: Iterable[str] | None = None) -> "Filters":
+        """Filters from {"document": ..., "<field>": ...}; empty values are left out. `allowed` names the
+        metadata fields that may be filtered on (the profile's facets); None accepts any field name."""
+        data = dict(data or {})
+        documents = {k: str(data.pop(k) or "") for k in DOCUMENT_FILTERS if k in data}
+        if allowed is None:
+            unknown = {k for k in data if not is_field_name(k)}
+            known = "document, doc_id or a metadata field name (letters, digits, _)"
+        else:
+            allowed = tuple(allowed)
+            unknown = set(data) - set(allowed)
+            known = ", ".join((*allowed, *DOCUMENT_FILTERS))
         if unknown:
-            raise ValueError(f"unknown filter(s) {sorted(unknown)}; known: {', '.join(FILTER_KEYS)}")
-        return cls(**{k: str(v or "") for k, v in data.items()})
+            raise ValueError(f"unknown filter(s) {sorted(map(str, unknown))}; known: {known}")
+        return cls(**documents, fields={str(k): str(v) for k, v in data.items() if v})
 
     def active(self) -> bool:
-        return any(getattr(self, k) for k in FILTER_KEYS)
+        return bool(self.document or self.doc_id or any(self.fields.values()))
 
     def matches(self, passage: Passage) -> bool:
         meta = passage.metadata
-        for key in FILTER_KEYS:
-            wanted = getattr(self, key)
-            if not wanted:
-                continue
-            have = passage.doc_id if key == "doc_id" else meta.get(key, "")
-            if key in ("gemeente", "domein", "kind"):
-                have = facet_value(have)
-            if str(have).casefold() != wanted.casefold():
-                return False
-        return True
+        if self.doc_id and passage.doc_id.casefold() != self.doc_id.casefold():
+            return False
+        if self.document and str(meta.get("document", "")).casefold() != self.document.casefold():
+            return False
+        return all(facet_value(meta.get(key)).casefold() == wanted.casefold() for key, wanted in self.fields.items() if wanted)
 
 
 class HybridRetriever:
@@ -109,16 +115,21 @@ class HybridRetriever:
             self.by_id = {p.chunk_id: i for i, p in enumerate(index.passages)}
             self.bm25 = bm25
 
+    def facet_labels(self) -> dict[str, str]:
+        """The metadata fields the corpus profile offers as filters, with their labels, in profile order."""
+        return dict(self.profile.facets)
+
     def facets(self) -> dict[str, list[str]]:
-        """Per facet the corpus profile names (gemeente, domein, kind), the values the documents have."""
-        values: dict[str, set] = {k: set() for k in self.profile.facets if k in FILTER_KEYS}
+        """Per facet of the corpus profile (in its order) the values the documents have; then every
+        `document` with its title in `document_titles`."""
+        values: dict[str, set] = {k: set() for k in self.profile.facets}
         documents: dict[str, str] = {}
         for p in self.passages:
             for key in values:
                 if p.metadata.get(key):
                     values[key].add(facet_value(p.metadata[key]))
             documents[p.metadata.get("document", p.doc_id)] = p.title
-        out = {k: sorted(v) for k, v in values.items()}
+        out = {k: sorted(v - {""}) for k, v in values.items()}
         out["document"] = sorted(documents)
         out["document_titles"] = [documents[d] for d in out["document"]]
         return out
@@ -134,7 +145,8 @@ class HybridRetriever:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {MODES}")
         k = k or self.settings.top_k
-        filters = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
+        if not isinstance(filters, Filters):  # a Filters made in code may name any metadata field
+            filters = Filters.from_dict(filters, allowed=self.profile.facets)
         with self._lock:
             passages, by_id, bm25 = self.passages, self.by_id, self.bm25
         allowed = None

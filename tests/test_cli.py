@@ -41,7 +41,7 @@ def test_ask_json_has_citations(cli_env):
 
 def test_ask_rejects_a_malformed_filter(cli_env):
     result = CliRunner().invoke(cli, ["ask", "-f", "gemeente", "vraag"], env=cli_env)
-    assert result.exit_code != 0 and "KEY=VALUE" in result.output
+    assert result.exit_code != 0 and "FIELD=VALUE" in result.output
 
 
 def test_ingest_reports_unchanged_files(cli_env):

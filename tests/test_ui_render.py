@@ -108,8 +108,18 @@ def test_lessons_documents_and_reading_escape_everything():
 def test_filter_choices_start_with_all():
     facets = {"gemeente": ["Utrecht"], "domein": [], "kind": ["case"], "document": ["a.md"], "document_titles": ["Case A"]}
     choices = render.filter_choices(facets)
-    assert choices["gemeente"] == [("Alle gemeenten", ""), ("Utrecht", "Utrecht")]
-    assert choices["document"][1] == ("Case A (a.md)", "a.md")
+    assert list(choices) == ["gemeente", "domein", "kind", "document"]  # the facets as they come, then the document
+    assert choices["gemeente"] == [("Alle", ""), ("Utrecht", "Utrecht")] and choices["domein"] == [("Alle", "")]
+    assert choices["document"] == [("Alle documenten", ""), ("Case A (a.md)", "a.md")]
+    assert render.filter_choices({"document": [], "document_titles": []}) == {"document": [("Alle documenten", "")]}
+
+
+def test_active_filters_line_uses_the_labels_it_is_given():
+    labels = render.filter_labels({"jaar": "Jaar"})
+    assert labels == {"jaar": "Jaar", "document": "Document"}
+    html = render.active_filters_html({"jaar": "2021", "document": "a.md"}, labels, {"a.md": "<b>Case A</b>"})
+    assert "Jaar: 2021" in html and "Document: &lt;b&gt;Case A&lt;/b&gt;" in html
+    assert render.active_filters_html({"jaar": "", "document": ""}, labels) == ""
 
 
 def test_unknowns_and_feedback_html():

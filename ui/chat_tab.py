@@ -9,6 +9,8 @@ screen when they narrow the answers; "Nieuw gesprek" clears them too.
 from __future__ import annotations
 
 import hashlib
+import inspect
+import keyword
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +25,6 @@ from ui.feedback import VERDICTS
 from ui.page_view import best_cited_page
 from ui.suggestions import suggest
 
-FILTER_KEYS = ("gemeente", "domein", "kind", "document")
 EMPTY_QUESTION = "Typ eerst een vraag in het vak hierboven."
 EMPTY_QUESTION_HTML = f'<p role="status">{EMPTY_QUESTION}</p>'
 
@@ -39,13 +40,31 @@ element.addEventListener('click', function (event) {
 
 @dataclass
 class ChatTab:
-    filters: list  # the filter dropdowns, in FILTER_KEYS order: other tabs refresh their choices
+    filters: list  # the filter dropdowns, in `filter_labels` order: other tabs refresh their choices
+
+
+def filter_labels(ctx: AppContext) -> dict[str, str]:
+    """The chat's filters with their labels: one per facet of the corpus profile, then the document. The
+    profile is read once, so this is the same set of dropdowns the app was built with."""
+    return render.filter_labels(ctx.assistant.facet_labels())
 
 
 def facets_updates(ctx: AppContext) -> list:
     """New choices for the filter dropdowns, from what the store holds now."""
     choices = render.filter_choices(ctx.assistant.facets())
-    return [gr.update(choices=choices[key], value="") for key in FILTER_KEYS]
+    return [gr.update(choices=choices.get(key, []), value="") for key in filter_labels(ctx)]
+
+
+def name_parameters(fn, names: list[str]):
+    """`fn(request, *values)` with a signature that names each value: gradio's API lists an event's
+    parameters by these names (the filters are the corpus profile's facets), not as param_1, param_2 ...
+    Names that cannot be parameters leave `fn` as it is."""
+    if len({"request", *names}) != len(names) + 1 or not all(n.isidentifier() and not keyword.iskeyword(n) for n in names):
+        return fn
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    request = inspect.Parameter("request", kind, annotation=gr.Request)
+    fn.__signature__ = inspect.Signature([request, *(inspect.Parameter(n, kind) for n in names)])
+    return fn
 
 
 def _feedback_choices(turns):
@@ -94,6 +113,11 @@ def build_sidebar() -> Sidebar:
 def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: Sidebar) -> ChatTab:
     assistant = ctx.assistant
     store = ctx.conversations
+    labels = filter_labels(ctx)  # gradio needs its components at build time: one dropdown each
+    filter_keys = list(labels)
+
+    def chosen_filters(values) -> dict[str, str]:
+        return {k: v for k, v in zip(filter_keys, values) if v}
 
     def suggestions_for(turns) -> list[str]:
         if not turns:
@@ -112,13 +136,15 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
 
     # -- asking ---------------------------------------------------------------------------
 
-    def ask(question, gemeente, domein, kind, document, turns, cid, request: gr.Request):
+    def ask(request: gr.Request, question, *values):
+        """`values`: one per filter dropdown, then the turns and the conversation id."""
+        *filter_values, turns, cid = values
         question = (question or "").strip()
         turns = list(turns or [])
         if not question:  # a hint beside the box, no error overlay over the chat
             yield (*[gr.skip()] * 8, gr.update(value=EMPTY_QUESTION_HTML, visible=True), gr.update(visible=False))
             return
-        filters = {k: v for k, v in zip(FILTER_KEYS, (gemeente, domein, kind, document)) if v}
+        filters = chosen_filters(filter_values)
         history = [q for q, _ in turns]
         shown = render.chat_messages(turns) + [{"role": "user", "content": render.question_message(question)}]
         text, final = "", None
@@ -135,7 +161,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
         if final is None:
             raise gr.Error("Er kwam geen antwoord; probeer het opnieuw.", title="Fout")
         if final.abstained and not final.citations and filters:  # say why, or the user blames the corpus
-            shown_filters = ", ".join(f"{render.FILTER_LABELS[k].lower()} {v}" for k, v in filters.items())
+            shown_filters = ", ".join(f"{labels[k].lower()} {v}" for k, v in filters.items())
             final.warnings.append(f"binnen de gekozen filters ({shown_filters}) staat geen passage; wis ze en vraag opnieuw.")
         user = username(request)
         if not cid or store.get(cid, user) is None:
@@ -146,6 +172,8 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
         listing = conversation_list(user, selected=cid)
         yield chat, sources, turns, choices, "", cid, cid, listing, gr.update(value="", visible=False), gr.update(visible=False)
 
+    name_parameters(ask, ["question", *filter_keys, "turns", "cid"])
+
     def stopped(turns):
         """The stop button: the half-streamed text goes, the saved conversation stays as it was."""
         chat, _, _ = conversation_view(list(turns or []))
@@ -155,7 +183,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
     # -- conversations --------------------------------------------------------------------
 
     def cleared_filters():
-        return [gr.update(value="") for _ in FILTER_KEYS]
+        return [gr.update(value="") for _ in filter_keys]
 
     def new_conversation(request: gr.Request):
         empty_choices = gr.update(choices=[], value=None)
@@ -280,11 +308,11 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
         md_path, json_path = write_conversation(turns, export_dir("gesprek"), stem=f"gesprek-{stamp}")
         return gr.update(value=private_files(md_path, json_path), visible=True)
 
-    def filter_status(gemeente, domein, kind, document):
-        values = dict(zip(FILTER_KEYS, (gemeente, domein, kind, document)))
-        facets = assistant.facets() if document else {}
+    def filter_status(*values):
+        chosen = chosen_filters(values)
+        facets = assistant.facets() if chosen.get(render.DOCUMENT_FILTER) else {}
         titles = dict(zip(facets.get("document", []), facets.get("document_titles", [])))
-        html = render.active_filters_html(values, titles)
+        html = render.active_filters_html(chosen, labels, titles)
         return gr.update(value=html, visible=bool(html)), gr.update(visible=bool(html))
 
     # -- layout ---------------------------------------------------------------------------
@@ -326,11 +354,16 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
             with gr.Row():
                 example_buttons = [gr.Button(q, size="sm", elem_classes=["voorbeeld"]) for q in examples]
             with gr.Accordion("Filters", open=False, elem_id="filters"):
-                with gr.Row():
-                    f_gemeente = gr.Dropdown(choices["gemeente"], value="", label="Gemeente")
-                    f_domein = gr.Dropdown(choices["domein"], value="", label="Domein")
-                    f_kind = gr.Dropdown(choices["kind"], value="", label="Soort document")
-                f_document = gr.Dropdown(choices["document"], value="", label="Document")
+                facet_dropdowns = []
+                facet_keys = [key for key in filter_keys if key != render.DOCUMENT_FILTER]
+                if facet_keys:  # none without a corpus profile: then only the document
+                    with gr.Row():
+                        facet_dropdowns = [
+                            gr.Dropdown(choices[key], value="", label=labels[key], elem_id=f"filter-{key}") for key in facet_keys
+                        ]
+                f_document = gr.Dropdown(
+                    choices[render.DOCUMENT_FILTER], value="", label=labels[render.DOCUMENT_FILTER], elem_id="filter-document"
+                )
             with gr.Row():
                 new = gr.Button("Nieuw gesprek", elem_id="nieuw-gesprek")
                 export_btn = gr.Button("Gesprek exporteren (Markdown + JSON)")
@@ -352,7 +385,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
 
     # -- events ---------------------------------------------------------------------------
 
-    filters = [f_gemeente, f_domein, f_kind, f_document]
+    filters = [*facet_dropdowns, f_document]
     ask_inputs = [question, *filters, turns_state, cid_state]
     ask_outputs = [chatbot, sources, turns_state, fb_turn, question, cid_state, stored_cid, conv_list, hint, stop]
     hide_stop = {"fn": lambda: gr.update(visible=False), "outputs": stop, "api_visibility": "private"}

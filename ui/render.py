@@ -337,7 +337,13 @@ def document_choices(docs: list[dict]) -> list[tuple[str, str]]:
     return [(f"{d.get('title') or d.get('document')} ({d.get('document', '')})", d["doc_id"]) for d in docs]
 
 
-FILTER_LABELS = {"gemeente": "Gemeente", "domein": "Domein", "kind": "Soort", "document": "Document"}
+DOCUMENT_FILTER = "document"  # the library's own filter, beside the facets the corpus profile names
+ALL_CHOICE = "Alle"  # a facet dropdown's empty choice; the labels are the profile's, so no plural of them is known
+
+
+def filter_labels(facet_labels: dict[str, str]) -> dict[str, str]:
+    """Every filter the chat offers with its label: the corpus profile's facets (in its order), then the document."""
+    return {**facet_labels, DOCUMENT_FILTER: "Document"}
 
 
 def is_facet_name(value: str) -> bool:
@@ -348,28 +354,27 @@ def is_facet_name(value: str) -> bool:
 
 
 def filter_choices(facets: dict) -> dict[str, list[tuple[str, str]]]:
-    """Dropdown choices per filter; the empty value means 'all'."""
-    titles = dict(zip(facets.get("document", []), facets.get("document_titles", [])))
-
-    def names(key):
-        return [(v, v) for v in facets.get(key, []) if is_facet_name(v)]
-
-    return {
-        "gemeente": [("Alle gemeenten", "")] + names("gemeente"),
-        "domein": [("Alle domeinen", "")] + names("domein"),
-        "kind": [("Alle soorten", "")] + names("kind"),
-        "document": [("Alle documenten", "")] + [(f"{titles.get(d) or d} ({d})", d) for d in facets.get("document", [])],
+    """Dropdown choices per filter, as `Assistant.facets()` lists them (the profile's facets, then the
+    document); the empty value means 'all'."""
+    titles = dict(zip(facets.get(DOCUMENT_FILTER, []), facets.get("document_titles", [])))
+    choices = {
+        key: [(ALL_CHOICE, "")] + [(v, v) for v in values if is_facet_name(v)]
+        for key, values in facets.items()
+        if key not in (DOCUMENT_FILTER, "document_titles")
     }
+    documents = [(f"{titles.get(d) or d} ({d})", d) for d in facets.get(DOCUMENT_FILTER, [])]
+    choices[DOCUMENT_FILTER] = [("Alle documenten", "")] + documents
+    return choices
 
 
-def active_filters_html(filters: dict[str, str], titles: dict[str, str] | None = None) -> str:
-    """One line that says which filters narrow the answers (empty when none do)."""
+def active_filters_html(filters: dict[str, str], labels: dict[str, str], titles: dict[str, str] | None = None) -> str:
+    """One line that says which filters narrow the answers (empty when none do); `labels` as `filter_labels`."""
     titles = titles or {}
     shown = []
     for key, value in filters.items():
         if value:
-            name = titles.get(value, value) if key == "document" else value
-            shown.append(f'<span class="filter-waarde">{esc(FILTER_LABELS[key])}: {esc(name)}</span>')
+            name = titles.get(value, value) if key == DOCUMENT_FILTER else value
+            shown.append(f'<span class="filter-waarde">{esc(labels.get(key, key))}: {esc(name)}</span>')
     if not shown:
         return ""
     return '<p class="actieve-filters" role="status">Antwoorden alleen uit: ' + " · ".join(shown) + "</p>"
