@@ -7,7 +7,7 @@ user can judge for themselves. One wording for all backends.
 from __future__ import annotations
 
 from assistant.schema import Answer, Citation, Passage
-from assistant.text import split_sentences
+from assistant.text import line_sections, split_sentences
 
 MESSAGES = {
     "nl": "Dat staat niet in de beschikbare bronnen. De passages hieronder komen het dichtst in de buurt; "
@@ -34,7 +34,7 @@ def citation_for(n: int, passage: Passage, quotes: str | list[str]) -> Citation:
         chunk_id=passage.chunk_id,
         doc_id=passage.doc_id,
         title=passage.title,
-        section=passage.section,
+        section=quoted_section(passage, quotes),
         page=passage.page_label,
         quote=QUOTE_JOINER.join(quotes),
         score=round(float(passage.score), 4),
@@ -42,6 +42,15 @@ def citation_for(n: int, passage: Passage, quotes: str | list[str]) -> Citation:
         passage_text=passage.text,
         quotes=quotes,
     )
+
+
+def quoted_section(passage: Passage, quotes: list[str]) -> str:
+    """The section the first quote stands in: in a chunk of merged small sections, its own subsection."""
+    if quotes:
+        for line, section in zip(passage.text.split("\n"), line_sections(passage.section or "", passage.text)):
+            if quotes[0] in line:
+                return section
+    return passage.section
 
 
 def opening_sentence(text: str) -> str:

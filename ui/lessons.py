@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from assistant.abstention import citation_for
 from assistant.retrieval import facet_value
 from assistant.schema import Answer, Citation, Passage
+from assistant.text import section_parts
 
 # label shown to the user -> search texts, tried in order per document (the first that a document's
 # passages answer wins). The first seven are the success factors (kernfactoren) as the overview
@@ -257,15 +258,16 @@ def action_options(assistant, doc: dict, theme: str, queries, numbers) -> Lesson
     names = [_folded(t) for t in (theme, *queries) if t.strip()]
     chosen: list[tuple[Passage, list[str]]] = []
     for p in assistant.document_passages(doc.get("doc_id", "")):
-        parts = [part.strip() for part in (p.section or "").split(" > ")]
-        if len(parts) < 2 or not OPTIONS_HEADING.search(parts[-1]):
-            continue
-        if not any(name in _folded(part) for part in parts[:-1] for name in names):
-            continue
-        items = [line.strip() for line in p.text.split("\n") if len(line.split()) >= 3]
-        items = [line for line in items if not OPTIONS_HEADING.fullmatch(line.rstrip(":"))]
-        if items:
-            chosen.append((p, items))
+        for section, lines in section_parts(p.section or "", p.text):
+            parts = [part.strip() for part in section.split(" > ")]
+            if len(parts) < 2 or not OPTIONS_HEADING.search(parts[-1]):
+                continue
+            if not any(name in _folded(part) for part in parts[:-1] for name in names):
+                continue
+            items = [line.strip() for line in lines if len(line.split()) >= 3]
+            items = [line for line in items if not OPTIONS_HEADING.fullmatch(line.rstrip(":"))]
+            if items:
+                chosen.append((p, items))
     if not chosen:
         return None
     row = _row(doc)
