@@ -7,6 +7,7 @@ and quoting, so that a quote can always be found back in the passage it came fro
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -38,7 +39,9 @@ one many much
 STOPWORDS = STOPWORDS_NL | STOPWORDS_EN
 
 _WORD = re.compile(r"[\w]+(?:[-'][\w]+)*", re.UNICODE)
-_stemmer = snowballstemmer.stemmer("dutch")
+# a Snowball stemmer keeps the word being stemmed in its own fields: one per thread, or two answers at
+# once (the app answers several sessions in parallel) corrupt each other's words (IndexError, wrong stems)
+_stemmers = threading.local()
 
 
 def fold(text: str) -> str:
@@ -49,7 +52,10 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_stemmers, "dutch", None)
+    if stemmer is None:
+        stemmer = _stemmers.dutch = snowballstemmer.stemmer("dutch")
+    return stemmer.stemWord(word)
 
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
