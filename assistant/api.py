@@ -12,6 +12,7 @@ A question goes: condense (follow-ups) -> retrieve (hybrid, filtered) -> answer
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,6 +23,9 @@ from assistant.retrieval import Filters, HybridRetriever
 from assistant.schema import Answer, Passage
 from assistant.settings import Settings
 from assistant.text import detect_language
+
+# another process's ingest is seen by the next question at most this many seconds after it finished
+CATCH_UP_EVERY = 0.5
 
 
 class Assistant:
@@ -40,6 +44,8 @@ class Assistant:
         self._refresh_lock = threading.Lock()
         self._writers = 0  # ingests running in this process (`writing()`)
         self._stamp = store.stamp()
+        self._checked_at = time.monotonic()
+        self._by_document = None  # (the passages list it was made from, document rows, passages per document)
         self.retriever = HybridRetriever(self.settings, store, embeddings, cache=IndexCache.for_settings(self.settings))
         self.answerer = answerer or build_answerer(self._answerer_context(chat_model))
 
@@ -97,7 +103,7 @@ class Assistant:
     def retrieve(
         self, question: str, *, filters: Filters | dict | None = None, k: int | None = None, mode: str = "hybrid"
     ) -> list[Passage]:
-        self.catch_up()
+        self._catch_up_soon()
         return self.retriever.retrieve(question, k=k, filters=filters, mode=mode)
 
     def ask(
@@ -128,7 +134,7 @@ class Assistant:
         question = question.strip()
         if not question:
             raise ValueError("empty question")
-        self.catch_up()
+        self._catch_up_soon()
         standalone = self.standalone(question, history)
         passages = self.retrieve(standalone, filters=filters, k=k, mode=mode)
         yield from self.answerer.stream(question, passages, language=detect_language(question), standalone_question=standalone)
@@ -141,11 +147,19 @@ class Assistant:
             self._stamp = self.store.stamp()  # taken first: a change made while reading is caught next time
             self.retriever.refresh()
 
+    def _catch_up_soon(self) -> None:
+        """`catch_up` at most every CATCH_UP_EVERY seconds: one answer asks for passages, documents and
+        facets several times, and each check is two Chroma calls (measured: ~8% of the app's time)."""
+        now = time.monotonic()
+        if now - self._checked_at >= CATCH_UP_EVERY:
+            self.catch_up()
+
     def catch_up(self) -> bool:
         """Refresh when the store changed since it was last read, e.g. by `datalessen ingest` in another
         process while the app serves. Costs one count and one metadata read (~0.4 ms embedded); True
         when something changed. An embedded store is reopened (Chroma reads its vector index once per
         process), unless this process is itself writing into it at the moment."""
+        self._checked_at = time.monotonic()
         if self.store.stamp() == self._stamp:
             return False
         with self._refresh_lock:
@@ -172,13 +186,13 @@ class Assistant:
     @property
     def passages(self) -> list[Passage]:
         """Every stored passage, in a stable order."""
-        self.catch_up()
+        self._catch_up_soon()
         return self.retriever.passages
 
     def facets(self) -> dict[str, list[str]]:
         """The values the filters can take, from the stored metadata: per facet of the corpus profile (in
         its order; `facet_labels` names them), then `document` with `document_titles`."""
-        self.catch_up()
+        self._catch_up_soon()
         return self.retriever.facets()
 
     def facet_labels(self) -> dict[str, str]:
@@ -187,9 +201,23 @@ class Assistant:
 
     def documents(self) -> list[dict]:
         """One row per completely ingested document, with its metadata and chunk count."""
-        self.catch_up()
+        self._catch_up_soon()
+        return [dict(row) for row in self._documents()[0]]
+
+    def document_passages(self, doc_id: str) -> list[Passage]:
+        self._catch_up_soon()
+        return list(self._documents()[1].get(doc_id, ()))
+
+    def _documents(self) -> tuple[list[dict], dict[str, list[Passage]]]:
+        """The document rows and each document's passages, made once per version of the passages (the app
+        asks for them with every answer: at 100k chunks a pass over all of them costs more than the answer)."""
+        passages = self.retriever.passages
+        cached = self._by_document
+        if cached is not None and cached[0] is passages:
+            return cached[1], cached[2]
         docs: dict[str, dict] = {}
-        for p in self.retriever.passages:
+        by_doc: dict[str, list[Passage]] = {}
+        for p in passages:
             row = docs.setdefault(
                 p.doc_id,
                 {
@@ -202,8 +230,9 @@ class Assistant:
             )
             row["chunks"] += 1
             row["pages"] = max(row["pages"], int(p.page_end or 0))
-        return sorted(docs.values(), key=lambda d: d.get("document", ""))
-
-    def document_passages(self, doc_id: str) -> list[Passage]:
-        self.catch_up()
-        return sorted((p for p in self.retriever.passages if p.doc_id == doc_id), key=lambda p: p.metadata.get("position", 0))
+            by_doc.setdefault(p.doc_id, []).append(p)
+        for items in by_doc.values():
+            items.sort(key=lambda p: p.metadata.get("position", 0))
+        rows = sorted(docs.values(), key=lambda d: d.get("document", ""))
+        self._by_document = (passages, rows, by_doc)
+        return rows, by_doc

@@ -11,7 +11,9 @@ import atexit
 import os
 import shutil
 import tempfile
+import threading
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -111,6 +113,36 @@ def _read_only_copy(folder: Path) -> Path:
 INDEX_SETTINGS = {"hnsw:space": "cosine", "hnsw:num_threads": 1, "hnsw:search_ef": 200}
 
 
+SENTENCE_VECTORS_KEPT = 1024  # chunks whose decoded sentence vectors stay in memory (~25 MB: float32, ~15 sentences)
+
+
+def _sentence_key(p: Passage) -> tuple:
+    """A chunk's id with what its sentence vectors were made from: a file ingested anew keeps its chunk
+    ids, and its new text then misses the cache instead of reading the old vectors."""
+    return (p.chunk_id, hash((p.text, p.section, p.title)))
+
+
+class _Recent:
+    """A small thread-safe LRU: the sentence vectors of the chunks recent answers quoted from."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
 class ChunkStore:
     def __init__(self, settings: Settings):
         from assistant.embeddings import embedding_identity
@@ -122,6 +154,7 @@ class ChunkStore:
             settings.collection, metadata=INDEX_SETTINGS | self.embedding, embedding_function=None
         )
         self._check_embedding()
+        self._sentence_cache = _Recent(SENTENCE_VECTORS_KEPT)
 
     def _check_embedding(self) -> None:
         """Record which model and precision fill this collection; refuse one filled by another."""
@@ -224,16 +257,23 @@ class ChunkStore:
         """chunk id -> its sentences' vectors (rows in `passage_sentences` order), for the passages stored with
         them; a chunk stored without (an older store) is left out. They travel in the chunk's own metadata,
         so a stored chunk has them or not, never half, and nothing is held in memory between questions."""
-        ids = [p.chunk_id for p in passages]
-        if not ids:
-            return {}
-        found = self.collection.get(ids=ids, include=["metadatas"])
-        wanted = {p.chunk_id: len(passage_sentences(p.text)) for p in passages}
-        out = {}
+        out, missing = {}, []
+        for p in passages:
+            found = self._sentence_cache.get(_sentence_key(p))
+            if found is not None:
+                out[p.chunk_id] = found
+            else:
+                missing.append(p)
+        if not missing:
+            return out
+        found = self.collection.get(ids=[p.chunk_id for p in missing], include=["metadatas"])
+        by_id = {p.chunk_id: p for p in missing}
         for chunk_id, meta in zip(found["ids"], found["metadatas"]):
             vectors = decode_vectors((meta or {}).get(SENTENCE_VECTORS, ""))
-            if vectors is not None and len(vectors) == wanted.get(chunk_id, -1):
+            p = by_id.get(chunk_id)
+            if p is not None and vectors is not None and len(vectors) == len(passage_sentences(p.text)):
                 out[chunk_id] = vectors
+                self._sentence_cache.put(_sentence_key(p), vectors)
         return out
 
     def all_passages(self, *, incomplete: bool = False) -> list[Passage]:

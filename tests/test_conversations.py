@@ -77,11 +77,13 @@ def test_list_search_rename_delete(store):
     second = store.create("", "Wat doet Zaanstad tegen ondermijning?")
     store.add_turn(second, "", "Wat doet Zaanstad tegen ondermijning?", _answer("b", "een data-applicatie"))
     assert [c.id for c in store.list("")] == [second, first]  # most recently used first
+    assert store.latest_id("") == second and store.latest_id("bob") is None
+    assert store.owns(first, "") and not store.owns(first, "bob") and not store.owns("", "")
     assert [c.id for c in store.list("", search="ZAANSTAD")] == [second]  # the title, any case
     assert [c.id for c in store.list("", search="projectleiders")] == [first]  # the answers too
     assert store.list("", search="100%") == []  # LIKE wildcards are taken literally
     store.add_turn(first, "", "En bij Utrecht?", _answer("c"))
-    assert [c.id for c in store.list("")] == [first, second]
+    assert [c.id for c in store.list("")] == [first, second] and store.latest_id("") == first
     assert store.rename(first, "", "  Succesfactoren   rapport ")
     assert store.get(first, "").title == "Succesfactoren rapport"
     with pytest.raises(ValueError):

@@ -113,6 +113,24 @@ class ConversationStore:
             ).all()
         return [(question, answer_from_json(answer)) for question, answer in rows]
 
+    def owns(self, cid: str, user: str) -> bool:
+        """`user` has a conversation `cid` (one indexed lookup)."""
+        if not cid:
+            return False
+        with self.db.connect() as conn:
+            return self._owned(conn, cid, user)
+
+    def latest_id(self, user: str) -> str | None:
+        """The id of `user`'s most recently used conversation (one indexed lookup)."""
+        query = (
+            select(conversations.c.id)
+            .where(conversations.c.username == (user or ""))
+            .order_by(conversations.c.updated_at.desc(), conversations.c.created_at.desc())
+            .limit(1)
+        )
+        with self.db.connect() as conn:
+            return conn.execute(query).scalar()
+
     def get(self, cid: str, user: str) -> ConversationSummary | None:
         found = self._summaries(user, ids=[cid]) if cid else []
         return found[0] if found else None
