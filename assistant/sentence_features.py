@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -106,6 +107,12 @@ def quotable(sentence: str, profile: CorpusProfile) -> str:
     return text[: footnote.start()].rstrip() if footnote else text
 
 
+@lru_cache(maxsize=50_000)
+def sentence_tokens(sentence: str) -> frozenset:
+    """A sentence's terms: the same sentences come back with every question about their passage."""
+    return frozenset(tokenize(sentence))
+
+
 def candidates(passages: list[Passage], profile: CorpusProfile) -> list[Candidate]:
     """Every quotable sentence of the passages, in passage and reading order, without repeats
     (overlapping chunks hold some sentences twice: the better-ranked passage keeps it)."""
@@ -121,7 +128,7 @@ def candidates(passages: list[Passage], profile: CorpusProfile) -> list[Candidat
                 if heading:
                     continue
                 sentence = quotable(sentence, profile)
-                tokens = frozenset(tokenize(sentence))
+                tokens = sentence_tokens(sentence)
                 if len(sentence.split()) < MIN_WORDS or not tokens or profile.is_pointer(sentence) or sentence in seen:
                     continue
                 seen.add(sentence)

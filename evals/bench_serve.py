@@ -172,7 +172,7 @@ def library_rate(assistant, threads: int, total: int) -> dict:
     return {"rate": total / wall, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "errors": 0}
 
 
-def embed_latency(embeddings, n: int = 40) -> dict:
+def embed_latency(embeddings, n: int = 100) -> dict:
     times = []
     for i in range(n):
         start = time.perf_counter()
@@ -182,10 +182,15 @@ def embed_latency(embeddings, n: int = 40) -> dict:
 
 
 class BackgroundLoad:
-    """Another process embedding passages in batches with every core, as an ingest does."""
+    """Another process embedding passages in batches with every core, as an ingest does: at normal priority
+    (any other busy program) or at the priority `datalessen ingest` gives itself (setting ingest_nice)."""
+
+    def __init__(self, nice: int = 0):
+        self.nice = nice
 
     def __enter__(self):
-        self.proc = subprocess.Popen([sys.executable, "-m", "evals.bench_serve", "--load"], env=dict(os.environ))
+        command = [sys.executable, "-m", "evals.bench_serve", "--load", str(self.nice)]
+        self.proc = subprocess.Popen(command, env=dict(os.environ))
         time.sleep(8)  # let it load its model and start spinning
         return self
 
@@ -194,10 +199,12 @@ class BackgroundLoad:
         self.proc.wait()
 
 
-def _background_load() -> None:
+def _background_load(nice: int) -> None:
     from assistant.embeddings import load_embeddings
     from assistant.settings import Settings, quiet_offline_environment
+    from ingest.pipeline import lower_priority
 
+    lower_priority(nice)
     quiet_offline_environment()
     settings = Settings.load().replace(torch_threads=0)
     embeddings = load_embeddings(settings)
@@ -210,7 +217,7 @@ def _background_load() -> None:
 
 
 def _row(label: str, r: dict) -> str:
-    return f"{label:34s} {r['rate']:7.1f} {r['p50'] * 1000:8.0f} {r['p95'] * 1000:8.0f} {r['errors']:6d}"
+    return f"{label:44s} {r['rate']:7.1f} {r['p50'] * 1000:8.0f} {r['p95'] * 1000:8.0f} {r['errors']:6d}"
 
 
 @click.command("serve")
@@ -221,7 +228,8 @@ def _row(label: str, r: dict) -> str:
 @click.pass_obj
 def bench_serve(obj, sessions, per_session, threads, no_load):
     """Answers per second through the real app (20 and 50 sessions) beside the library in-process, quiet and
-    beside a background load; query-embedding latency quiet and under that load; the app's memory."""
+    beside a background load (normal priority, and at ingest's own lower priority); query-embedding latency
+    quiet and under each load; the app's memory."""
     counts = [int(s) for s in sessions.split(",") if s.strip()]
     assistant = obj.assistant
     settings = assistant.settings
@@ -234,10 +242,12 @@ def bench_serve(obj, sessions, per_session, threads, no_load):
         started = app.wait()
         click.echo(f"app answering after {started:.1f} s; RSS {app.rss_mb():,.0f} MB")
         asyncio.run(_drive(app.url, 2, 2))  # warm-up
-        rows = []
-        phases = [("quiet", None)] + ([] if no_load else [("beside a background load", BackgroundLoad)])
+        rows, quiet_p95 = [], None
+        nice = settings.ingest_nice
+        loads = [("load", BackgroundLoad(0))] + ([(f"ingest at nice {nice}", BackgroundLoad(nice))] if nice > 0 else [])
+        phases = [("quiet", None)] + ([] if no_load else loads)
         for phase, load in phases:
-            context = load() if load else _Nothing()
+            context = load or _Nothing()
             with context:
                 embed = embed_latency(assistant.embeddings)
                 lib = library_rate(assistant, threads, max(counts) * per_session // 2)
@@ -246,9 +256,13 @@ def bench_serve(obj, sessions, per_session, threads, no_load):
                     result = asyncio.run(_drive(app.url, n, per_session))
                     rows.append(_row(f"app, {n} sessions x {per_session} ({phase})", result))
                     rows[-1] += f"   {result['rate'] / lib['rate']:.2f} of the library"
-                rows.append(f"{'query embedding (' + phase + ')':34s} p50 {embed['p50']:.1f} ms, p95 {embed['p95']:.1f} ms")
+                quiet_p95 = quiet_p95 if load else embed["p95"]
+                rows.append(
+                    f"{'query embedding (' + phase + ')':44s} p50 {embed['p50']:.1f} ms, p95 {embed['p95']:.1f} ms"
+                    + (f" ({embed['p95'] / quiet_p95:.1f}x quiet)" if load else "")
+                )
             rows.append(f"load average after: {load_average()}")
-        click.echo(f"{'':34s} {'q/s':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>6s}")
+        click.echo(f"{'':44s} {'q/s':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>6s}")
         click.echo("\n".join(rows))
         click.echo(f"app RSS after the runs: {app.rss_mb():,.0f} MB")
     finally:
@@ -264,5 +278,5 @@ class _Nothing:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--load"]:
-        _background_load()
+    if sys.argv[1:2] == ["--load"]:
+        _background_load(int(sys.argv[2]) if len(sys.argv) > 2 else 0)

@@ -36,8 +36,9 @@ def ingest(obj: Context, paths, prune, quiet, force):
     Progress goes to stderr, the summary to stdout. Exit code 1 when any file
     failed; every failed file is listed with its reason. See docs/ingest.md.
     """
-    from ingest.pipeline import Ingestor
+    from ingest.pipeline import Ingestor, lower_priority
 
+    lower_priority(obj.settings.ingest_nice)
     targets = list(paths) or [obj.settings.corpus_dir]
     report = Ingestor(obj.settings, progress=not quiet, force=force).run(targets, prune=prune)  # failures: ui/cli.py
     click.echo(report.summary())

@@ -406,6 +406,15 @@ def chunk_metadata(chunk: Chunk) -> dict:
     return meta
 
 
+def lower_priority(nice: int) -> None:
+    """This process's CPU priority lowered by `nice` (never raised; where the OS has no nice, nothing)."""
+    if nice > 0 and hasattr(os, "nice"):
+        try:
+            os.nice(nice)
+        except OSError:  # not permitted here: run at the priority we have
+            pass
+
+
 def ingest_into(
     assistant, paths: list[Path], *, prune: bool = False, progress: bool = False, force: bool = False
 ) -> IngestReport:

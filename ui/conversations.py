@@ -86,7 +86,13 @@ class ConversationStore:
         """Append one turn; returns its position (1-based). A conversation of another user is refused."""
         stamp = now_iso()
         with self.db.begin() as conn:
-            if not self._owned(conn, cid, user):
+            # marking it used is also the ownership check: no row of this user, no turn
+            owned = conn.execute(
+                update(conversations)
+                .where(conversations.c.id == cid, conversations.c.username == (user or ""))
+                .values(updated_at=stamp)
+            )
+            if owned.rowcount != 1:
                 raise KeyError(f"no conversation {cid!r} for this user")
             count = conn.execute(select(func.count()).select_from(turns).where(turns.c.conversation_id == cid)).scalar_one()
             position = int(count) + 1
@@ -100,7 +106,6 @@ class ConversationStore:
                     created_at=stamp,
                 )
             )
-            conn.execute(update(conversations).where(conversations.c.id == cid).values(updated_at=stamp))
         return position
 
     def turns(self, cid: str, user: str) -> list[tuple[str, Answer]] | None:
