@@ -256,7 +256,7 @@ class ChunkStore:
     def sentence_vectors(self, passages: list[Passage]) -> dict[str, np.ndarray]:
         """chunk id -> its sentences' vectors (rows in `passage_sentences` order), for the passages stored with
         them; a chunk stored without (an older store) is left out. They travel in the chunk's own metadata,
-        so a stored chunk has them or not, never half, and nothing is held in memory between questions."""
+        so a stored chunk has them or not, never half; the most recently quoted chunks' stay decoded."""
         out, missing = {}, []
         for p in passages:
             found = self._sentence_cache.get(_sentence_key(p))

@@ -190,6 +190,7 @@ def chunk_sentence_vectors(chunk_vector: np.ndarray, n: int, rng) -> np.ndarray:
 
 
 def build_phase(size: int, store_home: str, seed: int, cache_dir: str) -> dict:
+    from assistant.sentence_vectors import SENTENCE_VECTORS, encode_vectors
     from assistant.store import ChunkStore
     from assistant.text import passage_sentences
     from evals.synthetic import SentencePool, generate
@@ -207,11 +208,11 @@ def build_phase(size: int, store_home: str, seed: int, cache_dir: str) -> dict:
         b = a + UPSERT_BATCH
         # each chunk's sentences get vectors too, as ingest stores them for the sentence ranker (near
         # the chunk's own vector: the answer's latency depends on fetching them, not on their values)
-        sentences = [
-            chunk_sentence_vectors(corpus.vectors[i], len(passage_sentences(corpus.texts[i])), rng)
-            for i in range(a, min(b, len(corpus)))
-        ]
-        store.upsert(corpus.ids[a:b], corpus.texts[a:b], corpus.vectors[a:b], corpus.metadatas[a:b], sentence_vectors=sentences)
+        metadatas = []
+        for i, meta in zip(range(a, min(b, len(corpus))), corpus.metadatas[a:b]):
+            vectors = chunk_sentence_vectors(corpus.vectors[i], len(passage_sentences(corpus.texts[i])), rng)
+            metadatas.append(meta | {SENTENCE_VECTORS: encode_vectors(vectors)})
+        store.upsert(corpus.ids[a:b], corpus.texts[a:b], corpus.vectors[a:b], metadatas)
         print(
             f"  upserted {min(b, len(corpus)):,}/{len(corpus):,} ({time.perf_counter() - start:.0f} s)",
             file=sys.stderr,
