@@ -22,6 +22,12 @@ SHARED = Path(os.environ.get("DATALESSEN_SHARED", PROJECT_ROOT.parent / "shared"
 FIXTURES = Path(os.environ.get("DATALESSEN_FIXTURES", SHARED / "fixtures" / "real"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _ingest_at_normal_priority():
+    """`datalessen ingest` run in this process (CliRunner) would lower the whole test run's CPU priority."""
+    os.environ.setdefault("DATALESSEN_INGEST_NICE", "0")
+
+
 @pytest.fixture(scope="session")
 def model_home(tmp_path_factory) -> Path:
     """A data home whose models/ holds the converted e5 model."""

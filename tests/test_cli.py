@@ -50,6 +50,25 @@ def test_ingest_reports_unchanged_files(cli_env):
     assert "ongewijzigd 20" in result.output and "nieuw ingebed 0" in result.output
 
 
+def test_ingest_lowers_its_own_priority_by_the_setting(cli_env, monkeypatch):
+    import ingest.pipeline
+
+    asked = []
+    monkeypatch.setattr(ingest.pipeline, "lower_priority", asked.append)
+    env = cli_env | {"DATALESSEN_INGEST_NICE": None}  # None: unset, so the default applies
+    assert CliRunner().invoke(cli, ["ingest", "-q"], env=env).exit_code == 0
+    assert asked == [10]  # the default: a serving app on the same machine answers first
+
+
+def test_lower_priority_lowers_and_never_raises():
+    code = (
+        "import os; from ingest.pipeline import lower_priority; before = os.nice(0); lower_priority(5); "
+        "lower_priority(-5); print(os.nice(0) - before)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
+    assert out.stdout.strip() == "5"
+
+
 def test_ingest_exit_code_says_a_file_failed(cli_env, tmp_path):
     (tmp_path / "leeg.md").write_bytes(b"")
     result = CliRunner().invoke(cli, ["ingest", "-q", str(tmp_path / "leeg.md")], env=cli_env)
