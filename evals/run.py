@@ -52,6 +52,25 @@ BASELINE_METRICS = ("top1_passage_key_facts", "top3_passages_key_facts", "best3_
 # --------------------------------------------------------------------------- the naive baseline
 
 
+def naive_text(path: Path) -> str | None:
+    """A file's text as the LangChain tutorials' loaders give it: TextLoader's whole file (front matter
+    and all), PyPDFLoader's page texts (pypdf), Docx2txt's paragraphs; None for anything else."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        return None
+    if suffix in TEXT_SUFFIXES:
+        return path.read_text(encoding="utf-8")
+    if suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    if suffix == ".docx":
+        import docx
+
+        return "\n\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    return None
+
+
 class NaiveBaseline:
     """The LangChain tutorial pipeline, built in a temporary Chroma over the store's source files."""
 
@@ -67,10 +86,10 @@ class NaiveBaseline:
         self.passages: dict[str, Passage] = {}
         splitter = RecursiveCharacterTextSplitter()
         for path in sorted(paths):
-            if path.suffix.lower() not in TEXT_SUFFIXES or not path.is_file():
+            raw = naive_text(path)
+            if raw is None:
                 self.skipped.append(path.name)
                 continue
-            raw = path.read_text(encoding="utf-8")  # what TextLoader does: front matter and all
             for i, (chunk, start) in enumerate(_with_offsets(raw, splitter.split_text(raw))):
                 sections = sections_spanned(raw, start, start + len(chunk))
                 chunk_id = f"naive-{path.name}-{i:04d}"
