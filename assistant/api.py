@@ -159,8 +159,9 @@ class Assistant:
         process while the app serves. Costs one count and one metadata read (~0.4 ms embedded); True
         when something changed. An embedded store is reopened (Chroma reads its vector index once per
         process), unless this process is itself writing into it at the moment."""
+        stamp = self.store.stamp()  # a store that is down says so here, every time it is asked
         self._checked_at = time.monotonic()
-        if self.store.stamp() == self._stamp:
+        if stamp == self._stamp:
             return False
         with self._refresh_lock:
             stamp = self.store.stamp()

@@ -84,9 +84,12 @@ def convertible(fp32_folder: Path) -> bool:
 def ensure_int8_model(fp32_folder: Path, model_dir: Path) -> Path:
     """The int8 folder for `fp32_folder`, building it on first use (and again if the fp32 weights changed)."""
     target = int8_folder(fp32_folder, model_dir)
-    marker = target / MARKER
-    if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")).get("source") == _source_id(fp32_folder):
-        return target
+    # also the build beside the fp32 folder: a model named by its path (another data home's) comes with
+    # that home's int8 build, which a read-only or small data home could not make again
+    for folder in (target, int8_folder(fp32_folder, Path(fp32_folder).parent)):
+        marker = folder / MARKER
+        if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")).get("source") == _source_id(fp32_folder):
+            return folder
     return convert(fp32_folder, target)
 
 
