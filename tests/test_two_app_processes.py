@@ -186,7 +186,7 @@ def test_a_conversation_started_on_one_process_reopens_on_the_other(
         answered = _text(chat[-1])
         assert first.predict("", api_name="/conversations")[0]["turns"] == 2
         chat, *_ = first.predict(started["id"], api_name="/open_conversation")
-        assert _text(chat[-2]).endswith("En welke les trekt Kampen daaruit?") or "Kampen daaruit" in _text(chat[-2])
+        assert "En welke les trekt Kampen daaruit?" in _text(chat[-2])
         assert _text(chat[-1]) == answered  # the second process's answer, as it gave it
     finally:
         for process in processes:
