@@ -17,12 +17,11 @@ def free_port() -> int:
 @contextmanager
 def running_app(assistant, report_dir=None, app=None, **overrides):
     """The app as `launch()` starts it (same settings-derived arguments), not blocking; yields its URL."""
-    from ui.app import build_app, launch_kwargs
+    from ui.app import build_app, launch_kwargs, queued
     from ui.settings import AppSettings
 
     app = app or AppSettings()
-    demo = build_app(assistant, app, report_dir=report_dir)
-    demo.queue(default_concurrency_limit=int(app.concurrency))
+    demo = queued(build_app(assistant, app, report_dir=report_dir), app)
     kwargs = {
         **launch_kwargs(app),
         "server_name": "127.0.0.1",

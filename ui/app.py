@@ -28,6 +28,7 @@ from ui.database import Database
 from ui.errors import guard_handlers
 from ui.eval_report import DEFAULT_REPORT_DIR
 from ui.feedback import FeedbackStore
+from ui.gradio_tuning import tune
 from ui.settings import AppSettings
 from ui.style import CSS, HEAD, i18n, theme
 
@@ -91,8 +92,14 @@ def launch_kwargs(app: AppSettings) -> dict:
     }
 
 
+def queued(demo: gr.Blocks, app: AppSettings) -> gr.Blocks:
+    """The queue as the app serves with it: `concurrency` answers at once, Gradio's unused per-event work off."""
+    demo.queue(default_concurrency_limit=int(app.concurrency))
+    tune(demo)
+    return demo
+
+
 def launch(assistant, app: AppSettings, **overrides):
     """Start the app and block (the `datalessen serve` command)."""
-    demo = build_app(assistant, app)
-    demo.queue(default_concurrency_limit=int(app.concurrency))
+    demo = queued(build_app(assistant, app), app)
     return demo.launch(**{**launch_kwargs(app), **overrides})
