@@ -30,12 +30,13 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+from assistant.e5_model import atomic_folder
 
 MARKER = "datalessen-e5-int8.json"  # written last: a folder without it is an interrupted build
 MODEL_FILE = "model.onnx"
@@ -105,9 +106,7 @@ def convert(fp32_folder: Path, out_dir: Path) -> Path:
     fp32_folder, out_dir = Path(fp32_folder), Path(out_dir)
     if not convertible(fp32_folder):
         raise ValueError(f"{fp32_folder}: not a BERT sentence-transformers folder with mean pooling (use fp32)")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
-    try:
+    with atomic_folder(out_dir) as work:
         exported, fused = work / "exported.onnx", work / "fused.onnx"
         config = _export(fp32_folder, exported)
         fusions = _fuse(exported, fused, config)
@@ -134,12 +133,6 @@ def convert(fp32_folder: Path, out_dir: Path) -> Path:
             "check_cosines": [round(c, 5) for c in cosines],
         }
         (work / MARKER).write_text(json.dumps(marker, indent=2), encoding="utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        work.rename(out_dir)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
     return out_dir
 
 

