@@ -29,23 +29,10 @@ pytest.importorskip("gradio_client")
 pytest.importorskip("psycopg", reason="the PostgreSQL driver is missing: pip install 'datalessen[postgres]'")
 from gradio_client import Client
 
+from tests.ui_support import KAMPEN_DOC
+
 pytestmark = pytest.mark.slow
-DOC = """---
-title: Waterpeil Kampen
-kind: context
-gemeente: Kampen
----
-
-# Waterpeil Kampen
-
-## Meten
-
-De gemeente Kampen meet het waterpeil van de IJssel met zeven boeien langs de kade.
-
-## Lessen
-
-Een les uit Kampen: deel de meetgegevens elke ochtend met de waterschappen.
-"""
+DOC = KAMPEN_DOC
 
 
 def postgres_program(name: str) -> str | None:

@@ -7,29 +7,17 @@ Screenshots go to a temporary folder, or to DATALESSEN_SCREENSHOT_DIR (docs/scre
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.ui_support import remove_uploads, running_app
+from tests.ui_support import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, remove_uploads, running_app, screenshot_folder
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium (apt-get install -y chromium) for the browser test", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
+playwright = browser_or_skip()
 
 pytestmark = pytest.mark.slow
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
 EVIL_DOC = f"""---
@@ -51,16 +39,14 @@ TIMEOUT = 90_000
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("DATALESSEN_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def browser_page(corpus_assistant):
     """One page on the running app; records every request and every dialog for the last test."""
     with running_app(corpus_assistant) as url, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.requests, page.dialogs = [], []
         page.on("request", lambda request: page.requests.append(request.url))

@@ -12,7 +12,6 @@ app must be Dutch whatever the browser says.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -21,15 +20,11 @@ import pytest
 
 from tests.llm_fakes import ScriptedOpenAI, pieces
 from tests.loader_files import make_pdf, real_fixture
-from tests.ui_support import remove_uploads, running_app
+from tests.ui_support import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, remove_uploads, running_app, screenshot_folder
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium (apt-get install -y chromium) for the browser test", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
+playwright = browser_or_skip()
 
 pytestmark = pytest.mark.slow
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT = 90_000
 DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
@@ -80,9 +75,7 @@ CONTRAST_JS = """
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("DATALESSEN_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +88,7 @@ def app_url(corpus_assistant):
 @pytest.fixture(scope="module")
 def browser():
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -15,25 +15,10 @@ import pytest
 pytest.importorskip("gradio_client")
 from gradio_client import Client
 
-from tests.ui_support import running_app
+from tests.ui_support import KAMPEN_DOC, running_app
 from ui.settings import AppSettings
 
-DOC = """---
-title: Waterpeil Kampen
-kind: context
-gemeente: Kampen
----
-
-# Waterpeil Kampen
-
-## Meten
-
-De gemeente Kampen meet het waterpeil van de IJssel met zeven boeien langs de kade.
-
-## Lessen
-
-Een les uit Kampen: deel de meetgegevens elke ochtend met de waterschappen.
-"""
+DOC = KAMPEN_DOC
 LOGINS = AppSettings(auth="anna:a1,bob:b2,carla:c3", admin_users="carla")
 
 

@@ -14,7 +14,6 @@ Screenshots go to a temporary folder, or to DATALESSEN_SCREENSHOT_DIR (docs/scre
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -25,32 +24,19 @@ from docx.oxml.ns import qn
 
 from evals.gold import GOLD_DIR
 from tests.conftest import FIXTURES
-from tests.ui_support import running_app
+from tests.ui_support import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, running_app, screenshot_folder
 from ui.eval_report import FAILING, open_reports, outcome_matches
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium (apt-get install -y chromium) for the browser test", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
+playwright = browser_or_skip()
 
 pytestmark = pytest.mark.slow
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT = 120_000
 PLAN = "Informatiegestuurd-werken-Arnhem.pdf"  # the Arnhem data-team plan, 26 pages
 
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("DATALESSEN_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +83,7 @@ def plan_in_store(corpus_assistant, tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(corpus_assistant, report_folder, plan_in_store):
     with running_app(corpus_assistant) as url, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.set_default_timeout(TIMEOUT)
         page.goto(url)

@@ -1,9 +1,12 @@
-"""Start the real app in-process on a free loopback port, and clean up what a test uploaded."""
+"""Start the real app in-process on a free loopback port, clean up what a test uploaded, and what the
+browser tests share: Debian's Chromium, its flags, the screenshot folder."""
 
 from __future__ import annotations
 
+import os
 import socket
 from contextlib import contextmanager
+from pathlib import Path
 
 from ui.uploads import upload_dir
 
@@ -48,3 +51,48 @@ def remove_uploads(assistant) -> None:
         ingestor.remove(str(path.resolve()))
         path.unlink()
     assistant.retriever.refresh()
+
+
+# a small document with two facts, for the tests that need a quick store of their own
+KAMPEN_DOC = """---
+title: Waterpeil Kampen
+kind: context
+gemeente: Kampen
+---
+
+# Waterpeil Kampen
+
+## Meten
+
+De gemeente Kampen meet het waterpeil van de IJssel met zeven boeien langs de kade.
+
+## Lessen
+
+Een les uit Kampen: deel de meetgegevens elke ochtend met de waterschappen.
+"""
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def browser_or_skip():
+    """playwright's sync API, or the calling test module skipped when Chromium or playwright is missing."""
+    import pytest
+
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium) for the browser test", allow_module_level=True)
+    return pytest.importorskip("playwright.sync_api", reason="Python playwright is not installed")
+
+
+def screenshot_folder(tmp_path_factory) -> Path:
+    """DATALESSEN_SCREENSHOT_DIR (e.g. docs/screenshots to refresh them), else a temporary folder."""
+    folder = Path(os.environ.get("DATALESSEN_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
