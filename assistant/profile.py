@@ -2,7 +2,8 @@
 
 The library answers over any Dutch or English documents; what only holds for the shipped
 digest (an English->Dutch glossary for its subjects, its "F1:" fact labels and "Feiten en
-bronnen" lists, its "Zie ...md" pointers, its facets and example questions) lives in
+bronnen" lists, its "Zie ...md" pointers, its facets and example questions, the report's
+"Opties voor acties" sections) lives in
 `corpus/profile.toml`, named by the setting `corpus_profile`. An empty setting means no
 profile: every field below then has its empty default and the library still works.
 """
@@ -44,6 +45,7 @@ class CorpusProfile:
     examples: tuple[str, ...] = ()
     notes_file: str = ""  # beside the documents folder
     unknown_heading: str = ""
+    action_headings: re.Pattern | None = None  # a section listing options for action (the app's lessons view)
 
     def expand_query(self, text: str) -> str:
         """The question with the Dutch word after each English word the glossary knows: added, not
@@ -117,7 +119,12 @@ def _load(path: str, _mtime: int) -> CorpusProfile:
         examples=tuple(data.get("ui", {}).get("examples", [])),
         notes_file=str(notes.get("file", "")),
         unknown_heading=str(notes.get("unknown_heading", "")),
+        action_headings=_any_of(data.get("lessons", {}).get("action_headings", [])),
     )
+
+
+def _any_of(patterns) -> re.Pattern | None:
+    return re.compile(r"(?:" + "|".join(patterns) + r")", re.I) if patterns else None
 
 
 def _facets(path: str, table: dict) -> dict[str, str]:

@@ -195,6 +195,18 @@ def test_an_ingested_report_comes_first_with_its_own_options_for_action(report_a
     assert numbers == list(range(1, len(numbers) + 1))
 
 
+def test_which_sections_hold_options_for_action_is_the_profiles_knowledge(tmp_path, fake_settings, fake_embeddings):
+    """Without a corpus profile no heading is taken for 'opties voor acties': the theme's rows stay, the
+    options are not guessed."""
+    from assistant.api import Assistant
+
+    bot = Assistant(fake_settings.replace(corpus_profile=""), embeddings=fake_embeddings)
+    assert ingest_into(bot, [_write_corpus(tmp_path / "corpus", with_report=True)]).ok
+    [opschaling] = workshop(bot, ["Opschaling"])
+    assert opschaling.report_ingested and opschaling.report_rows[0].document == "rapport.md"
+    assert opschaling.options == []
+
+
 def test_a_real_pdf_as_report_document_speaks_first(tmp_path, fake_settings, fake_embeddings):
     """The Arnhem data-team plan (a real municipal PDF) ingested beside the cases: kind `document`,
     so its own statements on the theme come before any case's, with their pages."""

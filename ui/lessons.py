@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from assistant.abstention import citation_for
+from assistant.profile import load_profile
 from assistant.retrieval import facet_value
 from assistant.schema import Answer, Citation, Passage
 from assistant.text import section_parts
@@ -71,7 +72,6 @@ PER_CASE = 2  # passages quoted together per case (one answer)
 PER_REPORT = 3  # passages per report-level document, each quoted on its own: that is where the lessons are
 MOST_REPORT_QUOTES = 6
 MOST_OPTIONS = 5  # "opties voor acties" per theme and document: a handout keeps it short
-OPTIONS_HEADING = re.compile(r"\bopties?\s+voor\s+actie", re.IGNORECASE)
 
 
 @dataclass
@@ -254,18 +254,22 @@ def _folded(text: str) -> str:
 
 def action_options(assistant, doc: dict, theme: str, queries, numbers) -> LessonRow | None:
     """The theme's own 'opties voor acties': the items of such a section inside a chapter whose
-    heading names the theme, verbatim. None when the document has none for this theme."""
+    heading names the theme, verbatim; which headings hold such options is the corpus profile's
+    `action_headings`. None when the document has none for this theme (or the profile names none)."""
+    headings = load_profile(assistant.settings).action_headings
+    if headings is None:
+        return None
     names = [_folded(t) for t in (theme, *queries) if t.strip()]
     chosen: list[tuple[Passage, list[str]]] = []
     for p in assistant.document_passages(doc.get("doc_id", "")):
         for section, lines in section_parts(p.section or "", p.text):
             parts = [part.strip() for part in section.split(" > ")]
-            if len(parts) < 2 or not OPTIONS_HEADING.search(parts[-1]):
+            if len(parts) < 2 or not headings.search(parts[-1]):
                 continue
             if not any(name in _folded(part) for part in parts[:-1] for name in names):
                 continue
             items = [line.strip() for line in lines if len(line.split()) >= 3]
-            items = [line for line in items if not OPTIONS_HEADING.fullmatch(line.rstrip(":"))]
+            items = [line for line in items if not headings.fullmatch(line.rstrip(":"))]
             if items:
                 chosen.append((p, items))
     if not chosen:
