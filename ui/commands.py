@@ -14,7 +14,7 @@ from assistant.commands import Context
 @click.pass_obj
 def serve(obj: Context, host, port, no_ingest):
     """Start the web app (Gradio) on this machine."""
-    from ingest.pipeline import ingest_into
+    from ingest.pipeline import ingest_beside_answers
     from ui.access import exposure_warning
     from ui.app import launch
     from ui.settings import AppSettings
@@ -25,5 +25,5 @@ def serve(obj: Context, host, port, no_ingest):
         click.echo(warning, err=True)
     if not no_ingest and obj.assistant.store.count() == 0:
         click.echo(f"Lege store: de corpus in {obj.settings.corpus_dir} wordt ingelezen…")
-        click.echo(ingest_into(obj.assistant, [obj.settings.corpus_dir], progress=True).summary())
+        click.echo(ingest_beside_answers(obj.assistant, [obj.settings.corpus_dir], progress=True).summary())
     launch(obj.assistant, app)

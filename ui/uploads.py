@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.pipeline import ingest_into
+from ingest.pipeline import ingest_beside_answers
 from ui.access import may_upload
 from ui.settings import AppSettings
 
@@ -111,7 +111,7 @@ def accept_uploads(
         result.accepted.append(target)
     if result.accepted:
         try:
-            result.report = ingest_into(assistant, result.accepted)
+            result.report = ingest_beside_answers(assistant, result.accepted)
         except Exception:  # the store or the disk (a file's own failure is in the report): said by ui/errors.py
             for target in result.accepted:
                 _settle(target, stored=False)
