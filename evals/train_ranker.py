@@ -46,13 +46,18 @@ _UNKNOWN = (FEATURES.index("cue_unknown"), FEATURES.index("unknown_section"))
 # --------------------------------------------------------------------------- fitting
 
 
-def fit_logistic(rows: np.ndarray, labels: np.ndarray, features, c: float) -> Logistic:
+def fit_logistic(rows: np.ndarray, labels: np.ndarray, features, c: float, *, balanced: bool = False) -> Logistic:
+    """`balanced`: each positive weighs negatives / positives, so both classes count alike."""
     from sklearn.linear_model import LogisticRegression
 
     mean = rows.mean(axis=0)
     scale = rows.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    model = LogisticRegression(C=c, max_iter=5000).fit((rows - mean) / scale, labels)
+    weights = None
+    if balanced:
+        positives = max(1, int(labels.sum()))
+        weights = np.where(labels > 0, (len(labels) - positives) / positives, 1.0)
+    model = LogisticRegression(C=c, max_iter=5000).fit((rows - mean) / scale, labels, sample_weight=weights)
     return Logistic(tuple(features), mean, scale, model.coef_[0].copy(), float(model.intercept_[0]))
 
 
@@ -66,10 +71,12 @@ def _ranker_rows(examples: list[Example], kind: str) -> tuple[np.ndarray, np.nda
     return np.vstack(rows), np.concatenate([e.labels for e in usable])
 
 
-def fit_rankers(examples: list[Example]) -> dict[str, Logistic]:
-    out = {"lexical": fit_logistic(*_ranker_rows(examples, "lexical"), FEATURES, RANKER_C)}
+def fit_rankers(examples: list[Example], *, balanced: bool = False) -> dict[str, Logistic]:
+    """The quoting rankers; `balanced`: the ones the answerable model reads (sentence_ranker.py says why)."""
+    out = {"lexical": fit_logistic(*_ranker_rows(examples, "lexical"), FEATURES, RANKER_C, balanced=balanced)}
     if any(e.similarity is not None for e in examples):
-        out["similarity"] = fit_logistic(*_ranker_rows(examples, "similarity"), FEATURES + SIMILARITY_FEATURES, RANKER_C)
+        rows, labels = _ranker_rows(examples, "similarity")
+        out["similarity"] = fit_logistic(rows, labels, FEATURES + SIMILARITY_FEATURES, RANKER_C, balanced=balanced)
     else:  # a store without sentence vectors: the similarity model is the lexical one with zero weights
         lexical = out["lexical"]
         pad = len(SIMILARITY_FEATURES)
@@ -114,12 +121,13 @@ def best_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> float:
 
 
 def train(examples: list[Example], training: dict | None = None) -> RankerModel:
-    """Rankers on all examples; the answerable model on out-of-fold ranker scores, set by set."""
+    """Rankers on all examples; the answerable model on out-of-fold scores of the balanced rankers, set by set."""
     sets = sorted({e.gold_set for e in examples})
     summaries: dict[str, list] = {"similarity": [], "lexical": []}
     labels: dict[str, list] = {"similarity": [], "lexical": []}
     for held in sets:
-        rankers = fit_rankers([e for e in examples if e.gold_set != held]) if len(sets) > 1 else fit_rankers(examples)
+        fitted_on = [e for e in examples if e.gold_set != held] if len(sets) > 1 else examples
+        rankers = fit_rankers(fitted_on, balanced=True)
         for e in (e for e in examples if e.gold_set == held):
             for kind in summaries:
                 summary = summary_of(e, rankers, kind)
@@ -133,7 +141,7 @@ def train(examples: list[Example], training: dict | None = None) -> RankerModel:
         rows, y = np.asarray(summaries[kind]), np.asarray(labels[kind], dtype=bool)
         answerable[kind] = fit_logistic(rows, y.astype(int), ANSWERABLE_FEATURES, ANSWERABLE_C)
         threshold[kind] = best_threshold(answerable[kind].probability(rows), y)
-    return RankerModel(fit_rankers(examples), answerable, threshold, training or {})
+    return RankerModel(fit_rankers(examples), answerable, threshold, training or {}, fit_rankers(examples, balanced=True))
 
 
 # --------------------------------------------------------------------------- cross-validation
@@ -334,6 +342,7 @@ def train_ranker(obj, sets, out, cv_report, extra, no_cv):
         "answerable_features": list(ANSWERABLE_FEATURES),
         "ranker_c": RANKER_C,
         "answerable_c": ANSWERABLE_C,
+        "abstention_rankers": "class-balanced (each answering sentence weighs negatives / positives)",
     }
     model = train(examples, training)
     write_model(model, out)
