@@ -98,7 +98,7 @@ class RankerModel:
         )
         expected = {"similarity": FEATURES + SIMILARITY_FEATURES, "lexical": FEATURES}
         for kind, features in expected.items():
-            for rankers in (model.rankers, model.abstention_rankers or {}):
+            for rankers in filter(None, (model.rankers, model.abstention_rankers)):
                 if rankers[kind].features != tuple(features):
                     raise ValueError(f"ranker model '{kind}' was trained on other features; retrain: datalessen train-ranker")
             if model.answerable[kind].features != ANSWERABLE_FEATURES:

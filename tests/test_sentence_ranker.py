@@ -71,6 +71,26 @@ def test_weights_for_other_features_are_refused(tmp_path):
         RankerModel.from_dict(data)
 
 
+def test_abstention_reads_the_balanced_rankers_and_an_older_model_file_still_loads():
+    model = load_model(DEFAULT_MODEL)
+    assert set(model.abstention_rankers) == {"lexical", "similarity"}
+    assert model.abstention_rankers["similarity"].features == FEATURES + SIMILARITY_FEATURES
+    rows = np.random.default_rng(0).normal(size=(6, len(FEATURES)))
+    similarity = np.random.default_rng(1).normal(size=(6, len(SIMILARITY_FEATURES)))
+    quoted, _ = model.score(rows, similarity)
+    assert not np.allclose(model.abstention_scores(rows, similarity), quoted), "two different rankers"
+    again = RankerModel.from_dict(model.to_dict())
+    assert np.allclose(again.abstention_scores(rows, similarity), model.abstention_scores(rows, similarity))
+    older = model.to_dict()
+    del older["abstention_rankers"]  # written before the balanced rankers: its answerable model read `score`
+    old = RankerModel.from_dict(older)
+    assert np.allclose(old.abstention_scores(rows, None), old.score(rows, None)[0])
+    older["abstention_rankers"] = {k: dict(v) for k, v in model.to_dict()["abstention_rankers"].items()}
+    older["abstention_rankers"]["lexical"]["features"] = older["abstention_rankers"]["lexical"]["features"][:-1]
+    with pytest.raises(ValueError, match="retrain"):
+        RankerModel.from_dict(older)
+
+
 def test_a_logistic_is_the_standardised_sigmoid_and_survives_json():
     model = Logistic(("a", "b"), np.array([1.0, 0.0]), np.array([2.0, 1.0]), np.array([1.0, -1.0]), 0.5)
     x = np.array([[3.0, 1.0]])
