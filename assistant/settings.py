@@ -52,8 +52,9 @@ class Settings:
     # fastest on a machine of one's own. A query is always embedded on one thread: two threads waiting
     # for each other made a ~20 ms query embedding take 300-1500 ms on a busy machine (docs/benchmarks.md)
     torch_threads: int = 0
-    # CPU priority (nice) of `datalessen ingest`: an ingest beside a serving app on the same machine then
-    # leaves the cores to questions first (docs/benchmarks.md); 0 = the priority it was started with
+    # CPU priority (nice) of `datalessen ingest`, and of the thread the app ingests on (the corpus at start,
+    # uploads): an ingest beside questions then leaves the cores to them first (docs/benchmarks.md);
+    # 0 = the priority it was started with
     ingest_nice: int = 10
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "

@@ -464,7 +464,9 @@ def run_niced(nice: int, fn, *args, **kwargs):
     """`fn(*args, **kwargs)` on this process's ingest thread at `nice` lower priority; waits for it and
     returns its result or raises its exception."""
     with _NICED_LOCK:
-        worker = _NICED.get(nice) or _NICED.setdefault(nice, _NicedThread(nice))
+        if nice not in _NICED:
+            _NICED[nice] = _NicedThread(nice)
+        worker = _NICED[nice]
     return worker.call(fn, *args, **kwargs)
 
 
