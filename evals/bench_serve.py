@@ -1,12 +1,15 @@
 """`datalessen bench serve`: answers per second through the real app, beside the library's own rate.
 
-The app (`datalessen serve`, a subprocess on a free loopback port, the store the settings name) is
-driven the way a browser drives it: each session joins Gradio's queue for the chat's `ask` event and
-reads the server-sent events until its answer is complete. The client is one asyncio loop, so its own
-CPU stays small next to the server's on a 2-core machine (gradio_client spent as much CPU as the server).
-Beside it, in this process, the library answers the same questions from several threads: the rate the
-app should approach. Both run quiet and again beside a background load (a process embedding passages
-with every core, as an ingest does), and the query-embedding latency is timed quiet and under that load.
+The app (`datalessen serve`, a subprocess on a free loopback port, the store the settings name; once as
+one process and once as several behind its router, `--workers`) is driven the way a browser drives it:
+each session opens the page's config (its own connections and cookies), then joins Gradio's queue for
+the chat's `ask` event and reads the server-sent events until its answer is complete; the clock runs
+over the questions, the page loads are timed apart. The client is one asyncio loop over plain sockets,
+so its own CPU stays small next to the server's on a 2-core machine (gradio_client spent as much CPU as
+the server, httpx ~6 ms a question). Beside it, in this process, the library answers the same questions
+from several threads: the rate the app should approach. Both run quiet and again beside a background
+load (a process embedding passages with every core, as an ingest does), and the query-embedding latency
+is timed quiet and under that load.
 
 Figures are printed, never asserted: the machine is shared and noisy (docs/benchmarks.md).
 """
@@ -14,6 +17,7 @@ Figures are printed, never asserted: the machine is shared and noisy (docs/bench
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -22,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -58,7 +63,7 @@ class AskEndpoint:
     def __init__(self, base: str, config: dict):
         components = {c["id"]: c for c in config["components"]}
         index, dep = next((i, d) for i, d in enumerate(config["dependencies"]) if d.get("api_name") == "ask")
-        self.base = base.rstrip("/") + config.get("api_prefix", "/gradio_api")
+        self.prefix = config.get("api_prefix", "/gradio_api")
         self.fn_index = index
         self.trigger = dep["targets"][0][0] if dep.get("targets") else None
         inputs = [components[i] for i in dep["inputs"]]
@@ -71,46 +76,125 @@ class AskEndpoint:
         return {"data": data, "fn_index": self.fn_index, "session_hash": session, "event_data": None, "trigger_id": self.trigger}
 
 
-async def _ask(http, endpoint: AskEndpoint, session: str, question: str) -> bool:
-    response = await http.post(f"{endpoint.base}/queue/join", json=endpoint.payload(question, session))
-    response.raise_for_status()
-    event = response.json()["event_id"]
-    async with http.stream("GET", f"{endpoint.base}/queue/data", params={"session_hash": session}) as stream:
-        async for line in stream.aiter_lines():
-            if not line.startswith("data:"):
-                continue
-            message = json.loads(line[5:])
-            if message.get("event_id") == event and message.get("msg") == "process_completed":
-                return bool(message.get("success"))
+class Browser:
+    """One session's HTTP, as lean as a client can be: each request on its own connection, the cookies the
+    app sets kept (with `serve --workers` its router keeps a browser with one process by a cookie). httpx
+    spent ~6 ms of CPU per question on this side of a 2-core machine, CPU the app then did not get."""
+
+    def __init__(self, base: str):
+        parts = urllib.parse.urlsplit(base)
+        self.host, self.port, self.root = parts.hostname, parts.port or 80, parts.path.rstrip("/")
+        self.cookies: dict[str, str] = {}
+
+    async def request(self, method: str, path: str, body: bytes = b""):
+        """(status, reader) with the head read; the caller reads the body from `reader` (de-chunked)."""
+        reader, writer = await asyncio.open_connection(self.host, self.port, limit=2**20)
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        head = f"{method} {self.root}{path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nConnection: close\r\n"
+        head += f"Cookie: {cookie}\r\n" if cookie else ""
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n" if body else ""
+        writer.write(head.encode() + b"\r\n" + body)
+        status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        chunked = False
+        for line in lines:
+            name, _, value = line.partition(":")
+            if name.lower() == "set-cookie":
+                key, _, val = value.strip().split(";")[0].partition("=")
+                self.cookies[key] = val
+            chunked |= name.lower() == "transfer-encoding" and "chunked" in value.lower()
+        return int(status_line.split(" ")[1]), _Body(reader, writer, chunked)
+
+
+class _Body:
+    def __init__(self, reader, writer, chunked: bool):
+        self.reader, self.writer, self.chunked = reader, writer, chunked
+
+    async def chunks(self):
+        try:
+            if not self.chunked:
+                while data := await self.reader.read(65536):
+                    yield data
+                return
+            while True:
+                size = int((await self.reader.readline()).split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    return
+                yield await self.reader.readexactly(size)
+                await self.reader.readexactly(2)
+        finally:
+            self.writer.close()
+
+    async def read(self) -> bytes:
+        return b"".join([c async for c in self.chunks()])
+
+    async def lines(self):
+        pending = b""
+        async for chunk in self.chunks():
+            pending += chunk
+            *complete, pending = pending.split(b"\n")
+            for line in complete:
+                yield line
+
+
+async def _ask(browser: Browser, endpoint: AskEndpoint, session: str, question: str) -> bool:
+    status, body = await browser.request(
+        "POST", f"{endpoint.prefix}/queue/join", json.dumps(endpoint.payload(question, session)).encode()
+    )
+    answer = await body.read()
+    if status != 200:
+        return False
+    event = json.loads(answer)["event_id"]
+    status, body = await browser.request("GET", f"{endpoint.prefix}/queue/data?session_hash={session}")
+    async for line in body.lines():
+        if not line.startswith(b"data:"):
+            continue
+        message = json.loads(line[5:])
+        if message.get("event_id") == event and message.get("msg") == "process_completed":
+            body.writer.close()
+            return bool(message.get("success"))
     return False
 
 
 async def _drive(base: str, sessions: int, per_session: int) -> dict:
-    import httpx
+    """Each session is one browser: its own connections and cookies. All open the page's config first (a
+    page load, timed apart as `opened`); then the clock runs while they ask."""
+    probe = Browser(base)
+    status, body = await probe.request("GET", "/config")
+    endpoint = AskEndpoint(base, json.loads(await body.read()))
+    latencies: list[float] = []
+    errors = 0
 
-    async with httpx.AsyncClient(timeout=httpx.Timeout(120.0), limits=httpx.Limits(max_connections=2 * sessions + 4)) as http:
-        config = (await http.get(f"{base}/config")).json()
-        endpoint = AskEndpoint(base, config)
-        latencies: list[float] = []
-        errors = 0
+    async def open_page(browser: Browser) -> bool:
+        try:
+            status, body = await browser.request("GET", "/config")
+            await body.read()
+            return status == 200
+        except OSError:
+            return False
 
-        async def session(number: int) -> None:
-            nonlocal errors
-            hash_ = uuid.uuid4().hex[:11]
-            for j in range(per_session):
-                question = QUESTIONS[(number + j) % len(QUESTIONS)]
-                start = time.perf_counter()
-                try:
-                    ok = await _ask(http, endpoint, hash_, question)
-                except Exception:  # noqa: BLE001 -- counted, reported; the run goes on
-                    ok = False
-                latencies.append(time.perf_counter() - start)
-                errors += not ok
+    async def session(number: int, browser: Browser) -> None:
+        nonlocal errors
+        hash_ = uuid.uuid4().hex[:11]
+        for j in range(per_session):
+            question = QUESTIONS[(number + j) % len(QUESTIONS)]
+            start = time.perf_counter()
+            try:
+                ok = await _ask(browser, endpoint, hash_, question)
+            except Exception:  # noqa: BLE001 -- counted, reported; the run goes on
+                ok = False
+            latencies.append(time.perf_counter() - start)
+            errors += not ok
 
-        start = time.perf_counter()
-        await asyncio.gather(*(session(i) for i in range(sessions)))
-        wall = time.perf_counter() - start
-    return {"rate": len(latencies) / wall, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "errors": errors}
+    browsers = [Browser(base) for _ in range(sessions)]
+    start = time.perf_counter()
+    opened = await asyncio.gather(*(open_page(b) for b in browsers))
+    opening = time.perf_counter() - start
+    errors += per_session * opened.count(False)
+    start = time.perf_counter()
+    await asyncio.gather(*(session(i, b) for i, b in enumerate(browsers) if opened[i]))
+    wall = time.perf_counter() - start
+    rate = len(latencies) / wall if latencies else 0.0
+    return {"rate": rate, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "errors": errors, "opened": opening}
 
 
 def free_port() -> int:
@@ -120,38 +204,58 @@ def free_port() -> int:
 
 
 class App:
-    """`datalessen serve` in a subprocess, with the settings of this process's environment."""
+    """`datalessen serve` in a subprocess (with `workers` > 1: its router and that many app processes),
+    with the settings of this process's environment."""
 
-    def __init__(self, extra_env: dict | None = None):
+    def __init__(self, extra_env: dict | None = None, workers: int = 1):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
         env = {**os.environ, **(extra_env or {})}
-        command = [sys.executable, "-m", "ui.cli", "serve", "--no-ingest", "--port", str(self.port)]
+        command = [sys.executable, "-m", "ui.cli", "serve", "--no-ingest", "--port", str(self.port), "--workers", str(workers)]
         self.proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def wait(self, timeout: float = 180.0) -> float:
+        """Seconds until every app process answers (a request without cookie goes to the next one that is up)."""
         import httpx
 
-        start = time.perf_counter()
+        start, seen = time.perf_counter(), set()
         while time.perf_counter() - start < timeout:
             if self.proc.poll() is not None:
                 raise click.ClickException(f"the app stopped: {self.proc.stderr.read()[-2000:]}")
             try:
-                if httpx.get(self.url + "/config", timeout=2).status_code == 200:
-                    return time.perf_counter() - start
+                response = httpx.get(self.url + "/config", timeout=2)
+                if response.status_code == 200:
+                    seen.add(response.cookies.get("datalessen_replica", "0"))
+                    if len(seen) >= self.workers:
+                        return time.perf_counter() - start
+                    continue
             except httpx.HTTPError:
-                time.sleep(0.3)
+                pass
+            time.sleep(0.3)
         raise click.ClickException(f"the app did not answer within {timeout:.0f} s")
 
     def rss_mb(self) -> float:
-        return int(Path(f"/proc/{self.proc.pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        """The memory of the app's processes together (the router and its app processes)."""
+        pids = [self.proc.pid] + [int(p) for p in _children(self.proc.pid)]
+        pages = 0
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGINT)
         try:
-            self.proc.wait(15)
+            self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def _children(pid: int) -> list[str]:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return []
 
 
 # -- the library, in this process -----------------------------------------------------------
@@ -224,24 +328,28 @@ def _row(label: str, r: dict) -> str:
 @click.option("--sessions", default="20,50", show_default=True, help="Concurrent sessions, comma-separated.")
 @click.option("--questions", "per_session", default=5, show_default=True, help="Questions per session.")
 @click.option("--threads", default=8, show_default=True, help="Threads asking the library in-process.")
+@click.option("--workers", default="1,2", show_default=True, help="App processes (`serve --workers`), comma-separated.")
 @click.option("--no-load", is_flag=True, help="Only the quiet runs.")
 @click.pass_obj
-def bench_serve(obj, sessions, per_session, threads, no_load):
-    """Answers per second through the real app (20 and 50 sessions) beside the library in-process, quiet and
-    beside a background load (normal priority, and at ingest's own lower priority); query-embedding latency
-    quiet and under each load; the app's memory."""
+def bench_serve(obj, sessions, per_session, threads, workers, no_load):
+    """Answers per second through the real app (20 and 50 sessions; one app process and several behind
+    the router) beside the library in-process, quiet and beside a background load (normal priority, and
+    at ingest's own lower priority); query-embedding latency quiet and under each load; the app's memory."""
     counts = [int(s) for s in sessions.split(",") if s.strip()]
+    worker_counts = [int(w) for w in workers.split(",") if w.strip()]
     assistant = obj.assistant
     settings = assistant.settings
     click.echo(
         f"datalessen bench serve: {os.cpu_count()} cores, load average {load_average()}, store {settings.store_dir} "
         f"({assistant.store.count():,} chunks), precision {settings.embedding_precision}, app concurrency from settings"
     )
-    app = App()
+    apps = {}
     try:
-        started = app.wait()
-        click.echo(f"app answering after {started:.1f} s; RSS {app.rss_mb():,.0f} MB")
-        asyncio.run(_drive(app.url, 2, 2))  # warm-up
+        for w in worker_counts:
+            apps[w] = App(workers=w)
+            started = apps[w].wait()
+            click.echo(f"app with {w} process(es) answering after {started:.1f} s; RSS {apps[w].rss_mb():,.0f} MB")
+            asyncio.run(_drive(apps[w].url, 2 * w, 2))  # warm-up, every process
         rows, quiet_p95 = [], None
         nice = settings.ingest_nice
         loads = [("load", BackgroundLoad(0))] + ([(f"ingest at nice {nice}", BackgroundLoad(nice))] if nice > 0 else [])
@@ -252,10 +360,13 @@ def bench_serve(obj, sessions, per_session, threads, no_load):
                 embed = embed_latency(assistant.embeddings)
                 lib = library_rate(assistant, threads, max(counts) * per_session // 2)
                 rows.append(_row(f"library, {threads} threads ({phase})", lib))
-                for n in counts:
-                    result = asyncio.run(_drive(app.url, n, per_session))
-                    rows.append(_row(f"app, {n} sessions x {per_session} ({phase})", result))
-                    rows[-1] += f"   {result['rate'] / lib['rate']:.2f} of the library"
+                for w, app in apps.items():
+                    for n in counts:
+                        result = asyncio.run(_drive(app.url, n, per_session))
+                        rows.append(_row(f"app x{w}, {n} sessions x {per_session} ({phase})", result))
+                        rows[-1] += (
+                            f"   {result['rate'] / lib['rate']:.2f} of the library; pages opened in {result['opened']:.2f} s"
+                        )
                 quiet_p95 = quiet_p95 if load else embed["p95"]
                 rows.append(
                     f"{'query embedding (' + phase + ')':44s} p50 {embed['p50']:.1f} ms, p95 {embed['p95']:.1f} ms"
@@ -264,9 +375,11 @@ def bench_serve(obj, sessions, per_session, threads, no_load):
             rows.append(f"load average after: {load_average()}")
         click.echo(f"{'':44s} {'q/s':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>6s}")
         click.echo("\n".join(rows))
-        click.echo(f"app RSS after the runs: {app.rss_mb():,.0f} MB")
+        for w, app in apps.items():
+            click.echo(f"app x{w} RSS after the runs: {app.rss_mb():,.0f} MB (all its processes)")
     finally:
-        app.stop()
+        for app in apps.values():
+            app.stop()
 
 
 class _Nothing:

@@ -11,19 +11,38 @@ from assistant.commands import Context
 @click.option("--host", default=None, help="Default: setting host (127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Default: setting port (7860).")
 @click.option("--no-ingest", is_flag=True, help="Do not ingest the shipped corpus into an empty store first.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="App processes behind one address, each browser kept with one (default: setting workers, 1). "
+    "Two use both cores of a 2-core machine; each takes the memory of one app.",
+)
+@click.option("--replica", is_flag=True, hidden=True, help="Run as one of the workers behind `--workers`.")
 @click.pass_obj
-def serve(obj: Context, host, port, no_ingest):
+def serve(obj: Context, host, port, no_ingest, workers, replica):
     """Start the web app (Gradio) on this machine."""
-    from ingest.pipeline import ingest_beside_answers
     from ui.access import exposure_warning
-    from ui.app import launch
     from ui.settings import AppSettings
 
     app = AppSettings.load().replace(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
-    warning = exposure_warning(app)
+    workers = 1 if replica else workers or int(app.workers)
+    warning = None if replica else exposure_warning(app)
     if warning:
         click.echo(warning, err=True)
+    if workers > 1:
+        from ui.replicas import WorkerFailed, serve_replicas
+
+        try:
+            serve_replicas(app.host, int(app.port), workers, ingest=not no_ingest, echo=click.echo)
+        except WorkerFailed as exc:
+            raise click.ClickException(str(exc)) from exc
+        return
+
+    from ingest.pipeline import ingest_beside_answers
+    from ui.app import launch
+
     if not no_ingest and obj.assistant.store.count() == 0:
         click.echo(f"Lege store: de corpus in {obj.settings.corpus_dir} wordt ingelezen…")
         click.echo(ingest_beside_answers(obj.assistant, [obj.settings.corpus_dir], progress=True).summary())
-    launch(obj.assistant, app)
+    launch(obj.assistant, app, **({"quiet": True} if replica else {}))

@@ -22,6 +22,9 @@ class AppSettings:
     admin_users: str = ""  # comma-separated; may upload when auth is on
     max_upload_mb: float = 50.0
     concurrency: int = 2
+    # app processes behind one address (`serve --workers`): one answers on one core at most; each more
+    # takes another app's memory (ui/replicas.py)
+    workers: int = 1
     # conversations and feedback: empty = a SQLite file in the data home (datalessen.sqlite); several app
     # processes for one organisation share a PostgreSQL URL, e.g. postgresql+psycopg://user:pw@host/db
     database_url: str = ""

@@ -1,0 +1,291 @@
+"""`datalessen serve --workers N`: N app processes behind one address, each browser kept with one of them.
+
+Why: one app process answers on one core at most, because Gradio's per-event work and the answer hold
+Python's GIL (docs/benchmarks.md); a second process puts the second core to work. Gradio keeps a
+session's state (the open conversation, a login) in the process that started it, so a browser has to
+stay with one process: the first response the router gives it sets a cookie naming that process, the
+session affinity Gradio's own client expects of replicas (gradio_client keeps the cookies of `/config`).
+A client that keeps no cookies is placed anew on every request, so with more than one worker it must
+keep them (`curl -c/-b`). The processes share the data home: each sees what another ingested (as it sees
+`datalessen ingest`), and conversations and feedback live in one database.
+
+The router copies bytes and nothing more: it reads a request's head, picks the process, adds who asked
+(`X-Forwarded-For`, which the app's server trusts from 127.0.0.1, so per-address login limits still see
+the address), and pipes both ways until the process has answered; one request per connection
+(`Connection: close`), so nothing has to be understood about the response beyond its head.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+COOKIE = "datalessen_replica"
+HEAD_LIMIT = 64 * 1024
+HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-connection"}
+STARTING = "De app start nog; probeer het over een paar seconden opnieuw."
+
+
+class WorkerFailed(RuntimeError):
+    """An app process stopped before it ever answered: its own error is on stderr above."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def split_head(head: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """b'GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' -> (b'GET / HTTP/1.1', [(b'Host', b'x')])."""
+    first, *lines = head.rstrip(b"\r\n").split(b"\r\n")
+    headers = []
+    for line in lines:
+        name, _, value = line.partition(b":")
+        headers.append((name.strip(), value.strip()))
+    return first, headers
+
+
+def join_head(first: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
+    return b"\r\n".join([first, *(name + b": " + value for name, value in headers)]) + b"\r\n\r\n"
+
+
+def header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    return next((v for n, v in headers if n.lower() == name), None)
+
+
+def cookie_replica(headers: list[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name.lower() != b"cookie":
+            continue
+        for part in value.split(b";"):
+            key, _, val = part.strip().partition(b"=")
+            if key == COOKIE.encode() and val.isdigit():
+                return int(val)
+    return None
+
+
+def is_upgrade(headers: list[tuple[bytes, bytes]]) -> bool:
+    connection = (header(headers, b"connection") or b"").lower()
+    return b"upgrade" in connection and header(headers, b"upgrade") is not None
+
+
+def request_head(first: bytes, headers: list[tuple[bytes, bytes]], peer: str) -> bytes:
+    """The head sent on to a process: one request per connection, and who asked."""
+    upgrade = is_upgrade(headers)
+    kept = [(n, v) for n, v in headers if n.lower() not in HOP_BY_HOP]
+    forwarded = header(kept, b"x-forwarded-for")
+    kept = [(n, v) for n, v in kept if n.lower() != b"x-forwarded-for"]
+    kept.append((b"X-Forwarded-For", forwarded + b", " + peer.encode() if forwarded else peer.encode()))
+    if header(kept, b"x-forwarded-proto") is None:
+        kept.append((b"X-Forwarded-Proto", b"http"))
+    kept.append((b"Connection", b"Upgrade" if upgrade else b"close"))
+    return join_head(first, kept)
+
+
+def response_head(head: bytes, set_cookie: int | None) -> bytes:
+    """The process's response head as the browser gets it: closed after it, with the affinity cookie when new."""
+    first, headers = split_head(head)
+    switching = first.split(b" ")[1:2] == [b"101"]
+    if not switching:
+        headers = [(n, v) for n, v in headers if n.lower() not in HOP_BY_HOP] + [(b"Connection", b"close")]
+    if set_cookie is not None:
+        headers.append((b"Set-Cookie", f"{COOKIE}={set_cookie}; Path=/; HttpOnly; SameSite=Lax".encode()))
+    return join_head(first, headers)
+
+
+def plain_response(status: str, text: str) -> bytes:
+    body = text.encode()
+    return (
+        f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+        f"Retry-After: 5\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+
+
+async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError, OSError):
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+
+
+@dataclass
+class Router:
+    """Which process answers a request: the one its cookie names, else the next that is up (and a cookie)."""
+
+    ports: list[int]
+    up: set[int] = field(default_factory=set)
+    _turn: int = 0
+
+    def choose(self, wanted: int | None, refused: set[int] = frozenset()) -> tuple[int | None, bool]:
+        """(process, whether the browser must be told), or (None, False) when none is up."""
+        if wanted is not None and wanted in self.up and wanted not in refused:
+            return wanted, False
+        candidates = sorted(self.up - refused)
+        if not candidates:
+            return None, False
+        self._turn += 1
+        return candidates[self._turn % len(candidates)], True
+
+    async def handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        backend_writer = None
+        try:
+            try:
+                head = await client_reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                return
+            first, headers = split_head(head)
+            peer = (client_writer.get_extra_info("peername") or ("?",))[0]
+            wanted, refused = cookie_replica(headers), set()
+            while True:
+                index, tell = self.choose(wanted, refused)
+                if index is None:
+                    client_writer.write(plain_response("503 Service Unavailable", STARTING))
+                    await client_writer.drain()
+                    return
+                try:
+                    backend_reader, backend_writer = await asyncio.open_connection("127.0.0.1", self.ports[index])
+                    break
+                except OSError:  # the process is gone or restarting: another one takes this browser
+                    refused.add(index)
+            backend_writer.write(request_head(first, headers, peer))
+            upstream = asyncio.ensure_future(pipe(client_reader, backend_writer))
+            try:
+                try:
+                    answer = await backend_reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                    client_writer.write(plain_response("502 Bad Gateway", "Het werkproces van de app gaf geen antwoord."))
+                    await client_writer.drain()
+                    return
+                client_writer.write(response_head(answer, index if tell else None))
+                await pipe(backend_reader, client_writer)
+            finally:
+                upstream.cancel()
+        except (ConnectionError, asyncio.CancelledError):  # the browser left, or the router stops
+            pass
+        finally:
+            for writer in (backend_writer, client_writer):
+                if writer is not None:
+                    writer.close()
+
+
+# -- the processes ---------------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGTERM when the router process dies, even by SIGKILL."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class Workers:
+    """The app processes: `datalessen serve --replica` on loopback ports; the first may ingest the corpus
+    into an empty store, the others start when it answers, so none serves a half-filled store."""
+
+    def __init__(self, count: int, ingest: bool, echo=print):
+        self.ports = [free_port() for _ in range(count)]
+        self.ingest = ingest
+        self.echo = echo
+        self.processes: list[subprocess.Popen | None] = [None] * count
+        self.ready_once: set[int] = set()
+
+    def start(self, index: int) -> None:
+        command = [sys.executable, "-m", "ui.cli", "serve", "--replica", "--host", "127.0.0.1", "--port", str(self.ports[index])]
+        if index > 0 or not self.ingest:
+            command.append("--no-ingest")
+        self.processes[index] = subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+    async def answers(self, index: int) -> bool:
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", self.ports[index])
+        except OSError:
+            return False
+        try:
+            writer.write(b"GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            await writer.drain()
+            return (await reader.readline()).split(b" ")[1:2] == [b"200"]
+        except (OSError, asyncio.IncompleteReadError):
+            return False
+        finally:
+            writer.close()
+
+    async def supervise(self, router: Router, stopping: asyncio.Event) -> None:
+        """Start the processes, mark each up when it answers, restart one that stops after it served.
+        One that stops before it ever answered (bad settings, a port taken) stops everything."""
+        self.start(0)
+        while not stopping.is_set():
+            for index, process in enumerate(self.processes):
+                if process is None:
+                    continue
+                code = process.poll()
+                if code is not None:
+                    router.up.discard(index)
+                    if index not in self.ready_once:
+                        raise WorkerFailed(
+                            f"werkproces {index + 1} stopte tijdens het starten (code {code}); de reden staat erboven"
+                        )
+                    self.echo(f"Werkproces {index + 1} stopte (code {code}); het wordt opnieuw gestart.")
+                    self.ready_once.discard(index)
+                    self.start(index)
+                elif index not in router.up and await self.answers(index):
+                    router.up.add(index)
+                    self.ready_once.add(index)
+                    if index == 0:  # the store is filled: the others may start
+                        for other in range(1, len(self.processes)):
+                            if self.processes[other] is None:
+                                self.start(other)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stopping.wait(), 0.3)
+
+    def stop(self) -> None:
+        running = [p for p in self.processes if p is not None and p.poll() is None]
+        for process in running:
+            process.terminate()
+        deadline = time.monotonic() + 15
+        for process in running:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+async def _serve(host: str, port: int, workers: Workers, echo) -> None:
+    router = Router(workers.ports)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    server = await asyncio.start_server(router.handle, host, port, limit=HEAD_LIMIT)
+    echo(f"datalessen luistert op http://{host}:{port} met {len(workers.ports)} werkprocessen (Ctrl+C stopt).")
+    supervisor = asyncio.ensure_future(workers.supervise(router, stopping))
+    try:
+        done, _ = await asyncio.wait({supervisor, asyncio.ensure_future(stopping.wait())}, return_when=asyncio.FIRST_COMPLETED)
+        if supervisor in done:
+            supervisor.result()  # a process that could not start: its error is on stderr above this
+    finally:
+        stopping.set()
+        server.close()
+        supervisor.cancel()
+
+
+def serve_replicas(host: str, port: int, count: int, *, ingest: bool, echo=print) -> None:
+    """Block until Ctrl+C or SIGTERM: the router on host:port in this process, `count` app processes."""
+    workers = Workers(count, ingest, echo)
+    try:
+        try:
+            import uvloop
+
+            uvloop.run(_serve(host, port, workers, echo))
+        except ImportError:
+            asyncio.run(_serve(host, port, workers, echo))
+    finally:
+        workers.stop()
