@@ -160,3 +160,16 @@ def test_the_choice_of_process():
     assert {router.choose(None)[0] for _ in range(4)} == {0, 2}  # new browsers take turns
     assert router.choose(2, refused={2})[0] == 0
     assert Router([1]).choose(0) == (None, False)
+
+
+def test_a_connection_that_sends_no_request_is_closed(routed, monkeypatch):
+    import socket
+
+    import ui.replicas
+
+    monkeypatch.setattr(ui.replicas, "HEAD_SECONDS", 0.3)
+    url, _, _ = routed
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as idle:
+        idle.sendall(b"GET /who HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+        assert idle.recv(100) == b""  # closed by the router, not left open for ever

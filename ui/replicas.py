@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 COOKIE = "datalessen_replica"
 HEAD_LIMIT = 64 * 1024
+HEAD_SECONDS = 30.0  # a connection that sends no complete request head in this time is closed
 HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-connection"}
 STARTING = "De app start nog; probeer het over een paar seconden opnieuw."
 
@@ -137,8 +138,8 @@ class Router:
         backend_writer = None
         try:
             try:
-                head = await client_reader.readuntil(b"\r\n\r\n")
-            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                head = await asyncio.wait_for(client_reader.readuntil(b"\r\n\r\n"), HEAD_SECONDS)
+            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, asyncio.TimeoutError):
                 return
             first, headers = split_head(head)
             peer = (client_writer.get_extra_info("peername") or ("?",))[0]
