@@ -7,12 +7,11 @@ The figures themselves are printed by the benchmark, never asserted (docs/benchm
 from __future__ import annotations
 
 import asyncio
-import threading
 
 from assistant.api import Assistant
 from evals.bench_serve import Browser, _drive
 from ingest.pipeline import ingest_into
-from tests.ui_support import KAMPEN_DOC, free_port, running_app
+from tests.ui_support import KAMPEN_DOC, router_in_thread, running_app
 from ui.replicas import COOKIE, Router
 
 
@@ -26,22 +25,12 @@ def test_the_client_answers_through_the_app_and_through_the_router(tmp_path, fak
         assert direct["errors"] == 0 and direct["rate"] > 0 and direct["p95"] >= direct["p50"] > 0
 
         ports = [int(u.rstrip("/").rsplit(":", 1)[1]) for u in (url, other)]
-        router, port, loop = Router(ports, up={0, 1}), free_port(), asyncio.new_event_loop()
-        ready = threading.Event()
-
-        async def serve():
-            server = await asyncio.start_server(router.handle, "127.0.0.1", port)
-            ready.set()
-            async with server:
-                await server.serve_forever()
-
-        threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True).start()
-        assert ready.wait(10)
-        routed = asyncio.run(_drive(f"http://127.0.0.1:{port}", 4, 2))
+        base = router_in_thread(Router(ports, up={0, 1}))
+        routed = asyncio.run(_drive(base, 4, 2))
         assert routed["errors"] == 0 and routed["rate"] > 0
 
         async def placed() -> set[str]:
-            browser = Browser(f"http://127.0.0.1:{port}")
+            browser = Browser(base)
             for _ in range(3):
                 status, body = await browser.request("GET", "/config")
                 await body.read()

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from tests.ui_support import free_port
+from tests.ui_support import free_port, router_in_thread
 from ui.replicas import COOKIE, Router, cookie_replica, request_head, response_head, split_head
 
 
@@ -64,18 +64,8 @@ def routed():
     while not all(s.started for s in servers) and time.monotonic() < deadline:
         time.sleep(0.05)
     router = Router(ports, up={0, 1})
-    port = free_port()
-    ready = threading.Event()
-
-    async def run():
-        server = await asyncio.start_server(router.handle, "127.0.0.1", port)
-        ready.set()
-        async with server:
-            await server.serve_forever()
-
-    Thread(run())
-    ready.wait(10)
-    yield f"http://127.0.0.1:{port}", router, servers
+    url = router_in_thread(router)
+    yield url, router, servers
     for server in servers:
         server.should_exit = True
 

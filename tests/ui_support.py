@@ -39,6 +39,26 @@ def running_app(assistant, report_dir=None, app=None, **overrides):
         demo.close()
 
 
+def router_in_thread(router) -> str:
+    """`ui.replicas.Router` listening on a free loopback port, on an event loop of its own (a daemon
+    thread, gone with the test process); returns its URL once it accepts connections."""
+    import asyncio
+    import threading
+
+    port, ready = free_port(), threading.Event()
+
+    async def serve():
+        server = await asyncio.start_server(router.handle, "127.0.0.1", port)
+        ready.set()
+        async with server:
+            await server.serve_forever()
+
+    threading.Thread(target=asyncio.new_event_loop().run_until_complete, args=(serve(),), daemon=True).start()
+    if not ready.wait(10):
+        raise RuntimeError("the router did not start")
+    return f"http://127.0.0.1:{port}"
+
+
 def remove_uploads(assistant) -> None:
     """Take documents added through the app out of the shared store again, so other tests see the corpus."""
     from ingest.pipeline import Ingestor
