@@ -264,7 +264,8 @@ async def _serve(host: str, port: int, workers: Workers, echo) -> None:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stopping.set)
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C arrives as KeyboardInterrupt
+            loop.add_signal_handler(sig, stopping.set)
     server = await asyncio.start_server(router.handle, host, port, limit=HEAD_LIMIT)
     echo(f"datalessen luistert op http://{host}:{port} met {len(workers.ports)} werkprocessen (Ctrl+C stopt).")
     supervisor = asyncio.ensure_future(workers.supervise(router, stopping))
@@ -282,11 +283,14 @@ def serve_replicas(host: str, port: int, count: int, *, ingest: bool, echo=print
     """Block until Ctrl+C or SIGTERM: the router on host:port in this process, `count` app processes."""
     workers = Workers(count, ingest, echo)
     try:
-        try:
-            import uvloop
+        import uvloop
 
-            uvloop.run(_serve(host, port, workers, echo))
-        except ImportError:
-            asyncio.run(_serve(host, port, workers, echo))
+        run = uvloop.run
+    except ImportError:  # uvloop only makes copying bytes cheaper
+        run = asyncio.run
+    try:
+        run(_serve(host, port, workers, echo))
+    except KeyboardInterrupt:
+        pass
     finally:
         workers.stop()
