@@ -49,6 +49,8 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real", DEVELOPMENT, "real", "r"),
     GoldSet("test3", UNSEEN, "shipped", "w"),
     GoldSet("real-test", UNSEEN, "real", "x"),
+    GoldSet("test4", UNSEEN, "shipped", "y"),
+    GoldSet("real-test2", UNSEEN, "real", "z"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
