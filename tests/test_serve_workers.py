@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -59,7 +60,7 @@ def wait_for_processes(url: str, count: int, router: subprocess.Popen, log: Path
             pytest.fail(f"serve --workers exited with {router.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
         try:
             response = httpx.get(f"{url}/config", timeout=5)
-            if response.status_code == 200:
+            if response.status_code in (200, 401):  # 401: a login is asked, the process answers
                 seen.add(response.cookies.get("datalessen_replica"))
                 continue
         except httpx.TransportError:
@@ -68,17 +69,16 @@ def wait_for_processes(url: str, count: int, router: subprocess.Popen, log: Path
     assert len(seen) >= count, f"only {len(seen)} of {count} processes answered:\n{log.read_text(errors='replace')[-3000:]}"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, model_path, real_embeddings):
+@contextmanager
+def serving(home: Path, model_path, real_embeddings, **settings):
+    """`serve --workers 2` over a small store in `home`, with extra `DATALESSEN_*` settings; stopped after."""
     from assistant.api import Assistant
     from assistant.settings import Settings
     from ingest.pipeline import ingest_into
 
-    home = tmp_path_factory.mktemp("workers-home")
     doc = home / "kampen.md"
     doc.write_text(KAMPEN_DOC, encoding="utf-8")
-    settings = Settings(home=home, embedding_model=str(model_path))
-    assert ingest_into(Assistant(settings, embeddings=real_embeddings), [doc]).ok
+    assert ingest_into(Assistant(Settings(home=home, embedding_model=str(model_path)), embeddings=real_embeddings), [doc]).ok
     port = free_port()
     env = {
         **os.environ,
@@ -86,6 +86,7 @@ def served(tmp_path_factory, model_path, real_embeddings):
         "DATALESSEN_HOME": str(home),
         "DATALESSEN_EMBEDDING_MODEL": str(model_path),
         "DATALESSEN_TORCH_THREADS": "1",
+        **{f"DATALESSEN_{k.upper()}": v for k, v in settings.items()},
     }
     log_path = home / "serve.log"
     with open(log_path, "wb") as log:
@@ -104,6 +105,12 @@ def served(tmp_path_factory, model_path, real_embeddings):
             if router.poll() is None:
                 router.terminate()
                 router.wait(30)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, model_path, real_embeddings):
+    with serving(tmp_path_factory.mktemp("workers-home"), model_path, real_embeddings) as running:
+        yield running
 
 
 def test_two_clients_on_two_processes_share_the_store_and_the_conversations(served, tmp_path):
@@ -207,3 +214,35 @@ def test_a_process_that_cannot_start_stops_the_whole_and_says_why(tmp_path):
     assert "geen-model" in result.stderr  # the process's own reason, above it
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/config", timeout=2)
+
+
+def test_with_login_each_user_stays_logged_in_on_a_process_and_sees_only_their_own(tmp_path, model_path, real_embeddings):
+    """Gradio keeps a login in the process that checked it: the router's cookie, set on the login's
+    response, keeps the user there. Two users on two processes each ask and see only their own
+    conversation; a wrong password is refused."""
+    from gradio_client.exceptions import AuthenticationError
+
+    with serving(tmp_path, model_path, real_embeddings, auth="anna:a1geheim,bob:b2geheim") as (url, *_):
+        users = {}
+        for _ in range(6):  # logins take turns over the processes: find one user on each
+            anna, bob = (
+                Client(url, auth=("anna", "a1geheim"), verbose=False),
+                Client(url, auth=("bob", "b2geheim"), verbose=False),
+            )
+            if process_of(anna) != process_of(bob):
+                users = {"anna": anna, "bob": bob}
+                break
+        assert users, "the two logins never landed on different processes"
+        asked = {
+            "anna": ("Hoeveel boeien meten het waterpeil in Kampen?", "zeven boeien"),
+            "bob": ("Welke les trekt Kampen uit de metingen?", "waterschappen"),
+        }
+        for name, client in users.items():
+            question, fact = asked[name]
+            chat, *_ = client.predict(question, "", "", "", "", api_name="/ask")
+            assert fact in text(chat[-1])
+        for name, client in users.items():
+            listed = client.predict("", api_name="/conversations")
+            assert [c["title"] for c in listed] == [asked[name][0]]  # their own conversation only
+        with pytest.raises((AuthenticationError, ValueError)):
+            Client(url, auth=("anna", "fout"), verbose=False)
