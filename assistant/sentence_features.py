@@ -42,7 +42,8 @@ FEATURES = (
     "focus_hit",  # the asked-for noun ('welke *gemeente*') or its family is in the sentence
     "rarest_hit",  # rarity of the rarest question term matched / of the rarest question term
     "matched_terms",
-    "density",  # matched weight per sentence word
+    "density",  # share of the question's weight matched, per sentence word (a share: a store that grows
+    # makes every word rarer, and an absolute weight then shifted every score)
     "section_coverage",  # share of the question in the passage's title and section
     "passage_rank",
     "passage_score_relative",  # fused retrieval score / the best passage's
@@ -215,7 +216,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
             "focus_hit": float(any(_match(t, c.tokens) for t in view.focus)),
             "rarest_hit": max((view.weights[t] for t, m in matches.items() if m), default=0.0) / rarest,
             "matched_terms": sum(1 for m in matches.values() if m),
-            "density": covered / max(words, 1),
+            "density": covered / total / max(words, 1),
             "section_coverage": section_cov[(c.passage_index, c.section)],
             "passage_rank": c.passage_index,
             "passage_score_relative": fused[c.passage_index] / best_fused,
