@@ -200,3 +200,44 @@ def test_a_footnote_reference_in_a_source_never_reads_as_a_citation():
     )
     assert "„Tot de pandemie bleef het vertrouwen in de gemeente stabiel op 18%” [1]" in answer.text
     assert "[3]" not in answer.text
+
+
+def test_the_features_do_not_move_when_every_word_becomes_rarer():
+    """Unrelated documents joining the store make every corpus word rarer by about the same factor.
+    The features must not move with it, or the learned weights stop meaning what they meant (the
+    absolute matched weight per word once shifted answers and abstentions under distractors)."""
+    from assistant.sentence_features import QuestionView, candidates, feature_matrix
+
+    passages = [
+        Passage(
+            "c1",
+            "kampen",
+            "De gemeente Kampen meet het waterpeil van de IJssel met zeven boeien langs de kade. "
+            "Een les uit Kampen: deel de meetgegevens elke ochtend met de waterschappen.",
+            title="Waterpeil Kampen",
+            section="Meten",
+            score=0.03,
+            ranks={"bm25": 1, "dense": 2, "bm25_score": 7.5, "dense_score": 0.84},
+        ),
+        Passage(
+            "c2",
+            "zwolle",
+            "Zwolle bewaakt de kademuren met trillingssensoren sinds 2019.",
+            title="Kademuren Zwolle",
+            section="Meten",
+            score=0.02,
+            ranks={"bm25": 2, "dense": 1, "bm25_score": 3.1, "dense_score": 0.85},
+        ),
+    ]
+    rarity = {"boei": 4.0, "waterpeil": 3.0, "kampen": 2.5, "meet": 0.7}
+
+    def rows(scale: float) -> np.ndarray:
+        def weight(term: str) -> float:
+            return scale * next((w for stem, w in rarity.items() if term.startswith(stem)), 1.0)
+
+        view = QuestionView.of("Met hoeveel boeien meet Kampen het waterpeil?", "", EMPTY, weight, lambda t, family=True: True)
+        return feature_matrix(view, candidates(passages, EMPTY), passages, EMPTY)
+
+    plain, rarer = rows(1.0), rows(3.0)
+    assert plain.shape[0] >= 3 and plain[:, FEATURES.index("coverage")].max() > 0
+    np.testing.assert_allclose(rarer, plain, rtol=1e-5, atol=1e-6)
