@@ -40,7 +40,16 @@ def backend(name: str) -> Starlette:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    return Starlette(routes=[Route("/who", who), Route("/echo", echo, methods=["POST"]), Route("/stream", stream)])
+    async def login(request: Request):
+        logins.append(name)
+        form = await request.body()
+        return JSONResponse({"ok": b"goed" in form}, status_code=200 if b"goed" in form else 401)
+
+    routes = [Route("/who", who), Route("/echo", echo, methods=["POST"]), Route("/stream", stream)]
+    return Starlette(routes=[*routes, Route("/login", login, methods=["POST"])])
+
+
+logins: list[str] = []  # which process saw each login attempt
 
 
 class Thread:
@@ -163,3 +172,21 @@ def test_a_connection_that_sends_no_request_is_closed(routed, monkeypatch):
     with socket.create_connection((host, int(port)), timeout=10) as idle:
         idle.sendall(b"GET /who HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
         assert idle.recv(100) == b""  # closed by the router, not left open for ever
+
+
+def test_an_address_that_keeps_failing_to_log_in_is_refused_by_the_router_itself(routed):
+    """Each process counts only the failed logins sent to it; the router counts them all, so spreading
+    guesses over the processes does not help."""
+    from ui.access import FailedLogins
+
+    url, router, _ = routed
+    router.logins = FailedLogins(max_failures=3)
+    logins.clear()
+    assert httpx.post(f"{url}/login", content=b"password=goed").status_code == 200  # a success is not counted
+    statuses = [httpx.post(f"{url}/login", content=b"password=fout").status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    assert len(logins) == 4 and len(set(logins)) == 2  # cookieless: the attempts went to both processes
+    refused = httpx.post(f"{url}/login", content=b"password=goed")
+    assert refused.status_code == 429 and "Te veel mislukte inlogpogingen" in refused.json()["detail"]
+    assert int(refused.headers["retry-after"]) >= 60 and len(logins) == 4  # refused without reaching a process
+    assert httpx.get(f"{url}/who").status_code == 200  # other requests from the address still pass

@@ -183,50 +183,82 @@ class UploadRouteGuard:
         return tokens.get(token)
 
 
-class LoginThrottle:
-    """ASGI middleware: one address that keeps failing to log in is refused for a while (429, in Dutch).
+class FailedLogins:
+    """Failed logins per address: after `max_failures` within `window` seconds an address is refused
+    for `lockout` seconds. Kept by the app (`LoginThrottle`) and, with `serve --workers`, by the router
+    in front of the processes, which each count only the attempts that reach them."""
 
-    `LoginGuard` sees user names, not addresses; this sees addresses. After `max_failures` failed
-    logins from one address within `window` seconds, its login requests get 429 without a password
-    being checked, for `lockout` seconds. Behind a reverse proxy every request has the proxy's
-    address: the limit then holds for all together, and the per-account lockout still applies.
-    """
-
-    def __init__(self, app, max_failures: int = 20, window: float = 900.0, lockout: float = 300.0):
-        self.app = app
+    def __init__(self, max_failures: int = 20, window: float = 900.0, lockout: float = 300.0):
         self.max_failures, self.window, self.lockout = max_failures, window, lockout
         self.failures: dict[str, list[float]] = {}
 
-    async def __call__(self, scope, receive, send):
-        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/").endswith("/login")):
-            await self.app(scope, receive, send)
-            return
-        address = (scope.get("client") or ("?", 0))[0]
+    def refused(self, address: str) -> float | None:
+        """Seconds this address must wait before it may try again, or None."""
         now = time.monotonic()
         recent = [t for t in self.failures.get(address, []) if now - t < self.window]
         self.failures[address] = recent
         if len(recent) >= self.max_failures and now - recent[-1] < self.lockout:
-            minutes = max(1, round((self.lockout - (now - recent[-1])) / 60))
-            detail = f"Te veel mislukte inlogpogingen vanaf dit adres; probeer het over {minutes} min opnieuw."
-            body = json.dumps({"detail": detail})
-            headers = [(b"content-type", b"application/json"), (b"retry-after", str(minutes * 60).encode())]
-            await send({"type": "http.response.start", "status": 429, "headers": headers})
-            await send({"type": "http.response.body", "body": body.encode()})
-            return
+            return self.lockout - (now - recent[-1])
+        return None
 
-        # counted as failed from the start, so that many attempts at once cannot all slip in before the first
-        # answer; taken back when the login succeeds
-        attempt = now
-        recent.append(attempt)
-
-        async def watch(message):
-            if message["type"] == "http.response.start" and message["status"] not in (400, 401):
-                try:
-                    self.failures.get(address, []).remove(attempt)
-                except ValueError:
-                    pass
-            await send(message)
-
+    def attempt(self, address: str) -> float:
+        """Counted as failed from the start, so that many attempts at once cannot all slip in before the
+        first answer; `answered` takes it back when the login succeeds."""
+        now = time.monotonic()
         if len(self.failures) > 10_000:  # many addresses: forget those without recent failures
             self.failures = {a: ts for a, ts in self.failures.items() if ts and now - ts[-1] < self.window}
+        self.failures.setdefault(address, []).append(now)
+        return now
+
+    def answered(self, address: str, attempt: float, status: int) -> None:
+        if status not in (400, 401):
+            try:
+                self.failures.get(address, []).remove(attempt)
+            except ValueError:
+                pass
+
+    @staticmethod
+    def is_login(method: str, path: str) -> bool:
+        return method == "POST" and path.split("?", 1)[0].rstrip("/").endswith("/login")
+
+
+class LoginThrottle:
+    """ASGI middleware: one address that keeps failing to log in is refused for a while (429, in Dutch).
+
+    `LoginGuard` sees user names, not addresses; this sees addresses (`FailedLogins`). Behind a reverse
+    proxy every request has the proxy's address, unless it says who asked in `X-Forwarded-For` from
+    127.0.0.1 (as the router of `serve --workers` does): the limit then holds for all together, and the
+    per-account lockout still applies.
+    """
+
+    def __init__(self, app, max_failures: int = 20, window: float = 900.0, lockout: float = 300.0):
+        self.app = app
+        self.logins = FailedLogins(max_failures, window, lockout)
+
+    async def __call__(self, scope, receive, send):
+        if not (scope["type"] == "http" and FailedLogins.is_login(scope["method"], scope["path"])):
+            await self.app(scope, receive, send)
+            return
+        address = (scope.get("client") or ("?", 0))[0]
+        wait = self.logins.refused(address)
+        if wait is not None:
+            body, headers = too_many_logins(wait)
+            await send({"type": "http.response.start", "status": 429, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        attempt = self.logins.attempt(address)
+
+        async def watch(message):
+            if message["type"] == "http.response.start":
+                self.logins.answered(address, attempt, message["status"])
+            await send(message)
+
         await self.app(scope, receive, watch)
+
+
+def too_many_logins(wait: float) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """The 429's body and headers, the same from the app and from the router."""
+    minutes = max(1, round(wait / 60))
+    detail = f"Te veel mislukte inlogpogingen vanaf dit adres; probeer het over {minutes} min opnieuw."
+    headers = [(b"content-type", b"application/json"), (b"retry-after", str(minutes * 60).encode())]
+    return json.dumps({"detail": detail}).encode(), headers

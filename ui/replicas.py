@@ -9,10 +9,12 @@ A client that keeps no cookies is placed anew on every request, so with more tha
 keep them (`curl -c/-b`). The processes share the data home: each sees what another ingested (as it sees
 `datalessen ingest`), and conversations and feedback live in one database.
 
-The router copies bytes and nothing more: it reads a request's head, picks the process, adds who asked
+The router copies bytes and little more: it reads a request's head, picks the process, adds who asked
 (`X-Forwarded-For`, which the app's server trusts from 127.0.0.1, so per-address login limits still see
 the address), and pipes both ways until the process has answered; one request per connection
-(`Connection: close`), so nothing has to be understood about the response beyond its head.
+(`Connection: close`), so nothing has to be understood about the response beyond its head. It counts
+failed logins per address itself too (`ui.access.FailedLogins`): each process sees only the attempts
+sent to it, and a guesser could otherwise spread them over the processes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+
+from ui.access import FailedLogins, too_many_logins
 
 COOKIE = "datalessen_replica"
 HEAD_LIMIT = 64 * 1024
@@ -109,6 +113,20 @@ def plain_response(status: str, text: str) -> bytes:
     ).encode() + body
 
 
+def status_of(head: bytes) -> int:
+    """b'HTTP/1.1 401 Unauthorized...' -> 401 (0 when it is no status line)."""
+    parts = head.split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+
+
+def refusal(wait: float) -> bytes:
+    """429 for an address that failed to log in too often, as the app itself words it."""
+    body, headers = too_many_logins(wait)
+    lines = [b"HTTP/1.1 429 Too Many Requests", *(name + b": " + value for name, value in headers)]
+    lines += [b"Content-Length: " + str(len(body)).encode(), b"Connection: close"]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
 async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     with contextlib.suppress(ConnectionError, OSError):
         while data := await reader.read(65536):
@@ -122,6 +140,8 @@ class Router:
 
     ports: list[int]
     up: set[int] = field(default_factory=set)
+    # failed logins per address, counted here too: each process sees only the attempts sent to it
+    logins: FailedLogins = field(default_factory=FailedLogins)
     _turn: int = 0
 
     def choose(self, wanted: int | None, refused: set[int] = frozenset()) -> tuple[int | None, bool]:
@@ -143,6 +163,15 @@ class Router:
                 return
             first, headers = split_head(head)
             peer = (client_writer.get_extra_info("peername") or ("?",))[0]
+            method, path = (first.decode("latin-1").split(" ") + ["", ""])[:2]
+            login = None
+            if FailedLogins.is_login(method, path):
+                wait = self.logins.refused(peer)
+                if wait is not None:
+                    client_writer.write(refusal(wait))
+                    await client_writer.drain()
+                    return
+                login = self.logins.attempt(peer)
             wanted, refused = cookie_replica(headers), set()
             while True:
                 index, tell = self.choose(wanted, refused)
@@ -164,6 +193,8 @@ class Router:
                     client_writer.write(plain_response("502 Bad Gateway", "Het werkproces van de app gaf geen antwoord."))
                     await client_writer.drain()
                     return
+                if login is not None:
+                    self.logins.answered(peer, login, status_of(answer))
                 client_writer.write(response_head(answer, index if tell else None))
                 await pipe(backend_reader, client_writer)
             finally:
