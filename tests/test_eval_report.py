@@ -117,6 +117,17 @@ def test_any_folder_opens_least_flattering_set_first(tmp_path):
     assert folder.report("test2").key == "test2" and folder.report("ontbreekt").key == "nieuw"
 
 
+def test_the_newest_unseen_set_comes_first(tmp_path):
+    """Unseen sets are measured once each: the freshest is the current honest estimate, the older ones
+    were measured on an older system, so the overview leads with the newest."""
+    write(tmp_path / "test3", [record("w001")], date="2026-11-28 19:53 UTC")
+    write(tmp_path / "test4", [record("y001")], date="2026-11-29 00:38 UTC")
+    write(tmp_path / "real-test", [record("x001")], date="2026-11-28 19:54 UTC")
+    write(tmp_path / "heldout", [record("h001")], date="2026-11-29 01:00 UTC")
+    names = [r.name for r in open_reports(tmp_path).reports]
+    assert names == ["test4", "real-test", "test3", "heldout"]
+
+
 def test_overview_puts_unseen_first_and_flags_it(tmp_path):
     write(tmp_path, [record("q001")], gold_set="questions", recall=0.95, f1=0.93)
     write(tmp_path / "test3", [record("w001")], recall=0.8, f1=0.5)

@@ -181,7 +181,10 @@ def open_reports(folder: Path | str) -> ReportFolder:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             result.problems.append(f"{path}: {exc}")
     order = {role: i for i, role in enumerate(ROLE_ORDER)}
-    result.reports.sort(key=lambda r: (order.get(r.role, len(order)), r.name))
+    # within a role the newest measurement first (a fresh unseen set is the current honest estimate), then by name
+    result.reports.sort(key=lambda r: r.name)
+    result.reports.sort(key=lambda r: r.date, reverse=True)
+    result.reports.sort(key=lambda r: order.get(r.role, len(order)))
     return result
 
 
