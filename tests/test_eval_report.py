@@ -49,7 +49,7 @@ def record(qid, *, answerable=True, abstained=False, found=(True,), hit=1.0, fac
     return r
 
 
-def write(folder: Path, records: list[dict], *, recall=0.9, f1=0.85, **meta) -> Path:
+def write(folder: Path, records: list[dict], *, recall=0.9, f1=0.85, median=80, **meta) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     data = {
         "date": meta.pop("date", "2026-11-28 10:00 UTC"),
@@ -64,7 +64,7 @@ def write(folder: Path, records: list[dict], *, recall=0.9, f1=0.85, **meta) -> 
                 "faithfulness": {"mean": 1.0},
                 "key_fact_recall": {"mean": 0.6},
                 "abstention": {"f1": f1},
-                "words": {"median": 80, "p90": 120},
+                "words": {"median": median, "p90": 120},
             }
             for v in ("bm25", "hybrid")
         },
@@ -115,6 +115,13 @@ def test_any_folder_opens_least_flattering_set_first(tmp_path):
     assert [f.name for f in unseen.missed_targets] == ["recall@5", "abstention_f1"]
     assert "Gate" in unseen.markdown() and "![plot]" not in unseen.markdown()
     assert folder.report("test2").key == "test2" and folder.report("ontbreekt").key == "nieuw"
+
+
+def test_a_median_just_over_its_target_does_not_read_as_meeting_it(tmp_path):
+    write(tmp_path / "test4", [record("y001")], median=80.5)
+    html = render.eval_overview_html(open_reports(tmp_path), ["test4"])
+    assert "mediaan woorden 80.5 (doel ≤ 80)" in html and "80.500" not in html
+    assert '<td class="doel-gemist">80.5<small class="doel">boven doel (≤ 80)' in html
 
 
 def test_the_newest_unseen_set_comes_first(tmp_path):

@@ -486,8 +486,16 @@ def plots_html(paths: list) -> str:
     return '<div class="eval-plots">' + "".join(figures) + "</div>" if figures else ""
 
 
+def figure_value(f) -> str:
+    """A figure as the overview shows it: words to at most one decimal (a median of 80.5 is over a target
+    of 80 and must not read as 80), shares to three."""
+    if f.value is None:
+        return "–"
+    return f"{round(f.value, 1):g}" if f.name == "median_words" else f"{f.value:.3f}"
+
+
 def _figure(f) -> str:
-    value = "–" if f.value is None else (f"{f.value:.0f}" if f.name == "median_words" else f"{f.value:.3f}")
+    value = figure_value(f)
     if f.met is None:
         return f"<td>{value}</td>"
     sign = "≥" if f.bound == "min" else "≤"
@@ -512,7 +520,8 @@ def eval_overview_html(folder, unseen_names: list[str]) -> str:
         lines = []
         for r in folder.unseen:
             missed = ", ".join(
-                f"{esc(f.label)} {f.value:.3f} (doel {'≥' if f.bound == 'min' else '≤'} {f.target:g})" for f in r.missed_targets
+                f"{esc(f.label)} {figure_value(f)} (doel {'≥' if f.bound == 'min' else '≤'} {f.target:g})"
+                for f in r.missed_targets
             )
             verdict = f"doelen niet gehaald: {missed}" if missed else "alle doelen gehaald"
             lines.append(f"<li><strong>{esc(r.name)}</strong> ({r.questions} vragen, {esc(r.date)}): {verdict}</li>")
