@@ -190,3 +190,24 @@ def test_an_address_that_keeps_failing_to_log_in_is_refused_by_the_router_itself
     assert refused.status_code == 429 and "Te veel mislukte inlogpogingen" in refused.json()["detail"]
     assert int(refused.headers["retry-after"]) >= 60 and len(logins) == 4  # refused without reaching a process
     assert httpx.get(f"{url}/who").status_code == 200  # other requests from the address still pass
+
+
+def test_an_upload_that_waits_for_100_continue_gets_it_and_then_its_cookie(routed):
+    """curl sends large bodies after `Expect: 100-continue`: the interim answer passes as it is, and the
+    cookie goes on the real answer."""
+    import socket
+
+    url, _, _ = routed
+    host, port = url.removeprefix("http://").split(":")
+    body = b"x" * 5000
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n")
+        interim = conn.recv(100)
+        assert interim.startswith(b"HTTP/1.1 100") and b"Set-Cookie" not in interim
+        conn.sendall(body)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Set-Cookie: datalessen_replica=" in head
+    assert b'"bytes":5000' in payload

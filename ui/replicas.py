@@ -189,6 +189,9 @@ class Router:
             try:
                 try:
                     answer = await backend_reader.readuntil(b"\r\n\r\n")
+                    while 100 <= status_of(answer) < 200 and status_of(answer) != 101:  # "100 Continue": as it is
+                        client_writer.write(answer)
+                        answer = await backend_reader.readuntil(b"\r\n\r\n")
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
                     client_writer.write(plain_response("502 Bad Gateway", "Het werkproces van de app gaf geen antwoord."))
                     await client_writer.drain()
