@@ -12,7 +12,7 @@ from assistant.api import Assistant
 from evals.bench_serve import Browser, _drive
 from ingest.pipeline import ingest_into
 from tests.ui_support import KAMPEN_DOC, router_in_thread, running_app
-from ui.replicas import COOKIE, Router
+from ui.router import COOKIE, Router
 
 
 def test_the_client_answers_through_the_app_and_through_the_router(tmp_path, fake_settings, fake_embeddings):

@@ -40,7 +40,7 @@ def running_app(assistant, report_dir=None, app=None, **overrides):
 
 
 def router_in_thread(router) -> str:
-    """`ui.replicas.Router` listening on a free loopback port, on an event loop of its own (a daemon
+    """`ui.router.Router` listening on a free loopback port, on an event loop of its own (a daemon
     thread, gone with the test process); returns its URL once it accepts connections."""
     import asyncio
     import threading

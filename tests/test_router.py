@@ -1,4 +1,4 @@
-"""The router of `serve --workers N` (ui/replicas.py) in front of two real HTTP servers (uvicorn).
+"""The router of `serve --workers N` (ui/router.py) in front of two real HTTP servers (uvicorn).
 
 What a browser relies on: the first response names its process in a cookie and every later request
 with that cookie reaches the same one; a request body arrives whole; a streamed response (Gradio's
@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
 from tests.ui_support import free_port, router_in_thread
-from ui.replicas import COOKIE, Router, cookie_replica, request_head, response_head, split_head
+from ui.router import COOKIE, Router, cookie_replica, request_head, response_head, split_head
 
 
 def backend(name: str) -> Starlette:
@@ -164,9 +164,9 @@ def test_the_choice_of_process():
 def test_a_connection_that_sends_no_request_is_closed(routed, monkeypatch):
     import socket
 
-    import ui.replicas
+    import ui.router
 
-    monkeypatch.setattr(ui.replicas, "HEAD_SECONDS", 0.3)
+    monkeypatch.setattr(ui.router, "HEAD_SECONDS", 0.3)
     url, _, _ = routed
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as idle:
