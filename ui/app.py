@@ -65,6 +65,9 @@ def build_app(assistant, app: AppSettings | None = None, *, report_dir: Path | s
     return demo
 
 
+QUEUE_STATUS_SECONDS = 1.0
+
+
 def launch_kwargs(app: AppSettings) -> dict:
     """What `launch` passes to Gradio, from the app settings alone (tests start the app with these too)."""
     auth = parse_auth(app.auth)
@@ -94,7 +97,9 @@ def launch_kwargs(app: AppSettings) -> dict:
 
 def queued(demo: gr.Blocks, app: AppSettings) -> gr.Blocks:
     """The queue as the app serves with it: `concurrency` answers at once, Gradio's unused per-event work off."""
-    demo.queue(default_concurrency_limit=int(app.concurrency))
+    # queue places and waits go to the waiting browsers once a second, not to all of them after every
+    # event that starts (Gradio's "auto"): measured 50 sessions x 5 on one process 50-57 -> 62-66 q/s
+    demo.queue(default_concurrency_limit=int(app.concurrency), status_update_rate=QUEUE_STATUS_SECONDS)
     tune(demo)
     return demo
 
