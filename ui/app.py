@@ -32,6 +32,8 @@ from ui.gradio_tuning import tune
 from ui.settings import AppSettings
 from ui.style import CSS, HEAD, i18n, theme
 
+QUEUE_STATUS_SECONDS = 1.0  # how often waiting browsers hear their place in the queue (`queued`)
+
 INTRO = (
     "## datalessen\n"
     "Vragen over het rapport *Datagedreven innovatie in gemeenten (2021): de lessen van 18 dataprojecten* "
@@ -63,9 +65,6 @@ def build_app(assistant, app: AppSettings | None = None, *, report_dir: Path | s
             evaluation_tab.build(ctx)
     guard_handlers(demo, assistant.settings)  # a failure is one Dutch line, not "[Errno 111] ..."
     return demo
-
-
-QUEUE_STATUS_SECONDS = 1.0
 
 
 def launch_kwargs(app: AppSettings) -> dict:

@@ -79,20 +79,22 @@ def request_head(first: bytes, headers: list[tuple[bytes, bytes]], peer: str) ->
 def response_head(head: bytes, set_cookie: int | None) -> bytes:
     """The process's response head as the browser gets it: closed after it, with the affinity cookie when new."""
     first, headers = split_head(head)
-    switching = first.split(b" ")[1:2] == [b"101"]
-    if not switching:
+    if status_of(first) != 101:  # a switch of protocol keeps its connection
         headers = [(n, v) for n, v in headers if n.lower() not in HOP_BY_HOP] + [(b"Connection", b"close")]
     if set_cookie is not None:
         headers.append((b"Set-Cookie", f"{COOKIE}={set_cookie}; Path=/; HttpOnly; SameSite=Lax".encode()))
     return join_head(first, headers)
 
 
-def plain_response(status: str, text: str) -> bytes:
-    body = text.encode()
-    return (
-        f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
-        f"Retry-After: 5\r\nConnection: close\r\n\r\n"
-    ).encode() + body
+def plain_response(status: str, body: bytes, headers: list[tuple[bytes, bytes]] = ()) -> bytes:
+    """A whole response of the router's own (503 while starting, 502, 429), closed after it."""
+    head = [f"HTTP/1.1 {status}".encode(), *(name + b": " + value for name, value in headers)]
+    head += [b"Content-Length: " + str(len(body)).encode(), b"Connection: close"]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+def plain_text(status: str, text: str) -> bytes:
+    return plain_response(status, text.encode(), [(b"Content-Type", b"text/plain; charset=utf-8"), (b"Retry-After", b"5")])
 
 
 def status_of(head: bytes) -> int:
@@ -104,9 +106,7 @@ def status_of(head: bytes) -> int:
 def refusal(wait: float) -> bytes:
     """429 for an address that failed to log in too often, as the app itself words it."""
     body, headers = too_many_logins(wait)
-    lines = [b"HTTP/1.1 429 Too Many Requests", *(name + b": " + value for name, value in headers)]
-    lines += [b"Content-Length: " + str(len(body)).encode(), b"Connection: close"]
-    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+    return plain_response("429 Too Many Requests", body, headers)
 
 
 async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -158,7 +158,7 @@ class Router:
             while True:
                 index, tell = self.choose(wanted, refused)
                 if index is None:
-                    client_writer.write(plain_response("503 Service Unavailable", STARTING))
+                    client_writer.write(plain_text("503 Service Unavailable", STARTING))
                     await client_writer.drain()
                     return
                 try:
@@ -175,7 +175,7 @@ class Router:
                         client_writer.write(answer)
                         answer = await backend_reader.readuntil(b"\r\n\r\n")
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-                    client_writer.write(plain_response("502 Bad Gateway", "Het werkproces van de app gaf geen antwoord."))
+                    client_writer.write(plain_text("502 Bad Gateway", "Het werkproces van de app gaf geen antwoord."))
                     await client_writer.drain()
                     return
                 if login is not None:
