@@ -67,7 +67,7 @@ def test_gate_passes_for_hybrid(hybrid_results):
 @pytest.mark.parametrize("name", ["heldout", "heldout2", "test", "test2"])
 def test_gate_passes_on_the_held_out_sets(corpus_assistant, name):
     """The other development sets (by other authors): their own gate, so generalisation cannot slip.
-    test2 is one of them now; the unseen set (test3) is never gated, or it would no longer be unseen."""
+    test2 is one of them now; the unseen set (test5) is never gated, or it would no longer be unseen."""
     questions = load_questions(DEFAULT_QUESTIONS.with_name(f"{name}.jsonl"), min_questions=40)
     thresholds = load_thresholds(DEFAULT_THRESHOLDS.with_name(f"thresholds-{name}.toml"))
     failures = check_gate(evaluate(corpus_assistant, questions, ("hybrid",)), thresholds)

@@ -24,7 +24,7 @@ def test_every_shipped_gold_file_has_one_row():
     assert all(s.path.is_file() for s in SETS)
     assert len({s.id_letter for s in SETS}) == len(SETS)
     assert gold_set("questions").role == TUNING
-    assert {s.name for s in SETS if s.role == UNSEEN} == {"test3", "real-test", "test4", "real-test2"}
+    assert {s.name for s in SETS if s.role == UNSEEN} == {"test5", "real-test3"}
     assert gold_set("test2").role == DEVELOPMENT  # its failures were studied: no longer unseen
     for s in SETS:
         assert s.thresholds_path is None or s.thresholds_path.is_file()
@@ -34,7 +34,7 @@ def test_targets_come_from_the_thresholds_files():
     declared = tomllib.loads(gold_set("test2").thresholds_path.read_text(encoding="utf-8"))["target"]
     assert targets(gold_set("test2")) == declared
     default = tomllib.loads(DEFAULT_THRESHOLDS.read_text(encoding="utf-8"))["target"]
-    assert targets(gold_set("test3")) == default  # no gate of its own: the default file's targets
+    assert targets(gold_set("test5")) == default  # no gate of its own: the default file's targets
     assert targets(None)["min"]["recall@5"] == default["min"]["recall@5"]
 
 
@@ -42,7 +42,7 @@ def test_which_set_a_report_is(tmp_path):
     assert set_for_questions_file(GOLD_DIR / "heldout.jsonl").name == "heldout"
     assert set_for_questions_file(tmp_path / "mijn.jsonl") is None
     # written since reports name their set; "" is an evaluator's own file, whatever its folder
-    assert set_of_report({"gold_set": "test3"}, tmp_path).name == "test3"
+    assert set_of_report({"gold_set": "test5"}, tmp_path).name == "test5"
     assert set_of_report({"gold_set": "", "records": [{"id": "q001"}]}, tmp_path / "heldout") is None
     # older reports: the folder under evals/report, the shipped root, or the ids' letter
     assert set_of_report({}, tmp_path / "test2").name == "test2"

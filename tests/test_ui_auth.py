@@ -61,19 +61,19 @@ def test_evaluation_tab_opens_report_folders(tmp_path, fake_settings, fake_embed
         overview, questions, summary = bob.predict(api_name="/evaluation")  # the whole tab, read again
         assert "Geen evaluatierapport" in overview and questions == "" and "Nog geen feedback" in summary
         write(report_dir, [record("q001")], gold_set="questions")
-        write(report_dir / "test3", [record("w001", found=(False,), answer="Een antwoord zonder het feit.")], gold_set="test3")
+        write(report_dir / "test5", [record("a001", found=(False,), answer="Een antwoord zonder het feit.")], gold_set="test5")
         overview, picker, questions, text, plots = bob.predict(str(report_dir), "failing", api_name="/evaluation_report")
         assert overview.index("Ongeziene vragen") < overview.index('data-set="."')
-        assert picker["value"] == "test3" and [c[1] for c in picker["choices"]] == ["test3", "."]
-        assert 'data-id="w001"' in questions and "Een antwoord zonder het feit." in questions and "ontbreekt" in questions
+        assert picker["value"] == "test5" and [c[1] for c in picker["choices"]] == ["test5", "."]
+        assert 'data-id="a001"' in questions and "Een antwoord zonder het feit." in questions and "ontbreekt" in questions
         assert "Gate (hybrid)" in text and plots == ""
         questions, text, _ = bob.predict(str(report_dir), ".", "all", api_name="/evaluation_questions")
         assert 'data-id="q001"' in questions and "juist" in questions
         overview, questions, _ = bob.predict(str(report_dir), "all", api_name="/evaluation")
-        assert "Ongeziene vragen" in overview and 'data-id="w001"' in questions  # the first set: the unseen one
-        write(elsewhere, [record("x001")], gold_set="real-test")
+        assert "Ongeziene vragen" in overview and 'data-id="a001"' in questions  # the first set: the unseen one
+        write(elsewhere, [record("b001")], gold_set="real-test3")
         with pytest.raises(Exception, match="beheerders"):
             bob.predict(str(elsewhere), "all", api_name="/evaluation_report")
         anna = Client(url, auth=("anna", "a1"), verbose=False)
         overview, picker, questions, *_ = anna.predict(str(elsewhere), "all", api_name="/evaluation_report")
-        assert "real-test" in overview and 'data-id="x001"' in questions
+        assert "real-test3" in overview and 'data-id="b001"' in questions
