@@ -34,8 +34,11 @@ from assistant.sentence_ranker import ANSWERABLE_FEATURES, DEFAULT_MODEL, Logist
 from evals import metrics as m
 from evals.ranker_data import Example, collect, data_digest, file_digest
 from evals.run import score, summarize
+from evals.sets import SETS, UNSEEN, gold_set
 
-GOLD_SETS = ("questions", "heldout", "heldout2", "test", "test2")
+# every shipped set over the shipped corpus except the unseen ones (evals/sets.py); the real documents' sets
+# come with --extra, as their store lives in another data home
+GOLD_SETS = tuple(s.name for s in SETS if s.corpus == "shipped" and s.role != UNSEEN)
 RANKER_C = 10.0  # weak regularisation: ~13k rows, 50 features (chosen on the held-out folds)
 ANSWERABLE_C = 0.1
 MAX_FALSE_ABSTENTIONS = 0.05  # share of answerable questions abstained on, out of fold, the threshold allows
@@ -309,6 +312,11 @@ def train_ranker(obj, sets, out, cv_report, extra, no_cv):
         if not name.strip() or not home.strip():
             raise click.BadParameter(f"{spec!r}: expected SET=HOME", param_hint="--extra")
         others.append((name.strip(), home.strip()))
+    for name in names + [name for name, _ in others]:
+        if getattr(gold_set(name), "role", None) == UNSEEN:
+            raise click.BadParameter(
+                f"{name} is an unseen set: it is measured once, never trained on (evals/sets.py)", param_hint="--sets"
+            )
     if assistant.store.count() == 0:
         raise click.ClickException("the store is empty: run `datalessen ingest` first")
     started = time.perf_counter()
@@ -316,8 +324,11 @@ def train_ranker(obj, sets, out, cv_report, extra, no_cv):
     # the process changed the first one's dense results (chromadb 1.5; 4 of 50 questions at rank 4-10)
     examples = collect(assistant, gold_sets(names))
     corpora = {name: assistant for name in names}
+    opened = {}  # one assistant a store: sets over the same documents share it (and its Chroma client)
     for name, home in others:
-        corpora[name] = other_corpus(home)
+        if home not in opened:
+            opened[home] = other_corpus(home)
+        corpora[name] = opened[home]
         if corpora[name].store.count() == 0:
             raise click.ClickException(f"the store for {name} ({home}) is empty: run `datalessen ingest` there first")
         examples += collect(corpora[name], gold_sets([name]))
