@@ -221,8 +221,14 @@ class ExtractiveAnswerer:
 
     def _covered(self, ranking: Ranking) -> bool:
         """The best sentence covers at least `abstain_threshold` of the question's weighted terms
-        (with its passage's title and section): a floor a caller may raise, as the lessons view does."""
+        (with its passage's title and section): a floor a caller may raise, as the lessons view does.
+
+        A question whose words the documents mostly do not use (an English question over Dutch documents
+        without a glossary) has no lexical evidence to weigh: there the learned probability and the
+        similarity floors decide, or every such question would be refused."""
         if not ranking.candidates:
+            return True
+        if not self.by_coverage and ranking.known_share < MIN_KNOWN_SHARE:
             return True
         best = ranking.candidates[0]
         return (best.score if self.by_coverage else best.coverage) >= self.settings.abstain_threshold

@@ -17,6 +17,7 @@ from assistant.schema import Passage
 from assistant.sentence_features import FEATURES, SIMILARITY_FEATURES
 from assistant.sentence_ranker import ANSWERABLE_FEATURES, DEFAULT_MODEL, Logistic, RankerModel, load_model
 from assistant.settings import Settings
+from evals.sets import SETS, UNSEEN
 
 SETTINGS = Settings(min_dense_similarity=0.0, min_sentence_similarity=0.0)
 
@@ -61,6 +62,8 @@ def test_the_shipped_weights_load_with_their_feature_list_and_data_hash():
     assert model.answerable["similarity"].features == ANSWERABLE_FEATURES
     assert re.fullmatch(r"[0-9a-f]{64}", model.training["data_sha256"])
     assert set(model.training["gold_sha256"]) >= {"questions", "heldout", "heldout2", "test", "test2"}
+    assert {"real", "real-test", "real-test2"} <= set(model.training["sets"])  # both corpora teach it
+    assert not {s.name for s in SETS if s.role == UNSEEN} & set(model.training["sets"])  # never the unseen sets
     assert all(0 < t < 1 for t in model.threshold.values())
 
 
