@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from assistant.api import Assistant
-from evals.bench_serve import Browser, _drive
+from evals.bench_serve import Browser, QuestionPool, _drive
 from ingest.pipeline import ingest_into
 from tests.ui_support import KAMPEN_DOC, router_in_thread, running_app
 from ui.router import COOKIE, Router
@@ -21,12 +21,13 @@ def test_the_client_answers_through_the_app_and_through_the_router(tmp_path, fak
     bot = Assistant(fake_settings, embeddings=fake_embeddings)
     assert ingest_into(bot, [doc]).ok
     with running_app(bot) as url, running_app(bot) as other:
-        direct = asyncio.run(_drive(url.rstrip("/"), 3, 2))
+        pool = QuestionPool()
+        direct = asyncio.run(_drive(url.rstrip("/"), 3, 2, pool))
         assert direct["errors"] == 0 and direct["rate"] > 0 and direct["p95"] >= direct["p50"] > 0
 
         ports = [int(u.rstrip("/").rsplit(":", 1)[1]) for u in (url, other)]
         base = router_in_thread(Router(ports, up={0, 1}))
-        routed = asyncio.run(_drive(base, 4, 2))
+        routed = asyncio.run(_drive(base, 4, 2, pool))
         assert routed["errors"] == 0 and routed["rate"] > 0
 
         async def placed() -> set[str]:
@@ -38,3 +39,17 @@ def test_the_client_answers_through_the_app_and_through_the_router(tmp_path, fak
             return {browser.cookies[COOKIE]}
 
         assert asyncio.run(placed()) in ({"0"}, {"1"})  # one cookie, kept
+
+
+def test_each_question_is_asked_once_before_any_comes_back_and_none_is_unseen():
+    """Eight questions in a loop let the query-vector cache answer the library from memory; users ask new ones."""
+    from evals.gold import load_questions
+    from evals.sets import SETS, UNSEEN
+
+    pool = QuestionPool()
+    first, second = pool.take(100), pool.take(len(pool.questions) - 100)
+    assert len(set(first + second)) == len(pool.questions) > 300
+    assert pool.take(1) == first[:1]  # then it starts over
+    unseen = {q.question for s in SETS if s.role == UNSEEN for q in load_questions(s.path, corpus_dir=None)}
+    assert not unseen & set(pool.questions)
+    assert QuestionPool(distinct=False).take(9)[8] == QuestionPool(distinct=False).take(1)[0]
