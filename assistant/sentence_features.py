@@ -138,10 +138,18 @@ def candidates(passages: list[Passage], profile: CorpusProfile) -> list[Candidat
     return out
 
 
-def _match(term: str, tokens: frozenset) -> float:
-    if term in tokens:
-        return 1.0
-    return 0.7 if any(related(term, t) for t in tokens) else 0.0
+class _Families:
+    """Which tokens of a question's candidates are of each question term's word family, found once per
+    question: asking `related` of every term and every token of every sentence was most of an answer's
+    time for a question not asked before (its cache only helps pairs already seen)."""
+
+    def __init__(self, terms, vocabulary: frozenset):
+        self.members = {t: frozenset(w for w in vocabulary if w != t and related(t, w)) for t in dict.fromkeys(terms)}
+
+    def match(self, term: str, tokens: frozenset) -> float:
+        if term in tokens:
+            return 1.0
+        return 0.7 if not self.members[term].isdisjoint(tokens) else 0.0
 
 
 @dataclass
@@ -191,6 +199,8 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
         key = (c.passage_index, c.section)
         if key not in contexts:
             contexts[key] = frozenset(tokenize(f"{passages[c.passage_index].title} {c.section}"))
+    families = _Families(view.terms + view.focus, frozenset().union(*(c.tokens for c in cands), *contexts.values()))
+    _match = families.match
     section_cov = {key: sum(view.weights[t] * _match(t, ctx) for t in view.terms) / total for key, ctx in contexts.items()}
     fused = [float(p.score or 0.0) for p in passages]
     dense = [float(p.ranks.get("dense_score") or 0.0) for p in passages]
