@@ -108,7 +108,12 @@ def collect(assistant, gold_sets: dict[str, list[Question]], k: int = RETRIEVAL_
                     [c.passage_index for c in cands],
                     facts,
                     labels,
-                    extra={"language": language, "english": view.english, "known_share": view.known_share},
+                    extra={
+                        "language": language,
+                        "english": view.english,
+                        "known_share": view.known_share,
+                        "corpus": str(assistant.settings.store_dir),  # the store its questions are answered from
+                    },
                 )
             )
     return examples

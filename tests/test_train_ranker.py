@@ -42,3 +42,12 @@ def test_an_unseen_set_is_never_trained_on(tmp_path):
         result = CliRunner().invoke(train_ranker, [*args, "--out", str(tmp_path / "m.json")], obj=SimpleNamespace())
         assert result.exit_code == 2 and "unseen set" in result.output
         assert not (tmp_path / "m.json").exists()
+
+
+def test_each_corpus_weighs_alike_in_the_answerable_model():
+    """Without it the corpus with most gold questions decides when to abstain, on its own signals."""
+    from evals.train_ranker import corpus_weights
+
+    examples = [SimpleNamespace(extra={"corpus": "digest"}) for _ in range(3)] + [SimpleNamespace(extra={"corpus": "real"})]
+    weights = corpus_weights(examples)
+    assert sum(weights[id(e)] for e in examples[:3]) == weights[id(examples[3])] == 2.0
