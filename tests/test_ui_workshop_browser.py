@@ -151,7 +151,7 @@ def test_evaluator_opens_a_report_folder_and_a_failing_question(page, shots, rep
     overview.get_by_text("Ongeziene vragen", exact=False).wait_for(state="visible")
     assert overview.locator("tr.set-rij").first.get_attribute("data-set") in ("test5", "real-test3")
     page.locator("#vraagset input").click()
-    page.get_by_role("option", name="test2 — ontwikkeling: fouten bestudeerd").click()
+    page.get_by_role("option", name="test2 — ontwikkeling: fouten bestudeerd", exact=True).click()
     page.locator("#evaluatie-vragen").get_by_text("test2", exact=False).first.wait_for(state="visible")
     page.locator("#evaluatie-vragen .eval-vraag summary").first.click()
     page.wait_for_timeout(300)
