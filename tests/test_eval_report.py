@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from evals.sets import DEVELOPMENT, TUNING, UNSEEN
+from evals.sets import DEVELOPMENT, SETS, TUNING, UNSEEN
 from ui import render
 from ui.eval_report import (
     ALL,
@@ -23,6 +23,10 @@ from ui.eval_report import (
     outcome_matches,
     outcomes,
 )
+
+# the unseen sets of the moment (evals/sets.py): a fresh pair replaces them without touching these tests
+NEW = next(s for s in SETS if s.role == UNSEEN and s.corpus == "shipped")
+NEW_REAL = next(s for s in SETS if s.role == UNSEEN and s.corpus == "real")
 
 EVIL = "<script>alert(1)</script>"
 
@@ -90,7 +94,13 @@ def test_outcomes_of_a_question():
 def test_any_folder_opens_least_flattering_set_first(tmp_path):
     write(tmp_path, [record("q001")], gold_set="questions", recall=0.95, f1=0.93)
     write(tmp_path / "test2", [record("v001")])  # an older report: its folder says which set it is
-    write(tmp_path / "nieuw", [record("a001", found=(False,)), record("a002")], gold_set="test5", recall=0.8, f1=0.5)
+    write(
+        tmp_path / "nieuw",
+        [record(f"{NEW.id_letter}001", found=(False,)), record(f"{NEW.id_letter}002")],
+        gold_set=NEW.name,
+        recall=0.8,
+        f1=0.5,
+    )
     write(tmp_path / "mijn", [record("q001")], gold_set="", questions_file=str(tmp_path / "mijn-vragen.jsonl"))
     folder = open_reports(tmp_path)
     assert [(r.key, r.role) for r in folder.reports] == [
@@ -100,9 +110,9 @@ def test_any_folder_opens_least_flattering_set_first(tmp_path):
         ("mijn", ""),
     ]
     unseen = folder.unseen[0]
-    assert unseen.name == "nieuw (test5)" and folder.reports[-1].name == "mijn (mijn-vragen)"
+    assert unseen.name == f"nieuw ({NEW.name})" and folder.reports[-1].name == "mijn (mijn-vragen)"
     assert unseen.date == "2026-11-28 10:00 UTC" and unseen.variant == "hybrid"
-    assert [r["id"] for r in unseen.records] == ["a001", "a002"]  # the main variant's answers only
+    assert [r["id"] for r in unseen.records] == [f"{NEW.id_letter}001", f"{NEW.id_letter}002"]  # the main variant's answers only
     flagged = {f.name: f.met for f in unseen.figures}
     assert flagged == {
         "recall@5": False,
@@ -118,8 +128,8 @@ def test_any_folder_opens_least_flattering_set_first(tmp_path):
 
 
 def test_a_median_just_over_its_target_does_not_read_as_meeting_it(tmp_path):
-    write(tmp_path / "test5", [record("a001")], median=80.5)
-    html = render.eval_overview_html(open_reports(tmp_path), ["test5"])
+    write(tmp_path / NEW.name, [record(f"{NEW.id_letter}001")], median=80.5)
+    html = render.eval_overview_html(open_reports(tmp_path), [NEW.name])
     assert "mediaan woorden 80.5 (doel ≤ 80)" in html and "80.500" not in html
     assert '<td class="doel-gemist">80.5<small class="doel">boven doel (≤ 80)' in html
 
@@ -127,39 +137,44 @@ def test_a_median_just_over_its_target_does_not_read_as_meeting_it(tmp_path):
 def test_the_newest_unseen_set_comes_first(tmp_path):
     """Unseen sets are measured once each: the freshest is the current honest estimate, the older ones
     were measured on an older system, so the overview leads with the newest."""
-    write(tmp_path / "test5", [record("a001")], date="2026-11-29 03:53 UTC")
-    write(tmp_path / "real-test3", [record("b001")], date="2026-11-29 03:54 UTC")
+    write(tmp_path / NEW.name, [record(f"{NEW.id_letter}001")], date="2026-11-29 03:53 UTC")
+    write(tmp_path / NEW_REAL.name, [record(f"{NEW_REAL.id_letter}001")], date="2026-11-29 03:54 UTC")
     write(tmp_path / "test4", [record("y001")], date="2026-11-29 00:38 UTC")  # replaced by test5: development
     write(tmp_path / "heldout", [record("h001")], date="2026-11-29 01:00 UTC")
     names = [r.name for r in open_reports(tmp_path).reports]
-    assert names == ["real-test3", "test5", "heldout", "test4"]
+    assert names == [NEW_REAL.name, NEW.name, "heldout", "test4"]
 
 
 def test_overview_puts_unseen_first_and_flags_it(tmp_path):
     write(tmp_path, [record("q001")], gold_set="questions", recall=0.95, f1=0.93)
-    write(tmp_path / "test5", [record("a001")], recall=0.8, f1=0.5)
-    html = render.eval_overview_html(open_reports(tmp_path), ["test5", "real-test3"])
+    write(tmp_path / NEW.name, [record(f"{NEW.id_letter}001")], recall=0.8, f1=0.5)
+    html = render.eval_overview_html(open_reports(tmp_path), [NEW.name, NEW_REAL.name])
     assert html.index("Ongeziene vragen") < html.index('<table class="evaluatie-sets"')
     assert "doelen niet gehaald: recall@5 0.800 (doel ≥ 0.9), onthouding F1 0.500 (doel ≥ 0.75)" in html
-    assert html.index('data-set="test5"') < html.index('data-set="."')
+    assert html.index(f'data-set="{NEW.name}"') < html.index('data-set="."')
     assert html.count("doel-gemist") == 2 and "onder doel (≥ 0.9)" in html
     assert html.count("2026-11-28 10:00 UTC") == 3  # one date per report: the one it was measured on
     only_tuning = write(tmp_path / "ander", [record("q001")], gold_set="questions")
-    html = render.eval_overview_html(open_reports(only_tuning), ["test5", "real-test3"])
-    assert "Geen rapport van een ongeziene set</strong> (test5, real-test3)" in html
-    empty = render.eval_overview_html(open_reports(tmp_path / "nergens"), ["test5"])
+    html = render.eval_overview_html(open_reports(only_tuning), [NEW.name, NEW_REAL.name])
+    assert f"Geen rapport van een ongeziene set</strong> ({NEW.name}, {NEW_REAL.name})" in html
+    empty = render.eval_overview_html(open_reports(tmp_path / "nergens"), [NEW.name])
     assert "Geen evaluatierapport" in empty and "datalessen eval --report" in empty
 
 
 def test_questions_show_answer_and_gold_facts_escaped(tmp_path):
     records = [
-        record("a001", found=(True, False), facts=(("twee", "2"), ("DPIA",)), answer=f"Het antwoord {EVIL}\n- „citaat” [1]"),
-        record("a002"),
-        record("a003", answerable=False),
+        record(
+            f"{NEW.id_letter}001",
+            found=(True, False),
+            facts=(("twee", "2"), ("DPIA",)),
+            answer=f"Het antwoord {EVIL}\n- „citaat” [1]",
+        ),
+        record(f"{NEW.id_letter}002"),
+        record(f"{NEW.id_letter}003", answerable=False),
     ]
-    report = open_reports(write(tmp_path / "test5", records)).reports[0]
+    report = open_reports(write(tmp_path / NEW.name, records)).reports[0]
     html = render.eval_questions_html(report, FAILING)
-    assert html.count('class="eval-vraag"') == 2 and 'data-id="a002"' not in html
+    assert html.count('class="eval-vraag"') == 2 and f'data-id="{NEW.id_letter}002"' not in html
     assert "juist: 1 · kernfeiten gemist: 1 · onterecht onthouden: 0 · had moeten onthouden: 1" in html
     assert "Het antwoord &lt;script&gt;" in html and "<script>" not in html
     assert "twee" in html and "(of: 2)" in html and "in het antwoord" in html and "DPIA</span>" not in html

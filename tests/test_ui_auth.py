@@ -7,9 +7,14 @@ import pytest
 pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file
 
+from evals.sets import SETS, UNSEEN
 from tests.ui_support import running_app
 from ui.app import launch_kwargs
 from ui.settings import AppSettings
+
+# the unseen sets of the moment (evals/sets.py): a fresh pair replaces them without touching these tests
+NEW = next(s for s in SETS if s.role == UNSEEN and s.corpus == "shipped")
+NEW_REAL = next(s for s in SETS if s.role == UNSEEN and s.corpus == "real")
 
 
 def test_launch_kwargs_come_from_settings():
@@ -61,19 +66,27 @@ def test_evaluation_tab_opens_report_folders(tmp_path, fake_settings, fake_embed
         overview, questions, summary = bob.predict(api_name="/evaluation")  # the whole tab, read again
         assert "Geen evaluatierapport" in overview and questions == "" and "Nog geen feedback" in summary
         write(report_dir, [record("q001")], gold_set="questions")
-        write(report_dir / "test5", [record("a001", found=(False,), answer="Een antwoord zonder het feit.")], gold_set="test5")
+        write(
+            report_dir / NEW.name,
+            [record(f"{NEW.id_letter}001", found=(False,), answer="Een antwoord zonder het feit.")],
+            gold_set=NEW.name,
+        )
         overview, picker, questions, text, plots = bob.predict(str(report_dir), "failing", api_name="/evaluation_report")
         assert overview.index("Ongeziene vragen") < overview.index('data-set="."')
-        assert picker["value"] == "test5" and [c[1] for c in picker["choices"]] == ["test5", "."]
-        assert 'data-id="a001"' in questions and "Een antwoord zonder het feit." in questions and "ontbreekt" in questions
+        assert picker["value"] == NEW.name and [c[1] for c in picker["choices"]] == [NEW.name, "."]
+        assert (
+            f'data-id="{NEW.id_letter}001"' in questions
+            and "Een antwoord zonder het feit." in questions
+            and "ontbreekt" in questions
+        )
         assert "Gate (hybrid)" in text and plots == ""
         questions, text, _ = bob.predict(str(report_dir), ".", "all", api_name="/evaluation_questions")
         assert 'data-id="q001"' in questions and "juist" in questions
         overview, questions, _ = bob.predict(str(report_dir), "all", api_name="/evaluation")
-        assert "Ongeziene vragen" in overview and 'data-id="a001"' in questions  # the first set: the unseen one
-        write(elsewhere, [record("b001")], gold_set="real-test3")
+        assert "Ongeziene vragen" in overview and f'data-id="{NEW.id_letter}001"' in questions  # the first set: the unseen one
+        write(elsewhere, [record(f"{NEW_REAL.id_letter}001")], gold_set=NEW_REAL.name)
         with pytest.raises(Exception, match="beheerders"):
             bob.predict(str(elsewhere), "all", api_name="/evaluation_report")
         anna = Client(url, auth=("anna", "a1"), verbose=False)
         overview, picker, questions, *_ = anna.predict(str(elsewhere), "all", api_name="/evaluation_report")
-        assert "real-test3" in overview and 'data-id="b001"' in questions
+        assert NEW_REAL.name in overview and f'data-id="{NEW_REAL.id_letter}001"' in questions

@@ -4,7 +4,7 @@ Facilitator: a real municipal PDF is in the store beside the corpus (kind `docum
 into one handout; its own statements come first; the DOCX is downloaded and opened with
 python-docx (column widths, repeated header rows, page numbers, sources with file and page).
 Evaluator: `datalessen eval --report DIR` writes a report from eight questions of a development
-set; the app opens that folder; a copy labelled as the unseen set test5 (unseen-set reports may
+set; the app opens that folder; a copy labelled as the current unseen set (unseen-set reports may
 not exist yet, and their questions are not to be read here) comes first, and a failing question
 opens to its answer and gold key facts.
 
@@ -23,9 +23,14 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from evals.gold import GOLD_DIR
+from evals.sets import SETS, UNSEEN
 from tests.conftest import FIXTURES
 from tests.ui_support import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, running_app, screenshot_folder
 from ui.eval_report import FAILING, open_reports, outcome_matches
+
+# the unseen sets of the moment (evals/sets.py): a fresh pair replaces them without touching these tests
+NEW = next(s for s in SETS if s.role == UNSEEN and s.corpus == "shipped")
+NEW_REAL = next(s for s in SETS if s.role == UNSEEN and s.corpus == "real")
 
 playwright = browser_or_skip()
 
@@ -42,7 +47,7 @@ def shots(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def report_folder(corpus_assistant, tmp_path_factory) -> Path:
     """`datalessen eval --report DIR` over eight heldout questions (half of them failing in the shipped
-    heldout report), and a copy of that report labelled as the unseen set test5."""
+    heldout report), and a copy of that report labelled as the current unseen set."""
     from ui.cli import Context, cli
 
     root = tmp_path_factory.mktemp("rapporten")
@@ -57,9 +62,9 @@ def report_folder(corpus_assistant, tmp_path_factory) -> Path:
     args = ["eval", "--questions", str(questions), "--report", str(root / "eigen"), "--variants", "hybrid", "--no-gate"]
     result = CliRunner().invoke(cli, args, obj=context)
     assert result.exit_code == 0, result.output
-    shutil.copytree(root / "eigen", root / "test5")
-    data = json.loads((root / "test5" / "report.json").read_text(encoding="utf-8"))
-    (root / "test5" / "report.json").write_text(json.dumps({**data, "gold_set": "test5"}), encoding="utf-8")
+    shutil.copytree(root / "eigen", root / NEW.name)
+    data = json.loads((root / NEW.name / "report.json").read_text(encoding="utf-8"))
+    (root / NEW.name / "report.json").write_text(json.dumps({**data, "gold_set": NEW.name}), encoding="utf-8")
     return root
 
 
@@ -149,7 +154,7 @@ def test_evaluator_opens_a_report_folder_and_a_failing_question(page, shots, rep
     overview = page.locator("#evaluatie-overzicht")
     # the shipped reports: the unseen sets' figures come first
     overview.get_by_text("Ongeziene vragen", exact=False).wait_for(state="visible")
-    assert overview.locator("tr.set-rij").first.get_attribute("data-set") in ("test5", "real-test3")
+    assert overview.locator("tr.set-rij").first.get_attribute("data-set") in (NEW.name, NEW_REAL.name)
     page.locator("#vraagset input").click()
     page.get_by_role("option", name="test2 — ontwikkeling: fouten bestudeerd", exact=True).click()
     page.locator("#evaluatie-vragen").get_by_text("test2", exact=False).first.wait_for(state="visible")
@@ -164,14 +169,14 @@ def test_evaluator_opens_a_report_folder_and_a_failing_question(page, shots, rep
     box.press("Enter")
     page.locator("#open-rapport").click()
     overview.locator('tr.set-rij[data-set="eigen"]').wait_for(state="visible")
-    assert overview.locator("tr.set-rij").first.get_attribute("data-set") == "test5"
+    assert overview.locator("tr.set-rij").first.get_attribute("data-set") == NEW.name
     assert overview.locator("tr.set-rij").nth(1).get_attribute("data-set") == "eigen"
-    assert page.locator("#vraagset input").input_value().startswith("test5")
+    assert page.locator("#vraagset input").input_value().startswith(NEW.name)
     failing = page.locator("#evaluatie-vragen .eval-vraag")
     failing.first.wait_for(state="visible")
     qid = failing.first.get_attribute("data-id")
     failing.first.locator("summary").click()
-    data = json.loads((report_folder / "test5" / "report.json").read_text(encoding="utf-8"))
+    data = json.loads((report_folder / NEW.name / "report.json").read_text(encoding="utf-8"))
     record = next(r for r in data["records"] if r["id"] == qid and r["variant"] == "hybrid")
     assert outcome_matches(record, FAILING)
     answer = failing.first.locator(".eval-antwoord")
