@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test5").role        # "unseen"
-    targets(gold_set("test5"))    # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test6").role        # "unseen"
+    targets(gold_set("test6"))    # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -52,8 +52,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test", DEVELOPMENT, "real", "x"),
     GoldSet("test4", DEVELOPMENT, "shipped", "y"),
     GoldSet("real-test2", DEVELOPMENT, "real", "z"),
-    GoldSet("test5", UNSEEN, "shipped", "a"),
-    GoldSet("real-test3", UNSEEN, "real", "b"),
+    GoldSet("test5", DEVELOPMENT, "shipped", "a"),
+    GoldSet("real-test3", DEVELOPMENT, "real", "b"),
+    GoldSet("test6", UNSEEN, "shipped", "c"),
+    GoldSet("real-test4", UNSEEN, "real", "d"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
