@@ -2,7 +2,7 @@
 
 `evals/gold/real.jsonl` is asked over a store of ../shared/fixtures/real ingested with an empty
 profile, with the real model: every quote verbatim and every citation valid, and the answers
-hold the key facts about as well as the ranker's cross-validation measured (0.52 with the
+hold the key facts about as well as the ranker's cross-validation measured (0.54 with the
 ranker not trained on these questions; the gate below sits under that).
 """
 
@@ -40,9 +40,9 @@ def test_the_real_documents_questions_get_verbatim_cited_answers(real_assistant)
     assert results["data_errors"] == []
     assert summary["citation_validity"]["mean"] == 1.0
     assert summary["faithfulness"]["mean"] == 1.0
-    assert summary["key_fact_recall"]["mean"] >= 0.45  # measured 0.526
-    assert summary["abstention"]["f1"] >= 0.3  # measured 0.375
-    assert summary["words"]["median"] <= 85 and summary["words"]["p90"] <= 150  # measured 80 and 86
+    assert summary["key_fact_recall"]["mean"] >= 0.45  # measured 0.539
+    assert summary["abstention"]["f1"] >= 0.3  # measured 0.429
+    assert summary["words"]["median"] <= 85 and summary["words"]["p90"] <= 150  # measured 80.5 and 87
 
 
 def test_an_english_question_over_dutch_documents_without_a_glossary_is_answered(real_assistant):
