@@ -21,6 +21,7 @@ learns how the ranker behaves on questions it was not trained on.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -130,9 +131,7 @@ def corpus_weights(examples: list[Example]) -> dict[int, float]:
     the digest's own "not known" sentences, which real reports do not have, and on the real documents'
     held-out folds it abstained on almost nothing (abstention F1 0.25; weighted 0.48, the digest's
     unchanged: docs/answering.md)."""
-    counts: dict[str, int] = {}
-    for e in examples:
-        counts[e.extra.get("corpus", "")] = counts.get(e.extra.get("corpus", ""), 0) + 1
+    counts = Counter(e.extra.get("corpus", "") for e in examples)
     return {id(e): len(examples) / (len(counts) * counts[e.extra.get("corpus", "")]) for e in examples}
 
 
@@ -301,7 +300,12 @@ def write_model(model: RankerModel, path: Path) -> None:
 
 
 @click.command("train-ranker")
-@click.option("--sets", default=",".join(GOLD_SETS), show_default=True, help="Gold sets in evals/gold/ to train on.")
+@click.option(
+    "--sets",
+    default=",".join(GOLD_SETS),
+    show_default=True,
+    help="Gold sets in evals/gold/ to train on (an unseen set is refused).",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_MODEL, show_default=True)
 @click.option("--cv-report", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CV_REPORT, show_default=True)
 @click.option(

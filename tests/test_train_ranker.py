@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+import pytest
 from click.testing import CliRunner
 
 from assistant.sentence_ranker import load_model
@@ -47,10 +48,39 @@ def test_an_unseen_set_is_never_trained_on(tmp_path):
         assert not (tmp_path / "m.json").exists()
 
 
-def test_each_corpus_weighs_alike_in_the_answerable_model():
+def test_each_corpus_weighs_alike_in_the_answerable_model(monkeypatch):
     """Without it the corpus with most gold questions decides when to abstain, on its own signals."""
-    from evals.train_ranker import corpus_weights
+    import numpy as np
 
-    examples = [SimpleNamespace(extra={"corpus": "digest"}) for _ in range(3)] + [SimpleNamespace(extra={"corpus": "real"})]
-    weights = corpus_weights(examples)
-    assert sum(weights[id(e)] for e in examples[:3]) == weights[id(examples[3])] == 2.0
+    import evals.train_ranker as training
+    from assistant.sentence_features import FEATURES
+    from assistant.sentence_ranker import ANSWERABLE_FEATURES
+
+    rng = np.random.default_rng(7)
+
+    def example(gold_set, corpus, answerable):
+        labels = np.array([int(answerable), 0, 0, 0], dtype=np.int8)
+        return SimpleNamespace(
+            gold_set=gold_set,
+            question=SimpleNamespace(answerable=answerable),
+            features=rng.random((4, len(FEATURES))).astype(np.float32),
+            similarity=None,
+            sentences=["a", "b", "c", "d"],
+            labels=labels,
+            extra={"corpus": corpus, "english": False, "known_share": 1.0},
+        )
+
+    digest = [example(s, "digest", i % 2 == 0) for s in ("d1", "d2", "d3") for i in range(4)]
+    real = [example("r1", "real", True), example("r1", "real", False)]
+    seen = []
+    fit = training.fit_logistic
+
+    def recording(rows, labels, features, c, **kw):
+        if tuple(features) == ANSWERABLE_FEATURES:
+            seen.append(kw.get("weights"))
+        return fit(rows, labels, features, c, **kw)
+
+    monkeypatch.setattr(training, "fit_logistic", recording)
+    training.train(digest + real)
+    weights = seen[-1]  # rows in held-out set order: d1, d2, d3 (12 digest questions), then r1 (2 real)
+    assert len(weights) == 14 and weights[:12].sum() == pytest.approx(weights[12:].sum()) == 7.0
