@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test6").role        # "unseen"
-    targets(gold_set("test6"))    # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test7").role        # "unseen"
+    targets(gold_set("test7"))    # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -54,8 +54,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test2", DEVELOPMENT, "real", "z"),
     GoldSet("test5", DEVELOPMENT, "shipped", "a"),
     GoldSet("real-test3", DEVELOPMENT, "real", "b"),
-    GoldSet("test6", UNSEEN, "shipped", "c"),
-    GoldSet("real-test4", UNSEEN, "real", "d"),
+    GoldSet("test6", DEVELOPMENT, "shipped", "c"),
+    GoldSet("real-test4", DEVELOPMENT, "real", "d"),
+    GoldSet("test7", UNSEEN, "shipped", "e"),
+    GoldSet("real-test5", UNSEEN, "real", "f"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
