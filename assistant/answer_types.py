@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.text import STOPWORDS, fold, tokenize
+from assistant.text import STOPWORDS, fold, related, tokenize
 
 QUESTION_TYPES = ("number", "when", "who", "name", "why", "where", "define", "how", "list", "yes_no", "other")
 
@@ -25,7 +25,7 @@ _OPENER = re.compile(
 _TYPES = (
     (
         "number",
-        r"hoeveel|how (?:many|much)|welk(?:e)? (?:percentage|bedrag|aantal|cijfer|score)|"
+        r"hoeveel|how (?:many|much)|welk(?:e)? (?:percentage|bedrag|aantal|cijfer|score)|wat (?:kost|kosten|kostte|kostten)|"
         r"what (?:percentage|share|amount|number)|hoe (?:groot|vaak|hoog|duur|nauwkeurig)|how (?:big|large|often|accurate)",
     ),
     (
@@ -171,6 +171,64 @@ def _given(question: str) -> tuple[frozenset, frozenset, frozenset]:
     digits = frozenset(m.group(0).rstrip(".,") for m in _DIGITS.finditer(question))
     words = frozenset(fold(m.group(0)) for m in _NUMBER_WORD.finditer(question))
     return digits, words, frozenset(_YEAR.findall(question))
+
+
+# A 'how many' question names the quantity it asks for, and a number elsewhere in a sentence does not
+# give it: 'hoeveel fte' is not answered by '10 werkdagen'. What counts as giving it:
+_COST_ASKED = re.compile(r"\b(?:kost|kosten|kostte|kostten|bedrag|budget|prijs|tarief|cost|costs|price|fee|fees)\b", re.I)
+_SHARE_ASKED = re.compile(r"\b(?:percentage|procent|percent|aandeel|share)\b", re.I)
+_QUALIFIERS = frozenset({"meer", "minder", "extra", "more", "fewer", "less", "additional"})
+NEAR = 2  # words between the asked-for noun and its number: '42 gemeenten', 'fte: 12', '12 van de 18 gemeenten'
+
+
+def asks_quantity(kind: str, question: str) -> bool:
+    """A number question that names what it counts: an amount of money, a share, or a noun."""
+    return kind == "number" and bool(_COST_ASKED.search(question) or _SHARE_ASKED.search(question) or counted_terms(question))
+
+
+def gives_quantity(sentence: str, question: str) -> bool:
+    """The sentence gives the quantity the question names: an amount for a question about cost, a share
+    for one about a percentage, else a number (not one the question gave) beside what it counts."""
+    if _COST_ASKED.search(question) and _MONEY.search(sentence):
+        return True
+    if _SHARE_ASKED.search(question) and _SHARE.search(sentence):
+        return True
+    counted = counted_terms(question)
+    return bool(counted) and _number_near(sentence, question, counted)
+
+
+@lru_cache(maxsize=1024)
+def counted_terms(question: str) -> tuple[str, ...]:
+    """Stems of what a 'hoeveel' question counts: the content word after it, and the next one when the
+    first qualifies it ('hoeveel ingevulde vragenlijsten', 'how many more visitors'), or none."""
+    match = re.search(r"\b(?:hoeveel|how many|how much|welk(?:e)? aantal|what number of)\s+", question, re.I)
+    if not match:
+        return ()
+    words = [w for w in re.findall(r"[\w'-]+", question[match.end() :])[:3] if fold(w) not in STOPWORDS]
+    first = fold(words[0]) if words else ""
+    if len(words) > 1 and not (len(first) > 4 and first.endswith("e") or first in _QUALIFIERS):
+        words = words[:1]
+    return tuple(t for w in words[:2] for t in tokenize(w)[:1])
+
+
+def _number_near(sentence: str, question: str, counted: tuple[str, ...]) -> bool:
+    words = re.findall(r"[\w%€.,'-]+", sentence)
+    given_digits, given_words, _ = _given(question)
+    numbers = [i for i, word in enumerate(words) if _new_number(word, given_digits, given_words)]
+    if not numbers:
+        return False
+    for i, word in enumerate(words):
+        stems = tokenize(word)
+        if stems and any(related(stems[0], c) for c in counted) and any(abs(i - j) <= NEAR for j in numbers):
+            return True
+    return False
+
+
+def _new_number(word: str, given_digits: frozenset, given_words: frozenset) -> bool:
+    digits = word.rstrip(".,")
+    if _DIGITS.fullmatch(digits):
+        return digits not in given_digits and not _YEAR.fullmatch(digits)
+    return "%" in word or "€" in word or bool(_NUMBER_WORD.fullmatch(word)) and fold(word) not in given_words
 
 
 # which cue answers which kind of question

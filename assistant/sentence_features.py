@@ -17,7 +17,16 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.answer_types import QUESTION_TYPES, focus_terms, question_type, section_says_unknown, sentence_cues, type_match
+from assistant.answer_types import (
+    QUESTION_TYPES,
+    asks_quantity,
+    focus_terms,
+    gives_quantity,
+    question_type,
+    section_says_unknown,
+    sentence_cues,
+    type_match,
+)
 from assistant.profile import CorpusProfile
 from assistant.schema import Passage
 from assistant.text import (
@@ -62,6 +71,7 @@ FEATURES = (
     "unknown_section",  # the passage's section lists what is not known
     *(f"cue_{c}" for c in CUES),
     "type_match",
+    "gives_quantity",  # a number question naming what it counts: the sentence gives that (0.5: no such question)
     *(f"type_{t}" for t in QUESTION_TYPES),
     "question_terms",
     "english",
@@ -211,6 +221,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
         per_passage[c.passage_index] = per_passage.get(c.passage_index, 0) + 1
     lines = [p.text.split("\n") for p in passages]
     col = {name: i for i, name in enumerate(FEATURES)}
+    quantity = asks_quantity(view.kind, view.text)
     for i, c in enumerate(cands):
         row = rows[i]
         matches = {t: _match(t, c.tokens) for t in view.terms}
@@ -244,6 +255,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
             "reference_section": float(profile.is_reference_section(c.section)),
             "unknown_section": float(section_says_unknown(c.section)),
             "type_match": type_match(view.kind, c.cues),
+            "gives_quantity": float(gives_quantity(c.sentence, view.text)) if quantity else 0.5,
             f"type_{view.kind}": 1.0,
             "question_terms": len(view.terms),
             "english": float(view.english),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer_types import focus_terms, question_type, says_unknown, section_says_unknown, sentence_cues, type_match
+from assistant.answer_types import (
+    asks_quantity,
+    focus_terms,
+    gives_quantity,
+    question_type,
+    says_unknown,
+    section_says_unknown,
+    sentence_cues,
+    type_match,
+)
 from assistant.text import tokenize
 
 
@@ -15,6 +24,7 @@ from assistant.text import tokenize
         ("Kun je me vertellen hoeveel jongeren jaarlijks uitvallen?", "number"),
         ("How many buildings stand on old foundations?", "number"),
         ("Hoe nauwkeurig voorspelt het model?", "number"),
+        ("Wat kost een abonnement per jaar?", "number"),
         ("In welk jaar organiseerde de VVSG het webinar?", "when"),
         ("Sinds wanneer draait PortMobile?", "when"),
         ("Wie bouwde het model?", "who"),
@@ -95,3 +105,37 @@ def test_a_section_about_gaps_makes_its_lines_unknowns():
     assert section_says_unknown("Plan > Open vragen")
     assert not section_says_unknown("Case: Slim vegen > Aanpak en data")
     assert not section_says_unknown("Wat niet bekend is > Aanpak")  # only the last heading counts
+
+
+def _gives(sentence: str, question: str) -> bool:
+    assert asks_quantity(question_type(question), question)
+    return gives_quantity(sentence, question)
+
+
+@pytest.mark.parametrize(
+    "question, sentence, gives",
+    [
+        # the number must count the asked-for noun (or a word of its family), not something else
+        ("Hoeveel fte telt het team?", "Het team telt sinds de start 12 fte.", True),
+        ("Hoeveel fte telt het team?", "Het team levert binnen 10 werkdagen een rapport op.", False),
+        ("Hoeveel fte telt het team?", "Het team telt 6 rollen.", False),  # the verb is not what it counts
+        ("Hoeveel gemeenten deden mee?", "In totaal deden 42 gemeenten mee aan de proef.", True),
+        ("Hoeveel gemeenten deden mee?", "Twaalf van de veertig deelnemende gemeenten stopten.", True),
+        ("Hoeveel gemeenten deden in 2022 mee?", "In 2022 deden veel gemeenten mee.", False),  # the year is given
+        ("How many inspectors does the city employ?", "The city employs 35 inspectors.", True),
+        # 'hoeveel ingevulde vragenlijsten': either word may stand beside the number
+        ("Hoeveel ingevulde vragenlijsten zijn nodig?", "Er zijn minimaal 400 vragenlijsten nodig.", True),
+        # a question about cost is answered by an amount, a percentage question by a share
+        ("Wat kost een abonnement per jaar?", "Een abonnement kost € 120 per jaar.", True),
+        ("Wat kost een abonnement per jaar?", "Een abonnement loopt 12 maanden en is goedkoper dan losse kaarten.", False),
+        ("Welk percentage van de inwoners doet mee?", "Ruim 35% van de inwoners vulde de vragenlijst in.", True),
+        ("Welk percentage van de inwoners doet mee?", "De vragenlijst telt 40 vragen voor inwoners.", False),
+    ],
+)
+def test_a_quantity_question_is_answered_by_the_quantity_it_names(question, sentence, gives):
+    assert _gives(sentence, question) is gives
+
+
+def test_only_number_questions_that_name_what_they_count_ask_for_a_quantity():
+    assert not asks_quantity(question_type("Hoe vaak komt de raad bijeen?"), "Hoe vaak komt de raad bijeen?")
+    assert not asks_quantity(question_type("Wie bouwde het model?"), "Wie bouwde het model?")

@@ -53,3 +53,12 @@ def test_an_english_question_over_dutch_documents_without_a_glossary_is_answered
     assert "jongvolwassenen" in answer.text and "18 en 29" in answer.text
     for off_topic in ("What is the capital of France?", "Which recipe does the report give for apple pie?"):
         assert real_assistant.ask(off_topic).abstained  # the similarity floors still hold
+
+
+def test_a_how_many_question_is_refused_when_no_number_counts_what_it_asks(real_assistant):
+    """The Arnhem plan describes its data team at length and holds numbers, but never its size: any number
+    used to count as an answer to 'hoeveel'. A number question the documents do answer still gets it."""
+    refused = real_assistant.ask("Hoeveel medewerkers krijgt het data-team in Arnhem?")
+    assert refused.abstained, refused.text
+    answered = real_assistant.ask("Hoeveel ingevulde vragenlijsten moet een gemeente minimaal terugkrijgen voor de peiling?")
+    assert not answered.abstained and any(ch.isdigit() for ch in answered.text), answered.text
