@@ -40,6 +40,7 @@ from evals.sets import SETS, UNSEEN, gold_set
 # every shipped set over the shipped corpus except the unseen ones (evals/sets.py); the real documents' sets
 # come with --extra, as their store lives in another data home
 GOLD_SETS = tuple(s.name for s in SETS if s.corpus == "shipped" and s.role != UNSEEN)
+REAL_SETS = tuple(s.name for s in SETS if s.corpus == "real" and s.role != UNSEEN)
 RANKER_C = 10.0  # weak regularisation: ~13k rows, 50 features (chosen on the held-out folds)
 ANSWERABLE_C = 0.1
 MAX_FALSE_ABSTENTIONS = 0.05  # share of answerable questions abstained on, out of fold, the threshold allows
@@ -315,9 +316,15 @@ def write_model(model: RankerModel, path: Path) -> None:
     help="Also a gold set over another corpus: evals/gold/SET.jsonl, answered from the store in the data "
     "home HOME (ingested there with an empty corpus profile). E.g. real=~/datalessen-real for real.jsonl.",
 )
+@click.option(
+    "--real-home",
+    metavar="HOME",
+    help="Every development set over the five real documents, answered from the store in HOME: the same as "
+    f"--extra SET=HOME for each of {', '.join(REAL_SETS)}.",
+)
 @click.option("--no-cv", is_flag=True, help="Only train (skip the cross-validation).")
 @click.pass_obj
-def train_ranker(obj, sets, out, cv_report, extra, no_cv):
+def train_ranker(obj, sets, out, cv_report, extra, real_home, no_cv):
     """Train the sentence ranker on the gold sets, cross-validate it, write its weights."""
     from evals.gold import GOLD_DIR
 
@@ -333,6 +340,8 @@ def train_ranker(obj, sets, out, cv_report, extra, no_cv):
         if not name.strip() or not home.strip():
             raise click.BadParameter(f"{spec!r}: expected SET=HOME", param_hint="--extra")
         others.append((name.strip(), home.strip()))
+    if real_home:
+        others += [(name, real_home) for name in REAL_SETS if name not in {n for n, _ in others}]
     for name in names + [name for name, _ in others]:
         if getattr(gold_set(name), "role", None) == UNSEEN:
             raise click.BadParameter(

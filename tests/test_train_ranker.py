@@ -37,6 +37,27 @@ def test_the_cli_lists_the_command():
     assert result.exit_code == 0 and "--extra" in result.output
 
 
+def test_real_home_trains_on_every_development_set_of_the_real_documents(tmp_path, monkeypatch):
+    """One option instead of an --extra per set: a set added later is not forgotten, an unseen one not taken."""
+    import evals.train_ranker as training
+    from evals.sets import SETS, UNSEEN
+
+    store = SimpleNamespace(count=lambda: 1)
+    homes, asked = [], []
+    other = SimpleNamespace(store=store, settings=SimpleNamespace(home=tmp_path))
+    monkeypatch.setattr(training, "other_corpus", lambda home: homes.append(home) or other)
+    monkeypatch.setattr(training, "gold_sets", lambda names: asked.extend(names) or {})
+    monkeypatch.setattr(training, "collect", lambda assistant, sets: [])
+    monkeypatch.setattr(training, "train", lambda examples, info=None: (_ for _ in ()).throw(SystemExit(3)))
+    shipped = SimpleNamespace(assistant=SimpleNamespace(store=store))
+    result = CliRunner().invoke(train_ranker, ["--sets", "heldout", "--real-home", str(tmp_path)], obj=shipped)
+    assert result.exit_code == 3, result.output
+    real = [s.name for s in SETS if s.corpus == "real" and s.role != UNSEEN]
+    assert asked == ["heldout", *real] and "real" in real
+    assert homes == [str(tmp_path)]  # one store opened for them all
+    assert not {s.name for s in SETS if s.role == UNSEEN} & set(asked)
+
+
 def test_an_unseen_set_is_never_trained_on(tmp_path):
     """Training on the unseen set would make its once-measured figures flatter what new questions get."""
     from evals.sets import SETS, UNSEEN
