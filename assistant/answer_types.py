@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.text import STOPWORDS, fold, related, tokenize
+from assistant.text import STOPWORDS, fold, related_plain, tokenize
 
 QUESTION_TYPES = ("number", "when", "who", "name", "why", "where", "define", "how", "list", "yes_no", "other")
 
@@ -219,9 +219,15 @@ def _number_near(sentence: str, question: str, counted: tuple[str, ...]) -> bool
         return False
     for i, word in enumerate(words):
         stems = tokenize(word)
-        if stems and any(related(stems[0], c) for c in counted) and any(abs(i - j) <= NEAR for j in numbers):
+        if stems and any(_same_noun(stems[0], c) for c in counted) and any(abs(i - j) <= NEAR for j in numbers):
             return True
     return False
+
+
+def _same_noun(stem: str, counted: str) -> bool:
+    """The counted noun in another form ('vragenlijst', 'vragenlijsten'), not any compound with its head:
+    '15 | Voorspelmodel' does not count 'deelmodellen'."""
+    return stem == counted or related_plain(stem, counted)
 
 
 def _new_number(word: str, given_digits: frozenset, given_words: frozenset) -> bool:

@@ -119,6 +119,7 @@ def _gives(sentence: str, question: str) -> bool:
         ("Hoeveel fte telt het team?", "Het team telt sinds de start 12 fte.", True),
         ("Hoeveel fte telt het team?", "Het team levert binnen 10 werkdagen een rapport op.", False),
         ("Hoeveel fte telt het team?", "Het team telt 6 rollen.", False),  # the verb is not what it counts
+        ("Uit hoeveel deelmodellen bestaat het?", "| 15 | Voorspelmodel | 2021 |", False),  # only the same head
         ("Hoeveel gemeenten deden mee?", "In totaal deden 42 gemeenten mee aan de proef.", True),
         ("Hoeveel gemeenten deden mee?", "Twaalf van de veertig deelnemende gemeenten stopten.", True),
         ("Hoeveel gemeenten deden in 2022 mee?", "In 2022 deden veel gemeenten mee.", False),  # the year is given
