@@ -40,9 +40,9 @@ def test_the_real_documents_questions_get_verbatim_cited_answers(real_assistant)
     assert results["data_errors"] == []
     assert summary["citation_validity"]["mean"] == 1.0
     assert summary["faithfulness"]["mean"] == 1.0
-    assert summary["key_fact_recall"]["mean"] >= 0.45  # measured 0.539
-    assert summary["abstention"]["f1"] >= 0.3  # measured 0.429
-    assert summary["words"]["median"] <= 85 and summary["words"]["p90"] <= 150  # measured 80.5 and 87
+    assert summary["key_fact_recall"]["mean"] >= 0.45  # measured 0.513
+    assert summary["abstention"]["f1"] >= 0.3  # measured 0.625
+    assert summary["words"]["median"] <= 85 and summary["words"]["p90"] <= 150  # measured 81 and 88
 
 
 def test_an_english_question_over_dutch_documents_without_a_glossary_is_answered(real_assistant):
