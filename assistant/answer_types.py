@@ -212,29 +212,44 @@ def counted_terms(question: str) -> tuple[str, ...]:
 
 
 def _number_near(sentence: str, question: str, counted: tuple[str, ...]) -> bool:
-    words = re.findall(r"[\w%€.,'-]+", sentence)
+    words, numbers = _numbers_in(sentence)
     given_digits, given_words, _ = _given(question)
-    numbers = [i for i, word in enumerate(words) if _new_number(word, given_digits, given_words)]
-    if not numbers:
-        return False
-    for i, word in enumerate(words):
-        stems = tokenize(word)
-        if stems and any(_same_noun(stems[0], c) for c in counted) and any(abs(i - j) <= NEAR for j in numbers):
+    new = [i for i, value, digits in numbers if value not in (given_digits if digits else given_words)]
+    near = sorted({i for j in new for i in range(max(j - NEAR, 0), min(j + NEAR + 1, len(words)))})
+    for i in near:  # only the words beside a number are stemmed
+        stems = _stems(words[i])
+        if stems and any(_same_noun(stems[0], c) for c in counted):
             return True
     return False
+
+
+@lru_cache(maxsize=50_000)
+def _numbers_in(sentence: str) -> tuple[tuple[str, ...], tuple[tuple[int, str, bool], ...]]:
+    """A sentence's words and its numbers (position, value, whether digits), whatever the question: the
+    same sentences come back with every question about their passage."""
+    words = tuple(re.findall(r"[\w%€.,'-]+", sentence))
+    numbers = []
+    for i, word in enumerate(words):
+        digits = word.rstrip(".,")
+        if _DIGITS.fullmatch(digits):
+            if not _YEAR.fullmatch(digits):
+                numbers.append((i, digits, True))
+        elif "%" in word or "€" in word:
+            numbers.append((i, "", False))
+        elif _NUMBER_WORD.fullmatch(word):
+            numbers.append((i, fold(word), False))
+    return words, tuple(numbers)
+
+
+@lru_cache(maxsize=20_000)
+def _stems(word: str) -> list[str]:
+    return tokenize(word)
 
 
 def _same_noun(stem: str, counted: str) -> bool:
     """The counted noun in another form ('vragenlijst', 'vragenlijsten'), not any compound with its head:
     '15 | Voorspelmodel' does not count 'deelmodellen'."""
     return stem == counted or related_plain(stem, counted)
-
-
-def _new_number(word: str, given_digits: frozenset, given_words: frozenset) -> bool:
-    digits = word.rstrip(".,")
-    if _DIGITS.fullmatch(digits):
-        return digits not in given_digits and not _YEAR.fullmatch(digits)
-    return "%" in word or "€" in word or bool(_NUMBER_WORD.fullmatch(word)) and fold(word) not in given_words
 
 
 # which cue answers which kind of question
