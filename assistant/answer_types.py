@@ -242,8 +242,8 @@ def _numbers_in(sentence: str) -> tuple[tuple[str, ...], tuple[tuple[int, str, b
 
 
 @lru_cache(maxsize=20_000)
-def _stems(word: str) -> list[str]:
-    return tokenize(word)
+def _stems(word: str) -> tuple[str, ...]:
+    return tuple(tokenize(word))
 
 
 def _same_noun(stem: str, counted: str) -> bool:

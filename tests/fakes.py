@@ -25,17 +25,16 @@ class HashEmbeddings:
         self.calls = 0
         self.embedded_texts = 0
 
-    # e5's cosines sit between ~0.7 and 1 for any two texts, and the learned answer models read them on that
-    # scale: a part shared by every vector lifts a bag-of-words cosine c to about 0.7 + 0.3 c
-    _SHARED = np.random.default_rng(0).standard_normal(64).astype(np.float32)
-
     def _vector(self, text: str) -> list[float]:
         vec = np.zeros(self.dim, dtype=np.float32)
         for token in tokenize(text) or ["leeg"]:
             seed = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "little")
             vec += np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
         norm = np.linalg.norm(vec)
-        vec = np.sqrt(0.3) * (vec / norm if norm else vec) + np.sqrt(0.7) * self._SHARED / np.linalg.norm(self._SHARED)
+        # e5's cosines sit between ~0.7 and 1 for any two texts, and the learned answer models read them on
+        # that scale: a part shared by every vector lifts a bag-of-words cosine c to about 0.7 + 0.3 c
+        shared = np.random.default_rng(0).standard_normal(self.dim).astype(np.float32)
+        vec = np.sqrt(0.3) * (vec / norm if norm else vec) + np.sqrt(0.7) * shared / np.linalg.norm(shared)
         return (vec / np.linalg.norm(vec)).tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
