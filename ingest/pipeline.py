@@ -29,7 +29,7 @@ from assistant.settings import Settings
 from assistant.store import COMPLETE
 from ingest.chunking import Chunk, chunk_document
 from ingest.document import IngestError, LoadedDocument, content_hash
-from ingest.loaders import SUPPORTED_SUFFIXES, load_file, read_checked
+from ingest.loaders import LOADER_REVISIONS, SUPPORTED_SUFFIXES, load_file, read_checked
 from ingest.manifest import Manifest, ManifestDamaged, ManifestRow, set_aside
 
 EMBED_BATCH: int | None = None  # chunks per embedding call and upsert; None: the setting embedding_batch_size
@@ -187,6 +187,11 @@ class Ingestor:
         # '|sentences3': stores written before sentence vectors (in context, in the chunk) are embedded again
         return f"{s.embedding_model}|{s.passage_prefix}|{s.chunk_size}|{s.chunk_overlap}{merge}|sentences3"
 
+    def signature_of(self, source: str) -> str:
+        """The settings' signature, and the revision of the loader that reads this file's type."""
+        revision = LOADER_REVISIONS.get(Path(source).suffix.lower())
+        return f"{self.signature}|{revision}" if revision else self.signature
+
     def close(self) -> None:
         self.manifest.close()
 
@@ -211,7 +216,7 @@ class Ingestor:
                 data_hash = ""
             state = "done" if all(p.chunk_id in complete for p in chunks) else "pending"
             pages = max((int(p.page_end or 0) for p in chunks), default=0)
-            self.manifest.put(ManifestRow(source, data_hash, doc_id, self.signature, len(chunks), pages, chunks[0].title, state))
+            self.manifest.put(ManifestRow(source, data_hash, doc_id, self.signature_of(source), len(chunks), pages, chunks[0].title, state))
         return len(by_source)
 
     def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
@@ -254,7 +259,7 @@ class Ingestor:
             previous
             and previous.state == "done"
             and previous.content_hash == data_hash
-            and previous.signature == self.signature
+            and previous.signature == self.signature_of(source)
             and len(self.store.ids_for_source(source)) == previous.chunks
         ):
             report.unchanged.append(source)
@@ -268,10 +273,10 @@ class Ingestor:
             report.skipped.append((source, f"same content as {duplicate}, already ingested"))
             return None
         stored = set(self.store.ids_for_source(source))
-        resignature = previous is not None and previous.signature != self.signature
+        resignature = previous is not None and previous.signature != self.signature_of(source)
         todo = [c for c in chunks if resignature or c.chunk_id not in stored]
         self._guard_size(path, todo)
-        row = ManifestRow(source, data_hash, doc.doc_id, self.signature, len(chunks), doc.pages, doc.title, "pending")
+        row = ManifestRow(source, data_hash, doc.doc_id, self.signature_of(source), len(chunks), doc.pages, doc.title, "pending")
         self.manifest.put(row)
         stale = sorted(stored - {c.chunk_id for c in chunks})
         self._queued_docs[doc.doc_id] = source

@@ -120,3 +120,29 @@ def test_every_chunk_has_its_sentences_vectors_and_stale_ones_go_with_their_chun
     vectors = store.sentence_vectors(passages)
     assert set(vectors) == {p.chunk_id for p in passages}, "the changed file's new chunks have theirs too"
     assert all(len(vectors[p.chunk_id]) == len(passage_sentences(p.text)) for p in passages), "no stale sentence vectors"
+
+
+def test_a_revised_loader_reads_its_files_again_and_only_those(fake_settings, fake_embeddings, corpus_copy):
+    """A store written before the PDF loader's last revision: its PDFs are read and embedded again on the
+    next run (no chunk twice), Markdown files stay as they are."""
+    import dataclasses
+
+    from ingest.loaders import LOADER_REVISIONS
+    from tests.loader_files import report_pdf
+
+    pdf = corpus_copy / "rapport.pdf"
+    pdf.write_bytes(report_pdf())
+    ingestor = make_ingestor(fake_settings, fake_embeddings)
+    ingestor.run([corpus_copy])
+    source = str(pdf.resolve())
+    row = ingestor.manifest.get(source)
+    assert row.signature.endswith("|" + LOADER_REVISIONS[".pdf"])
+    ingestor.manifest.put(dataclasses.replace(row, signature=ingestor.signature))  # as the loader before wrote it
+    count = ChunkStore(fake_settings).count()
+
+    report = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    assert report.updated == [source] and len(report.unchanged) == 20
+    assert report.embedded == row.chunks
+    assert ChunkStore(fake_settings).count() == count
+    again = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
+    assert len(again.unchanged) == 21 and again.embedded == 0

@@ -116,6 +116,27 @@ def test_bold_body_text_is_not_all_headings(tmp_path):
     assert [(b.kind, b.text) for b in doc.blocks] == [("heading", "Titel"), ("paragraph", " ".join(lines))]
 
 
+def test_list_right_under_its_heading_is_items(tmp_path):
+    """Bullets that start on the line after a heading, at the margin and the body's line pitch, with
+    no closing punctuation: each is an item (they were read as one paragraph, 'a • b • c')."""
+    path = tmp_path / "taken.pdf"
+    tasks = ["\u2022 Werken vanuit een opdracht", "\u2022 Verzamelen en valideren van gegevens", "\u2022 Trainen van modellen"]
+    page = [
+        ("Wat zijn de taken van een data-analist", 72, 60, 10, True),
+        *[(text, 72, 73 + 13 * i, 10) for i, text in enumerate(tasks)],
+        ("Samenwerking", 72, 125, 10, True),
+        ("De analist werkt samen met de product-eigenaar.", 72, 138, 10),
+    ]
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    assert [b.text for b in doc.blocks if b.kind == "list_item"] == [
+        "Werken vanuit een opdracht",
+        "Verzamelen en valideren van gegevens",
+        "Trainen van modellen",
+    ]
+    assert block_with(doc, "De analist werkt samen").kind == "paragraph"
+
+
 def test_line_joiner_rules():
     joiner = LineJoiner({"corona-pandemie", "coronapandemie"})
     assert joiner.join("de gemeen-", "ten") == "de gemeenten"
@@ -202,6 +223,16 @@ def test_real_list_items(vertrouwen):
     assert items[1] == (
         "2. Luisteren naar inwoners: Inwoners hechten veel waarde aan het gevoel dat hun stem wordt gehoord door de gemeente."
     )
+
+
+def test_real_list_under_a_heading():
+    """The Arnhem plan lists a data scientist's tasks as bullets right under a heading."""
+    doc = load_file(real_fixture("Informatiegestuurd-werken-Arnhem.pdf"))
+    heading = block_with(doc, "Wat zijn de taken van een data-wetenschapper")
+    after = doc.blocks[doc.blocks.index(heading) + 1 :][:7]
+    assert [b.kind for b in after] == ["list_item"] * 7
+    assert after[0].text == "Werken vanuit een opdracht"
+    assert after[-1].text == "Het beveiligen van gegevens en het borgen van privacy en ethische omgang"
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,9 @@ LOADERS: dict[str, str] = {
     ".html": "ingest.loaders.html:load_html",
     ".htm": "ingest.loaders.html:load_html",
 }
+# A loader whose reading of a file changed: files of its type already stored are read and embedded again
+# ('pdf2': a bulleted list right under its heading was read as one paragraph).
+LOADER_REVISIONS: dict[str, str] = {".pdf": "pdf2"}
 SUPPORTED_SUFFIXES = LOADERS.keys()  # a live view: a loader registered at run time counts too
 
 

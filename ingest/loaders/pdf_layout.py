@@ -200,7 +200,8 @@ class BlockBuilder:
             if (
                 prev is None
                 or line.x0 > self.margin + 3
-                or previous.kind == "list_item"
+                or previous.kind in ("list_item", "heading")  # a list right under its heading
+                or _BULLET.match(prev.text)  # the line above is an item too
                 or _SENTENCE_END.search(prev.text)
                 or line.base - prev.base > self.pitch * 1.25 + 1
             ):
