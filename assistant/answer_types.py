@@ -264,6 +264,19 @@ TYPE_CUES = {
 }
 
 
+# three or more items, the last two parts holding a conjunction: 'a, b, c en d', 'a; b; c of d'
+# ('a, b en c' is missed: 'x, zei hij, en y' is no list; measured on the folds, docs/answering.md)
+_SEPARATOR = re.compile(r"[,;]\s+")
+_LAST_ITEM = re.compile(r"\b(?:en|of|and|or|evenals|alsook)\b", re.I)
+
+
+@lru_cache(maxsize=50_000)
+def enumerates(sentence: str) -> bool:
+    """The sentence lists three or more things: what a 'welke ...' question that asks for several wants."""
+    parts = _SEPARATOR.split(sentence)
+    return len(parts) >= 3 and any(_LAST_ITEM.search(p) for p in parts[-2:])
+
+
 def type_match(kind: str, cues: dict[str, float]) -> float:
     """1 when the sentence has a shape the question type asks for, 0 when it lacks it, 0.5 when the
     type asks for no particular shape."""

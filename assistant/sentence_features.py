@@ -20,6 +20,7 @@ import numpy as np
 from assistant.answer_types import (
     QUESTION_TYPES,
     asks_quantity,
+    enumerates,
     focus_terms,
     gives_quantity,
     question_type,
@@ -72,6 +73,7 @@ FEATURES = (
     *(f"cue_{c}" for c in CUES),
     "type_match",
     "gives_quantity",  # a number question naming what it counts: the sentence gives that (0.5: no such question)
+    "list_enumerates",  # a 'welke/noem' question: the sentence lists three or more things (0.5: another question)
     *(f"type_{t}" for t in QUESTION_TYPES),
     "question_terms",
     "english",
@@ -256,6 +258,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
             "unknown_section": float(section_says_unknown(c.section)),
             "type_match": type_match(view.kind, c.cues),
             "gives_quantity": float(gives_quantity(c.sentence, view.text)) if quantity else 0.5,
+            "list_enumerates": float(enumerates(c.sentence)) if view.kind == "list" else 0.5,
             f"type_{view.kind}": 1.0,
             "question_terms": len(view.terms),
             "english": float(view.english),

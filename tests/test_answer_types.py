@@ -6,6 +6,7 @@ import pytest
 
 from assistant.answer_types import (
     asks_quantity,
+    enumerates,
     focus_terms,
     gives_quantity,
     question_type,
@@ -140,3 +141,19 @@ def test_a_quantity_question_is_answered_by_the_quantity_it_names(question, sent
 def test_only_number_questions_that_name_what_they_count_ask_for_a_quantity():
     assert not asks_quantity(question_type("Hoe vaak komt de raad bijeen?"), "Hoe vaak komt de raad bijeen?")
     assert not asks_quantity(question_type("Wie bouwde het model?"), "Wie bouwde het model?")
+
+
+@pytest.mark.parametrize(
+    "sentence, lists",
+    [
+        ("Mensen helpen vaak met laagdrempelige hulp, zoals een oogje in het zeil (61%), boodschappen (40%) of vervoer (30%).", True),
+        ("De data-analist verzamelt gegevens, bouwt dashboards, traint modellen en adviseert het bestuur.", True),
+        ("Toegang; opslag; beheer en beveiliging.", True),
+        ("Utrecht, Zaanstad, Amsterdam, Dordrecht and Rotterdam took part.", True),
+        ("Dit komt doordat deze hulp minder vaak nodig is, maar ook omdat mensen niet graag langdurig helpen.", False),
+        ("Het model voorspelt per wijk de vraag naar Wmo-voorzieningen.", False),
+        ("In 2014 bood, volgens de peiling, nauwelijks de helft burenhulp.", False),
+    ],
+)
+def test_a_sentence_that_lists_three_or_more_things(sentence, lists):
+    assert enumerates(sentence) is lists

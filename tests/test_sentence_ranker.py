@@ -244,3 +244,25 @@ def test_the_features_do_not_move_when_every_word_becomes_rarer():
     plain, rarer = rows(1.0), rows(3.0)
     assert plain.shape[0] >= 3 and plain[:, FEATURES.index("coverage")].max() > 0
     np.testing.assert_allclose(rarer, plain, rtol=1e-5, atol=1e-6)
+
+
+def test_a_which_question_asking_for_several_prefers_a_sentence_that_lists_them():
+    """'list_enumerates' is 1 for a sentence listing three or more things when the question asks 'welke ...',
+    0 for one that does not, and 0.5 (no such question) for every sentence of another question."""
+    from assistant.sentence_features import QuestionView, candidates, feature_matrix
+
+    texts = [
+        "Buren helpen het vaakst met een oogje in het zeil, boodschappen, vervoer of kleine klusjes.",
+        "Burenhulp neemt toe in kleine gemeenten sinds de pandemie.",
+    ]
+    found = passages(*texts, title="Burenhulp", section="Vormen")
+    column = FEATURES.index("list_enumerates")
+
+    def values(question: str) -> list[float]:
+        view = QuestionView.of(question, "", EMPTY, lambda t: 1.0, lambda t, family=True: True)
+        cands = candidates(found, EMPTY)
+        assert [c.sentence for c in cands] == texts
+        return list(feature_matrix(view, cands, found, EMPTY)[:, column])
+
+    assert values("Bij welke vormen van burenhulp helpen buren het meest?") == [1.0, 0.0]
+    assert values("Waarom neemt burenhulp toe?") == [0.5, 0.5]
