@@ -216,7 +216,8 @@ class Ingestor:
                 data_hash = ""
             state = "done" if all(p.chunk_id in complete for p in chunks) else "pending"
             pages = max((int(p.page_end or 0) for p in chunks), default=0)
-            self.manifest.put(ManifestRow(source, data_hash, doc_id, self.signature_of(source), len(chunks), pages, chunks[0].title, state))
+            signature = self.signature_of(source)
+            self.manifest.put(ManifestRow(source, data_hash, doc_id, signature, len(chunks), pages, chunks[0].title, state))
         return len(by_source)
 
     def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
