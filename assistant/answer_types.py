@@ -178,21 +178,11 @@ def _given(question: str) -> tuple[frozenset, frozenset, frozenset]:
 _COST_ASKED = re.compile(r"\b(?:kost|kosten|kostte|kostten|bedrag|budget|prijs|tarief|cost|costs|price|fee|fees)\b", re.I)
 _SHARE_ASKED = re.compile(r"\b(?:percentage|procent|percent|aandeel|share)\b", re.I)
 _QUALIFIERS = frozenset({"meer", "minder", "extra", "more", "fewer", "less", "additional"})
-# a question about a length of time is answered by a number beside a unit of time ('vier weken'), not
-# by any number, nor by the word 'tijd'
-_DURATION_ASKED = re.compile(r"\b(?:hoe ?lang|hoeveel tijd|how long|how much time)\b", re.I)
-_TIME_UNITS = (
-    "seconde seconden minuut minuten kwartier uur uren dag dagen werkdag werkdagen week weken maand maanden "
-    "jaar jaren second seconds minute minutes hour hours day days week weeks month months year years"
-).split()
 NEAR = 2  # words between the asked-for noun and its number: '42 gemeenten', 'fte: 12', '12 van de 18 gemeenten'
 
 
 def asks_quantity(kind: str, question: str) -> bool:
-    """A number question that names what it counts: an amount of money, a share, or a noun; or a question
-    about how long something takes or lasts."""
-    if kind in ("number", "how") and _DURATION_ASKED.search(question):
-        return True
+    """A number question that names what it counts: an amount of money, a share, or a noun."""
     return kind == "number" and bool(_COST_ASKED.search(question) or _SHARE_ASKED.search(question) or counted_terms(question))
 
 
@@ -203,15 +193,8 @@ def gives_quantity(sentence: str, question: str) -> bool:
         return True
     if _SHARE_ASKED.search(question) and _SHARE.search(sentence):
         return True
-    if _DURATION_ASKED.search(question):  # 'vier weken', or a span of years: 'van 2016 tot 2020'
-        return len(_shapes(sentence)[2] - _given(question)[2]) >= 2 or _number_near(sentence, question, _time_stems())
     counted = counted_terms(question)
     return bool(counted) and _number_near(sentence, question, counted)
-
-
-@lru_cache(maxsize=1)
-def _time_stems() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t for unit in _TIME_UNITS for t in tokenize(unit)[:1]))
 
 
 @lru_cache(maxsize=1024)

@@ -132,12 +132,6 @@ def _gives(sentence: str, question: str) -> bool:
         ("Wat kost een abonnement per jaar?", "Een abonnement loopt 12 maanden en is goedkoper dan losse kaarten.", False),
         ("Welk percentage van de inwoners doet mee?", "Ruim 35% van de inwoners vulde de vragenlijst in.", True),
         ("Welk percentage van de inwoners doet mee?", "De vragenlijst telt 40 vragen voor inwoners.", False),
-        # a length of time: a number beside a unit of time, or a span of years; not the word 'tijd'
-        ("Hoeveel tijd krijgen inwoners om de lijst in te vullen?", "Inwoners krijgen vier weken de tijd.", True),
-        ("Hoeveel tijd krijgen inwoners om de lijst in te vullen?", "Inwoners krijgen ruim de tijd, tot 3 herinneringen.", False),
-        ("Hoe lang liep de proef?", "De proef liep van 2016 tot 2020.", True),
-        ("Hoe lang liep de proef?", "De proef begon in 2016 met 12 wijken.", False),
-        ("How long does the survey take?", "Filling it in takes about 15 minutes.", True),
     ],
 )
 def test_a_quantity_question_is_answered_by_the_quantity_it_names(question, sentence, gives):
