@@ -256,11 +256,12 @@ class Ingestor:
         data = read_checked(path, max_bytes=int(self.settings.max_file_mb * 1_000_000))
         data_hash = content_hash(data)
         previous = self.manifest.get(source)
+        signature = self.signature_of(source)
         if (
             previous
             and previous.state == "done"
             and previous.content_hash == data_hash
-            and previous.signature == self.signature_of(source)
+            and previous.signature == signature
             and len(self.store.ids_for_source(source)) == previous.chunks
         ):
             report.unchanged.append(source)
@@ -274,10 +275,10 @@ class Ingestor:
             report.skipped.append((source, f"same content as {duplicate}, already ingested"))
             return None
         stored = set(self.store.ids_for_source(source))
-        resignature = previous is not None and previous.signature != self.signature_of(source)
+        resignature = previous is not None and previous.signature != signature
         todo = [c for c in chunks if resignature or c.chunk_id not in stored]
         self._guard_size(path, todo)
-        row = ManifestRow(source, data_hash, doc.doc_id, self.signature_of(source), len(chunks), doc.pages, doc.title, "pending")
+        row = ManifestRow(source, data_hash, doc.doc_id, signature, len(chunks), doc.pages, doc.title, "pending")
         self.manifest.put(row)
         stale = sorted(stored - {c.chunk_id for c in chunks})
         self._queued_docs[doc.doc_id] = source

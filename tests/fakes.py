@@ -6,6 +6,7 @@ share words are close: retrieval behaves sensibly, in microseconds, with no mode
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import numpy as np
@@ -16,6 +17,14 @@ from assistant.text import passage_sentences, tokenize
 def model_texts(chunk_texts) -> int:
     """How many texts ingest sends to the model for these chunks: each chunk and each of its sentences."""
     return sum(1 + len(passage_sentences(text)) for text in chunk_texts)
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_part(dim: int) -> np.ndarray:
+    """e5's cosines sit between ~0.7 and 1 for any two texts, and the learned answer models read them on that
+    scale: this unit vector, part of every fake vector, lifts a bag-of-words cosine c to about 0.7 + 0.3 c."""
+    shared = np.random.default_rng(0).standard_normal(dim).astype(np.float32)
+    return shared / np.linalg.norm(shared)
 
 
 class HashEmbeddings:
@@ -31,10 +40,7 @@ class HashEmbeddings:
             seed = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "little")
             vec += np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
         norm = np.linalg.norm(vec)
-        # e5's cosines sit between ~0.7 and 1 for any two texts, and the learned answer models read them on
-        # that scale: a part shared by every vector lifts a bag-of-words cosine c to about 0.7 + 0.3 c
-        shared = np.random.default_rng(0).standard_normal(self.dim).astype(np.float32)
-        vec = np.sqrt(0.3) * (vec / norm if norm else vec) + np.sqrt(0.7) * shared / np.linalg.norm(shared)
+        vec = np.sqrt(0.3) * (vec / norm if norm else vec) + np.sqrt(0.7) * _shared_part(self.dim)
         return (vec / np.linalg.norm(vec)).tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
