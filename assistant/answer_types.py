@@ -58,10 +58,16 @@ _YES_NO = frozenset(
 # sentence cues
 _YEAR = re.compile(r"(?<![\w-])(?:1[89]|20)\d\d(?![\w-])")
 _DIGITS = re.compile(r"(?<![\w-])\d[\d.,]*(?![\w-])")
+# Dutch writes 21-99 as one word, unit first ('zevenendertig', 'tweeënveertig'), and hundreds and thousands
+# joined to what they count ('driehonderdvijftig', 'tienduizend'); English joins tens with a hyphen
+_DUTCH_TENS = "twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig"
 _NUMBER_WORD = re.compile(
-    r"\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\w+tien|twintig|dertig|veertig|vijftig|zestig|"
-    r"zeventig|tachtig|negentig|honderd\w*|duizend\w*|miljoen|miljard|procent|helft|tientallen|two|three|four|five|"
-    r"six|seven|eight|nine|ten|hundreds?|thousands?|million|billion|percent|half|dozens)\b",
+    r"\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|\w+tien|"
+    rf"(?:(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen)(?:en|ën))?(?:{_DUTCH_TENS})|"
+    r"(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|\w+tig|\w+tien)?(?:honderd|duizend)\w*|"
+    r"miljoen|miljard|procent|helft|tientallen|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"\w+teen|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-\w+)?|hundreds?|thousands?|million|"
+    r"billion|percent|half|dozens)\b",
     re.I,
 )
 _MONTH = re.compile(

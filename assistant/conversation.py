@@ -34,7 +34,8 @@ _SPLIT_ER = re.compile(
 # "die kleuren", "deze cijfers": the question leans on what the user just told
 _DEMONSTRATIVE = re.compile(r"\b(?:die|deze|dit|those|these)\s+(?!(?:de|het|een|met|in|op|van|voor|is|zijn|the|a)\b)\w+", re.I)
 _ABOUT_ME = re.compile(r"^(ik|wij|we|mijn|onze|i|i'm|we're|my|our)\b", re.I)
-_VERB_PRONOUN = re.compile(r"^\w+\s+(het|ze|zij|dit|dat|die|hij|it|they)\b(?!\s+\w+\s+(van|over)\b)", re.I)
+# ('het' before a 'dat' clause points forward: "Klopt het dat ...?", "Is het waar dat ...?")
+_VERB_PRONOUN = re.compile(r"^\w+\s+(het|ze|zij|dit|dat|die|hij|it|they)\b(?!\s+\w+\s+(van|over)\b)(?!(?:\s+\w+)?\s+dat\b)", re.I)
 # "Hoeveel Utrechters gebruikten het in 2020?": 'het' as the object of a verb points back
 # and so does "Wie heeft het gebouwd?": an auxiliary, 'het', then the past participle that ends the question
 _OBJECT_HET = re.compile(
@@ -44,6 +45,45 @@ _OBJECT_HET = re.compile(
     re.I,
 )
 _ENDS_WITH_PRONOUN = re.compile(r"\b(het|dat|die|dit|ze|it|that|this|them)\s*[?.!]*\s*$", re.I)
+# 'het' as the object of a closing infinitive ("kan elke gemeente het (vrij) gebruiken?"), as the subject
+# beside a copula and an adverb ("voor wie is het juist niet bedoeld?"), and an ordinal without its
+# list ("wat houdt het eerste thema in?", unless the list follows: "het derde thema van het rapport")
+_HET_POINTS = re.compile(
+    r"\bhet\s+(?:(?:ook|vrij|zelf|nog|al|wel|niet|dan|nu|gewoon)\s+)?\w+en\s*[?.!]*\s*$|"
+    r"\b(?:is|was|wordt|werd)\s+het\s+(?:juist|niet|wel|ook|nog|al|vooral|eigenlijk|precies)\b|"
+    r"\b(?:het|the)\s+(?:eerste|tweede|derde|vierde|vijfde|laatste|first|second|third|last)\b"
+    r"(?!(?:\s+\w+)?\s+(?:van|uit|of\b|in\s+\w))",
+    re.I,
+)
+# Strong pointers, counted at any length but only in the question's first clause (a later clause points
+# at the first: "..., en wat heeft die aanpak opgeleverd?"): the distal determiner 'die/dat' before a noun
+# after a preposition, an auxiliary or a question's opening verb ("Is dat overleg ooit geëvalueerd?",
+# "Welke gemeente zat achter dat model?"; not the relative 'gemeenten die ...' nor 'dit rapport', which is
+# the document at hand), 'those', the 'daar-' words, and the particle 'dan' where no comparative asks for it
+_AUXILIARIES = (
+    "is|was|zijn|waren|wordt|werd|worden|werden|heeft|hebben|had|hadden|kan|kon|kunnen|konden|moet|moeten|"
+    "moest|moesten|mag|mogen|mocht|zal|zullen|zou|zouden|wil|willen|wilde|doet|doen|deed|deden|gaat|gaan|ging|"
+    "gingen|met"
+)
+_NOT_A_NOUN = (
+    r"(?!(?:de|het|een|er|ze|zij|hij|je|jij|u|we|wij|men|is|zijn|was|waren|niet|ook|nog|al|wel|dan|in|op|van|"
+    r"voor|met|bij|aan|uit|over|door|naar|tot|om|the|a|an|are|were)\b)"
+)
+_POINTS_BACK = re.compile(
+    rf"(?:^(?:(?:wie|wat|waar|wanneer|hoe|waarom|hoeveel)\s+)?\w+\s+|\b(?:{_PREPOSITIONS}|{_AUXILIARIES})\s+)"
+    rf"(?:die|dat)\s+{_NOT_A_NOUN}\w|"
+    rf"\bthose\s+{_NOT_A_NOUN}\w|"
+    rf"\b(?:of|in|for|with|about|from|by|on|at|is|was|did|does|has|had|can)\s+(?:that|this)\s+{_NOT_A_NOUN}\w|"
+    rf"\bdaar(?:{_PREPOSITIONS})?\b",
+    re.I,
+)
+_PARTICLE_DAN = re.compile(r"\bdan\b(?!\s+(?:ook|\d))", re.I)
+_COMPARATIVE_BEFORE_DAN = re.compile(
+    r"\b(?:meer|minder|anders|ander|liever|(?!(?:wanneer|over|onder|achter|hier|daar|waar|per|ieder)\b)\w{3,}er)\b"
+    r"\s.*\bdan\b",
+    re.I,
+)
+_CLAUSE_END = re.compile(r"[,;?.!]|\s(?:en|and)\s", re.I)
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*)")
 
 
@@ -51,7 +91,13 @@ def is_follow_up(question: str) -> bool:
     """'En bij Zaanstad?', 'Wordt het ook elders gebruikt?', 'Welke les trokken ze eruit?'."""
     words = question.split()
     q = question.strip()
-    return bool(_FOLLOW_UP_START.search(q) or (len(words) <= 10 and refers_back(q)))
+    return bool(_FOLLOW_UP_START.search(q) or (len(words) <= 10 and refers_back(q)) or points_back(q))
+
+
+def points_back(text: str) -> bool:
+    """A strong pointer in the first clause: 'Is dat overleg ooit geëvalueerd, en wat kwam eruit?'."""
+    first = _CLAUSE_END.split(text.strip(), maxsplit=1)[0]
+    return bool(_POINTS_BACK.search(first) or (_PARTICLE_DAN.search(first) and not _COMPARATIVE_BEFORE_DAN.search(first)))
 
 
 def refers_back(text: str) -> bool:
@@ -61,6 +107,7 @@ def refers_back(text: str) -> bool:
         or _ENDS_WITH_PRONOUN.search(text)
         or _OBJECT_HET.search(text)
         or _SPLIT_ER.search(text)
+        or _HET_POINTS.search(text)
         or re.search(r"\b(eruit|erover|ervan|erbij|daarna|daarvan)\b", text, re.I)
     )
 
@@ -89,7 +136,7 @@ def condense(question: str, history: list[str]) -> str:
     if not previous or not is_follow_up(question):
         return question
     rest = _FOLLOW_UP_START.sub("", question).strip(" ?,.")
-    if len(rest.split()) >= 6 and not refers_back(rest):
+    if len(rest.split()) >= 6 and not refers_back(rest) and not points_back(rest):
         return rest[0].upper() + rest[1:] + "?"  # "En welke vragen laat het onderzoek open?" stands alone
     subject = condense(previous[-1], previous[:-1])  # the previous turn may itself be a follow-up
     new_names = names(question)

@@ -125,6 +125,12 @@ def _gives(sentence: str, question: str) -> bool:
         ("Hoeveel gemeenten deden mee?", "Twaalf van de veertig deelnemende gemeenten stopten.", True),
         ("Hoeveel gemeenten deden in 2022 mee?", "In 2022 deden veel gemeenten mee.", False),  # the year is given
         ("How many inspectors does the city employ?", "The city employs 35 inspectors.", True),
+        # numbers written as words, as Dutch joins them: units before tens, hundreds and thousands in one word
+        ("Hoeveel sensoren bewaken de kade?", "Zevenendertig sensoren bewaken sinds 2019 de kade.", True),
+        ("Hoeveel sensoren bewaken de kade?", "Er hangen tweeënveertig sensoren aan de kademuur.", True),
+        ("Hoeveel woningen zijn gecontroleerd?", "Er zijn driehonderdvijftig woningen gecontroleerd.", True),
+        ("How many sensors watch the quay?", "Twenty-seven sensors watch the quay.", True),
+        ("Hoeveel sensoren bewaken de kade?", "De zevende sensor hangt aan de kade.", False),  # an ordinal
         # 'hoeveel ingevulde vragenlijsten': either word may stand beside the number
         ("Hoeveel ingevulde vragenlijsten zijn nodig?", "Er zijn minimaal 400 vragenlijsten nodig.", True),
         # a question about cost is answered by an amount, a percentage question by a share

@@ -137,3 +137,48 @@ def test_conversation_through_the_assistant_with_an_llm_backend(fake_settings, f
 )
 def test_every_pronoun_and_pronominal_adverb_points_back(question, previous):
     assert condense(question, [previous]).startswith(previous.rstrip("?"))
+
+
+@pytest.mark.parametrize(
+    ("question", "previous"),
+    [
+        # 'die/dat' before a noun, after a preposition, an auxiliary or the opening verb: at any length
+        (
+            "Is dat programma ooit door een extern bureau geëvalueerd, en wat waren de conclusies?",
+            "Wat doet het wijkprogramma in Tilburg?",
+        ),
+        ("Hoeveel bewoners hebben zich sinds de start in die app aangemeld?", "Hoe meldt Leiden overlast van ratten?"),
+        ("Welke afdeling zat achter dat dashboard?", "Welke dashboards gebruikt Breda?"),
+        ("Do any of those partners pay for the platform themselves?", "Which partners joined the Breda platform?"),
+        # 'daar-' and the particle 'dan' in the first clause, at any length
+        (
+            "Hoe vaak worden daar nieuwe meetgegevens aan toegevoegd, en door welke dienst?",
+            "Wat toont het luchtkwaliteitsportaal van Eindhoven?",
+        ),
+        ("Wie betaalt dan de kosten van het onderhoud van de sensoren?", "Hoe werken de parkeersensoren in Delft?"),
+        # 'het' as an object or subject, and an ordinal whose list came before
+        ("Sinds wanneer mag iedereen het gebruiken?", "Wat is de open dataset van Groningen?"),
+        ("Voor wie is het juist niet geschikt?", "Hoe werkt de schuldhulpapp van Almere?"),
+        ("Wat houdt het tweede principe in?", "Welke principes staan in de datastrategie van Delft?"),
+    ],
+)
+def test_pointers_in_longer_follow_ups_carry_the_subject(question, previous):
+    assert is_follow_up(question)
+    assert condense(question, [previous]).startswith(previous.rstrip("?"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Welke gemeenten die met sensoren werken, delen de gegevens openbaar?",  # the relative 'die'
+        "Klopt het dat gemeenten elk algoritme moeten registreren?",  # the conjunction 'dat'
+        "Waarom is dit onderzoek gedaan, en door wie?",  # 'dit': the document at hand
+        "Met welke gegevens werkte de audit in Breda en wat heeft die audit opgeleverd?",  # points within itself
+        "Zijn inwoners van kleine gemeenten tevredener over hun gemeente dan die van grote?",  # comparative 'dan'
+        "Hebben jongeren minder vertrouwen in de overheid dan ouderen?",
+        "Wat is het derde thema van de negen thema's in het rapport?",  # the list follows the ordinal
+    ],
+)
+def test_standalone_questions_with_pointer_words_stay_standalone(question):
+    assert not is_follow_up(question)
+    assert condense(question, ["Hoe werkt het wijkprogramma in Tilburg?"]) == question
