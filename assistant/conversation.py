@@ -63,15 +63,16 @@ _HET_POINTS = re.compile(
 _AUXILIARIES = (
     "is|was|zijn|waren|wordt|werd|worden|werden|heeft|hebben|had|hadden|kan|kon|kunnen|konden|moet|moeten|"
     "moest|moesten|mag|mogen|mocht|zal|zullen|zou|zouden|wil|willen|wilde|doet|doen|deed|deden|gaat|gaan|ging|"
-    "gingen|met"
+    "gingen"
 )
 _NOT_A_NOUN = (
     r"(?!(?:de|het|een|er|ze|zij|hij|je|jij|u|we|wij|men|is|zijn|was|waren|niet|ook|nog|al|wel|dan|in|op|van|"
     r"voor|met|bij|aan|uit|over|door|naar|tot|om|the|a|an|are|were)\b)"
 )
 _POINTS_BACK = re.compile(
-    rf"(?:^(?:(?:wie|wat|waar|wanneer|hoe|waarom|hoeveel)\s+)?\w+\s+|\b(?:{_PREPOSITIONS}|{_AUXILIARIES})\s+)"
+    rf"(?:^(?:(?:wie|wat|waar|wanneer|hoe|waarom|hoeveel)\s+)?\w+\s+|\b(?:{_PREPOSITIONS}|met|{_AUXILIARIES})\s+)"
     rf"(?:die|dat)\s+{_NOT_A_NOUN}\w|"
+    rf"\b(?:{_AUXILIARIES})\s+(?:die|dat)\b(?!\s+(?:de|het|een|er)\b)|"  # the pronoun: "hoe is dat bij jongeren?"
     rf"\bthose\s+{_NOT_A_NOUN}\w|"
     rf"\b(?:of|in|for|with|about|from|by|on|at|is|was|did|does|has|had|can)\s+(?:that|this)\s+{_NOT_A_NOUN}\w|"
     rf"\bdaar(?:{_PREPOSITIONS})?\b",

@@ -150,6 +150,8 @@ def test_every_pronoun_and_pronominal_adverb_points_back(question, previous):
         ("Hoeveel bewoners hebben zich sinds de start in die app aangemeld?", "Hoe meldt Leiden overlast van ratten?"),
         ("Welke afdeling zat achter dat dashboard?", "Welke dashboards gebruikt Breda?"),
         ("Do any of those partners pay for the platform themselves?", "Which partners joined the Breda platform?"),
+        # the pronoun 'dat' after an auxiliary, in a follow-up that says 'En' and is long enough to stand alone
+        ("En hoe is dat bij jongeren veranderd sinds de pandemie?", "Hoeveel inwoners helpen hun buren?"),
         # 'daar-' and the particle 'dan' in the first clause, at any length
         (
             "Hoe vaak worden daar nieuwe meetgegevens aan toegevoegd, en door welke dienst?",
