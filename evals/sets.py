@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test8").role        # "unseen"
-    targets(gold_set("test8"))    # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test9").role        # "unseen"
+    targets(gold_set("test9"))    # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -58,8 +58,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test4", DEVELOPMENT, "real", "d"),
     GoldSet("test7", DEVELOPMENT, "shipped", "e"),
     GoldSet("real-test5", DEVELOPMENT, "real", "f"),
-    GoldSet("test8", UNSEEN, "shipped", "g"),
-    GoldSet("real-test6", UNSEEN, "real", "k"),
+    GoldSet("test8", DEVELOPMENT, "shipped", "g"),
+    GoldSet("real-test6", DEVELOPMENT, "real", "k"),
+    GoldSet("test9", UNSEEN, "shipped", "m"),
+    GoldSet("real-test7", UNSEEN, "real", "n"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
