@@ -137,6 +137,54 @@ def test_list_right_under_its_heading_is_items(tmp_path):
     assert block_with(doc, "De analist werkt samen").kind == "paragraph"
 
 
+def _two_columns(left: list[str], right: list[str], top: float = 120, gutter_x: float = 310) -> list[tuple]:
+    return [(text, 72, top + 13 * i, 10) for i, text in enumerate(left)] + [
+        (text, gutter_x, top + 13 * i, 10) for i, text in enumerate(right)
+    ]
+
+
+def test_two_columns_are_read_one_after_the_other(tmp_path):
+    """Lines of two columns that share a baseline used to become one line ('... het continu De opzet ...');
+    each column is read whole, left first, and a sentence that runs on into the next column stays whole."""
+    path = tmp_path / "kolommen.pdf"
+    left = [
+        "Het datateam werkt vanuit de vragen",
+        "van de afdelingen en begint elk",
+        "traject met een korte verkenning.",
+        "Daarna bouwt het team een eerste",
+        "dashboard dat de afdeling zelf",
+    ]
+    right = [
+        "kan gebruiken en aanpassen.",
+        "Privacy staat bij elk project voorop",
+        "en de functionaris gegevens-",
+        "bescherming kijkt vanaf het begin mee.",
+        "Zo blijft elke stap controleerbaar.",
+    ]
+    page = [("Werkwijze van het datateam", 72, 60, 16, True), *_two_columns(left, right)]
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    text = " ".join(b.text for b in doc.blocks if b.kind == "paragraph")
+    assert "met een korte verkenning. Daarna bouwt het team" in text
+    assert "een eerste dashboard dat de afdeling zelf kan gebruiken en aanpassen." in block_with(doc, "Daarna bouwt").text
+    assert "functionaris gegevensbescherming kijkt vanaf het begin mee" in text
+    assert "vragen Privacy" not in text and "elk kan" not in text
+    assert text.index("Het datateam") < text.index("Privacy staat")
+
+
+def test_a_table_stays_in_rows(tmp_path):
+    """Cells side by side are a table, not two columns of prose: each row stays one line."""
+    path = tmp_path / "tabel.pdf"
+    rows = [("Gemeente", "Aantal sensoren"), ("Utrecht", "37"), ("Zwolle", "12"), ("Kampen", "7"), ("Deventer", "19")]
+    page = [("Sensoren per gemeente", 72, 60, 14, True)]
+    for i, (name, count) in enumerate(rows):
+        page += [(name, 72, 100 + 13 * i, 10), (count, 320, 100 + 13 * i, 10)]
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    text = " ".join(b.text for b in doc.blocks)
+    assert "Utrecht 37" in text and "Kampen 7" in text
+
+
 def test_line_joiner_rules():
     joiner = LineJoiner({"corona-pandemie", "coronapandemie"})
     assert joiner.join("de gemeen-", "ten") == "de gemeenten"
@@ -233,6 +281,15 @@ def test_real_list_under_a_heading():
     assert [b.kind for b in after] == ["list_item"] * 7
     assert after[0].text == "Werken vanuit een opdracht"
     assert after[-1].text == "Het beveiligen van gegevens en het borgen van privacy en ethische omgang"
+
+
+def test_real_two_column_page():
+    """Page 2 of the Arnhem plan has two columns; their lines were interleaved."""
+    doc = load_file(real_fixture("Informatiegestuurd-werken-Arnhem.pdf"))
+    headings = [b.text for b in doc.blocks if b.kind == "heading" and b.page == 2]
+    assert "Aanleiding" in headings and "Afbakening en leeswijzer" in headings
+    assert "op het continu verbeteren met behulp van gegevens" in block_with(doc, "way-of-working").text
+    assert block_with(doc, "De opzet en implementatie van het data-team").text.startswith("De opzet")
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,9 @@ LOADERS: dict[str, str] = {
     ".htm": "ingest.loaders.html:load_html",
 }
 # A loader whose reading of a file changed: files of its type already stored are read and embedded again
-# ('pdf2': a bulleted list right under its heading was read as one paragraph).
-LOADER_REVISIONS: dict[str, str] = {".pdf": "pdf2"}
+# ('pdf2': a bulleted list right under its heading was read as one paragraph; 'pdf3': the lines of two
+# columns side by side were read across both).
+LOADER_REVISIONS: dict[str, str] = {".pdf": "pdf3"}
 SUPPORTED_SUFFIXES = LOADERS.keys()  # a live view: a loader registered at run time counts too
 
 

@@ -231,6 +231,8 @@ class BlockBuilder:
                 run.kind == kind and abs(line.size - prev.size) < 0.5 and line.bold == prev.bold and line.italic == prev.italic
             )
             return same_style and 0 < gap <= prev.size * 1.6
+        if gap < 0 and line.x0 > prev.x1 and run.kind == kind == "paragraph" and abs(line.size - prev.size) <= 0.6:
+            return _runs_on(prev.text, line.text)  # up and to the right: the sentence goes on in the next column
         limit = self.pitch * 1.25 + 1 if abs(prev.size - self.body) < 0.6 else prev.size * 1.6
         if not 0 < gap <= limit or abs(line.size - prev.size) > 0.6 or kind == "list_item":
             return False

@@ -49,7 +49,9 @@ def page_lines(page, page_number: int) -> tuple[list[Line], int]:
             seen.add(spot)
             word["text"] = text
             clean_words.append(word)
-    return [_make_line(group, page_number) for group in _group_lines(clean_words)], unmapped
+    rows = _group_lines(clean_words)
+    ordered = in_reading_order(rows, float(page.width), float(page.height))
+    return [_make_line(group, page_number) for group in ordered], unmapped
 
 
 def _group_lines(words: list[dict]) -> list[list[dict]]:
@@ -69,6 +71,73 @@ def _group_lines(words: list[dict]) -> list[list[dict]]:
             best["top"] = min(best["top"], word["top"])
             best["bottom"] = max(best["bottom"], word["bottom"])
     return [sorted(line["words"], key=lambda w: w["x0"]) for line in lines]
+
+
+def in_reading_order(rows: list[list[dict]], width: float, height: float) -> list[list[dict]]:
+    """Rows of a two-column page read column by column, where the columns run side by side.
+
+    Grouped across the whole width, the lines of two columns that share a baseline become one line
+    ("... op het continu De opzet en ..."). Where a gutter runs down the page, each stretch of rows that
+    keeps clear of it is read left column first, then right; a row that crosses it (a title, a
+    full-width paragraph) and the page's top and bottom margins stay whole and in place.
+    """
+    gutter = _gutter(rows, width, height)
+    if gutter is None:
+        return rows
+    ordered: list[list[dict]] = []
+    left: list[list[dict]] = []
+    right: list[list[dict]] = []
+    for row in rows:
+        sides = _split_at(row, gutter, height)
+        if sides is None:
+            ordered += left + right + [row]
+            left, right = [], []
+            continue
+        if sides[0]:
+            left.append(sides[0])
+        if sides[1]:
+            right.append(sides[1])
+    return ordered + left + right
+
+
+def _gutter(rows: list[list[dict]], width: float, height: float) -> float | None:
+    """The x of a gutter: clear in many rows that hold prose on both sides of it, crossed by few."""
+    best, best_split = None, 0
+    for x in range(int(width * 0.3), int(width * 0.7) + 1, 2):
+        split = crossed = 0
+        widths = []
+        for row in rows:
+            if not _in_body(row, height):
+                continue
+            sides = _split_at(row, x, height)
+            if sides is None:
+                crossed += 1
+            elif sides[0] and sides[1] and len(sides[0]) >= 3 and len(sides[1]) >= 3:
+                split += 1
+                widths.append(min(sides[0][-1]["x1"] - sides[0][0]["x0"], sides[1][-1]["x1"] - sides[1][0]["x0"]))
+        # prose columns, not a table's cells: both sides wide, and most rows side by side
+        if split >= 3 and split > crossed and sorted(widths)[len(widths) // 2] >= 0.2 * width and split > best_split:
+            best, best_split = float(x), split
+    return best
+
+
+def _in_body(row: list[dict], height: float) -> bool:
+    return 0.07 * height < row[0]["top"] < 0.93 * height
+
+
+def _split_at(row: list[dict], x: float, height: float) -> tuple[list[dict], list[dict]] | None:
+    """The row's words left and right of `x`, or None when the row runs across it (or sits in a margin)."""
+    if not _in_body(row, height):
+        return None
+    left = [w for w in row if w["x1"] <= x]
+    right = [w for w in row if w["x0"] >= x]
+    if len(left) + len(right) < len(row):
+        return None  # a word covers x
+    if left and right:
+        size = max(left[-1]["size"], right[0]["size"])
+        if right[0]["x0"] - left[-1]["x1"] < 1.5 * size:
+            return None  # an ordinary space: the line runs on
+    return left, right
 
 
 def _make_line(words: list[dict], page_number: int) -> Line:
