@@ -3,8 +3,8 @@
 A user's store holds more than the report: other reports, policy pages, manuals. Whether the right
 passages stay on top is measured by ingesting a folder of unrelated documents into a scratch copy of
 the store (never the store itself) and scoring both. The scratch copy lives in the data home
-(`distractors/<key>/`) and is reused while the store, the folders and the embedding are unchanged:
-ingesting thousands of pages takes minutes, scoring takes one.
+(`distractors/<key>/`) and is reused while the store (its chunks and how its files were read), the
+folders and the embedding are unchanged: ingesting thousands of pages takes minutes, scoring takes one.
 
     datalessen eval --distractors /usr/share/libreoffice/help/nl --distractors ../shared/fixtures/real
 """
@@ -30,6 +30,18 @@ def _folder_signature(folders: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def _manifest_signature(settings, store) -> str:
+    from ingest.manifest import Manifest, store_key
+
+    if not Path(settings.manifest_path).exists():
+        return ""
+    manifest = Manifest(Path(settings.manifest_path), store_key(store.location, settings.collection))
+    try:
+        return repr([(row.source, row.content_hash, row.signature) for row in manifest.rows()])
+    finally:
+        manifest.close()
+
+
 def scratch_settings(settings, store, folders: list[Path]):
     """Settings for the scratch copy of the store with `folders` ingested beside it (key: what it holds)."""
     if settings.chroma_url:
@@ -38,6 +50,9 @@ def scratch_settings(settings, store, folders: list[Path]):
     digest.update("\n".join(store.all_ids()).encode())
     digest.update(_folder_signature(folders).encode())
     digest.update(repr(sorted(embedding_identity(settings).items())).encode())
+    # a loader revision or other chunking re-reads the store's files under the same chunk ids: the
+    # manifest's signature per file says what the copy would hold
+    digest.update(_manifest_signature(settings, store).encode())
     home = Path(settings.home) / "distractors" / digest.hexdigest()[:16]
     return settings.replace(home=home, embedding_model=settings.embedding_model), home
 

@@ -61,6 +61,11 @@ class ManifestDamaged(Exception):
         super().__init__(f"{path}: {reason}")
 
 
+def store_key(location: str, collection: str) -> str:
+    """Which store a manifest row belongs to: one manifest file can describe several stores."""
+    return f"{location}#{collection}"
+
+
 class Manifest:
     def __init__(self, path: Path, store: str):
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ from assistant.store import COMPLETE
 from ingest.chunking import Chunk, chunk_document
 from ingest.document import IngestError, LoadedDocument, content_hash
 from ingest.loaders import LOADER_REVISIONS, SUPPORTED_SUFFIXES, load_file, read_checked
-from ingest.manifest import Manifest, ManifestDamaged, ManifestRow, set_aside
+from ingest.manifest import Manifest, ManifestDamaged, ManifestRow, set_aside, store_key
 
 EMBED_BATCH: int | None = None  # chunks per embedding call and upsert; None: the setting embedding_batch_size
 SORT_WINDOW = 256  # queued chunks (across files) sorted by length before they are embedded
@@ -159,7 +159,7 @@ class Ingestor:
         self.force = force  # ingest files above large_file_chunks too
         self._embed_seconds, self._embed_count = 0.0, 0
         self.notices: list[str] = []  # said once at the top of the report (a manifest rebuilt, ...)
-        key = f"{self.store.location}#{settings.collection}"
+        key = store_key(self.store.location, settings.collection)
         try:
             self.manifest = Manifest(settings.manifest_path, key)
         except ManifestDamaged as exc:

@@ -146,3 +146,27 @@ def test_a_revised_loader_reads_its_files_again_and_only_those(fake_settings, fa
     assert ChunkStore(fake_settings).count() == count
     again = make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])
     assert len(again.unchanged) == 21 and again.embedded == 0
+
+
+def test_the_distractor_copy_is_made_anew_when_the_store_is_read_anew(fake_settings, fake_embeddings, corpus_copy, tmp_path):
+    """A loader revision re-reads the store's files under the same chunk ids; a scratch copy with
+    distractors made before it holds the old reading and must not be reused for the new one."""
+    import dataclasses
+
+    from evals.distractors import scratch_settings
+    from tests.loader_files import report_pdf
+
+    (corpus_copy / "rapport.pdf").write_bytes(report_pdf())
+    folders = [tmp_path / "distractors"]
+    folders[0].mkdir()
+    ingestor = make_ingestor(fake_settings, fake_embeddings)
+    ingestor.run([corpus_copy])
+    row = ingestor.manifest.get(str((corpus_copy / "rapport.pdf").resolve()))
+    ingestor.manifest.put(dataclasses.replace(row, signature=ingestor.signature))  # as the loader before wrote it
+    ingestor.close()
+    store = ChunkStore(fake_settings)
+    _, before = scratch_settings(fake_settings, store, folders)
+    assert scratch_settings(fake_settings, store, folders)[1] == before  # reused while nothing changed
+    make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])  # reads the PDF again, same chunk ids
+    _, after = scratch_settings(fake_settings, ChunkStore(fake_settings), folders)
+    assert after != before
