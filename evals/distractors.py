@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from assistant.embeddings import embedding_identity
+from ingest.manifest import Manifest, store_key
 
 MAX_DROP = 0.03  # how much recall@5 and key-fact recall may fall with distractors 30x the corpus (issue 16)
 WATCHED = ("recall@5", "key_fact_recall")
@@ -31,8 +32,6 @@ def _folder_signature(folders: list[Path]) -> str:
 
 
 def _manifest_signature(settings, store) -> str:
-    from ingest.manifest import Manifest, store_key
-
     if not Path(settings.manifest_path).exists():
         return ""
     manifest = Manifest(Path(settings.manifest_path), store_key(store.location, settings.collection))
