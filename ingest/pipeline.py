@@ -43,6 +43,7 @@ class _FileJob:
     todo: list[Chunk]  # chunks the store lacks
     stale: list[str]  # stored ids the file no longer has
     ids: list[str]  # every chunk id of the file: marked complete together once all are stored
+    compared: bool = False  # the manifest could not vouch for the stored chunks, so they were compared
     waiting: int = -1  # todo chunks not yet stored
 
     def __post_init__(self):
@@ -198,9 +199,8 @@ class Ingestor:
     def _rebuild_manifest(self) -> int:
         """One row per document the store holds, from its chunks' metadata: `done` when all its chunks are
         complete, else `pending` (the next run finishes it). The full content hash is taken from the file
-        when it is still there unchanged; otherwise it is left empty and the next run re-reads that file,
-        finds its chunks stored and embeds nothing. The signature is the current settings' (the store
-        cannot say which chunk size made it)."""
+        when it is still there unchanged. The signature is left empty: the store cannot say which settings
+        or loader revision wrote it, so the next run re-reads each file and compares (`_stored_differently`)."""
         passages = self.store.all_passages(incomplete=True)
         complete = {p.chunk_id for p in self.store.all_passages()} if passages else set()
         by_source: dict[str, list] = {}
@@ -216,8 +216,7 @@ class Ingestor:
                 data_hash = ""
             state = "done" if all(p.chunk_id in complete for p in chunks) else "pending"
             pages = max((int(p.page_end or 0) for p in chunks), default=0)
-            signature = self.signature_of(source)
-            self.manifest.put(ManifestRow(source, data_hash, doc_id, signature, len(chunks), pages, chunks[0].title, state))
+            self.manifest.put(ManifestRow(source, data_hash, doc_id, "", len(chunks), pages, chunks[0].title, state))
         return len(by_source)
 
     def run(self, paths: list[Path], prune: bool = False) -> IngestReport:
@@ -275,14 +274,33 @@ class Ingestor:
             report.skipped.append((source, f"same content as {duplicate}, already ingested"))
             return None
         stored = set(self.store.ids_for_source(source))
-        resignature = previous is not None and previous.signature != signature
-        todo = [c for c in chunks if resignature or c.chunk_id not in stored]
+        # chunk ids are positions in the file, so a new reading of the same bytes keeps them: only the
+        # manifest's signature, or a comparison where the manifest cannot vouch, tells a stale chunk apart
+        compared = bool(stored) and (previous is None or not previous.signature)
+        if compared:
+            differ = self._stored_differently([c for c in chunks if c.chunk_id in stored])
+            todo = [c for c in chunks if c.chunk_id not in stored or c.chunk_id in differ]
+        else:
+            resignature = previous is not None and previous.signature != signature
+            todo = [c for c in chunks if resignature or c.chunk_id not in stored]
         self._guard_size(path, todo)
         row = ManifestRow(source, data_hash, doc.doc_id, signature, len(chunks), doc.pages, doc.title, "pending")
         self.manifest.put(row)
         stale = sorted(stored - {c.chunk_id for c in chunks})
         self._queued_docs[doc.doc_id] = source
-        return _FileJob(row, previous, todo, stale, [c.chunk_id for c in chunks])
+        return _FileJob(row, previous, todo, stale, [c.chunk_id for c in chunks], compared)
+
+    def _stored_differently(self, chunks: list[Chunk]) -> set[str]:
+        """Ids of these chunks whose stored text or metadata is not what this reading gives: a store the
+        manifest did not write (copied or moved to another data home, or a manifest rebuilt from the store)
+        may hold another loader revision's or chunk size's reading under the same ids."""
+        stored = {p.chunk_id: p for p in self.store.passages([c.chunk_id for c in chunks])}
+        differ = set()
+        for c in chunks:
+            p = stored.get(c.chunk_id)
+            if p is None or p.text != c.text or any(p.metadata.get(k) != v for k, v in chunk_metadata(c).items()):
+                differ.add(c.chunk_id)
+        return differ
 
     def _guard_size(self, path: Path, todo: list[Chunk]) -> None:
         """Refuse a file whose embedding would take long, saying how long, unless forced (before anything
@@ -371,10 +389,12 @@ class Ingestor:
         )
         self.store.bump_version()
         self._queued_docs.pop(row.doc_id, None)
-        if job.previous is None:
-            report.added.append(row.source)
-        elif job.previous.state == "pending":
+        if job.previous is not None and job.previous.state == "pending":
             report.resumed.append(row.source)
+        elif job.compared:
+            (report.updated if job.todo or job.stale else report.unchanged).append(row.source)
+        elif job.previous is None:
+            report.added.append(row.source)
         else:
             report.updated.append(row.source)
         report.pages += row.pages

@@ -170,3 +170,36 @@ def test_the_distractor_copy_is_made_anew_when_the_store_is_read_anew(fake_setti
     make_ingestor(fake_settings, fake_embeddings).run([corpus_copy])  # reads the PDF again, same chunk ids
     _, after = scratch_settings(fake_settings, ChunkStore(fake_settings), folders)
     assert after != before
+
+
+def stored_chunks(settings) -> dict[str, tuple]:
+    return {p.chunk_id: (p.text, p.section, p.page_start) for p in ChunkStore(settings).all_passages(incomplete=True)}
+
+
+def test_a_data_home_moved_elsewhere_is_compared_with_what_it_holds(fake_settings, fake_embeddings, corpus_copy, tmp_path):
+    """A data home copied to another place: its manifest's rows name the old store, so the next run cannot
+    take the files as unchanged on the manifest's word. It compares the stored chunks with this reading:
+    nothing is embedded when they agree, and a reading that changed under the same chunk ids (here another
+    chunk size; a loader revision does the same) replaces the old one instead of leaving it in place."""
+    import dataclasses
+
+    first = make_ingestor(fake_settings, fake_embeddings)
+    first.run([corpus_copy])
+    first.close()
+    moved = dataclasses.replace(fake_settings, home=tmp_path / "moved")
+    shutil.copytree(fake_settings.home, moved.home)
+    texts_embedded = fake_embeddings.embedded_texts
+
+    report = make_ingestor(moved, fake_embeddings).run([corpus_copy])
+    assert len(report.unchanged) == 20 and report.added == report.updated == [] and report.embedded == 0
+    assert fake_embeddings.embedded_texts == texts_embedded, "an agreeing store must not call the model"
+
+    rechunked = dataclasses.replace(fake_settings, home=tmp_path / "rechunked", chunk_size=900)
+    shutil.copytree(fake_settings.home, rechunked.home)
+    report = make_ingestor(rechunked, fake_embeddings).run([corpus_copy])
+    reference = dataclasses.replace(fake_settings, home=tmp_path / "clean", chunk_size=900)
+    make_ingestor(reference, fake_embeddings).run([corpus_copy])
+    assert stored_chunks(rechunked) == stored_chunks(reference), "the store equals a clean ingest of the new reading"
+    assert report.updated and 0 < report.embedded
+    again = make_ingestor(rechunked, fake_embeddings).run([corpus_copy])
+    assert len(again.unchanged) == 20 and again.embedded == 0
