@@ -136,18 +136,25 @@ def corpus_weights(examples: list[Example]) -> dict[int, float]:
     return {id(e): len(examples) / (len(counts) * counts[e.extra.get("corpus", "")]) for e in examples}
 
 
-def train(examples: list[Example], training: dict | None = None) -> RankerModel:
+def train(examples: list[Example], training: dict | None = None, distracted: list[Example] = ()) -> RankerModel:
     """Rankers on all examples; the answerable model on out-of-fold scores of the balanced rankers, set by
-    set, each corpus weighing alike."""
+    set, each corpus weighing alike.
+
+    `distracted`: the same questions retrieved from a copy of each store with unrelated documents beside
+    it. A user's store holds more than the documents a question is about, and among thousands of unrelated
+    passages some sentence is always close enough to look like an answer; these teach the answerable
+    model when to abstain there. They do not teach what to quote: trained on them too, the quoting ranker
+    lost key facts on the clean folds (docs/answering.md)."""
     sets = sorted({e.gold_set for e in examples})
-    weight_of = corpus_weights(examples)
+    both = [*examples, *distracted]
+    weight_of = corpus_weights(both)
     summaries: dict[str, list] = {"similarity": [], "lexical": []}
     labels: dict[str, list] = {"similarity": [], "lexical": []}
     weights: dict[str, list] = {"similarity": [], "lexical": []}
     for held in sets:
         fitted_on = [e for e in examples if e.gold_set != held] if len(sets) > 1 else examples
         rankers = fit_rankers(fitted_on, balanced=True)
-        for e in (e for e in examples if e.gold_set == held):
+        for e in (e for e in both if e.gold_set == held):
             for kind in summaries:
                 summary = summary_of(e, rankers, kind)
                 if summary is not None:
@@ -188,8 +195,9 @@ def answer_examples(assistant, answerer: ExtractiveAnswerer, examples: list[Exam
     return records
 
 
-def cross_validate(assistants: dict, examples: list[Example], progress=None) -> list[Fold]:
-    """`assistants`: gold set name -> the assistant over the store its questions are about."""
+def cross_validate(assistants: dict, examples: list[Example], progress=None, distracted: list[Example] = ()) -> list[Fold]:
+    """`assistants`: gold set name -> the assistant over the store its questions are about; `distracted`:
+    as in `train`, the held-out set's left out with it."""
     sets = list(dict.fromkeys(e.gold_set for e in examples))
     vectors = {}
     for name, assistant in assistants.items():
@@ -197,7 +205,7 @@ def cross_validate(assistants: dict, examples: list[Example], progress=None) -> 
         vectors[name] = _memo(fetch) if fetch else None
     folds = []
     for held in sets:
-        model = train([e for e in examples if e.gold_set != held])
+        model = train([e for e in examples if e.gold_set != held], distracted=[e for e in distracted if e.gold_set != held])
         assistant = assistants[held]
         answerer = assistant.extractive(model=model, sentence_vectors=vectors[held])
         held_examples = [e for e in examples if e.gold_set == held]
@@ -293,6 +301,23 @@ def other_corpus(home: str):
     return Assistant(Settings.load().replace(home=Path(home).expanduser(), corpus_profile=""))
 
 
+def crowded_examples(corpora: dict, folders: list[Path]) -> list[Example]:
+    """Every set's questions retrieved again from a copy of its store with `folders` beside the documents
+    (`evals/distractors.py`: made once, reused while nothing changed). Opened after every store has been
+    retrieved from: see the note on a second Chroma client in `train_ranker`."""
+    from assistant.api import Assistant
+    from evals.distractors import prepare
+
+    by_store: dict[int, tuple] = {}
+    for name, assistant in corpora.items():
+        by_store.setdefault(id(assistant), (assistant, []))[1].append(name)
+    examples = []
+    for assistant, names in by_store.values():
+        scratch = prepare(assistant.settings, assistant.store, folders, echo=click.echo)
+        examples += collect(Assistant(scratch, embeddings=assistant.embeddings), gold_sets(names))
+    return examples
+
+
 def write_model(model: RankerModel, path: Path) -> None:
     import json
 
@@ -322,9 +347,17 @@ def write_model(model: RankerModel, path: Path) -> None:
     help="Every development set over the five real documents, answered from the store in HOME: the same as "
     f"--extra SET=HOME for each of {', '.join(REAL_SETS)}.",
 )
+@click.option(
+    "--distractors",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of documents unrelated to the gold sets (e.g. /usr/share/libreoffice/help/nl). Each store "
+    "is copied with them beside it, as `eval --distractors` does; the questions retrieved there teach the "
+    "answerable model when to abstain among near matches.",
+)
 @click.option("--no-cv", is_flag=True, help="Only train (skip the cross-validation).")
 @click.pass_obj
-def train_ranker(obj, sets, out, cv_report, extra, real_home, no_cv):
+def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv):
     """Train the sentence ranker on the gold sets, cross-validate it, write its weights."""
     from evals.gold import GOLD_DIR
 
@@ -363,12 +396,15 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, no_cv):
             raise click.ClickException(f"the store for {name} ({home}) is empty: run `datalessen ingest` there first")
         examples += collect(corpora[name], gold_sets([name]))
     names = list(corpora)
+    distracted = crowded_examples(corpora, list(distractors)) if distractors else []
     with_vectors = sum(e.similarity is not None for e in examples if e.sentences)
     click.echo(
         f"{len(examples)} questions, {sum(len(e.sentences) for e in examples)} candidate sentences, "
         f"{sum(int(e.labels.sum()) for e in examples)} answering; sentence vectors for {with_vectors} "
         f"({time.perf_counter() - started:.0f} s)"
     )
+    if distracted:
+        click.echo(f"{len(distracted)} questions retrieved again beside the distractors (for the answerable model)")
     training = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
         "sets": names,
@@ -385,14 +421,23 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, no_cv):
         "answerable_c": ANSWERABLE_C,
         "abstention_rankers": "class-balanced (each answering sentence weighs negatives / positives)",
     }
-    model = train(examples, training)
+    if distracted:
+        training["distractors"] = {
+            "folders": [str(f) for f in distractors],
+            "questions": len(distracted),
+            "data_sha256": data_digest(distracted),
+            "teaches": "the answerable model only",
+        }
+    model = train(examples, training, distracted)
     write_model(model, out)
     click.echo(f"model: {out} (thresholds {model.threshold}; {time.perf_counter() - started:.0f} s)")
     if no_cv or len(names) < 2:
         return
     click.echo("cross-validation, leave one set out:")
     click.echo("  " + " | ".join(CV_HEADERS))
-    folds = cross_validate(corpora, examples, progress=lambda f: click.echo("  " + " | ".join(fold_row(f))))
+    folds = cross_validate(
+        corpora, examples, progress=lambda f: click.echo("  " + " | ".join(fold_row(f))), distracted=distracted
+    )
     cv_report.parent.mkdir(parents=True, exist_ok=True)
     cv_report.write_text(cv_markdown(folds, model), encoding="utf-8")
     click.echo(f"cross-validation: {cv_report} ({time.perf_counter() - started:.0f} s)")

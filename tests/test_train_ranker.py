@@ -48,7 +48,7 @@ def test_real_home_trains_on_every_development_set_of_the_real_documents(tmp_pat
     monkeypatch.setattr(training, "other_corpus", lambda home: homes.append(home) or other)
     monkeypatch.setattr(training, "gold_sets", lambda names: asked.extend(names) or {})
     monkeypatch.setattr(training, "collect", lambda assistant, sets: [])
-    monkeypatch.setattr(training, "train", lambda examples, info=None: (_ for _ in ()).throw(SystemExit(3)))
+    monkeypatch.setattr(training, "train", lambda examples, info=None, distracted=(): (_ for _ in ()).throw(SystemExit(3)))
     shipped = SimpleNamespace(assistant=SimpleNamespace(store=store))
     result = CliRunner().invoke(train_ranker, ["--sets", "heldout", "--real-home", str(tmp_path)], obj=shipped)
     assert result.exit_code == 3, result.output
@@ -105,3 +105,45 @@ def test_each_corpus_weighs_alike_in_the_answerable_model(monkeypatch):
     training.train(digest + real)
     weights = seen[-1]  # rows in held-out set order: d1, d2, d3 (12 digest questions), then r1 (2 real)
     assert len(weights) == 14 and weights[:12].sum() == pytest.approx(weights[12:].sum()) == 7.0
+
+
+UNRELATED = {
+    "soep.md": "# Erwtensoep\n\nWeek de spliterwten een nacht in koud water. Kook ze met de bouillon, de prei en de "
+    "knolselderij twee uur zachtjes tot de soep dik is, en voeg op het laatst de rookworst toe.\n",
+    "fiets.md": "# Een band plakken\n\nHaal de binnenband uit de buitenband, zoek het gat in een emmer water, maak de "
+    "plek ruw met schuurpapier, smeer solutie uit en druk de plakker stevig aan.\n",
+    "tabel.md": "# Een tabel invoegen\n\nKies Invoegen en dan Tabel. Geef het aantal kolommen en rijen op; met de "
+    "tabeleigenschappen stelt u de randen, de achtergrond en de uitlijning in.\n",
+}
+
+
+@pytest.mark.slow  # the real model, twice over two gold sets
+def test_distractors_teach_the_answerable_model_and_leave_the_store_and_what_is_quoted_alone(corpus_assistant, tmp_path):
+    """`--distractors`: the questions are retrieved again from a copy of the store with unrelated documents
+    beside it, and only the abstention decision learns from them; the user's store is never touched."""
+    folder = tmp_path / "onverwant"
+    folder.mkdir()
+    for name, text in UNRELATED.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    obj = SimpleNamespace(assistant=corpus_assistant, settings=corpus_assistant.settings)
+    stored = corpus_assistant.store.count()
+    plain, crowded = tmp_path / "plain.json", tmp_path / "crowded.json"
+    args = ["--sets", "heldout,test", "--no-cv"]
+    assert CliRunner().invoke(train_ranker, [*args, "--out", str(plain)], obj=obj).exit_code == 0
+    result = CliRunner().invoke(train_ranker, [*args, "--out", str(crowded), "--distractors", str(folder)], obj=obj)
+    assert result.exit_code == 0, result.output
+
+    a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (plain, crowded))
+    from evals.train_ranker import gold_sets
+
+    asked = sum(len(questions) for questions in gold_sets(["heldout", "test"]).values())
+    assert b["training"]["distractors"]["questions"] == asked and b["training"]["distractors"]["folders"] == [str(folder)]
+    assert a["rankers"] == b["rankers"], "what is quoted is learned from the user's own kind of store only"
+    assert a["answerable"] != b["answerable"]
+    assert corpus_assistant.store.count() == stored, "the distractors went into a copy, not the store"
+    from assistant.store import ChunkStore
+    from evals.distractors import scratch_settings
+
+    copy, _ = scratch_settings(corpus_assistant.settings, corpus_assistant.store, [folder])
+    sources = {p.source for p in ChunkStore(copy).all_passages()}
+    assert {str((folder / name).resolve()) for name in UNRELATED} <= sources
