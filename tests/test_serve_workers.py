@@ -235,7 +235,7 @@ def test_with_login_each_user_stays_logged_in_on_a_process_and_sees_only_their_o
         assert users, "the two logins never landed on different processes"
         asked = {
             "anna": ("Hoeveel boeien meten het waterpeil in Kampen?", "zeven boeien"),
-            "bob": ("Welke les trekt Kampen uit de metingen?", "waterschappen"),
+            "bob": ("Wat is de les uit Kampen?", "waterschappen"),
         }
         for name, client in users.items():
             question, fact = asked[name]
