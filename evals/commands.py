@@ -12,6 +12,7 @@ from evals.bench_ingest import bench_ingest
 from evals.bench_precision import bench_precision
 from evals.bench_retrieval import retrieval as bench_retrieval
 from evals.bench_serve import bench_serve
+from evals.bench_single_document import bench_single_document
 from evals.bench_start import bench_start
 from evals.provenance import SOURCE_ROOT, git_commit
 
@@ -163,3 +164,4 @@ bench.add_command(bench_retrieval)
 bench.add_command(bench_precision)
 bench.add_command(bench_serve)
 bench.add_command(bench_start)
+bench.add_command(bench_single_document)
