@@ -93,6 +93,7 @@ class ExtractiveAnswerer:
         term_weight: Callable[[str], float] | None = None,
         known_term: Callable[..., bool] | None = None,
         *,
+        vocabulary_size: Callable[[], int] | None = None,
         profile: CorpusProfile | None = None,
         model: RankerModel | None = None,
         question_vector: Callable[[str], np.ndarray] | None = None,
@@ -102,6 +103,7 @@ class ExtractiveAnswerer:
         self.settings = settings
         self.term_weight = term_weight or (lambda term: 1.0)
         self.known_term = known_term or (lambda term, family=True: True)  # (term, family) -> in the corpus?
+        self.vocabulary_size = vocabulary_size
         self.profile = profile if profile is not None else load_profile(settings)
         self._model = model
         # e5 vectors of the question and of the passages' sentences (stored at ingest): without them
@@ -208,16 +210,22 @@ class ExtractiveAnswerer:
         """The question is about what the documents are about, by three general floors.
 
         A Dutch question most of whose weight lies in words the corpus never uses ('ei', 'koken',
-        'zacht') is about something else (an English one may use words only the glossary knows). Some
-        sentence must be at least `min_sentence_similarity` close to it in e5 (with sentence vectors),
-        and some passage at least `min_dense_similarity` (0: no floor)."""
-        if language == "nl" and ranking.known_share < MIN_KNOWN_SHARE:
+        'zacht') is about something else (an English one may use words only the glossary knows), where the
+        corpus has words enough to tell (`off_topic_min_vocabulary`). Some sentence must be at least
+        `min_sentence_similarity` close to it in e5 (with sentence vectors), and some passage at least
+        `min_dense_similarity` (0: no floor)."""
+        if language == "nl" and ranking.known_share < MIN_KNOWN_SHARE and self._vocabulary_tells():
             return False
         if ranking.best_similarity is not None and ranking.best_similarity < self.settings.min_sentence_similarity:
             return False
         floor = self.settings.min_dense_similarity
         dense = [p.ranks.get("dense_score") for p in passages if p.ranks.get("dense_score")]
         return floor <= 0 or not dense or max(dense) >= floor
+
+    def _vocabulary_tells(self) -> bool:
+        """Whether the corpus uses words enough that a question in other words is about something else: one
+        short document (a few hundred terms) lacks most words a question about it may use."""
+        return self.vocabulary_size is None or self.vocabulary_size() >= self.settings.off_topic_min_vocabulary
 
     def _covered(self, ranking: Ranking) -> bool:
         """The best sentence covers at least `abstain_threshold` of the question's weighted terms
@@ -358,6 +366,7 @@ def build(context) -> ExtractiveAnswerer:
     arguments = {
         "term_weight": context.term_weight,
         "known_term": context.known_term,
+        "vocabulary_size": context.vocabulary_size,
         "question_vector": context.question_vector,
         "sentence_vectors": context.sentence_vectors,
     }

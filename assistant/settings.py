@@ -102,6 +102,10 @@ class Settings:
     # ... and some sentence at least this similar (with the sentence vectors stored at ingest): on the
     # held-out folds every question below 0.80 was one the sources do not answer (docs/answering.md)
     min_sentence_similarity: float = 0.80
+    # ... and a Dutch question whose weight lies mostly in words the documents never use is about something
+    # else, but only in a store whose vocabulary (distinct terms) is at least this large: one short document
+    # lacks most words a question about it may use (`bench single-document`; docs/answering.md)
+    off_topic_min_vocabulary: int = 1000
 
     @property
     def store_dir(self) -> Path:

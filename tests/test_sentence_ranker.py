@@ -179,6 +179,27 @@ def test_a_dutch_question_in_words_the_corpus_never_uses_is_off_topic():
     assert answer.abstained
 
 
+def test_one_short_document_lacks_words_enough_to_call_a_question_about_something_else():
+    """A store of one short document uses a few hundred terms: a question about it in other words is not
+    off-topic there, while over a corpus with a large vocabulary the same share of unknown words is."""
+    question = "Welke les trekt Kampen uit de metingen?"
+    found = passages("Een les uit Kampen: deel de meetgegevens elke ochtend met de waterschappen.")
+
+    def answer(vocabulary: int):
+        bot = ExtractiveAnswerer(
+            SETTINGS,
+            known_term=lambda term, family=True: term == "kamp",
+            vocabulary_size=lambda: vocabulary,
+            profile=EMPTY,
+            model=hand_made(True),
+        )
+        return bot.answer(question, found)
+
+    small, large = answer(300), answer(SETTINGS.off_topic_min_vocabulary)
+    assert not small.abstained and "waterschappen" in small.text
+    assert large.abstained and large.abstention_reason == "off_topic"
+
+
 def test_the_trained_ranker_puts_the_goal_first_when_asked_for_the_goal():
     """The shipped weights on a case's own sentences (no sentence vectors: the lexical ranker)."""
     bot = ExtractiveAnswerer(SETTINGS, profile=EMPTY)
