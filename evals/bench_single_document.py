@@ -17,12 +17,13 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from assistant.settings import Settings
+from evals.metrics import abstention_scores
 from evals.sets import SETS, UNSEEN
 
 OTHERS = 12  # questions about other documents asked in each single-document store
@@ -31,29 +32,34 @@ SEED = 7
 
 @dataclass
 class Tally:
-    """Outcomes of one model: answerable questions refused, other documents' questions answered."""
+    """Outcomes of one model, question by question: should it have abstained, and did it."""
 
-    answerable: int = 0
-    refused: int = 0
-    others: int = 0
-    answered_others: int = 0
+    should_abstain: list[bool] = field(default_factory=list)
+    abstained: list[bool] = field(default_factory=list)
 
     def add(self, should_answer: bool, answered: bool) -> None:
-        if should_answer:
-            self.answerable += 1
-            self.refused += not answered
-        else:
-            self.others += 1
-            self.answered_others += answered
+        self.should_abstain.append(not should_answer)
+        self.abstained.append(not answered)
+
+    @property
+    def answerable(self) -> int:
+        return self.should_abstain.count(False)
+
+    @property
+    def refused(self) -> int:
+        return sum(a and not s for s, a in zip(self.should_abstain, self.abstained))
+
+    @property
+    def others(self) -> int:
+        return self.should_abstain.count(True)
+
+    @property
+    def answered_others(self) -> int:
+        return sum(s and not a for s, a in zip(self.should_abstain, self.abstained))
 
     def abstention(self) -> dict[str, float]:
-        """Precision, recall and F1 of abstaining, with 'should abstain' (another document's question) as positive."""
-        hits = self.others - self.answered_others
-        abstained = hits + self.refused
-        precision = hits / abstained if abstained else 0.0
-        recall = hits / self.others if self.others else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return {"precision": precision, "recall": recall, "f1": f1}
+        """Precision, recall and F1 of abstaining, counted as `datalessen eval` counts them."""
+        return abstention_scores(self.should_abstain, self.abstained)
 
 
 def questions_by_document() -> dict[str, list]:
@@ -79,10 +85,9 @@ def run(settings: Settings, models: dict, documents: int = 0, others: int = OTHE
     from assistant.text import detect_language
     from ingest.pipeline import ingest_into
 
-    by_document = questions_by_document()
-    if documents:
-        by_document = dict(list(by_document.items())[:documents])
-    everything = [(name, q) for name, qs in questions_by_document().items() for q in qs]
+    every_document = questions_by_document()
+    everything = [(name, q) for name, qs in every_document.items() for q in qs]
+    by_document = dict(list(every_document.items())[:documents]) if documents else every_document
     rng = random.Random(SEED)
     embeddings = load_embeddings(settings)
     tallies = {label: Tally() for label in models}
@@ -90,10 +95,10 @@ def run(settings: Settings, models: dict, documents: int = 0, others: int = OTHE
         for index, (name, own) in enumerate(by_document.items()):
             started = time.perf_counter()
             alone = settings.replace(home=Path(tmp) / f"store-{index}", chroma_url="")
-            report = ingest_into(Assistant(alone, embeddings=embeddings), [settings.corpus_dir / name])
+            bot = Assistant(alone, embeddings=embeddings)
+            report = ingest_into(bot, [settings.corpus_dir / name])  # and the assistant sees it
             if not report.ok:
                 raise click.ClickException(f"{name}: {report.summary()}")
-            bot = Assistant(alone, embeddings=embeddings)
             answerers = {label: bot.extractive(model=model) for label, model in models.items()}
             asked = [(q, True) for q in own] + [(q, False) for q in rng.sample([q for n, q in everything if n != name], others)]
             for question, should_answer in asked:

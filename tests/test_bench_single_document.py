@@ -14,7 +14,7 @@ def test_abstention_counts_another_documents_question_as_the_one_to_refuse():
     assert (tally.answerable, tally.refused, tally.others, tally.answered_others) == (2, 1, 3, 1)
     a = tally.abstention()
     assert a["precision"] == pytest.approx(2 / 3) and a["recall"] == pytest.approx(2 / 3) and a["f1"] == pytest.approx(2 / 3)
-    assert Tally().abstention() == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert Tally().abstention()["f1"] == 0.0
 
 
 def test_only_questions_answered_by_one_document_and_never_the_unseen_sets():
