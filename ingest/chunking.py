@@ -8,6 +8,8 @@ with the last sentence repeated at the start of the next piece as overlap.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from assistant.settings import Settings
@@ -59,19 +61,31 @@ def chunk_document(
 
     chunks = []
     for position, (section_path, text, first, last) in enumerate(_merge_small(pieces, size, min_chars)):
+        section = SECTION_SEPARATOR.join(section_path)
         chunks.append(
             Chunk(
-                chunk_id=f"{doc.doc_id}-{position:05d}",
+                chunk_id=chunk_id(doc.doc_id, position, text, section, first, last, doc.metadata),
                 doc_id=doc.doc_id,
                 position=position,
                 text=text,
-                section=SECTION_SEPARATOR.join(section_path),
+                section=section,
                 page_start=first,
                 page_end=last,
                 metadata=dict(doc.metadata),
             )
         )
     return chunks
+
+
+def chunk_id(doc_id: str, position: int, text: str, section: str, first, last, metadata: dict) -> str:
+    """The file (its content hash), the place in it, and a digest of what is stored for that place.
+
+    The position alone kept its id when the same bytes were read anew (another loader revision, another
+    chunk size), and whatever keeps passages by id (the passage index on disk, an app process) went on
+    quoting the old text. With the digest an id means one text with one set of metadata; the position
+    first keeps a file's ids in reading order."""
+    stored = json.dumps([text, section, first, last, sorted((k, str(v)) for k, v in metadata.items())], ensure_ascii=False)
+    return f"{doc_id}-{position:05d}-{hashlib.sha256(stored.encode('utf-8')).hexdigest()[:8]}"
 
 
 def _merge_small(pieces: list[tuple], size: int, min_chars: int) -> list[tuple]:

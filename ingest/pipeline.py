@@ -274,8 +274,8 @@ class Ingestor:
             report.skipped.append((source, f"same content as {duplicate}, already ingested"))
             return None
         stored = set(self.store.ids_for_source(source))
-        # chunk ids are positions in the file, so a new reading of the same bytes keeps them: only the
-        # manifest's signature, or a comparison where the manifest cannot vouch, tells a stale chunk apart
+        # a chunk id names its text and metadata (`chunking.chunk_id`), but a store written before it did
+        # holds position-only ids: the manifest's signature, or a comparison where it cannot vouch, decides
         compared = bool(stored) and (previous is None or not previous.signature)
         if compared:
             differ = self._stored_differently([c for c in chunks if c.chunk_id in stored])

@@ -90,6 +90,35 @@ def test_an_ingest_elsewhere_costs_only_the_new_chunks(fake_settings, fake_embed
     np.testing.assert_allclose(scores(serving), rebuilt.scores("veegwagens rijroutes data"), rtol=1e-6)
 
 
+def test_a_new_reading_of_the_same_files_replaces_the_cached_and_served_texts(fake_settings, fake_embeddings, folder):
+    """The same bytes read anew (here another chunk size; a loader revision does the same) give other texts
+    at the same places in a file. The app that was serving and the next start from the cache must quote
+    the store's new texts: with ids that named only the place, both went on quoting the old ones."""
+    import dataclasses
+
+    paragraphs = [
+        f"Alinea {n}: de gemeente Zwolle meet trillingen bij de kademuren en deelt die metingen met de provincie."
+        for n in range(1, 9)
+    ]
+    (folder / "trillingen.md").write_text("# Trillingen\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    ingest_into(Assistant(fake_settings, embeddings=fake_embeddings), [folder])
+    serving = Assistant(fake_settings, embeddings=fake_embeddings)
+    before = {p.chunk_id: p.text for p in serving.passages}
+
+    rechunked = dataclasses.replace(fake_settings, chunk_size=300, min_chunk_chars=100)
+    report = ingest_into(Assistant(rechunked, embeddings=fake_embeddings), [folder])
+    assert report.updated, "another chunk size is another reading of every file"
+    stored = {p.chunk_id: p.text for p in ChunkStore(rechunked).all_passages()}
+    assert stored != before and any(len(t) < 400 for t in stored.values())
+
+    serving.refresh()
+    assert {p.chunk_id: p.text for p in serving.passages} == stored
+    restarted = Assistant(rechunked, embeddings=fake_embeddings)  # from the cache on disk
+    assert {p.chunk_id: p.text for p in restarted.passages} == stored
+    answer = restarted.ask("Met wie deelt Zwolle de metingen van de kademuren?")
+    assert answer.citations and all(c.passage_text in stored.values() for c in answer.citations)
+
+
 def test_a_damaged_or_outdated_cache_is_rebuilt(fake_settings, fake_embeddings, folder, monkeypatch, caplog):
     bot = Assistant(fake_settings, embeddings=fake_embeddings)
     ingest_into(bot, [folder])
