@@ -29,7 +29,7 @@ from assistant.schema import Passage
 from assistant.store import to_passage
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2  # 2: caches made while chunk ids named only a place may hold old texts under current ids
 
 
 def index_text(passage: Passage) -> str:
