@@ -33,9 +33,16 @@ def real_fixture(name: str) -> Path:
 
 # A text item: (text, x, top, size) with optional bold; top is measured from the page top, like pdfplumber.
 def make_pdf(
-    pages: list[list[tuple]], width: float = 595, height: float = 842, drawings: dict | None = None, info: dict | None = None
+    pages: list[list[tuple]],
+    width: float = 595,
+    height: float = 842,
+    drawings: dict | None = None,
+    info: dict | None = None,
+    word_gap_em: float | None = None,
 ) -> bytes:
-    """A valid PDF with the given text items per page; `drawings` maps page index to raw path operators."""
+    """A valid PDF with the given text items per page; `drawings` maps page index to raw path operators.
+    With `word_gap_em` no space glyph is printed: each word is moved on from the last by that share of
+    the font size, as many PDF writers set text."""
     drawings = drawings or {}
     objects: list[bytes] = []
     n_pages = len(pages)
@@ -51,9 +58,13 @@ def make_pdf(
         for item in items:
             text, x, top, size = item[:4]
             font = "F2" if len(item) > 4 and item[4] else "F1"
-            raw = text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
             y = height - top - size * 0.8
-            ops.append(f"BT /{font} {size} Tf {x:.2f} {y:.2f} Td (".encode() + raw + b") Tj ET")
+            if word_gap_em is None:
+                shown = b"(" + _pdf_string(text) + b") Tj"
+            else:
+                gap = f") {-round(word_gap_em * 1000)} (".encode()
+                shown = b"[(" + gap.join(_pdf_string(word) for word in text.split()) + b")] TJ"
+            ops.append(f"BT /{font} {size} Tf {x:.2f} {y:.2f} Td ".encode() + shown + b" ET")
         stream = b"\n".join(ops)
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] "
@@ -75,6 +86,10 @@ def make_pdf(
     out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{trailer_info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def _pdf_string(text: str) -> bytes:
+    return text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
 def report_pdf() -> bytes:

@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from ingest.loaders import load_file
-from tests.loader_files import real_fixture
+from tests.loader_files import make_pdf, real_fixture
 from ui.page_view import best_cited_page, cited_page_png, page_numbers, quote_boxes
 
 QUOTE = "Deze toename sluit aan bij de trend van een versnelde toename van ouderen (80-plussers)"
@@ -46,3 +46,15 @@ def test_real_pdf_page_with_the_quote_marked(tmp_path):
     plain = cited_page_png(pdf, 3, [QUOTE + "."], tmp_path / "paginas")
     assert plain.marks == 0
     assert cited_page_png(pdf, 99, [QUOTE], tmp_path / "paginas") is None
+
+
+def test_quote_marked_in_a_pdf_printed_without_space_glyphs(tmp_path):
+    """The page view reads the words as ingest does: a quote 'Informatiegestuurd Arnhem ...' is found on a
+    page whose writer printed no spaces (read with a fixed 3 pt tolerance it was one word there)."""
+    pdf = tmp_path / "zonder-spaties.pdf"
+    line = "Informatiegestuurd Arnhem begon met een experiment in het sociaal domein."
+    pdf.write_bytes(make_pdf([[(line, 72, 100, 10)]], word_gap_em=0.2))
+    quote = next(b.text for b in load_file(pdf).blocks if "sociaal domein" in b.text)
+    assert quote == line
+    image = cited_page_png(pdf, 1, [quote], tmp_path / "paginas")
+    assert image is not None and image.marks >= 1

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from ingest.loaders.pdf_lines import WORD_GAP_EM  # the words of a page as ingest read them
+
 SCALE = 1.6  # pixels per PDF point: an A4 page is ~950 px wide, sharp on a laptop, small enough to send
 HIGHLIGHT = (253, 224, 71, 110)  # yellow, translucent: the words stay readable underneath
 OUTLINE = (180, 83, 9, 255)
@@ -119,7 +121,7 @@ def cited_page_png(pdf: Path, page: int, quotes: list[str], cache_dir: Path) -> 
             return PageImage(target, page, total, int(marks_file.read_text() or 0))
         with pdfplumber.open(pdf) as plumber:
             plumbed = plumber.pages[page - 1]
-            words = plumbed.extract_words(keep_blank_chars=False, use_text_flow=True)
+            words = plumbed.extract_words(keep_blank_chars=False, use_text_flow=True, x_tolerance_ratio=WORD_GAP_EM)
             origin_x, origin_y = float(plumbed.bbox[0]), float(plumbed.bbox[1])
         boxes = quote_boxes(words, quotes)
         image = document[page - 1].render(scale=SCALE).to_pil().convert("RGBA")
