@@ -5,7 +5,7 @@ pending in the manifest, and queue the chunks the store does not already hold.
 Queued chunks of many files are embedded together (with each chunk's sentences, for
 the sentence ranker), longest first, one model batch at a time, each batch upserted
 at once; when all of a file's chunks are stored its stale chunks are deleted and it
-is marked done. Chunk ids derive from the content hash and position, so a rerun
+is marked done. Chunk ids derive from the file, the position and the chunk's text, so a rerun
 after a crash upserts the same ids and never duplicates, and embeds only what is
 missing; unchanged files cost one metadata lookup.
 """
