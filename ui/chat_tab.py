@@ -410,7 +410,12 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
     pending.append(picked.then(ask, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
     pending[-1].then(**hide_stop)
     # not queued: with every worker busy streaming, a queued stop waited for the answer it should stop
-    stop.click(stopped, inputs=turns_state, outputs=[chatbot, hint, stop], cancels=pending, queue=False, api_visibility="private")
+    stopping = stop.click(
+        stopped, inputs=turns_state, outputs=[chatbot, hint, stop], cancels=pending, queue=False, api_visibility="private"
+    )
+    # a streamed piece already on its way can land after that reply and put the half text back (seen once in
+    # CI, on a busy machine); a second pass through the queue travels the stream those pieces travel, after them
+    stopping.then(stopped, inputs=turns_state, outputs=[chatbot, hint, stop], api_visibility="private")
 
     for dropdown in filters:
         dropdown.change(filter_status, inputs=filters, outputs=[filters_line, reset_filters], api_visibility="private")
