@@ -184,17 +184,37 @@ def _given(question: str) -> tuple[frozenset, frozenset, frozenset]:
 _COST_ASKED = re.compile(r"\b(?:kost|kosten|kostte|kostten|bedrag|budget|prijs|tarief|cost|costs|price|fee|fees)\b", re.I)
 _SHARE_ASKED = re.compile(r"\b(?:percentage|procent|percent|aandeel|share)\b", re.I)
 _QUALIFIERS = frozenset({"meer", "minder", "extra", "more", "fewer", "less", "additional"})
+# 'hoe vaak' is answered by how often ('jaarlijks', 'om de twee jaar', 'twice a year'), not by any number
+_FREQUENCY_ASKED = re.compile(
+    r"\b(?:hoe (?:vaak|dikwijls|regelmatig|frequent)|met welke (?:frequentie|regelmaat|tussenpozen?)|om de hoeveel|"
+    r"how (?:often|frequently|regularly)|at what (?:frequency|intervals?))\b",
+    re.I,
+)
+_PERIOD = r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|kwartaal|kwartalen|half jaar|year|years|month|months|week|weeks|day|days|quarter)"
+_FREQUENCY = re.compile(
+    r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)\w*|periodiek\w*|continu|doorlopend\w*|eenmalig\w*|"
+    rf"(?:per|elk|elke|ieder|iedere|om de|eens per|eens in de|every|each|once a|twice a) (?:\w+ )?{_PERIOD}|"
+    r"(?:\w+|\d+) ?(?:keer|maal|times) (?:per|in|a|an|every)\b|annual(?:ly)?|yearly|monthly|weekly|daily|biennial\w*|"
+    r"quarterly|continuous(?:ly)?)\b",
+    re.I,
+)
 NEAR = 2  # words between the asked-for noun and its number: '42 gemeenten', 'fte: 12', '12 van de 18 gemeenten'
 
 
 def asks_quantity(kind: str, question: str) -> bool:
-    """A number question that names what it counts: an amount of money, a share, or a noun."""
+    """A question after how often, or a number question that names what it counts: an amount of money,
+    a share, or a noun."""
+    if _FREQUENCY_ASKED.search(question):
+        return True
     return kind == "number" and bool(_COST_ASKED.search(question) or _SHARE_ASKED.search(question) or counted_terms(question))
 
 
 def gives_quantity(sentence: str, question: str) -> bool:
     """The sentence gives the quantity the question names: an amount for a question about cost, a share
-    for one about a percentage, else a number (not one the question gave) beside what it counts."""
+    for one about a percentage, how often for 'hoe vaak', else a number (not one the question gave)
+    beside what it counts."""
+    if _FREQUENCY_ASKED.search(question):
+        return bool(_FREQUENCY.search(sentence))
     if _COST_ASKED.search(question) and _MONEY.search(sentence):
         return True
     if _SHARE_ASKED.search(question) and _SHARE.search(sentence):

@@ -48,6 +48,10 @@ FEATURES = (
     "coverage",  # share of the question's weighted terms in the sentence (word family at 0.7)
     "coverage_context",  # the same with the passage's title and section counting at 0.5
     "coverage_relative",  # coverage / the best candidate's
+    # coverage_relative of the sentence before and after it in its passage: an answer often continues the
+    # sentence that holds the question's words ('Er kwamen nieuwe rollen bij. Zoals analist en beheerder.')
+    "previous_relative",
+    "next_relative",
     "context_relative",
     "focus_hit",  # the asked-for noun ('welke *gemeente*') or its family is in the sentence
     "rarest_hit",  # rarity of the rarest question term matched / of the rarest question term
@@ -66,6 +70,7 @@ FEATURES = (
     "words",
     "long",
     "lead_in",  # ends in ':' (a list follows)
+    "asks",  # the sentence is a question itself: a source's own question (a survey item, a heading) rarely answers
     "table_row",
     "line_alone",  # the sentence is its line: a list item, heading or short paragraph
     "reference_section",
@@ -252,6 +257,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
             "words": math.log1p(words),
             "long": float(words > LONG_SENTENCE),
             "lead_in": float(c.sentence.endswith(":") or line.endswith(":")),
+            "asks": float(c.sentence.rstrip().rstrip("\"'”’)").endswith("?")),
             "table_row": float(c.sentence.lstrip().startswith("|")),
             "line_alone": float(len(split_sentences(line)) == 1),
             "reference_section": float(profile.is_reference_section(c.section)),
@@ -269,6 +275,10 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
     best_cov = rows[:, col["coverage"]].max() or 1.0
     best_ctx = rows[:, col["coverage_context"]].max() or 1.0
     rows[:, col["coverage_relative"]] = rows[:, col["coverage"]] / best_cov
+    same_passage = np.array([a.passage_index == b.passage_index for a, b in zip(cands, cands[1:])], dtype=bool)
+    relative = rows[:, col["coverage_relative"]]
+    rows[1:, col["previous_relative"]] = np.where(same_passage, relative[:-1], 0.0)
+    rows[:-1, col["next_relative"]] = np.where(same_passage, relative[1:], 0.0)
     rows[:, col["context_relative"]] = rows[:, col["coverage_context"]] / best_ctx
     return rows
 

@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test10").role       # "unseen"
-    targets(gold_set("test10"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test11").role       # "unseen"
+    targets(gold_set("test11"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -62,8 +62,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test6", DEVELOPMENT, "real", "k"),
     GoldSet("test9", DEVELOPMENT, "shipped", "m"),
     GoldSet("real-test7", DEVELOPMENT, "real", "n"),
-    GoldSet("test10", UNSEEN, "shipped", "o"),
-    GoldSet("real-test8", UNSEEN, "real", "p"),
+    GoldSet("test10", DEVELOPMENT, "shipped", "o"),
+    GoldSet("real-test8", DEVELOPMENT, "real", "p"),
+    GoldSet("test11", UNSEEN, "shipped", "i"),
+    GoldSet("real-test9", UNSEEN, "real", "j"),
 )
 BY_NAME = {s.name: s for s in SETS}
 

@@ -145,8 +145,27 @@ def test_a_quantity_question_is_answered_by_the_quantity_it_names(question, sent
 
 
 def test_only_number_questions_that_name_what_they_count_ask_for_a_quantity():
-    assert not asks_quantity(question_type("Hoe vaak komt de raad bijeen?"), "Hoe vaak komt de raad bijeen?")
+    assert not asks_quantity(question_type("Hoe groot is het team?"), "Hoe groot is het team?")
     assert not asks_quantity(question_type("Wie bouwde het model?"), "Wie bouwde het model?")
+
+
+@pytest.mark.parametrize(
+    "question, sentence, gives",
+    [
+        # 'hoe vaak' is answered by how often, not by a number of something else or the word 'vaak'
+        ("Hoe vaak wordt de peiling gehouden?", "Gemeenten houden de peiling om de twee jaar.", True),
+        ("Hoe vaak wordt de peiling gehouden?", "De peiling wordt jaarlijks in het voorjaar gehouden.", True),
+        ("Hoe vaak wordt de peiling gehouden?", "Het team komt twee keer per maand bijeen over de peiling.", True),
+        ("Hoe vaak wordt de peiling gehouden?", "Vaak houden gemeenten de peiling samen met een bureau.", False),
+        ("Hoe vaak wordt de peiling gehouden?", "De peiling telt 40 vragen en 3 open vragen.", False),
+        ("Hoe vaak wordt de peiling gehouden?", "Het was voor de peiling een goed jaar.", False),
+        ("Om de hoeveel jaar wordt het model herzien?", "Het model wordt eens in de vier jaar herzien.", True),
+        ("How often is the survey held?", "Municipalities hold the survey every two years.", True),
+        ("How often is the survey held?", "The survey has 40 questions.", False),
+    ],
+)
+def test_a_how_often_question_is_answered_by_a_frequency(question, sentence, gives):
+    assert _gives(sentence, question) is gives
 
 
 @pytest.mark.parametrize(

@@ -287,3 +287,42 @@ def test_a_which_question_asking_for_several_prefers_a_sentence_that_lists_them(
 
     assert values("Bij welke vormen van burenhulp helpen buren het meest?") == [1.0, 0.0]
     assert values("Waarom neemt burenhulp toe?") == [0.5, 0.5]
+
+
+def test_a_sentence_that_is_itself_a_question_is_marked():
+    """'asks' is 1 for a source's own question (a heading such as 'Wat is een datateam?', a survey item),
+    which shares the user's words but answers nothing, and 0 for the sentence after it."""
+    from assistant.sentence_features import QuestionView, candidates, feature_matrix
+
+    texts = ["Wat is een datateam?", "Een datateam is een groep analisten die dashboards bouwt.", "Klopt dat (toch?)"]
+    found = passages(*texts, title="Datateam", section="Rollen")
+    view = QuestionView.of("Wat is een datateam?", "", EMPTY, lambda t: 1.0, lambda t, family=True: True)
+    cands = candidates(found, EMPTY)
+    assert [c.sentence for c in cands] == texts
+    assert list(feature_matrix(view, cands, found, EMPTY)[:, FEATURES.index("asks")]) == [1.0, 0.0, 1.0]
+
+
+def test_a_sentence_knows_how_well_its_neighbours_match_the_question():
+    """An answer often continues the sentence that holds the question's words ('... nieuwe rollen
+    ontstaan. Zoals die van product-eigenaar, ...'): 'previous_relative' and 'next_relative' carry the
+    neighbours' relative coverage, within one passage only."""
+    from assistant.sentence_features import QuestionView, candidates, feature_matrix
+
+    found = [
+        Passage(
+            chunk_id="c0",
+            doc_id="d0",
+            text="Bij de bouw van het datateam zijn nieuwe rollen ontstaan. Zoals die van product-eigenaar, data-analist en data-ontwikkelaar.",
+            title="Plan",
+            section="Aanpak",
+        ),
+        Passage(chunk_id="c1", doc_id="d1", text="Het weer was wisselend in de zomer.", title="Weer", section="Zomer"),
+    ]
+    view = QuestionView.of("Welke nieuwe rollen zijn ontstaan?", "", EMPTY, lambda t: 1.0, lambda t, family=True: True)
+    cands = candidates(found, EMPTY)
+    rows = feature_matrix(view, cands, found, EMPTY)
+    previous, following = rows[:, FEATURES.index("previous_relative")], rows[:, FEATURES.index("next_relative")]
+    assert [c.passage_index for c in cands] == [0, 0, 1]
+    assert previous[0] == 0.0 and previous[1] == 1.0  # the list follows the best-matching sentence
+    assert following[0] == rows[1, FEATURES.index("coverage_relative")] < 1.0
+    assert previous[2] == 0.0 and following[1] == 0.0  # another passage is no neighbour
