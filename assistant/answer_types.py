@@ -190,7 +190,10 @@ _FREQUENCY_ASKED = re.compile(
     r"how (?:often|frequently|regularly)|at what (?:frequency|intervals?))\b",
     re.I,
 )
-_PERIOD = r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|kwartaal|kwartalen|half jaar|year|years|month|months|week|weeks|day|days|quarter)"
+_PERIOD = (
+    r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|kwartaal|kwartalen|half jaar|"
+    r"year|years|month|months|weeks|day|days|quarter)"
+)
 _FREQUENCY = re.compile(
     r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)\w*|periodiek\w*|continu|doorlopend\w*|eenmalig\w*|"
     rf"(?:per|elk|elke|ieder|iedere|om de|eens per|eens in de|every|each|once a|twice a) (?:\w+ )?{_PERIOD}|"

@@ -312,7 +312,10 @@ def test_a_sentence_knows_how_well_its_neighbours_match_the_question():
         Passage(
             chunk_id="c0",
             doc_id="d0",
-            text="Bij de bouw van het datateam zijn nieuwe rollen ontstaan. Zoals die van product-eigenaar, data-analist en data-ontwikkelaar.",
+            text=(
+                "Bij de bouw van het datateam zijn nieuwe rollen ontstaan. "
+                "Zoals die van product-eigenaar, data-analist en data-ontwikkelaar."
+            ),
             title="Plan",
             section="Aanpak",
         ),
