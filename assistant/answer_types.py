@@ -194,10 +194,16 @@ _PERIOD = (
     r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|kwartaal|kwartalen|half jaar|"
     r"year|years|month|months|weeks|day|days|quarter)"
 )
+# how many times: a count, never an ordinal ('voor de eerste keer in 2019' says when, not how often)
+_COUNT = (
+    r"(?:\d+|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|enkele|meerdere|verschillende|"
+    r"paar|aantal|once|one|two|three|four|five|six|several|few)"
+)
 _FREQUENCY = re.compile(
     r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)\w*|periodiek\w*|continu|doorlopend\w*|eenmalig\w*|"
     rf"(?:per|elk|elke|ieder|iedere|om de|eens per|eens in de|every|each|once a|twice a) (?:\w+ )?{_PERIOD}|"
-    r"(?:\w+|\d+) ?(?:keer|maal|times) (?:per|in|a|an|every)\b|annual(?:ly)?|yearly|monthly|weekly|daily|biennial\w*|"
+    rf"{_COUNT} ?(?:keer|keren|maal|malen|times) (?:per|a|an|every|in (?:de|het|een|the|a))\b|"
+    r"annual(?:ly)?|yearly|monthly|weekly|daily|biennial\w*|"
     r"quarterly|continuous(?:ly)?)\b",
     re.I,
 )

@@ -159,6 +159,12 @@ def test_only_number_questions_that_name_what_they_count_ask_for_a_quantity():
         ("Hoe vaak wordt de peiling gehouden?", "Vaak houden gemeenten de peiling samen met een bureau.", False),
         ("Hoe vaak wordt de peiling gehouden?", "De peiling telt 40 vragen en 3 open vragen.", False),
         ("Hoe vaak wordt de peiling gehouden?", "Het was voor de peiling een goed jaar.", False),
+        # an ordinal says when, not how often; a count of times in a period says how often
+        ("Hoe vaak wordt de peiling gehouden?", "De peiling werd voor de eerste keer in 2019 gehouden.", False),
+        ("Hoe vaak wordt de peiling gehouden?", "De peiling wordt enkele keren per jaar gehouden.", True),
+        ("Hoe vaak wordt de peiling gehouden?", "De peiling wordt één keer in het jaar gehouden.", True),
+        ("How often is the survey held?", "The survey was held for the first time in 2019.", False),
+        ("How often is the survey held?", "The survey is held three times a year.", True),
         ("Om de hoeveel jaar wordt het model herzien?", "Het model wordt eens in de vier jaar herzien.", True),
         ("How often is the survey held?", "Municipalities hold the survey every two years.", True),
         ("How often is the survey held?", "The survey has 40 questions.", False),
