@@ -48,3 +48,10 @@ def test_item_errors_fail_without_set_design(own_set, capsys):
 
 def test_the_shipped_tuning_set_meets_the_set_design(capsys):
     assert checker.main([str(DEFAULT_QUESTIONS), "--set-design"]) == 0
+
+
+def test_the_checker_explains_its_options(capsys):
+    with pytest.raises(SystemExit) as done:
+        checker.main(["--help"])
+    assert done.value.code == 0
+    assert ">= 15% followups" in capsys.readouterr().out

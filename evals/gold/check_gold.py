@@ -331,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         "--set-design",
         action="store_true",
         help=f"also apply the rules for a shipped set: >= {SET_DESIGN_MIN_QUESTIONS} questions, "
-        f">= {MIN_FOLLOWUP_SHARE:.0%} followups, >= {MIN_UNANSWERABLE_SHARE:.0%} unanswerable",
+        # argparse formats help with %: a literal percent sign is written %%
+        f">= {MIN_FOLLOWUP_SHARE:.0%}% followups, >= {MIN_UNANSWERABLE_SHARE:.0%}% unanswerable",
     )
     parser.add_argument(
         "--min-questions",
