@@ -88,6 +88,7 @@ def test_each_corpus_weighs_alike_in_the_answerable_model(monkeypatch):
             similarity=None,
             sentences=["a", "b", "c", "d"],
             labels=labels,
+            facts=[frozenset({0}) if label else frozenset() for label in labels],
             extra={"corpus": corpus, "english": False, "known_share": 1.0},
         )
 
@@ -105,6 +106,40 @@ def test_each_corpus_weighs_alike_in_the_answerable_model(monkeypatch):
     training.train(digest + real)
     weights = seen[-1]  # rows in held-out set order: d1, d2, d3 (12 digest questions), then r1 (2 real)
     assert len(weights) == 14 and weights[:12].sum() == pytest.approx(weights[12:].sum()) == 7.0
+
+
+def test_the_quoting_ranker_puts_first_the_answering_sentence_that_holds_most_key_facts():
+    """Two sentences answer each question: one holds two key facts, the other only echoes the evidence
+    quote. Across all sentences pooled, the mark of the first says nothing (the non-answering ones carry it
+    half the time too); within a question it decides which to quote first."""
+    import numpy as np
+
+    from assistant.sentence_features import FEATURES
+    from evals.train_ranker import fit_rankers
+
+    rng = np.random.default_rng(3)
+    answers, holds_facts = 0, 1  # two feature columns; the rest is noise
+
+    def example(i):
+        rows = rng.normal(0, 0.3, (6, len(FEATURES)))
+        rows[:, answers] = [1, 1, 0, 0, 0, 0]
+        rows[:, holds_facts] = [1, 0, 1, 0, 1, 0] if i % 2 else [1, 0, 0, 1, 0, 1]
+        return SimpleNamespace(
+            gold_set="s",
+            question=SimpleNamespace(answerable=True),
+            features=rows,
+            similarity=None,
+            sentences=list("abcdef"),
+            labels=np.array([1, 1, 0, 0, 0, 0], dtype=np.int8),
+            facts=[frozenset({0, 1}), frozenset(), frozenset(), frozenset(), frozenset(), frozenset()],
+        )
+
+    ranker = fit_rankers([example(i) for i in range(60)])["lexical"]
+    probe = np.zeros((3, len(FEATURES)))
+    probe[:, [answers, holds_facts]] = [[1, 1], [1, 0], [0, 1]]
+    full, echo, other = ranker.probability(probe)
+    assert full > echo > other  # the fact-holding answer first, then the other answer, then the rest
+    assert 0 < other < echo < full < 1  # probabilities still, for the answerer's share floor
 
 
 UNRELATED = {
