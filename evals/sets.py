@@ -11,6 +11,7 @@ estimate. `evals` owns the gold sets, so this table lives here and the app reads
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ class GoldSet:
     name: str  # file stem in evals/gold/, and the folder of its report under evals/report/
     role: str  # TUNING: rules chosen on it; DEVELOPMENT: its failures were studied; UNSEEN: measured only
     corpus: str  # "shipped" (corpus/documenten) or "real" (the five documents of ../shared/fixtures/real)
-    id_letter: str  # the letter its ids start with (q001, h001, ...), see gold/FORMAT.md
+    id_prefix: str  # the letters its ids start with (q001, h001, ...; two letters once all 26 are taken), see gold/FORMAT.md
     thresholds: str = ""  # its gate in evals/, when it has one
 
     @property
@@ -92,7 +93,7 @@ def set_of_report(data: dict, folder: Path | str, *, shipped_root: Path | str | 
     """Which set a report.json (`data`, read from `folder`) was written for.
 
     Reports name their set (`gold_set`) since the evaluator view exists; older ones are
-    recognised by their folder (evals/report/<set>/) or, failing that, by their ids' letter."""
+    recognised by their folder (evals/report/<set>/) or, failing that, by their ids' letters."""
     if "gold_set" in data:
         return gold_set(data["gold_set"])
     folder = Path(folder)
@@ -100,7 +101,7 @@ def set_of_report(data: dict, folder: Path | str, *, shipped_root: Path | str | 
         return BY_NAME[folder.name]
     if shipped_root is not None and folder.resolve() == Path(shipped_root).resolve():
         return BY_NAME["questions"]
-    letters = {str(r.get("id", ""))[:1] for r in data.get("records", [])}
-    if len(letters) == 1:
-        return next((s for s in SETS if s.id_letter in letters), None)
+    prefixes = {re.match(r"[a-z]*", str(r.get("id", ""))).group(0) for r in data.get("records", [])}
+    if len(prefixes) == 1:
+        return next((s for s in SETS if s.id_prefix in prefixes), None)
     return None

@@ -55,3 +55,13 @@ def test_the_checker_explains_its_options(capsys):
         checker.main(["--help"])
     assert done.value.code == 0
     assert ">= 15% followups" in capsys.readouterr().out
+
+
+def test_ids_may_start_with_two_letters_once_the_single_letters_are_taken(own_set, capsys):
+    items = [json.loads(line) for line in own_set.read_text(encoding="utf-8").splitlines()]
+    own_set.write_text(
+        "".join(json.dumps(dict(item, id=f"aa{n:03d}"), ensure_ascii=False) + "\n" for n, item in enumerate(items, 1)),
+        encoding="utf-8",
+    )
+    assert checker.main([str(own_set)]) == 0
+    assert [q.id for q in load_questions(own_set)][:2] == ["aa001", "aa002"]

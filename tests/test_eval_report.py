@@ -96,7 +96,7 @@ def test_any_folder_opens_least_flattering_set_first(tmp_path):
     write(tmp_path / "test2", [record("v001")])  # an older report: its folder says which set it is
     write(
         tmp_path / "nieuw",
-        [record(f"{NEW.id_letter}001", found=(False,)), record(f"{NEW.id_letter}002")],
+        [record(f"{NEW.id_prefix}001", found=(False,)), record(f"{NEW.id_prefix}002")],
         gold_set=NEW.name,
         recall=0.8,
         f1=0.5,
@@ -112,7 +112,7 @@ def test_any_folder_opens_least_flattering_set_first(tmp_path):
     unseen = folder.unseen[0]
     assert unseen.name == f"nieuw ({NEW.name})" and folder.reports[-1].name == "mijn (mijn-vragen)"
     assert unseen.date == "2026-11-28 10:00 UTC" and unseen.variant == "hybrid"
-    assert [r["id"] for r in unseen.records] == [f"{NEW.id_letter}001", f"{NEW.id_letter}002"]  # the main variant's answers only
+    assert [r["id"] for r in unseen.records] == [f"{NEW.id_prefix}001", f"{NEW.id_prefix}002"]  # the main variant's answers only
     flagged = {f.name: f.met for f in unseen.figures}
     assert flagged == {
         "recall@5": False,
@@ -128,7 +128,7 @@ def test_any_folder_opens_least_flattering_set_first(tmp_path):
 
 
 def test_a_median_just_over_its_target_does_not_read_as_meeting_it(tmp_path):
-    write(tmp_path / NEW.name, [record(f"{NEW.id_letter}001")], median=80.5)
+    write(tmp_path / NEW.name, [record(f"{NEW.id_prefix}001")], median=80.5)
     html = render.eval_overview_html(open_reports(tmp_path), [NEW.name])
     assert "mediaan woorden 80.5 (doel ≤ 80)" in html and "80.500" not in html
     assert '<td class="doel-gemist">80.5<small class="doel">boven doel (≤ 80)' in html
@@ -137,8 +137,8 @@ def test_a_median_just_over_its_target_does_not_read_as_meeting_it(tmp_path):
 def test_the_newest_unseen_set_comes_first(tmp_path):
     """Unseen sets are measured once each: the freshest is the current honest estimate, the older ones
     were measured on an older system, so the overview leads with the newest."""
-    write(tmp_path / NEW.name, [record(f"{NEW.id_letter}001")], date="2026-11-29 03:53 UTC")
-    write(tmp_path / NEW_REAL.name, [record(f"{NEW_REAL.id_letter}001")], date="2026-11-29 03:54 UTC")
+    write(tmp_path / NEW.name, [record(f"{NEW.id_prefix}001")], date="2026-11-29 03:53 UTC")
+    write(tmp_path / NEW_REAL.name, [record(f"{NEW_REAL.id_prefix}001")], date="2026-11-29 03:54 UTC")
     write(tmp_path / "test4", [record("y001")], date="2026-11-29 00:38 UTC")  # replaced by test5: development
     write(tmp_path / "heldout", [record("h001")], date="2026-11-29 01:00 UTC")
     names = [r.name for r in open_reports(tmp_path).reports]
@@ -147,7 +147,7 @@ def test_the_newest_unseen_set_comes_first(tmp_path):
 
 def test_overview_puts_unseen_first_and_flags_it(tmp_path):
     write(tmp_path, [record("q001")], gold_set="questions", recall=0.95, f1=0.93)
-    write(tmp_path / NEW.name, [record(f"{NEW.id_letter}001")], recall=0.8, f1=0.5)
+    write(tmp_path / NEW.name, [record(f"{NEW.id_prefix}001")], recall=0.8, f1=0.5)
     html = render.eval_overview_html(open_reports(tmp_path), [NEW.name, NEW_REAL.name])
     assert html.index("Ongeziene vragen") < html.index('<table class="evaluatie-sets"')
     assert "doelen niet gehaald: recall@5 0.800 (doel ≥ 0.9), onthouding F1 0.500 (doel ≥ 0.75)" in html
@@ -164,17 +164,17 @@ def test_overview_puts_unseen_first_and_flags_it(tmp_path):
 def test_questions_show_answer_and_gold_facts_escaped(tmp_path):
     records = [
         record(
-            f"{NEW.id_letter}001",
+            f"{NEW.id_prefix}001",
             found=(True, False),
             facts=(("twee", "2"), ("DPIA",)),
             answer=f"Het antwoord {EVIL}\n- „citaat” [1]",
         ),
-        record(f"{NEW.id_letter}002"),
-        record(f"{NEW.id_letter}003", answerable=False),
+        record(f"{NEW.id_prefix}002"),
+        record(f"{NEW.id_prefix}003", answerable=False),
     ]
     report = open_reports(write(tmp_path / NEW.name, records)).reports[0]
     html = render.eval_questions_html(report, FAILING)
-    assert html.count('class="eval-vraag"') == 2 and f'data-id="{NEW.id_letter}002"' not in html
+    assert html.count('class="eval-vraag"') == 2 and f'data-id="{NEW.id_prefix}002"' not in html
     assert "juist: 1 · kernfeiten gemist: 1 · onterecht onthouden: 0 · had moeten onthouden: 1" in html
     assert "Het antwoord &lt;script&gt;" in html and "<script>" not in html
     assert "twee" in html and "(of: 2)" in html and "in het antwoord" in html and "DPIA</span>" not in html
