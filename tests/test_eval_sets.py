@@ -44,7 +44,7 @@ def test_which_set_a_report_is(tmp_path):
     # written since reports name their set; "" is an evaluator's own file, whatever its folder
     assert set_of_report({"gold_set": "test5"}, tmp_path).name == "test5"
     assert set_of_report({"gold_set": "", "records": [{"id": "q001"}]}, tmp_path / "heldout") is None
-    # older reports: the folder under evals/report, the shipped root, or the ids' letter
+    # older reports: the folder under evals/report, the shipped root, or the ids' letters
     assert set_of_report({}, tmp_path / "test2").name == "test2"
     assert set_of_report({}, tmp_path, shipped_root=tmp_path).name == "questions"
     records = [{"id": "r001"}, {"id": "r017"}]

@@ -68,14 +68,14 @@ def test_evaluation_tab_opens_report_folders(tmp_path, fake_settings, fake_embed
         write(report_dir, [record("q001")], gold_set="questions")
         write(
             report_dir / NEW.name,
-            [record(f"{NEW.id_letter}001", found=(False,), answer="Een antwoord zonder het feit.")],
+            [record(f"{NEW.id_prefix}001", found=(False,), answer="Een antwoord zonder het feit.")],
             gold_set=NEW.name,
         )
         overview, picker, questions, text, plots = bob.predict(str(report_dir), "failing", api_name="/evaluation_report")
         assert overview.index("Ongeziene vragen") < overview.index('data-set="."')
         assert picker["value"] == NEW.name and [c[1] for c in picker["choices"]] == [NEW.name, "."]
         assert (
-            f'data-id="{NEW.id_letter}001"' in questions
+            f'data-id="{NEW.id_prefix}001"' in questions
             and "Een antwoord zonder het feit." in questions
             and "ontbreekt" in questions
         )
@@ -83,10 +83,10 @@ def test_evaluation_tab_opens_report_folders(tmp_path, fake_settings, fake_embed
         questions, text, _ = bob.predict(str(report_dir), ".", "all", api_name="/evaluation_questions")
         assert 'data-id="q001"' in questions and "juist" in questions
         overview, questions, _ = bob.predict(str(report_dir), "all", api_name="/evaluation")
-        assert "Ongeziene vragen" in overview and f'data-id="{NEW.id_letter}001"' in questions  # the first set: the unseen one
-        write(elsewhere, [record(f"{NEW_REAL.id_letter}001")], gold_set=NEW_REAL.name)
+        assert "Ongeziene vragen" in overview and f'data-id="{NEW.id_prefix}001"' in questions  # the first set: the unseen one
+        write(elsewhere, [record(f"{NEW_REAL.id_prefix}001")], gold_set=NEW_REAL.name)
         with pytest.raises(Exception, match="beheerders"):
             bob.predict(str(elsewhere), "all", api_name="/evaluation_report")
         anna = Client(url, auth=("anna", "a1"), verbose=False)
         overview, picker, questions, *_ = anna.predict(str(elsewhere), "all", api_name="/evaluation_report")
-        assert NEW_REAL.name in overview and f'data-id="{NEW_REAL.id_letter}001"' in questions
+        assert NEW_REAL.name in overview and f'data-id="{NEW_REAL.id_prefix}001"' in questions
