@@ -1,8 +1,9 @@
 """The learned sentence ranker and the "does any sentence answer this" model, evaluated with numpy.
 
-Both are logistic regressions over the features of `assistant/sentence_features.py`, trained by
-`evals/train_ranker.py` on the gold sets and stored as plain JSON beside this module
-(`models/sentence_ranker.json`: weights, the feature list, the SHA-256 of the training data).
+Both are evaluated as logistic regressions over the features of `assistant/sentence_features.py`
+(the quoting ranker is fitted per question and then calibrated), trained by `evals/train_ranker.py`
+on the gold sets and stored as plain JSON beside this module (`models/sentence_ranker.json`: weights,
+the feature list, the SHA-256 of the training data).
 There are two of each: one with the e5 question-sentence similarity, for stores that hold
 sentence vectors, and one without, for passages that have none.
 

@@ -43,7 +43,7 @@ from evals.sets import SETS, UNSEEN, gold_set
 GOLD_SETS = tuple(s.name for s in SETS if s.corpus == "shipped" and s.role != UNSEEN)
 REAL_SETS = tuple(s.name for s in SETS if s.corpus == "real" and s.role != UNSEEN)
 RANKER_C = 10.0  # weak regularisation: ~13k rows, 50 features (chosen on the held-out folds)
-LISTWISE_C = 1.0  # the quoting ranker's, over ~700 questions (0.1 and 10 ordered three held-out folds' first sentences no better)
+LISTWISE_C = 1.0  # the quoting ranker's, over ~700 questions (0.1 and 10 compared only on three folds' first sentences)
 LISTWISE_MIX = 0.3  # weight of the pooled per-sentence log-loss beside the per-question softmax
 ANSWERABLE_C = 0.1
 MAX_FALSE_ABSTENTIONS = 0.05  # share of answerable questions abstained on, out of fold, the threshold allows
