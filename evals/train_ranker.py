@@ -199,6 +199,22 @@ def corpus_weights(examples: list[Example]) -> dict[int, float]:
     return {id(e): len(examples) / (len(counts) * counts[e.extra.get("corpus", "")]) for e in examples}
 
 
+def untrainable(examples: list[Example]) -> str:
+    """Why these questions cannot train a model ('' when they can): the answerable model needs questions of
+    both kinds, and the quoting ranker an answerable question whose retrieved sentences answer it."""
+    sets = ", ".join(dict.fromkeys(e.gold_set for e in examples)) or "no gold set"
+    answerable = [e for e in examples if e.question.answerable]
+    if not examples:
+        return "no questions to train on"
+    if len(answerable) == len(examples):
+        return f"every question of {sets} is answerable: add questions the documents do not answer (answerable: false)"
+    if not answerable:
+        return f"no question of {sets} is answerable: add questions the documents answer"
+    if not any(len(e.sentences) and e.labels.sum() for e in answerable):
+        return f"no retrieved sentence answers a question of {sets}: check their evidence quotes against the documents"
+    return ""
+
+
 def train(examples: list[Example], training: dict | None = None, distracted: list[Example] = ()) -> RankerModel:
     """Rankers on all examples; the answerable model on out-of-fold scores of the balanced rankers, set by
     set, each corpus weighing alike.
@@ -208,6 +224,9 @@ def train(examples: list[Example], training: dict | None = None, distracted: lis
     passages some sentence is always close enough to look like an answer; these teach the answerable
     model when to abstain there. They do not teach what to quote: trained on them too, the quoting ranker
     lost key facts on the clean folds (docs/answering.md)."""
+    problem = untrainable(examples)
+    if problem:
+        raise ValueError(f"cannot train the sentence ranker: {problem}")
     sets = sorted({e.gold_set for e in examples})
     both = [*examples, *distracted]
     weight_of = corpus_weights(both)
@@ -459,6 +478,9 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
             raise click.ClickException(f"the store for {name} ({home}) is empty: run `datalessen ingest` there first")
         examples += collect(corpora[name], gold_sets([name]))
     names = list(corpora)
+    problem = untrainable(examples)
+    if problem:  # before the distractors' copies are made and before anything is written
+        raise click.ClickException(f"cannot train the sentence ranker: {problem}")
     distracted = crowded_examples(corpora, list(distractors)) if distractors else []
     with_vectors = sum(e.similarity is not None for e in examples if e.sentences)
     click.echo(
@@ -498,6 +520,11 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
     click.echo(f"model: {out} (thresholds {model.threshold}; {time.perf_counter() - started:.0f} s)")
     if no_cv or len(names) < 2:
         return
+    for held in dict.fromkeys(e.gold_set for e in examples):
+        problem = untrainable([e for e in examples if e.gold_set != held])
+        if problem:
+            click.echo(f"cross-validation skipped: without {held}, {problem}")
+            return
     click.echo("cross-validation, leave one set out:")
     click.echo("  " + " | ".join(CV_HEADERS))
     folds = cross_validate(

@@ -48,6 +48,7 @@ def test_real_home_trains_on_every_development_set_of_the_real_documents(tmp_pat
     monkeypatch.setattr(training, "other_corpus", lambda home: homes.append(home) or other)
     monkeypatch.setattr(training, "gold_sets", lambda names: asked.extend(names) or {})
     monkeypatch.setattr(training, "collect", lambda assistant, sets: [])
+    monkeypatch.setattr(training, "untrainable", lambda examples: "")
     monkeypatch.setattr(training, "train", lambda examples, info=None, distracted=(): (_ for _ in ()).throw(SystemExit(3)))
     shipped = SimpleNamespace(assistant=SimpleNamespace(store=store))
     result = CliRunner().invoke(train_ranker, ["--sets", "heldout", "--real-home", str(tmp_path)], obj=shipped)
@@ -67,6 +68,65 @@ def test_an_unseen_set_is_never_trained_on(tmp_path):
         result = CliRunner().invoke(train_ranker, [*args, "--out", str(tmp_path / "m.json")], obj=SimpleNamespace())
         assert result.exit_code == 2 and "unseen set" in result.output
         assert not (tmp_path / "m.json").exists()
+
+
+def _example(gold_set, answerable, answering=True):
+    import numpy as np
+
+    from assistant.sentence_features import FEATURES
+
+    labels = np.array([int(answerable and answering), 0, 0], dtype=np.int8)
+    return SimpleNamespace(
+        gold_set=gold_set,
+        question=SimpleNamespace(answerable=answerable, id=f"{gold_set}-{answerable}"),
+        features=np.random.default_rng(len(gold_set)).random((3, len(FEATURES))).astype(np.float32),
+        similarity=None,
+        sentences=["a", "b", "c"],
+        labels=labels,
+        facts=[frozenset({0}) if label else frozenset() for label in labels],
+        extra={"corpus": "digest", "english": False, "known_share": 1.0},
+    )
+
+
+@pytest.mark.parametrize(
+    "examples, says",
+    [
+        ([_example("eigen", True), _example("eigen", True)], "every question of eigen is answerable"),
+        ([_example("eigen", False), _example("eigen", False)], "no question of eigen is answerable"),
+        ([_example("eigen", True, answering=False), _example("eigen", False)], "no retrieved sentence answers"),
+    ],
+)
+def test_questions_of_one_kind_get_a_clear_error_and_no_model_file(examples, says, tmp_path, monkeypatch):
+    """A user's own gold set may hold only answerable questions: sklearn's 'needs samples of at least 2
+    classes' traceback said nothing about what to add, and the old weights must stay."""
+    import evals.train_ranker as training
+
+    monkeypatch.setattr(training, "collect", lambda assistant, sets: list(examples))
+    monkeypatch.setattr(training, "gold_sets", lambda names: [])
+    store = SimpleNamespace(store=SimpleNamespace(count=lambda: 3))
+    out = tmp_path / "m.json"
+    result = CliRunner().invoke(train_ranker, ["--sets", "heldout", "--out", str(out)], obj=SimpleNamespace(assistant=store))
+    assert result.exit_code == 1 and says in result.output and "Traceback" not in result.output
+    assert not out.exists()
+    with pytest.raises(ValueError, match=says):
+        training.train(list(examples))
+
+
+def test_a_fold_that_cannot_train_skips_the_cross_validation_but_keeps_the_model(tmp_path, monkeypatch):
+    """Only one of the sets has unanswerable questions: trained on all, fine; held out, the rest cannot train."""
+    import evals.train_ranker as training
+
+    examples = [_example("a", i % 2 == 0) for i in range(8)] + [_example("b", True) for _ in range(4)]
+    monkeypatch.setattr(training, "collect", lambda assistant, sets: list(examples))
+    monkeypatch.setattr(training, "gold_sets", lambda names: [])
+    monkeypatch.setattr(training, "file_digest", lambda path: "-")
+    store = SimpleNamespace(store=SimpleNamespace(count=lambda: 3))
+    out, report = tmp_path / "m.json", tmp_path / "cv.md"
+    args = ["--sets", "heldout,heldout2", "--out", str(out), "--cv-report", str(report)]
+    result = CliRunner().invoke(train_ranker, args, obj=SimpleNamespace(assistant=store))
+    assert result.exit_code == 0, result.output
+    assert "cross-validation skipped: without a, every question of b is answerable" in result.output
+    assert load_model(out).threshold and not report.exists()
 
 
 def test_each_corpus_weighs_alike_in_the_answerable_model(monkeypatch):
