@@ -234,7 +234,9 @@ def train(examples: list[Example], training: dict | None = None, distracted: lis
     labels: dict[str, list] = {"similarity": [], "lexical": []}
     weights: dict[str, list] = {"similarity": [], "lexical": []}
     for held in sets:
-        fitted_on = [e for e in examples if e.gold_set != held] if len(sets) > 1 else examples
+        fitted_on = [e for e in examples if e.gold_set != held]
+        if untrainable(fitted_on):  # one set alone, or the others hold no answer: its scores are in-sample
+            fitted_on = examples
         rankers = fit_rankers(fitted_on, balanced=True)
         for e in (e for e in both if e.gold_set == held):
             for kind in summaries:

@@ -112,11 +112,14 @@ def test_questions_of_one_kind_get_a_clear_error_and_no_model_file(examples, say
         training.train(list(examples))
 
 
-def test_a_fold_that_cannot_train_skips_the_cross_validation_but_keeps_the_model(tmp_path, monkeypatch):
-    """Only one of the sets has unanswerable questions: trained on all, fine; held out, the rest cannot train."""
+@pytest.mark.parametrize(
+    "b_answerable, says", [(True, "every question of b is answerable"), (False, "no question of b is answerable")]
+)
+def test_a_fold_that_cannot_train_skips_the_cross_validation_but_keeps_the_model(b_answerable, says, tmp_path, monkeypatch):
+    """Only one of two sets has questions of both kinds: trained on all, fine; without it, the other cannot train."""
     import evals.train_ranker as training
 
-    examples = [_example("a", i % 2 == 0) for i in range(8)] + [_example("b", True) for _ in range(4)]
+    examples = [_example("a", i % 2 == 0) for i in range(8)] + [_example("b", b_answerable) for _ in range(4)]
     monkeypatch.setattr(training, "collect", lambda assistant, sets: list(examples))
     monkeypatch.setattr(training, "gold_sets", lambda names: [])
     monkeypatch.setattr(training, "file_digest", lambda path: "-")
@@ -125,7 +128,7 @@ def test_a_fold_that_cannot_train_skips_the_cross_validation_but_keeps_the_model
     args = ["--sets", "heldout,heldout2", "--out", str(out), "--cv-report", str(report)]
     result = CliRunner().invoke(train_ranker, args, obj=SimpleNamespace(assistant=store))
     assert result.exit_code == 0, result.output
-    assert "cross-validation skipped: without a, every question of b is answerable" in result.output
+    assert f"cross-validation skipped: without a, {says}" in result.output
     assert load_model(out).threshold and not report.exists()
 
 
