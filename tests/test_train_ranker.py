@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from types import SimpleNamespace
 
@@ -70,21 +71,25 @@ def test_an_unseen_set_is_never_trained_on(tmp_path):
         assert not (tmp_path / "m.json").exists()
 
 
-def _example(gold_set, answerable, answering=True):
+_SEEDS = itertools.count(7)
+
+
+def _example(gold_set, answerable, answering=True, corpus="digest"):
+    """A question with four candidate sentences of random features; the first answers it, if any does."""
     import numpy as np
 
     from assistant.sentence_features import FEATURES
 
-    labels = np.array([int(answerable and answering), 0, 0], dtype=np.int8)
+    labels = np.array([int(answerable and answering), 0, 0, 0], dtype=np.int8)
     return SimpleNamespace(
         gold_set=gold_set,
         question=SimpleNamespace(answerable=answerable, id=f"{gold_set}-{answerable}"),
-        features=np.random.default_rng(len(gold_set)).random((3, len(FEATURES))).astype(np.float32),
+        features=np.random.default_rng(next(_SEEDS)).random((4, len(FEATURES))).astype(np.float32),
         similarity=None,
-        sentences=["a", "b", "c"],
+        sentences=["a", "b", "c", "d"],
         labels=labels,
         facts=[frozenset({0}) if label else frozenset() for label in labels],
-        extra={"corpus": "digest", "english": False, "known_share": 1.0},
+        extra={"corpus": corpus, "english": False, "known_share": 1.0},
     )
 
 
@@ -105,9 +110,10 @@ def test_questions_of_one_kind_get_a_clear_error_and_no_model_file(examples, say
     monkeypatch.setattr(training, "gold_sets", lambda names: [])
     store = SimpleNamespace(store=SimpleNamespace(count=lambda: 3))
     out = tmp_path / "m.json"
+    out.write_text('{"the weights": "trained before"}', encoding="utf-8")
     result = CliRunner().invoke(train_ranker, ["--sets", "heldout", "--out", str(out)], obj=SimpleNamespace(assistant=store))
     assert result.exit_code == 1 and says in result.output and "Traceback" not in result.output
-    assert not out.exists()
+    assert out.read_text(encoding="utf-8") == '{"the weights": "trained before"}'  # the old weights stay
     with pytest.raises(ValueError, match=says):
         training.train(list(examples))
 
@@ -134,29 +140,11 @@ def test_a_fold_that_cannot_train_skips_the_cross_validation_but_keeps_the_model
 
 def test_each_corpus_weighs_alike_in_the_answerable_model(monkeypatch):
     """Without it the corpus with most gold questions decides when to abstain, on its own signals."""
-    import numpy as np
-
     import evals.train_ranker as training
-    from assistant.sentence_features import FEATURES
     from assistant.sentence_ranker import ANSWERABLE_FEATURES
 
-    rng = np.random.default_rng(7)
-
-    def example(gold_set, corpus, answerable):
-        labels = np.array([int(answerable), 0, 0, 0], dtype=np.int8)
-        return SimpleNamespace(
-            gold_set=gold_set,
-            question=SimpleNamespace(answerable=answerable),
-            features=rng.random((4, len(FEATURES))).astype(np.float32),
-            similarity=None,
-            sentences=["a", "b", "c", "d"],
-            labels=labels,
-            facts=[frozenset({0}) if label else frozenset() for label in labels],
-            extra={"corpus": corpus, "english": False, "known_share": 1.0},
-        )
-
-    digest = [example(s, "digest", i % 2 == 0) for s in ("d1", "d2", "d3") for i in range(4)]
-    real = [example("r1", "real", True), example("r1", "real", False)]
+    digest = [_example(s, i % 2 == 0) for s in ("d1", "d2", "d3") for i in range(4)]
+    real = [_example("r1", True, corpus="real"), _example("r1", False, corpus="real")]
     seen = []
     fit = training.fit_logistic
 
