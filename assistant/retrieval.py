@@ -21,6 +21,7 @@ from assistant.passage_index import IndexCache, PassageIndex, load_index
 from assistant.profile import is_field_name, load_profile
 from assistant.schema import Passage
 from assistant.settings import Settings
+from assistant.text import detect_language
 
 MODES = ("hybrid", "bm25", "dense")
 QUERY_VECTORS_KEPT = 64
@@ -28,6 +29,22 @@ DOCUMENT_FILTERS = ("document", "doc_id")  # the library's own filters; the corp
 
 # a document's list of sources repeats its body in note form; the body reads better as a quote
 REFERENCE_WEIGHT = 0.6
+# a question is in another language than the documents when fewer than this share of them are in its own
+OWN_LANGUAGE_SHARE = 0.2
+LANGUAGE_SAMPLE = 1000  # passages read to tell the documents' languages (evenly spread; all when fewer)
+
+
+def language_shares(passages: list[Passage], sample: int = LANGUAGE_SAMPLE) -> dict[str, float]:
+    """Share of the passages in each language, from an even sample so a large store starts as fast."""
+    if not passages:
+        return {}
+    step = max(1, len(passages) // sample)
+    chosen = passages[::step]
+    counts: dict[str, int] = {}
+    for p in chosen:
+        language = detect_language(p.text)
+        counts[language] = counts.get(language, 0) + 1
+    return {language: n / len(chosen) for language, n in counts.items()}
 
 
 def facet_value(value) -> str:
@@ -109,11 +126,22 @@ class HybridRetriever:
         if index is self._index:
             return
         bm25 = BM25Index(index.counts)
+        languages = language_shares(index.passages)
         with self._lock:
             self._index = index
+            self.languages = languages
             self.passages = index.passages
             self.by_id = {p.chunk_id: i for i, p in enumerate(index.passages)}
             self.bm25 = bm25
+
+    def fusion_weights(self, query: str) -> dict[str, float]:
+        """BM25 counts less for a question in another language than the documents that no glossary
+        translates: its words match theirs only by accident (`cross_language_bm25_weight`)."""
+        if self.profile.glossary or not self.languages:
+            return {}
+        if self.languages.get(detect_language(query), 0.0) >= OWN_LANGUAGE_SHARE:
+            return {}
+        return {"bm25": self.settings.cross_language_bm25_weight}
 
     def facet_labels(self) -> dict[str, str]:
         """The metadata fields the corpus profile offers as filters, with their labels, in profile order."""
@@ -169,7 +197,7 @@ class HybridRetriever:
             hits = self.store.dense_ids(vector, self.settings.dense_k, where)  # ids only: passages are in memory
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)
-        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
+        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=self.fusion_weights(query))
         fused = [
             (cid, score * (REFERENCE_WEIGHT if self.profile.is_reference_section(passages[by_id[cid]].section) else 1.0), ranks)
             for cid, score, ranks in fused

@@ -79,6 +79,11 @@ class Settings:
     bm25_k: int = 30
     dense_k: int = 30
     rrf_k: int = 10  # small k: agreement at the top of both rankings counts most (measured on the gold set)
+    # BM25's vote in the fusion for a question in another language than (nearly all) the documents, unless
+    # the corpus profile's glossary translates its words: an English question matches a Dutch text's words
+    # only by accident ("share", "help", "online"), and beside unrelated pages those accidents fill the top
+    # (docs/benchmarks.md); the multilingual dense search carries such a question
+    cross_language_bm25_weight: float = 0.3
     top_k: int = 8
 
     # answering: "extractive" (offline default), "openai", "ollama", "llamacpp"
