@@ -46,6 +46,7 @@ class AnswererContext:
     term_weight: Callable[[str], float] = lambda term: 1.0  # rarity of a stemmed term in the corpus
     known_term: Callable[..., bool] = lambda term, family=True: True  # (term, family) -> does the corpus use it?
     vocabulary_size: Callable[[], int] | None = None  # how many distinct terms the corpus uses (None: unknown)
+    crosses_language: Callable[[str], bool] = lambda question: False  # in a language few documents are in?
     chat_model: Any = None  # a LangChain chat model given by the caller (tests), else the backend builds its own
     question_vector: Callable | None = None  # question -> its e5 vector (the one retrieval computed)
     sentence_vectors: Callable | None = None  # passages -> {chunk id: its sentences' e5 vectors}

@@ -64,6 +64,7 @@ class Assistant:
             term_weight=self.term_weight,
             known_term=lambda term, family=True: self.retriever.bm25.knows(term, family),
             vocabulary_size=lambda: len(self.retriever.bm25.vocabulary),
+            crosses_language=self.retriever.crosses_language,
             chat_model=chat_model,
             question_vector=self.retriever.query_vector,
             sentence_vectors=getattr(self.store, "sentence_vectors", None),

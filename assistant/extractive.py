@@ -94,6 +94,7 @@ class ExtractiveAnswerer:
         known_term: Callable[..., bool] | None = None,
         *,
         vocabulary_size: Callable[[], int] | None = None,
+        crosses_language: Callable[[str], bool] | None = None,
         profile: CorpusProfile | None = None,
         model: RankerModel | None = None,
         question_vector: Callable[[str], np.ndarray] | None = None,
@@ -104,6 +105,7 @@ class ExtractiveAnswerer:
         self.term_weight = term_weight or (lambda term: 1.0)
         self.known_term = known_term or (lambda term, family=True: True)  # (term, family) -> in the corpus?
         self.vocabulary_size = vocabulary_size
+        self.crosses_language = crosses_language or (lambda question: False)
         self.profile = profile if profile is not None else load_profile(settings)
         self._model = model
         # e5 vectors of the question and of the passages' sentences (stored at ingest): without them
@@ -164,11 +166,11 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:
         query = standalone_question or question
         ranking = self.rank(question, passages, language=language, standalone_question=query)
-        on_topic = self._on_topic(passages, ranking, language)
+        on_topic = self._on_topic(passages, ranking, language, query)
         answers = ranking.answers
         if UNKNOWN_FIRST and ranking.candidates and ranking.says_unknown(ranking.candidates[0]):
             answers = False  # the most likely answer is the sources' own "not known"
-        if not (answers and on_topic and self._covered(ranking)):
+        if not (answers and on_topic and self._covered(ranking, query)):
             # the sources' own "not known" among the best sentences says it best; nothing else is quoted
             unknowns = [c for c in ranking.candidates[:3] if ranking.says_unknown(c) and self._about_it(c)]
             unknowns = unknowns[:UNKNOWN_QUOTES] if on_topic else []
@@ -206,7 +208,7 @@ class ExtractiveAnswerer:
             backend=self.backend_name,
         )
 
-    def _on_topic(self, passages: list[Passage], ranking: Ranking, language: str) -> bool:
+    def _on_topic(self, passages: list[Passage], ranking: Ranking, language: str, query: str = "") -> bool:
         """The question is about what the documents are about, by three general floors.
 
         A Dutch question most of whose weight lies in words the corpus never uses ('ei', 'koken',
@@ -215,7 +217,8 @@ class ExtractiveAnswerer:
         `min_sentence_similarity` close to it in e5 (with sentence vectors), and some passage at least
         `min_dense_similarity` (0: no floor)."""
         if language == "nl" and ranking.known_share < MIN_KNOWN_SHARE and self._vocabulary_tells():
-            return False
+            if not self.crosses_language(query):
+                return False
         if ranking.best_similarity is not None and ranking.best_similarity < self.settings.min_sentence_similarity:
             return False
         floor = self.settings.min_dense_similarity
@@ -227,16 +230,18 @@ class ExtractiveAnswerer:
         short document (a few hundred terms) lacks most words a question about it may use."""
         return self.vocabulary_size is None or self.vocabulary_size() >= self.settings.off_topic_min_vocabulary
 
-    def _covered(self, ranking: Ranking) -> bool:
+    def _covered(self, ranking: Ranking, query: str = "") -> bool:
         """The best sentence covers at least `abstain_threshold` of the question's weighted terms
         (with its passage's title and section): a floor a caller may raise, as the lessons view does.
 
         A question whose words the documents mostly do not use (an English question over Dutch documents
         without a glossary) has no lexical evidence to weigh: there the learned probability and the
-        similarity floors decide, or every such question would be refused."""
+        similarity floors decide, or every such question would be refused. Unrelated documents beside them
+        may use its words ('share', 'help' in a software manual), so the question's language decides that
+        too, not only the store's vocabulary."""
         if not ranking.candidates:
             return True
-        if not self.by_coverage and ranking.known_share < MIN_KNOWN_SHARE:
+        if not self.by_coverage and (ranking.known_share < MIN_KNOWN_SHARE or self.crosses_language(query)):
             return True
         best = ranking.candidates[0]
         return (best.score if self.by_coverage else best.coverage) >= self.settings.abstain_threshold
@@ -367,6 +372,7 @@ def build(context) -> ExtractiveAnswerer:
         "term_weight": context.term_weight,
         "known_term": context.known_term,
         "vocabulary_size": context.vocabulary_size,
+        "crosses_language": context.crosses_language,
         "question_vector": context.question_vector,
         "sentence_vectors": context.sentence_vectors,
     }

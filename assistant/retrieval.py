@@ -134,14 +134,16 @@ class HybridRetriever:
             self.by_id = {p.chunk_id: i for i, p in enumerate(index.passages)}
             self.bm25 = bm25
 
-    def fusion_weights(self, query: str) -> dict[str, float]:
-        """BM25 counts less for a question in another language than the documents that no glossary
-        translates: its words match theirs only by accident (`cross_language_bm25_weight`)."""
+    def crosses_language(self, query: str) -> bool:
+        """The question is in a language few of the documents are in, and no glossary translates its words:
+        what it shares with them lexically is accident (names and numbers aside)."""
         if self.profile.glossary or not self.languages:
-            return {}
-        if self.languages.get(detect_language(query), 0.0) >= OWN_LANGUAGE_SHARE:
-            return {}
-        return {"bm25": self.settings.cross_language_bm25_weight}
+            return False
+        return self.languages.get(detect_language(query), 0.0) < OWN_LANGUAGE_SHARE
+
+    def fusion_weights(self, query: str) -> dict[str, float]:
+        """BM25 counts less for a question that `crosses_language` (`cross_language_bm25_weight`)."""
+        return {"bm25": self.settings.cross_language_bm25_weight} if self.crosses_language(query) else {}
 
     def facet_labels(self) -> dict[str, str]:
         """The metadata fields the corpus profile offers as filters, with their labels, in profile order."""

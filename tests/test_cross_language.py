@@ -77,6 +77,20 @@ def test_an_english_question_finds_the_dutch_answer_before_a_page_that_shares_it
     assert bot.retriever.fusion_weights("Hoeveel mantelzorgers helpen met persoonlijke verzorging?") == {}
 
 
+@pytest.mark.slow
+def test_an_english_question_is_answered_although_a_page_beside_the_answer_uses_its_words(tmp_path, model_path, real_embeddings):
+    """The manual makes the question's English words 'known' to the store, so the floor on how much of
+    them the best sentence covers used to refuse: no Dutch sentence holds 'share' or 'care'."""
+    bot = _store(tmp_path, model_path, real_embeddings)
+    answer = bot.ask(QUESTION)
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("According to the sources")
+    assert _files([bot.retriever.passages[bot.retriever.by_id[c.chunk_id]] for c in answer.citations])[0] == ANSWER
+    assert "41 procent" in answer.text
+    # a question the documents do not answer is still refused
+    assert bot.ask("What does a building permit for a dormer window cost?").abstained
+
+
 def _passage(text: str) -> Passage:
     return Passage(chunk_id=text[:8], doc_id="d", text=text, source="x.md", title="x", section="")
 
