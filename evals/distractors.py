@@ -15,6 +15,8 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import numpy as np
+
 from assistant.embeddings import embedding_identity
 from ingest.manifest import Manifest, store_key
 
@@ -85,7 +87,11 @@ def prepare(settings, store, folders: list[Path], *, progress: bool = False, ech
 
 def side_by_side(without: dict, with_: dict, *, corpus_chunks: int, total_chunks: int) -> tuple[str, list[str]]:
     """A Markdown table of every metric per variant without and with the distractors, and the watched drops
-    that exceed MAX_DROP."""
+    that exceed MAX_DROP.
+
+    Beside each change, its 95% interval over the questions (paired: each question with and without) and
+    how many questions got worse and better: on a set of 24-50 questions one question moves a metric by
+    0.02-0.04, and a reader should see whether a drop is one question or many."""
     from evals.gate import measured
 
     names = (
@@ -103,18 +109,51 @@ def side_by_side(without: dict, with_: dict, *, corpus_chunks: int, total_chunks
     lines = [
         f"Distractors: {total_chunks - corpus_chunks:,} chunks beside the corpus' {corpus_chunks:,} ({ratio:.1f}x).",
         "",
-        "| variant | metric | without | with | change |",
-        "| --- | --- | --- | --- | --- |",
+        "| variant | metric | without | with | change | 95% interval | questions worse / better |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     over = []
     for variant in without["summary"]:
         if variant not in with_["summary"]:
             continue
+        pairs = paired_records(without, with_, variant)
         for name in names:
             a, b = measured(without["summary"][variant], name), measured(with_["summary"][variant], name)
             if a is None or b is None:
                 continue
-            lines.append(f"| {variant} | {name} | {a:.3f} | {b:.3f} | {b - a:+.3f} |")
+            interval, worse, better = paired_change(pairs, name)
+            shown = f"[{interval[0]:+.3f}, {interval[1]:+.3f}]" if interval else "–"
+            moved = f"{worse} / {better}" if worse is not None else "–"
+            lines.append(f"| {variant} | {name} | {a:.3f} | {b:.3f} | {b - a:+.3f} | {shown} | {moved} |")
             if name in WATCHED and a - b > MAX_DROP:
                 over.append(f"{variant} {name} fell {a - b:.3f} (> {MAX_DROP})")
     return "\n".join(lines), over
+
+
+def paired_records(without: dict, with_: dict, variant: str) -> list[tuple[dict, dict]]:
+    """(record without, record with) of every question both runs asked in `variant`."""
+    mine = {r["id"]: r for r in with_["records"] if r["variant"] == variant}
+    return [(r, mine[r["id"]]) for r in without["records"] if r["variant"] == variant and r["id"] in mine]
+
+
+def paired_change(pairs: list[tuple[dict, dict]], name: str) -> tuple[tuple[float, float] | None, int | None, int | None]:
+    """The change's bootstrap interval (questions resampled as pairs) and the questions worse and better.
+    A per-question metric compares values; abstention F1 compares decisions (a question now refused that
+    should be answered, or the reverse, is worse); the median length has no per-question side."""
+    from evals import metrics as m
+
+    if name == "median_words":
+        words = [(a["metrics"]["words"], b["metrics"]["words"]) for a, b in pairs]
+        return m.bootstrap_ci(words, lambda s: float(np.median([y for _, y in s]) - np.median([x for x, _ in s]))), None, None
+    if name == "abstention_f1":
+        rows = [(not a["answerable"], a["metrics"]["abstained"], b["metrics"]["abstained"]) for a, b in pairs]
+        f1 = lambda s, i: m.abstention_scores([r[0] for r in s], [r[i] for r in s])["f1"]  # noqa: E731
+        right = [(r[1] == r[0], r[2] == r[0]) for r in rows]
+        return (
+            m.bootstrap_ci(rows, lambda s: f1(s, 2) - f1(s, 1)),
+            sum(x and not y for x, y in right),
+            sum(y and not x for x, y in right),
+        )
+    values = [(a["metrics"].get(name), b["metrics"].get(name)) for a, b in pairs]
+    diffs = [float(y) - float(x) for x, y in values if x is not None and y is not None]
+    return m.bootstrap_ci(diffs), sum(d < -1e-9 for d in diffs), sum(d > 1e-9 for d in diffs)
