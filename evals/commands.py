@@ -60,7 +60,8 @@ EVAL_TABLE = (
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     multiple=True,
     help="A folder of unrelated documents (repeatable): also score a scratch copy of the store with them ingested "
-    "beside the corpus, and report every metric with and without them (distractors.md in the report folder).",
+    "beside the corpus, and report every metric with and without them, with how many questions got worse and "
+    "better and the change's 95% interval (distractors.md in the report folder).",
 )
 @click.pass_obj
 def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_gate, distractors):

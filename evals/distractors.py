@@ -147,13 +147,15 @@ def paired_change(pairs: list[tuple[dict, dict]], name: str) -> tuple[tuple[floa
         return m.bootstrap_ci(words, lambda s: float(np.median([y for _, y in s]) - np.median([x for x, _ in s]))), None, None
     if name == "abstention_f1":
         rows = [(not a["answerable"], a["metrics"]["abstained"], b["metrics"]["abstained"]) for a, b in pairs]
-        f1 = lambda s, i: m.abstention_scores([r[0] for r in s], [r[i] for r in s])["f1"]  # noqa: E731
-        right = [(r[1] == r[0], r[2] == r[0]) for r in rows]
-        return (
-            m.bootstrap_ci(rows, lambda s: f1(s, 2) - f1(s, 1)),
-            sum(x and not y for x, y in right),
-            sum(y and not x for x, y in right),
-        )
-    values = [(a["metrics"].get(name), b["metrics"].get(name)) for a, b in pairs]
-    diffs = [float(y) - float(x) for x, y in values if x is not None and y is not None]
-    return m.bootstrap_ci(diffs), sum(d < -1e-9 for d in diffs), sum(d > 1e-9 for d in diffs)
+
+        def f1_change(sample: list) -> float:
+            scores = [m.abstention_scores([r[0] for r in sample], [r[i] for r in sample])["f1"] for i in (1, 2)]
+            return scores[1] - scores[0]
+
+        right = {i: {q: float(r[k] == r[0]) for q, r in enumerate(rows)} for i, k in ((0, 1), (1, 2))}
+        decisions = m.paired_comparison(right[1], right[0])
+        return m.bootstrap_ci(rows, f1_change), decisions["losses"], decisions["wins"]
+    before = {a["id"]: a["metrics"].get(name) for a, _ in pairs}
+    after = {b["id"]: b["metrics"].get(name) for _, b in pairs}
+    change = m.paired_comparison(after, before)
+    return change["ci"], change["losses"], change["wins"]

@@ -118,3 +118,15 @@ def test_only_a_question_in_a_language_few_documents_share_loses_bm25_votes(fake
     retriever.languages = {"nl": 1.0}
     retriever.profile = CorpusProfile(glossary={"lessons": "lessen"})  # the profile translates its words
     assert retriever.fusion_weights(english) == {}
+
+
+def test_a_dutch_question_over_english_documents_is_not_called_off_topic_for_its_words(fake_settings):
+    """The Dutch off-topic check (most of the question's weight in words the documents never use) would
+    refuse every Dutch question over English documents: there it is the question's language, not its topic."""
+    from assistant.extractive import MIN_KNOWN_SHARE, ExtractiveAnswerer, Ranking
+
+    ranking = Ranking([], 0.9, 0.5, "other", MIN_KNOWN_SHARE / 2, None)
+    same = ExtractiveAnswerer(fake_settings, vocabulary_size=lambda: 10_000)
+    crossing = ExtractiveAnswerer(fake_settings, vocabulary_size=lambda: 10_000, crosses_language=lambda q: True)
+    assert not same._on_topic([], ranking, "nl", "Welke lessen noemt het rapport?")
+    assert crossing._on_topic([], ranking, "nl", "Welke lessen noemt het rapport?")
