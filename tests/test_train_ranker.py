@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import json
+import zlib
 from types import SimpleNamespace
 
 import pytest
@@ -71,20 +71,20 @@ def test_an_unseen_set_is_never_trained_on(tmp_path):
         assert not (tmp_path / "m.json").exists()
 
 
-_SEEDS = itertools.count(7)
-
-
-def _example(gold_set, answerable, answering=True, corpus="digest"):
-    """A question with four candidate sentences of random features; the first answers it, if any does."""
+def _example(gold_set, answerable, answering=True, corpus="digest", n=0):
+    """A question with four candidate sentences of random features; the first answers it, if any does.
+    The features depend only on the arguments (`n` tells otherwise equal examples apart), not on which
+    tests ran before."""
     import numpy as np
 
     from assistant.sentence_features import FEATURES
 
+    seed = zlib.crc32(f"{gold_set}/{answerable}/{answering}/{corpus}/{n}".encode())
     labels = np.array([int(answerable and answering), 0, 0, 0], dtype=np.int8)
     return SimpleNamespace(
         gold_set=gold_set,
         question=SimpleNamespace(answerable=answerable, id=f"{gold_set}-{answerable}"),
-        features=np.random.default_rng(next(_SEEDS)).random((4, len(FEATURES))).astype(np.float32),
+        features=np.random.default_rng(seed).random((4, len(FEATURES))).astype(np.float32),
         similarity=None,
         sentences=["a", "b", "c", "d"],
         labels=labels,
@@ -96,8 +96,8 @@ def _example(gold_set, answerable, answering=True, corpus="digest"):
 @pytest.mark.parametrize(
     "examples, says",
     [
-        ([_example("eigen", True), _example("eigen", True)], "every question of eigen is answerable"),
-        ([_example("eigen", False), _example("eigen", False)], "no question of eigen is answerable"),
+        ([_example("eigen", True), _example("eigen", True, n=1)], "every question of eigen is answerable"),
+        ([_example("eigen", False), _example("eigen", False, n=1)], "no question of eigen is answerable"),
         ([_example("eigen", True, answering=False), _example("eigen", False)], "no retrieved sentence answers"),
     ],
 )
@@ -125,7 +125,7 @@ def test_a_fold_that_cannot_train_skips_the_cross_validation_but_keeps_the_model
     """Only one of two sets has questions of both kinds: trained on all, fine; without it, the other cannot train."""
     import evals.train_ranker as training
 
-    examples = [_example("a", i % 2 == 0) for i in range(8)] + [_example("b", b_answerable) for _ in range(4)]
+    examples = [_example("a", i % 2 == 0, n=i) for i in range(8)] + [_example("b", b_answerable, n=i) for i in range(4)]
     monkeypatch.setattr(training, "collect", lambda assistant, sets: list(examples))
     monkeypatch.setattr(training, "gold_sets", lambda names: [])
     monkeypatch.setattr(training, "file_digest", lambda path: "-")
@@ -143,7 +143,7 @@ def test_each_corpus_weighs_alike_in_the_answerable_model(monkeypatch):
     import evals.train_ranker as training
     from assistant.sentence_ranker import ANSWERABLE_FEATURES
 
-    digest = [_example(s, i % 2 == 0) for s in ("d1", "d2", "d3") for i in range(4)]
+    digest = [_example(s, i % 2 == 0, n=i) for s in ("d1", "d2", "d3") for i in range(4)]
     real = [_example("r1", True, corpus="real"), _example("r1", False, corpus="real")]
     seen = []
     fit = training.fit_logistic
