@@ -152,8 +152,9 @@ def paired_change(pairs: list[tuple[dict, dict]], name: str) -> tuple[tuple[floa
             scores = [m.abstention_scores([r[0] for r in sample], [r[i] for r in sample])["f1"] for i in (1, 2)]
             return scores[1] - scores[0]
 
-        right = {i: {q: float(r[k] == r[0]) for q, r in enumerate(rows)} for i, k in ((0, 1), (1, 2))}
-        decisions = m.paired_comparison(right[1], right[0])
+        right_before = {q: float(should == before) for q, (should, before, _) in enumerate(rows)}
+        right_after = {q: float(should == after) for q, (should, _, after) in enumerate(rows)}
+        decisions = m.paired_comparison(right_after, right_before)
         return m.bootstrap_ci(rows, f1_change), decisions["losses"], decisions["wins"]
     before = {a["id"]: a["metrics"].get(name) for a, _ in pairs}
     after = {b["id"]: b["metrics"].get(name) for _, b in pairs}
