@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test12").role       # "unseen"
-    targets(gold_set("test12"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test13").role       # "unseen"
+    targets(gold_set("test13"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -67,8 +67,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test8", DEVELOPMENT, "real", "p"),
     GoldSet("test11", DEVELOPMENT, "shipped", "i"),
     GoldSet("real-test9", DEVELOPMENT, "real", "j"),
-    GoldSet("test12", UNSEEN, "shipped", "l"),
-    GoldSet("real-test10", UNSEEN, "real", "s"),
+    GoldSet("test12", DEVELOPMENT, "shipped", "l"),
+    GoldSet("real-test10", DEVELOPMENT, "real", "s"),
+    GoldSet("test13", UNSEEN, "shipped", "aa"),
+    GoldSet("real-test11", UNSEEN, "real", "ab"),
 )
 BY_NAME = {s.name: s for s in SETS}
 

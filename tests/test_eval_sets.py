@@ -24,7 +24,7 @@ def test_every_shipped_gold_file_has_one_row():
     assert all(s.path.is_file() for s in SETS)
     assert len({s.id_prefix for s in SETS}) == len(SETS)
     assert gold_set("questions").role == TUNING
-    assert {s.name for s in SETS if s.role == UNSEEN} == {"test12", "real-test10"}
+    assert {s.name for s in SETS if s.role == UNSEEN} == {"test13", "real-test11"}
     assert gold_set("test2").role == DEVELOPMENT  # its failures were studied: no longer unseen
     for s in SETS:
         assert s.thresholds_path is None or s.thresholds_path.is_file()
@@ -50,8 +50,9 @@ def test_which_set_a_report_is(tmp_path):
     records = [{"id": "r001"}, {"id": "r017"}]
     assert set_of_report({"records": records}, tmp_path / "real-before-tuning").name == "real"
     assert set_of_report({"records": records + [{"id": "q001"}]}, tmp_path / "gemengd") is None
-    # once the single letters are taken, ids get two: 'aa001' belongs to no set yet, not to the a-set (test5)
-    assert set_of_report({"records": [{"id": "aa001"}]}, tmp_path / "nieuw") is None
+    # once the single letters are taken, ids get two: 'aa001' is test13's, not the a-set's (test5)
+    assert set_of_report({"records": [{"id": "aa001"}]}, tmp_path / "nieuw").name == "test13"
+    assert set_of_report({"records": [{"id": "zz001"}]}, tmp_path / "nieuw") is None
 
 
 def test_a_written_report_names_its_set(tmp_path):
