@@ -128,6 +128,20 @@ def test_further_quotes_stay_within_the_word_budget_and_do_not_repeat():
             assert quote in c.passage_text
 
 
+def test_consecutive_quotes_of_one_passage_share_a_line_and_its_number():
+    answer = answerer(hand_made(True)).answer(
+        "Wat doen de veegwagens in Utrecht?",
+        passages(
+            "De veegwagens rijden in Utrecht elke ochtend. De veegwagens volgen in Utrecht een voorspelde route.",
+            "Over de veegwagens in Utrecht is verder weinig bekend gemaakt.",
+        ),
+    )
+    lines = answer.text.split("\n")[1:]
+    assert len(quotes(answer)) == 3 and len(lines) == 2, answer.text
+    assert re.fullmatch(r"- „[^”]+” „[^”]+” \[1\]", lines[0]) and re.fullmatch(r"- „[^”]+” \[2\]", lines[1])
+    assert [len(c.quotes) for c in answer.citations] == [2, 1]  # each quote is still traced to its passage
+
+
 def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to():
     text = (
         "Het onderzoek noemt deze succesfactoren:\n"
