@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test13").role       # "unseen"
-    targets(gold_set("test13"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test14").role       # "unseen"
+    targets(gold_set("test14"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -69,8 +69,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test9", DEVELOPMENT, "real", "j"),
     GoldSet("test12", DEVELOPMENT, "shipped", "l"),
     GoldSet("real-test10", DEVELOPMENT, "real", "s"),
-    GoldSet("test13", UNSEEN, "shipped", "aa"),
-    GoldSet("real-test11", UNSEEN, "real", "ab"),
+    GoldSet("test13", DEVELOPMENT, "shipped", "aa"),
+    GoldSet("real-test11", DEVELOPMENT, "real", "ab"),
+    GoldSet("test14", UNSEEN, "shipped", "ac"),
+    GoldSet("real-test12", UNSEEN, "real", "ad"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
