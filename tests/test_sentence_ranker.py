@@ -140,6 +140,18 @@ def test_consecutive_quotes_of_one_passage_share_a_line_and_its_number():
     assert len(quotes(answer)) == 3 and len(lines) == 2, answer.text
     assert re.fullmatch(r"- „[^”]+” „[^”]+” \[1\]", lines[0]) and re.fullmatch(r"- „[^”]+” \[2\]", lines[1])
     assert [len(c.quotes) for c in answer.citations] == [2, 1]  # each quote is still traced to its passage
+    listed = answerer(hand_made(True)).answer(
+        "Welke succesfactoren leidden tot resultaat, en wat moet het management projecten geven?",
+        passages(
+            "Het management moet projecten ruimte en budget geven.\nDeze succesfactoren leidden tot resultaat:\n"
+            "vaardige projectleiders;\nmultidisciplinaire innovatieteams;"
+        ),
+    )
+    assert listed.text.split("\n")[1:4] == [  # a lead-in opens its own line, its items below it
+        "- „Het management moet projecten ruimte en budget geven.” [1]",
+        "- „Deze succesfactoren leidden tot resultaat:” [1]",
+        "  - „vaardige projectleiders;” [1]",
+    ]
 
 
 def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to():
