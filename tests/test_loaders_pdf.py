@@ -185,6 +185,57 @@ def test_a_table_stays_in_rows(tmp_path):
     assert "Utrecht 37" in text and "Kampen 7" in text
 
 
+def _slide_with_diagram(boxed_prose: bool = False) -> bytes:
+    """A slide: a diagram on the left (labels in boxes, set between the prose's lines) beside a column of
+    prose on the right, as the Arnhem plan's pages are."""
+    prose = [
+        "Als gemeente hebben we een grote verantwoordelijkheid voor de privacy van",
+        "persoonsgegevens. Het dataplatform bevat allerlei gevoelige gegevens die in",
+        "informatieproducten worden gebruikt door de afnemers die daarvoor bestemd",
+        "zijn. Data-analisten en data-ontwikkelaars werken met deze gegevens om",
+        "analyses uit te voeren en modellen te ontwikkelen voor de hele organisatie.",
+        "Dit vraagt om een veilige omgeving en om afspraken over het gebruik ervan.",
+    ]
+    page = [("Samenwerking met informatieveiligheid", 40, 30, 16, True)]
+    page += [(text, 400, 100 + 14 * i, 12) for i, text in enumerate(prose)]
+    labels = [("Privacy Officer", 120, 122.5), ("Security Officer", 120, 136.5), ("Data-team", 120, 150.5)]
+    page += [(text, x, top, 9) for text, x, top in labels]
+    boxes = [f"{x - 6} {540 - top - 12} 110 16 re S" for _, x, top in labels]
+    if boxed_prose:
+        boxes.append("392 300 470 150 re S")
+    return make_pdf([page], width=960, height=540, drawings={0: "\n".join(boxes)})
+
+
+def test_prose_beside_a_diagram_keeps_its_sentences(tmp_path):
+    """A diagram's labels set between the lines of the prose beside it were read into its sentences
+    ('... die in / Privacy Officer / informatieproducten worden ...'): the diagram is read apart."""
+    path = tmp_path / "dia.pdf"
+    path.write_bytes(_slide_with_diagram())
+    doc = load_file(path)
+    prose = block_with(doc, "Als gemeente hebben we").text
+    assert "gevoelige gegevens die in informatieproducten worden gebruikt door de afnemers" in prose
+    assert "Officer" not in prose and "Data-team" not in prose
+    assert "Data-team" in " ".join(b.text for b in doc.blocks)
+
+
+def test_text_in_boxes_on_both_sides_is_no_diagram_beside_prose(tmp_path):
+    """With the prose itself in a box (a table's cells, a framed text) nothing tells diagram from prose:
+    the page is read top to bottom as before."""
+    path = tmp_path / "kader.pdf"
+    path.write_bytes(_slide_with_diagram(boxed_prose=True))
+    doc = load_file(path)
+    assert "gevoelige gegevens die in informatieproducten" not in " ".join(b.text for b in doc.blocks)
+
+
+def test_real_prose_beside_a_diagram():
+    """The Arnhem plan's page 22: its sentences no longer carry the diagram's labels ('(BIO) Team en aan')."""
+    doc = load_file(real_fixture("Informatiegestuurd-werken-Arnhem.pdf"))
+    text = " ".join(b.text for b in doc.blocks if b.page == 22)
+    assert "gevoelige gegevens die in informatieproducten worden gebruikt naar bestemde afnemers" in text
+    assert "Overheid (BIO) en aan de Algemene Verordening" in text
+    assert "De Information Security Officer (ISO)" in text
+
+
 def test_words_printed_without_space_glyphs_stay_words(tmp_path):
     """Many PDF writers print no spaces: the next word just starts 0.2-0.3 em further on. Read with a
     fixed 3 pt tolerance, a 10 pt line became one word ('Hetdatateamwerkt...') and search found nothing in it."""

@@ -55,7 +55,8 @@ def page_lines(page, page_number: int) -> tuple[list[Line], int]:
             word["text"] = text
             clean_words.append(word)
     rows = _group_lines(clean_words)
-    ordered = in_reading_order(rows, float(page.width), float(page.height))
+    figure = _on_shapes(clean_words, page)
+    ordered = in_reading_order(rows, float(page.width), float(page.height), figure)
     return [_make_line(group, page_number) for group in ordered], unmapped
 
 
@@ -78,15 +79,19 @@ def _group_lines(words: list[dict]) -> list[list[dict]]:
     return [sorted(line["words"], key=lambda w: w["x0"]) for line in lines]
 
 
-def in_reading_order(rows: list[list[dict]], width: float, height: float) -> list[list[dict]]:
+def in_reading_order(rows: list[list[dict]], width: float, height: float, figure: frozenset = frozenset()) -> list[list[dict]]:
     """Rows of a two-column page read column by column, where the columns run side by side.
 
     Grouped across the whole width, the lines of two columns that share a baseline become one line
     ("... op het continu De opzet en ..."). Where a gutter runs down the page, each stretch of rows that
     keeps clear of it is read left column first, then right; a row that crosses it (a title, a
-    full-width paragraph) and the page's top and bottom margins stay whole and in place.
+    full-width paragraph) and the page's top and bottom margins stay whole and in place. So is a column
+    of prose beside a figure whose labels (`figure`: ids of the words drawn on its shapes) sit between
+    the prose's lines.
     """
     gutter = _gutter(rows, width, height)
+    if gutter is None and figure:
+        gutter = _figure_gutter(rows, width, height, figure)
     if gutter is None:
         return rows
     ordered: list[list[dict]] = []
@@ -124,6 +129,67 @@ def _gutter(rows: list[list[dict]], width: float, height: float) -> float | None
         if split >= 3 and split > crossed and sorted(widths)[len(widths) // 2] >= 0.2 * width and split > best_split:
             best, best_split = float(x), split
     return best
+
+
+def _on_shapes(words: list[dict], page) -> frozenset:
+    """Ids of the words drawn on a figure's shapes (curves, boxes, pictures smaller than half the page):
+    a diagram's labels, which are no part of the prose around them."""
+    width, height = float(page.width), float(page.height)
+    shapes = [
+        s
+        for s in (*page.curves, *page.rects, *page.images)
+        if s["x1"] - s["x0"] < 0.5 * width and s["bottom"] - s["top"] < 0.8 * height
+    ]
+    if not shapes:
+        return frozenset()
+    return frozenset(id(w) for w in words if any(_within(w, s) for s in shapes))
+
+
+def _within(word: dict, shape: dict, pad: float = 2.0) -> bool:
+    return (
+        word["x0"] >= shape["x0"] - pad
+        and word["x1"] <= shape["x1"] + pad
+        and word["top"] >= shape["top"] - pad
+        and word["bottom"] <= shape["bottom"] + pad
+    )
+
+
+def _figure_gutter(rows: list[list[dict]], width: float, height: float, figure: frozenset) -> float | None:
+    """The x of a gutter between a column of prose and a figure beside it (a slide's diagram).
+
+    Read top to bottom, the figure's labels cut the prose's sentences in two ("... in
+    informatieproducten worden / CISO s / PO s / gebruikt naar ..."). No row of the page's body crosses
+    such a gutter; one side holds prose (three rows or more of five words and a fifth of the page wide)
+    with hardly a word on a shape, the other side's words are mostly on the figure's shapes. A table is
+    no figure (with borders the cells on both sides sit on shapes, without them none do) and is still
+    read row by row. The middle of the widest stretch of such x."""
+    body = [row for row in rows if _in_body(row, height)]
+    stretches: list[list[int]] = []
+    for x in range(int(width * 0.15), int(width * 0.85) + 1, 2):
+        sides = [_split_at(row, x, height) for row in body]
+        if not sides or any(s is None for s in sides):
+            continue
+        if _sides_fit(sides, 0, 1, figure, width) or _sides_fit(sides, 1, 0, figure, width):
+            if stretches and stretches[-1][-1] == x - 2:
+                stretches[-1].append(x)
+            else:
+                stretches.append([x])
+    if not stretches:
+        return None
+    widest = max(stretches, key=len)
+    return float(widest[len(widest) // 2])
+
+
+def _sides_fit(sides, figure_side: int, prose_side: int, figure: frozenset, width: float) -> bool:
+    """One side of the gutter is a figure (most of its words on shapes), the other prose."""
+    figure_words = [w for s in sides for w in s[figure_side]]
+    prose_words = [w for s in sides for w in s[prose_side]]
+    if not figure_words or not prose_words:
+        return False
+    prose_rows = sum(1 for s in sides if len(row := s[prose_side]) >= 5 and row[-1]["x1"] - row[0]["x0"] >= 0.2 * width)
+    on_figure = sum(id(w) in figure for w in figure_words) / len(figure_words)
+    on_prose = sum(id(w) in figure for w in prose_words) / len(prose_words)
+    return prose_rows >= 3 and on_figure >= 0.6 and on_prose <= 0.1
 
 
 def _in_body(row: list[dict], height: float) -> bool:
