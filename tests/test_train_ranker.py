@@ -183,6 +183,7 @@ def test_the_quoting_ranker_puts_first_the_answering_sentence_that_holds_most_ke
             sentences=list("abcdef"),
             labels=np.array([1, 1, 0, 0, 0, 0], dtype=np.int8),
             facts=[frozenset({0, 1}), frozenset(), frozenset(), frozenset(), frozenset(), frozenset()],
+            extra={"corpus": "digest"},
         )
 
     ranker = fit_rankers([example(i) for i in range(60)])["lexical"]
@@ -191,6 +192,45 @@ def test_the_quoting_ranker_puts_first_the_answering_sentence_that_holds_most_ke
     full, echo, other = ranker.probability(probe)
     assert full > echo > other  # the fact-holding answer first, then the other answer, then the rest
     assert 0 < other < echo < full < 1  # probabilities still, for the answerer's share floor
+
+
+def test_the_corpus_with_fewer_questions_still_teaches_what_to_quote():
+    """In one corpus the answer is the sentence with mark A, in the other (a quarter as many questions) the
+    one with mark B. Weighed by question alone, the larger corpus's mark decides what a real report's
+    answer leads with; weighed by corpus, the smaller corpus's mark counts for more."""
+    import numpy as np
+
+    from assistant.sentence_features import FEATURES
+    from evals.train_ranker import fit_listwise
+
+    rng = np.random.default_rng(5)
+    a, b = 0, 1
+
+    def example(mark, corpus):
+        rows = rng.normal(0, 0.3, (5, len(FEATURES)))
+        rows[:, [a, b]] = 0
+        rows[0, mark] = 1
+        rows[rng.integers(1, 5), a + b - mark] = 1  # the other corpus's mark on a sentence that does not answer
+        return SimpleNamespace(
+            gold_set=corpus,
+            question=SimpleNamespace(answerable=True),
+            features=rows,
+            similarity=None,
+            sentences=list("abcde"),
+            labels=np.array([1, 0, 0, 0, 0], dtype=np.int8),
+            facts=[frozenset({0}), frozenset(), frozenset(), frozenset(), frozenset()],
+            extra={"corpus": corpus},
+        )
+
+    examples = [example(a, "digest") for _ in range(80)] + [example(b, "real") for _ in range(20)]
+    probe = np.zeros((2, len(FEATURES)))
+    probe[0, a] = probe[1, b] = 1
+
+    def odds_of_b(power):
+        with_a, with_b = fit_listwise(examples, "lexical", FEATURES, corpus_power=power).probability(probe)
+        return with_b / with_a
+
+    assert odds_of_b(0.0) < odds_of_b(0.75) < odds_of_b(1.0)
 
 
 UNRELATED = {
