@@ -68,15 +68,15 @@ def _gold_questions() -> list[str]:
     from evals.gold import load_questions
     from evals.sets import SETS, UNSEEN
 
-    def standalone(role_is_unseen: bool) -> dict[str, None]:
+    def standalone(sets) -> dict[str, None]:
         out: dict[str, None] = {}
-        for gold in SETS:
-            if gold.corpus == "shipped" and (gold.role == UNSEEN) == role_is_unseen:
-                out.update((q.question, None) for q in load_questions(gold.path, corpus_dir=None) if not q.history)
+        for gold in sets:
+            out.update((q.question, None) for q in load_questions(gold.path, corpus_dir=None) if not q.history)
         return out
 
-    unseen = standalone(True)  # two authors may word a question alike: the unseen one is never asked
-    return [q for q in standalone(False) if q not in unseen]
+    # two authors may word a question alike (an off-topic one, say), over either corpus: the unseen one is never asked
+    unseen = standalone(s for s in SETS if s.role == UNSEEN)
+    return [q for q in standalone(s for s in SETS if s.corpus == "shipped" and s.role != UNSEEN) if q not in unseen]
 
 
 def percentile(values: list[float], q: float) -> float:
