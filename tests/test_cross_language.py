@@ -17,12 +17,15 @@ ACCIDENT = "handleiding.md"
 QUESTION = "What share of caregivers help with personal care such as medication?"
 
 DOCUMENTS = {
+    # e5 must prefer the answer by a clear margin (0.824 against 0.805 in int8): written as "Wat mantelzorgers
+    # doen", the question was barely closer to it than to the page of English words, and int8 arithmetic on
+    # another CPU (AVX-512 VNNI) put that page first (0.8045 against 0.8048)
     ANSWER: """# Mantelzorg in Nederland
 
-## Wat mantelzorgers doen
+## Persoonlijke verzorging en medicijnen
 
-Van de mantelzorgers helpt 41 procent met persoonlijke verzorging, zoals wassen en aankleden.
-Ruim een kwart geeft medicijnen of houdt bij wanneer die genomen moeten worden.
+Van alle mantelzorgers helpt 41 procent met persoonlijke verzorging, zoals wassen en aankleden.
+Ruim een kwart van de mantelzorgers geeft medicijnen of houdt bij wanneer die genomen moeten worden.
 De meeste mantelzorgers zorgen voor een ouder of een partner.
 """,
     ACCIDENT: """# Handleiding van het rekenprogramma
@@ -38,7 +41,7 @@ om de share met een collega te openen; de share blijft open tot u hem sluit.
 ## Agenda
 
 De gemeenteraad vergadert elke maand. De agenda staat een week vooraf online.
-Inwoners mogen inspreken over onderwerpen die op de agenda staan.
+Onder Help staat hoe u de share van de agenda opent. Inwoners mogen inspreken over onderwerpen die op de agenda staan.
 """,
 }
 
@@ -70,6 +73,7 @@ def test_an_english_question_finds_the_dutch_answer_before_a_page_that_shares_it
     top = _files(bot.retrieve(QUESTION, k=3))
     assert top[0] == ANSWER, top
     # the same store with BM25's full vote: the page that happens to use the question's words comes first
+    # (BM25 ranks it first and the answer third, behind a page that shares two of its words: no tie to break)
     equal = bot.retriever.settings.replace(cross_language_bm25_weight=1.0)
     bot.retriever.settings = equal
     assert _files(bot.retrieve(QUESTION, k=3))[0] == ACCIDENT
