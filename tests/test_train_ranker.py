@@ -31,6 +31,25 @@ def test_training_writes_loadable_weights_the_same_each_time_and_a_fold_per_set(
     assert a["rankers"] == b["rankers"] and a["answerable"] == b["answerable"]  # deterministic
 
 
+def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_assistant, tmp_path):
+    """A change to the features or the composition is tried in minutes: each fold refits only the quoting
+    ranker beside the model file's answerable part, and neither that file nor the report is written."""
+    import shutil
+
+    from assistant.sentence_ranker import DEFAULT_MODEL
+
+    obj = SimpleNamespace(assistant=corpus_assistant, settings=corpus_assistant.settings)
+    model, cv = tmp_path / "model.json", tmp_path / "cv.md"
+    shutil.copy(DEFAULT_MODEL, model)
+    before = model.read_bytes()
+    args = ["--sets", "heldout,test", "--out", str(model), "--cv-report", str(cv), "--quoting-only"]
+    result = CliRunner().invoke(train_ranker, args, obj=obj)
+    assert result.exit_code == 0, result.output
+    assert "  heldout | 45 |" in result.output and "  test | 50 |" in result.output  # each set held out in turn
+    assert "mean key facts over 2 folds" in result.output
+    assert model.read_bytes() == before and not cv.exists()
+
+
 def test_the_cli_lists_the_command():
     from ui.cli import cli
 
