@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.loaders.common import clean_inline, footnote_mark
@@ -55,8 +56,7 @@ def page_lines(page, page_number: int) -> tuple[list[Line], int]:
             word["text"] = text
             clean_words.append(word)
     rows = _group_lines(clean_words)
-    figure = _on_shapes(clean_words, page)
-    ordered = in_reading_order(rows, float(page.width), float(page.height), figure)
+    ordered = in_reading_order(rows, float(page.width), float(page.height), lambda: _on_shapes(clean_words, page))
     return [_make_line(group, page_number) for group in ordered], unmapped
 
 
@@ -79,19 +79,24 @@ def _group_lines(words: list[dict]) -> list[list[dict]]:
     return [sorted(line["words"], key=lambda w: w["x0"]) for line in lines]
 
 
-def in_reading_order(rows: list[list[dict]], width: float, height: float, figure: frozenset = frozenset()) -> list[list[dict]]:
+def in_reading_order(
+    rows: list[list[dict]], width: float, height: float, figure: Callable[[], frozenset] | None = None
+) -> list[list[dict]]:
     """Rows of a two-column page read column by column, where the columns run side by side.
 
     Grouped across the whole width, the lines of two columns that share a baseline become one line
-    ("... op het continu De opzet en ..."). Where a gutter runs down the page, each stretch of rows that
+    ("... van de wijk als De tweede ronde ..."). Where a gutter runs down the page, each stretch of rows that
     keeps clear of it is read left column first, then right; a row that crosses it (a title, a
     full-width paragraph) and the page's top and bottom margins stay whole and in place. So is a column
-    of prose beside a figure whose labels (`figure`: ids of the words drawn on its shapes) sit between
-    the prose's lines.
+    of prose beside a figure whose labels (`figure()`: ids of the words drawn on its shapes) sit between
+    the prose's lines; those are looked for (every word against every shape) only on a page without an
+    ordinary gutter.
     """
     gutter = _gutter(rows, width, height)
-    if gutter is None and figure:
-        gutter = _figure_gutter(rows, width, height, figure)
+    if gutter is None and figure is not None:
+        labels = figure()
+        if labels:
+            gutter = _figure_gutter(rows, width, height, labels)
     if gutter is None:
         return rows
     ordered: list[list[dict]] = []
@@ -157,8 +162,8 @@ def _within(word: dict, shape: dict, pad: float = 2.0) -> bool:
 def _figure_gutter(rows: list[list[dict]], width: float, height: float, figure: frozenset) -> float | None:
     """The x of a gutter between a column of prose and a figure beside it (a slide's diagram).
 
-    Read top to bottom, the figure's labels cut the prose's sentences in two ("... in
-    informatieproducten worden / CISO s / PO s / gebruikt naar ..."). No row of the page's body crosses
+    Read top to bottom, the figure's labels cut the prose's sentences in two ("... de gegevens worden /
+    Analist / Beheerder / eens per week bijgewerkt ..."). No row of the page's body crosses
     such a gutter; one side holds prose (three rows or more of five words and a fifth of the page wide)
     with hardly a word on a shape, the other side's words are mostly on the figure's shapes. A table is
     no figure (with borders the cells on both sides sit on shapes, without them none do) and is still
