@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from types import SimpleNamespace
 
@@ -34,18 +35,25 @@ def test_training_writes_loadable_weights_the_same_each_time_and_a_fold_per_set(
 def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_assistant, tmp_path):
     """A change to the features or the composition is tried in minutes: each fold refits only the quoting
     ranker beside the model file's answerable part, and neither that file nor the report is written."""
-    import shutil
-
     from assistant.sentence_ranker import DEFAULT_MODEL
 
     obj = SimpleNamespace(assistant=corpus_assistant, settings=corpus_assistant.settings)
     model, cv = tmp_path / "model.json", tmp_path / "cv.md"
-    shutil.copy(DEFAULT_MODEL, model)
+    data = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    # an answerable part no fold could learn: above every probability, so every question is refused
+    data["threshold"] = {kind: 1.01 for kind in data["threshold"]}
+    model.write_text(json.dumps(data), encoding="utf-8")
     before = model.read_bytes()
     args = ["--sets", "heldout,test", "--out", str(model), "--cv-report", str(cv), "--quoting-only"]
     result = CliRunner().invoke(train_ranker, args, obj=obj)
     assert result.exit_code == 0, result.output
-    assert "  heldout | 45 |" in result.output and "  test | 50 |" in result.output  # each set held out in turn
+    rows = {
+        m.group(1): m.groups()[1:]
+        for m in re.finditer(r"^  (heldout|test) \| \d+ \| ([\d.]+) \|.*/ ([\d.]+)\) \|", result.output, re.M)
+    }
+    assert set(rows) == {"heldout", "test"}, result.output  # each set held out in turn
+    for key_facts, refused in rows.values():  # the file's answerable part decided: every question refused
+        assert float(refused) == 1.0 and float(key_facts) < 0.1, result.output  # (a source's "not known" may hold a fact)
     assert "mean key facts over 2 folds" in result.output
     assert model.read_bytes() == before and not cv.exists()
 
