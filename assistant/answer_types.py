@@ -46,6 +46,11 @@ _TYPES = (
     ("how", r"hoe|how"),
     ("list", r"welke|welk|noem|which|list|name"),
 )
+# Dutch joins 'waar' and a preposition ('waarover', 'waarmee') or splits them around the clause ('Waar gaat
+# het over?', 'Waar hing het succes van af?'): the question asks about a thing, not a place
+_WAAR_PREPOSITIONS = "over|voor|door|mee|uit|op|aan|naar|van|in|bij|toe|tegen|tegenaan|af"
+_WAAR_PREPOSITION = re.compile(rf"^(?:\w+ )?waar(?:({_WAAR_PREPOSITIONS})\b|\s.*\s({_WAAR_PREPOSITIONS})\W*$)", re.I)
+_WAAR_KINDS = {"over": "define", "door": "why"}  # what it is about; by what cause
 _TYPE_PATTERNS = tuple((kind, re.compile(rf"^(?:\w+ )?(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
 _TYPE_ANYWHERE = tuple((kind, re.compile(rf"\b(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
 # a closed question opens with its finite verb
@@ -110,14 +115,19 @@ def question_type(question: str) -> str:
     """One of QUESTION_TYPES: the wh-word that opens the question (after a polite opener), else the
     first one in it, else a yes/no question when it opens with a verb."""
     text = _OPENER.sub("", question.strip().lstrip("¿ "))
+    split = _WAAR_PREPOSITION.search(text)
+    if split:  # 'Waar gaat het over?', 'Waarmee begon het?': about what, with what; not a place
+        preposition = (split.group(1) or split.group(2)).lower()
+        if preposition in _WAAR_KINDS:
+            return _WAAR_KINDS[preposition]
     for kind, pattern in _TYPE_PATTERNS:
-        if pattern.search(text):
+        if pattern.search(text) and not (split and kind == "where"):
             return kind
     first = fold(text).split(maxsplit=1)[0] if text else ""
     if first in _YES_NO:
         return "yes_no"
     for kind, pattern in _TYPE_ANYWHERE:
-        if pattern.search(text):
+        if pattern.search(text) and not (split and kind == "where"):
             return kind
     return "other"
 

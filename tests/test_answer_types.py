@@ -44,6 +44,26 @@ def test_question_type_from_its_wh_word(question, kind):
     assert question_type(question) == kind
 
 
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Waar gaat het derde hoofdstuk over?", "define"),
+        ("Waarover gaat de nota?", "define"),
+        ("Waardoor liep de pilot vertraging op?", "why"),
+        ("Waar hangt het draagvlak vooral van af?", "other"),
+        ("Waarmee begon het team?", "other"),
+        ("Waar is de teamleider verantwoordelijk voor?", "other"),
+        ("Waar werd de pilot uitgevoerd?", "where"),
+        ("Waar komen de gegevens vandaan?", "where"),
+        ("Waar staat het kantoor van de afdeling in Arnhem?", "where"),
+    ],
+)
+def test_waar_with_a_preposition_asks_about_a_thing_not_a_place(question, kind):
+    """Dutch joins 'waar' and a preposition ('waarover') or splits them around the clause ('Waar gaat het
+    over?'): typed as a place question, the answer was looked for among locations."""
+    assert question_type(question) == kind
+
+
 def test_the_asked_for_noun_follows_the_wh_word():
     assert focus_terms("Welke gemeente voerde de Wmo-case uit?") == tokenize("gemeente")
     assert focus_terms("Hoeveel interviews hebben de onderzoekers afgenomen?") == tokenize("interviews")
