@@ -114,23 +114,24 @@ def loaded_blocks(corpus_dir: Path, suffixes: set[str] | None = None) -> dict[st
     return docs
 
 
-def corpus_blocks(corpus_dir: Path) -> dict[str, list[str]]:
+def corpus_blocks(corpus_dir: Path | str) -> dict[str, list[str]]:
     """The checker's reading of the Markdown files, and the loaders' reading of every other file.
 
     A Markdown-only folder gives exactly `checker.load_corpus`; Markdown in a mixed folder keeps the
     checker's rules too, so whether a quote is valid never depends on which files lie beside it.
     """
+    corpus_dir = Path(corpus_dir)
     docs = checker.load_corpus(corpus_dir)
     others = SUPPORTED_SUFFIXES - TEXT_SUFFIXES
-    if any(p.is_file() and p.suffix.lower() in others for p in Path(corpus_dir).iterdir()):
+    if any(p.is_file() and p.suffix.lower() in others for p in corpus_dir.iterdir()):
         docs.update(loaded_blocks(corpus_dir, others))
     return docs
 
 
 def load_questions(
-    path: Path = DEFAULT_QUESTIONS,
+    path: Path | str = DEFAULT_QUESTIONS,
     *,
-    corpus_dir: Path | None = DEFAULT_CORPUS,
+    corpus_dir: Path | str | None = DEFAULT_CORPUS,
     min_questions: int = 1,
     enforce_shares: bool = False,
 ) -> list[Question]:

@@ -88,5 +88,30 @@ def test_markdown_keeps_the_checkers_reading_beside_other_files(tmp_path, real_d
     assert "Leefklimaat (incl. veiligheid)" in docs["WSJG-Burgerpeiling-protocol-2020.docx"]
 
 
+def test_paths_may_be_given_as_strings(tmp_path, real_dir):
+    """A user of the Python API types paths as strings: the set is read and its quotes checked alike."""
+    protocol = Path(shutil.copy(real_dir / "WSJG-Burgerpeiling-protocol-2020.docx", tmp_path))
+    item = {
+        "id": "x001",
+        "question": "Welke themavelden?",
+        "language": "nl",
+        "persona": "evaluator",
+        "type": "list",
+        "answerable": True,
+        "evidence": [{"document": protocol.name, "quote": "Leefklimaat (incl. veiligheid)"}],
+        "key_facts": ["Leefklimaat"],
+        "notes": "test",
+    }
+    blocks = corpus_blocks(str(tmp_path))[protocol.name]
+    item["evidence"][0]["quote"] = next(b for b in blocks if 6 <= len(b.split()) <= 30 and "Leefklimaat" in b)
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    assert [q.id for q in load_questions(str(path), corpus_dir=str(tmp_path))] == ["x001"]
+    item["evidence"][0]["quote"] = item["evidence"][0]["quote"].replace(" ", " nietbestaand ", 1)
+    path.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    with pytest.raises(GoldError, match="quote not found"):
+        load_questions(str(path), corpus_dir=str(tmp_path))
+
+
 def test_a_markdown_corpus_is_read_exactly_as_before():
     assert corpus_blocks(DEFAULT_CORPUS) == checker.load_corpus(DEFAULT_CORPUS)
