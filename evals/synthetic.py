@@ -61,21 +61,7 @@ CORPUS_GEMEENTEN = (
     "Nijmegen",
     "Arnhem",
 )
-GEMEENTEN = (
-    "Utrecht",
-    "Zaanstad",
-    "Dordrecht",
-    "Amsterdam",
-    "Rotterdam",
-    "Den Haag",
-    "Enschede",
-    "Tilburg",
-    "Zwijndrecht",
-    "Eindhoven",
-    "Groningen",
-    "Almere",
-    "Nijmegen",
-    "Arnhem",
+GEMEENTEN = CORPUS_GEMEENTEN + (  # and gemeenten the corpus does not name
     "Breda",
     "Haarlem",
     "Amersfoort",

@@ -7,6 +7,7 @@ import tomllib
 
 from evals.gate import DEFAULT_THRESHOLDS
 from evals.gold import GOLD_DIR
+from evals.run import ANSWER_METRICS, RETRIEVAL_METRICS
 from evals.sets import (
     DEVELOPMENT,
     SETS,
@@ -66,25 +67,7 @@ def test_a_written_report_names_its_set(tmp_path):
 
 
 def _tiny_results() -> dict:
-    summary = {
-        name: {"mean": 1.0, "ci": None, "n": 1}
-        for name in (
-            "recall@1",
-            "recall@3",
-            "recall@5",
-            "recall@10",
-            "mrr",
-            "ndcg@10",
-            "section_hit@5",
-            "page_hit@5",
-            "context_chars@5",
-            "citation_validity",
-            "faithfulness",
-            "citation_precision",
-            "citation_precision_doc",
-            "key_fact_recall",
-        )
-    }
+    summary = {name: {"mean": 1.0, "ci": None, "n": 1} for name in (*RETRIEVAL_METRICS, *ANSWER_METRICS)}
     summary["words"] = {"median": 10, "p90": 12, "median_ci": None, "n": 1}
     summary["abstention"] = {"precision": 1.0, "recall": 1.0, "f1": 1.0, "f1_ci": None, "n": 1}
     record = {
