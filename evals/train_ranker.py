@@ -6,10 +6,11 @@ Over the store the settings point at (ingested, with sentence vectors), every go
 is retrieved as the evaluation retrieves it; its candidate sentences get the answerer's own
 features and a label (`evals/ranker_data.py`). Then:
 
-1. leave-one-set-out cross-validation: each gold set held out in turn, everything trained on
-   the others, the held-out set answered with that model over the same retrieved passages
-   and scored like `datalessen eval` (key-fact recall, abstention F1, words, recall@5);
-   printed and written to `evals/report/ranker-cv.md`;
+1. cross-validation: each gold set held out in turn (`--folds documents`: each document with
+   every question about it, whichever set asks it), everything trained on the rest, the held-out
+   questions answered with that model over the same retrieved passages and scored like
+   `datalessen eval` (key-fact recall, abstention F1, words, recall@5); printed and written to
+   `evals/report/ranker-cv.md`;
 2. the model trained on all sets, written as JSON (`assistant/models/sentence_ranker.json`)
    with the feature list and the SHA-256 of the training data and of the gold files.
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -214,6 +215,45 @@ def corpus_weights(examples: list[Example]) -> dict[int, float]:
     return {id(e): len(examples) / (len(counts) * counts[e.extra.get("corpus", "")]) for e in examples}
 
 
+FOLDS = ("sets", "documents")
+
+
+def about(example: Example) -> list[str]:
+    """The documents a question is about: its evidence's, or for a question without evidence (one the
+    documents do not answer) the document of its best retrieved passage."""
+    from evals.gold import passage_document
+
+    named = list(dict.fromkeys(ev.document for ev in example.question.evidence))
+    if named or not example.passages:
+        return named
+    return [passage_document(example.passages[0])]
+
+
+def fold_plan(examples: list[Example], by: str = "sets") -> list[tuple[str, list[Example], list[Example]]]:
+    """(held out, trained on, tested) for each fold.
+
+    By set: each gold set in turn. By document: every question about one document in turn, left out of
+    training whichever set it is in. The sets over one corpus ask about the same few documents, often the
+    same thing in other words, so a set's fold still trains on its paraphrases; a document nobody asked
+    about is what a user brings, and its fold measures that (docs/answering.md: the real documents' key
+    facts 0.665 by set, 0.615 by document)."""
+    if by == "sets":
+        names = dict.fromkeys(e.gold_set for e in examples)
+        return [(n, [e for e in examples if e.gold_set != n], [e for e in examples if e.gold_set == n]) for n in names]
+    if by != "documents":
+        raise ValueError(f"folds by {by!r}: expected one of {', '.join(FOLDS)}")
+    topics = {id(e): about(e) for e in examples}
+    names = dict.fromkeys(t[0] for t in topics.values() if t)
+    return [
+        (
+            n,
+            [e for e in examples if n not in topics[id(e)]],
+            [e for e in examples if topics[id(e)] and topics[id(e)][0] == n],
+        )
+        for n in names
+    ]
+
+
 def untrainable(examples: list[Example]) -> str:
     """Why these questions cannot train a model ('' when they can): the answerable model needs questions of
     both kinds, and the quoting ranker an answerable question whose retrieved sentences answer it."""
@@ -230,7 +270,9 @@ def untrainable(examples: list[Example]) -> str:
     return ""
 
 
-def train(examples: list[Example], training: dict | None = None, distracted: list[Example] = ()) -> RankerModel:
+def train(
+    examples: list[Example], training: dict | None = None, distracted: list[Example] = (), folds: str = "sets"
+) -> RankerModel:
     """Rankers on all examples; the answerable model on out-of-fold scores of the balanced rankers, set by
     set, each corpus weighing alike.
 
@@ -242,18 +284,17 @@ def train(examples: list[Example], training: dict | None = None, distracted: lis
     problem = untrainable(examples)
     if problem:
         raise ValueError(f"cannot train the sentence ranker: {problem}")
-    sets = sorted({e.gold_set for e in examples})
     both = [*examples, *distracted]
     weight_of = corpus_weights(both)
     summaries: dict[str, list] = {"similarity": [], "lexical": []}
     labels: dict[str, list] = {"similarity": [], "lexical": []}
     weights: dict[str, list] = {"similarity": [], "lexical": []}
-    for held in sets:
-        fitted_on = [e for e in examples if e.gold_set != held]
+    for _, fitted_on, tested in fold_plan(examples, folds):
         if untrainable(fitted_on):  # one set alone, or the others hold no answer: its scores are in-sample
             fitted_on = examples
         rankers = fit_rankers(fitted_on, balanced=True)
-        for e in (e for e in both if e.gold_set == held):
+        held = {_key(t) for t in tested}
+        for e in (e for e in both if _key(e) in held):
             for kind in summaries:
                 summary = summary_of(e, rankers, kind)
                 if summary is not None:
@@ -279,6 +320,13 @@ class Fold:
     questions: int
     summary: dict
     top3: float | None
+    records: list = field(default_factory=list, repr=False)
+    corpus: str = ""
+
+
+def _key(example: Example) -> tuple[str, str]:
+    """A question and its copy retrieved beside the distractors share this."""
+    return example.gold_set, example.question.id
 
 
 def answer_examples(assistant, answerer: ExtractiveAnswerer, examples: list[Example]) -> list[dict]:
@@ -295,34 +343,42 @@ def answer_examples(assistant, answerer: ExtractiveAnswerer, examples: list[Exam
 
 
 def cross_validate(
-    assistants: dict, examples: list[Example], progress=None, distracted: list[Example] = (), fixed: RankerModel | None = None
+    assistants: dict,
+    examples: list[Example],
+    progress=None,
+    distracted: list[Example] = (),
+    fixed: RankerModel | None = None,
+    folds: str = "sets",
 ) -> list[Fold]:
     """`assistants`: gold set name -> the assistant over the store its questions are about; `distracted`:
-    as in `train`, the held-out set's left out with it. `fixed`: refit only the quoting ranker per fold and
-    keep this model's answerable part, so only what is quoted changes (minutes instead of half an hour)."""
-    sets = list(dict.fromkeys(e.gold_set for e in examples))
-    vectors = {}
-    for name, assistant in assistants.items():
-        fetch = getattr(assistant.store, "sentence_vectors", None)
-        vectors[name] = _memo(fetch) if fetch else None
-    folds = []
-    for held in sets:
-        fitted_on = [e for e in examples if e.gold_set != held]
+    as in `train`, the held-out questions left out with them. `fixed`: refit only the quoting ranker per
+    fold and keep this model's answerable part, so only what is quoted changes (minutes instead of half an
+    hour). `folds`: what is held out in turn (`fold_plan`)."""
+    vectors = {}  # one memo a store: the sets over the same documents share it
+    for assistant in assistants.values():
+        if id(assistant) not in vectors:
+            fetch = getattr(assistant.store, "sentence_vectors", None)
+            vectors[id(assistant)] = _memo(fetch) if fetch else None
+    out = []
+    for held, fitted_on, tested in fold_plan(examples, folds):
         if fixed is not None:
             model = RankerModel(
                 fit_rankers(fitted_on), fixed.answerable, fixed.threshold, fixed.training, fixed.abstention_rankers
             )
         else:
-            model = train(fitted_on, distracted=[e for e in distracted if e.gold_set != held])
-        assistant = assistants[held]
-        answerer = assistant.extractive(model=model, sentence_vectors=vectors[held])
-        held_examples = [e for e in examples if e.gold_set == held]
-        records = answer_examples(assistant, answerer, held_examples)
+            kept = {_key(e) for e in fitted_on}
+            model = train(fitted_on, distracted=[e for e in distracted if _key(e) in kept], folds=folds)
+        records = []
+        for assistant in {id(assistants[e.gold_set]): assistants[e.gold_set] for e in tested}.values():
+            group = [e for e in tested if assistants[e.gold_set] is assistant]
+            answerer = assistant.extractive(model=model, sentence_vectors=vectors[id(assistant)])
+            records += answer_examples(assistant, answerer, group)
         summary = summarize(records)
-        folds.append(Fold(held, len(held_examples), summary, (summary.get("top3_passages_key_facts") or {}).get("mean")))
+        top3 = (summary.get("top3_passages_key_facts") or {}).get("mean")
+        out.append(Fold(held, len(tested), summary, top3, records, tested[0].extra.get("corpus", "") if tested else ""))
         if progress:
-            progress(folds[-1])
-    return folds
+            progress(out[-1])
+    return out
 
 
 def _memo(fetch):
@@ -366,13 +422,30 @@ def fold_row(fold: Fold) -> list[str]:
     ]
 
 
-def cv_markdown(folds: list[Fold], model: RankerModel) -> str:
+def pooled_lines(folds: list[Fold]) -> list[str]:
+    """Each corpus's questions over all its folds together: folds by document differ in size."""
+    lines = []
+    for corpus in dict.fromkeys(f.corpus for f in folds):
+        records = [r for f in folds if f.corpus == corpus for r in f.records]
+        s = summarize(records)
+        kf, top3, a = s["key_fact_recall"]["mean"], (s.get("top3_passages_key_facts") or {}).get("mean"), s["abstention"]
+        ratio = f" ({kf / top3:.2f} of the top-3 passages' {top3:.3f})" if top3 else ""
+        lines.append(
+            f"all {sum(f.questions for f in folds if f.corpus == corpus)} questions over {Path(corpus).parent}: "
+            f"key facts {kf:.3f}{ratio}, abstention F1 {a['f1']:.3f} ({a['precision']:.2f} / {a['recall']:.2f}), "
+            f"words median {s['words']['median']:.0f}"
+        )
+    return lines
+
+
+def cv_markdown(folds: list[Fold], model: RankerModel, by: str = "sets") -> str:
+    held = "gold set" if by == "sets" else "document (every question about it, whichever set it is in)"
     lines = [
-        "# Sentence ranker: leave-one-set-out cross-validation",
+        f"# Sentence ranker: leave-one-{'set' if by == 'sets' else 'document'}-out cross-validation",
         "",
-        f"Written by `datalessen train-ranker` on {model.training.get('date', '')}. Each gold set is held out in turn;",
-        "the ranker and the answerable model are trained on the other sets and the held-out questions are",
-        "answered with them over the passages retrieved for them (hybrid, top 10), scored as `datalessen eval`",
+        f"Written by `datalessen train-ranker --folds {by}` on {model.training.get('date', '')}. Each {held} is held",
+        "out in turn; the ranker and the answerable model are trained on the other questions and the held-out ones",
+        "are answered with them over the passages retrieved for them (hybrid, top 10), scored as `datalessen eval`",
         "scores (key-fact recall on answerable questions; abstention F1 with 'should abstain' as positive;",
         "words over all answers). Recall@5 is retrieval's and does not depend on the ranker. The top-3",
         "column is the key-fact recall of the full text of the top-3 passages of the same run.",
@@ -382,6 +455,7 @@ def cv_markdown(folds: list[Fold], model: RankerModel) -> str:
     ]
     lines += ["| " + " | ".join(fold_row(f)) + " |" for f in folds]
     t = model.training
+    lines += ["", *(f"- {line}" for line in pooled_lines(folds))]
     lines += [
         "",
         f"Training data: {t.get('questions')} questions, {t.get('candidates')} candidate sentences, "
@@ -465,6 +539,14 @@ def write_model(model: RankerModel, path: Path) -> None:
 )
 @click.option("--no-cv", is_flag=True, help="Only train (skip the cross-validation).")
 @click.option(
+    "--folds",
+    type=click.Choice(FOLDS),
+    default="sets",
+    show_default=True,
+    help="What the cross-validation holds out in turn: each gold set, or each document with every question about "
+    "it (how the model does on a document nobody asked about). The answerable model's out-of-fold scores use it too.",
+)
+@click.option(
     "--quoting-only",
     is_flag=True,
     help="Only cross-validate what is quoted: each fold refits the quoting ranker, the answerable model of the "
@@ -472,7 +554,7 @@ def write_model(model: RankerModel, path: Path) -> None:
     "to the features or the composition in minutes.",
 )
 @click.pass_obj
-def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv, quoting_only):
+def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv, folds, quoting_only):
     """Train the sentence ranker on the gold sets, cross-validate it, write its weights."""
     from evals.gold import GOLD_DIR
 
@@ -515,7 +597,7 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
     if problem:  # before the distractors' copies are made and before anything is written
         raise click.ClickException(f"cannot train the sentence ranker: {problem}")
     if quoting_only:
-        _quoting_cv(corpora, examples, load_model(out))
+        _quoting_cv(corpora, examples, load_model(out), folds)
         return
     distracted = crowded_examples(corpora, list(distractors)) if distractors else []
     with_vectors = sum(e.similarity is not None for e in examples if e.sentences)
@@ -544,6 +626,7 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
         "calibrated by a one-feature logistic fit",
         "answerable_c": ANSWERABLE_C,
         "abstention_rankers": "class-balanced (each answering sentence weighs negatives / positives)",
+        "answerable_out_of_fold": f"by {folds}",
     }
     if distracted:
         training["distractors"] = {
@@ -552,7 +635,7 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
             "data_sha256": data_digest(distracted),
             "teaches": "the answerable model only",
         }
-    model = train(examples, training, distracted)
+    model = train(examples, training, distracted, folds)
     write_model(model, out)
     click.echo(f"model: {out} (thresholds {model.threshold}; {time.perf_counter() - started:.0f} s)")
     if no_cv or len(names) < 2:
@@ -562,27 +645,27 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
         if problem:
             click.echo(f"cross-validation skipped: without {held}, {problem}")
             return
-    click.echo("cross-validation, leave one set out:")
+    click.echo(f"cross-validation, leave one {folds.removesuffix('s')} out:")
     click.echo("  " + " | ".join(CV_HEADERS))
-    folds = cross_validate(
-        corpora, examples, progress=lambda f: click.echo("  " + " | ".join(fold_row(f))), distracted=distracted
+    done = cross_validate(
+        corpora, examples, progress=lambda f: click.echo("  " + " | ".join(fold_row(f))), distracted=distracted, folds=folds
     )
+    for line in pooled_lines(done):
+        click.echo(line)
     cv_report.parent.mkdir(parents=True, exist_ok=True)
-    cv_report.write_text(cv_markdown(folds, model), encoding="utf-8")
+    cv_report.write_text(cv_markdown(done, model, folds), encoding="utf-8")
     click.echo(f"cross-validation: {cv_report} ({time.perf_counter() - started:.0f} s)")
 
 
-def _quoting_cv(corpora: dict, examples: list[Example], fixed: RankerModel) -> None:
-    """Leave one set out with only the quoting ranker refitted; each corpus's mean key facts at the end."""
-    click.echo("cross-validation of what is quoted (answerable model fixed), leave one set out:")
+def _quoting_cv(corpora: dict, examples: list[Example], fixed: RankerModel, folds: str = "sets") -> None:
+    """Only the quoting ranker refitted per fold; each corpus's questions over all folds at the end."""
+    click.echo(f"cross-validation of what is quoted (answerable model fixed), leave one {folds.removesuffix('s')} out:")
     click.echo("  " + " | ".join(CV_HEADERS))
-    folds = cross_validate(corpora, examples, progress=lambda f: click.echo("  " + " | ".join(fold_row(f))), fixed=fixed)
-    corpus_of = {e.gold_set: e.extra.get("corpus", "") for e in examples}
-    for corpus in dict.fromkeys(corpus_of.values()):
-        facts = [f.summary["key_fact_recall"]["mean"] for f in folds if corpus_of[f.held_out] == corpus]
-        facts = [x for x in facts if x is not None]
-        if facts:
-            click.echo(f"mean key facts over {len(facts)} folds of {corpus}: {sum(facts) / len(facts):.4f}")
+    done = cross_validate(
+        corpora, examples, progress=lambda f: click.echo("  " + " | ".join(fold_row(f))), fixed=fixed, folds=folds
+    )
+    for line in pooled_lines(done):
+        click.echo(line)
 
 
 if __name__ == "__main__":

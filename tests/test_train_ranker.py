@@ -54,8 +54,52 @@ def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_a
     assert set(rows) == {"heldout", "test"}, result.output  # each set held out in turn
     for key_facts, refused in rows.values():  # the file's answerable part decided: every question refused
         assert float(refused) == 1.0 and float(key_facts) < 0.1, result.output  # (a source's "not known" may hold a fact)
-    assert "mean key facts over 2 folds" in result.output
+    assert re.search(r"^all \d+ questions over .*: key facts [\d.]+", result.output, re.M), result.output
     assert model.read_bytes() == before and not cv.exists()
+
+    result = CliRunner().invoke(train_ranker, [*args, "--folds", "documents"], obj=obj)
+    assert result.exit_code == 0, result.output
+    held = re.findall(r"^  (\S+\.md) \| (\d+) \|", result.output, re.M)
+    assert len(held) >= 5 and "leave one document out" in result.output, result.output  # each document in turn
+    questions = len(corpus_assistant_gold(["heldout", "test"]))
+    assert sum(int(n) for _, n in held) <= questions  # each question tested at most once
+    assert model.read_bytes() == before and not cv.exists()
+
+
+def test_document_folds_keep_every_question_about_the_held_out_document_out_of_training():
+    """The sets ask about the same documents in other words: held out by set, a question's paraphrase in
+    another set is still trained on; held out by document, no question about it is."""
+    from evals.train_ranker import fold_plan
+
+    def asked(gold_set, qid, documents, first_passage="x.md"):
+        evidence = tuple(SimpleNamespace(document=d) for d in documents)
+        question = SimpleNamespace(id=qid, evidence=evidence, answerable=bool(documents))
+        passage = SimpleNamespace(metadata={"document": first_passage}, source="")
+        return SimpleNamespace(gold_set=gold_set, question=question, passages=[passage])
+
+    first = asked("s1", "a1", ["a.md"])
+    paraphrase = asked("s2", "b1", ["a.md"])
+    both = asked("s2", "b2", ["b.md", "a.md"])
+    unanswerable = asked("s2", "b3", [], first_passage="b.md")
+    examples = [first, paraphrase, both, unanswerable]
+
+    by_set = {held: (trained, tested) for held, trained, tested in fold_plan(examples, "sets")}
+    assert paraphrase in by_set["s1"][0]  # the leak a set's fold has
+
+    by_document = {held: (trained, tested) for held, trained, tested in fold_plan(examples, "documents")}
+    assert set(by_document) == {"a.md", "b.md"}
+    trained, tested = by_document["a.md"]
+    assert tested == [first, paraphrase] and trained == [unanswerable]  # `both` names a.md too: not trained on
+    trained, tested = by_document["b.md"]
+    assert tested == [both, unanswerable] and trained == [first, paraphrase]
+    with pytest.raises(ValueError, match="folds by 'pages'"):
+        fold_plan(examples, "pages")
+
+
+def corpus_assistant_gold(names):
+    from evals.train_ranker import gold_sets
+
+    return [q for questions in gold_sets(names).values() for q in questions]
 
 
 def test_the_cli_lists_the_command():
@@ -77,7 +121,7 @@ def test_real_home_trains_on_every_development_set_of_the_real_documents(tmp_pat
     monkeypatch.setattr(training, "gold_sets", lambda names: asked.extend(names) or {})
     monkeypatch.setattr(training, "collect", lambda assistant, sets: [])
     monkeypatch.setattr(training, "untrainable", lambda examples: "")
-    monkeypatch.setattr(training, "train", lambda examples, info=None, distracted=(): (_ for _ in ()).throw(SystemExit(3)))
+    monkeypatch.setattr(training, "train", lambda examples, *rest: (_ for _ in ()).throw(SystemExit(3)))
     shipped = SimpleNamespace(assistant=SimpleNamespace(store=store))
     result = CliRunner().invoke(train_ranker, ["--sets", "heldout", "--real-home", str(tmp_path)], obj=shipped)
     assert result.exit_code == 3, result.output
