@@ -16,7 +16,8 @@ features and a label (`evals/ranker_data.py`). Then:
 
 Rankers: linear models (deterministic, no seed needed; lbfgs): the quoting ranker fitted per question
 (`fit_listwise`), the others as pooled logistic regressions. The answerable model is
-fitted on out-of-fold ranker scores (each set scored by a ranker that did not see it), so it
+fitted on out-of-fold ranker scores (each set, or with `--folds documents` each document, scored by a
+ranker that did not see it), so it
 learns how the ranker behaves on questions it was not trained on.
 """
 
@@ -244,15 +245,16 @@ def fold_plan(examples: list[Example], by: str = "sets") -> list[tuple[str, list
         return [(n, [e for e in examples if e.gold_set != n], [e for e in examples if e.gold_set == n]) for n in names]
     if by != "documents":
         raise ValueError(f"folds by {by!r}: expected one of {', '.join(FOLDS)}")
-    topics = {id(e): about(e) for e in examples}
+    # a document is known by its corpus too: two stores may each hold a file of the same name
+    topics = {id(e): [(e.extra.get("corpus", ""), d) for d in about(e)] for e in examples}
     names = dict.fromkeys(t[0] for t in topics.values() if t)
     return [
         (
-            n,
-            [e for e in examples if n not in topics[id(e)]],
-            [e for e in examples if topics[id(e)] and topics[id(e)][0] == n],
+            document,
+            [e for e in examples if (corpus, document) not in topics[id(e)]],
+            [e for e in examples if topics[id(e)] and topics[id(e)][0] == (corpus, document)],
         )
-        for n in names
+        for corpus, document in names
     ]
 
 
@@ -275,8 +277,8 @@ def untrainable(examples: list[Example]) -> str:
 def train(
     examples: list[Example], training: dict | None = None, distracted: list[Example] = (), folds: str = "sets"
 ) -> RankerModel:
-    """Rankers on all examples; the answerable model on out-of-fold scores of the balanced rankers, set by
-    set, each corpus weighing alike.
+    """Rankers on all examples; the answerable model on out-of-fold scores of the balanced rankers (fold by
+    fold, `fold_plan`), each corpus weighing alike.
 
     `distracted`: the same questions retrieved from a copy of each store with unrelated documents beside
     it. A user's store holds more than the documents a question is about, and among thousands of unrelated
@@ -642,8 +644,8 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
     click.echo(f"model: {out} (thresholds {model.threshold}; {time.perf_counter() - started:.0f} s)")
     if no_cv or len(names) < 2:
         return
-    for held in dict.fromkeys(e.gold_set for e in examples):
-        problem = untrainable([e for e in examples if e.gold_set != held])
+    for held, fitted_on, _ in fold_plan(examples, folds):
+        problem = untrainable(fitted_on)
         if problem:
             click.echo(f"cross-validation skipped: without {held}, {problem}")
             return

@@ -71,27 +71,30 @@ def test_document_folds_keep_every_question_about_the_held_out_document_out_of_t
     another set is still trained on; held out by document, no question about it is."""
     from evals.train_ranker import fold_plan
 
-    def asked(gold_set, qid, documents, first_passage="x.md"):
+    def asked(gold_set, qid, documents, first_passage="x.md", corpus="digest"):
         evidence = tuple(SimpleNamespace(document=d) for d in documents)
         question = SimpleNamespace(id=qid, evidence=evidence, answerable=bool(documents))
         passage = SimpleNamespace(metadata={"document": first_passage}, source="")
-        return SimpleNamespace(gold_set=gold_set, question=question, passages=[passage])
+        return SimpleNamespace(gold_set=gold_set, question=question, passages=[passage], extra={"corpus": corpus})
 
     first = asked("s1", "a1", ["a.md"])
     paraphrase = asked("s2", "b1", ["a.md"])
     both = asked("s2", "b2", ["b.md", "a.md"])
     unanswerable = asked("s2", "b3", [], first_passage="b.md")
-    examples = [first, paraphrase, both, unanswerable]
+    namesake = asked("r1", "c1", ["a.md"], corpus="real")  # another store's file of the same name
+    examples = [first, paraphrase, both, unanswerable, namesake]
 
     by_set = {held: (trained, tested) for held, trained, tested in fold_plan(examples, "sets")}
     assert paraphrase in by_set["s1"][0]  # the leak a set's fold has
 
-    by_document = {held: (trained, tested) for held, trained, tested in fold_plan(examples, "documents")}
-    assert set(by_document) == {"a.md", "b.md"}
-    trained, tested = by_document["a.md"]
-    assert tested == [first, paraphrase] and trained == [unanswerable]  # `both` names a.md too: not trained on
-    trained, tested = by_document["b.md"]
-    assert tested == [both, unanswerable] and trained == [first, paraphrase]
+    folds = fold_plan(examples, "documents")
+    assert [held for held, _, _ in folds] == ["a.md", "b.md", "a.md"]
+    trained, tested = folds[0][1:]
+    assert tested == [first, paraphrase] and trained == [unanswerable, namesake]  # `both` names a.md: not trained on
+    trained, tested = folds[1][1:]
+    assert tested == [both, unanswerable] and trained == [first, paraphrase, namesake]
+    trained, tested = folds[2][1:]
+    assert tested == [namesake] and trained == [first, paraphrase, both, unanswerable]
     with pytest.raises(ValueError, match="folds by 'pages'"):
         fold_plan(examples, "pages")
 
