@@ -15,7 +15,7 @@ from assistant.extractive import WORD_BUDGET, ExtractiveAnswerer
 from assistant.profile import EMPTY
 from assistant.schema import Passage
 from assistant.sentence_features import FEATURES, SIMILARITY_FEATURES
-from assistant.sentence_ranker import ANSWERABLE_FEATURES, DEFAULT_MODEL, Logistic, RankerModel, load_model
+from assistant.sentence_ranker import ANSWERABLE_FEATURES, DEFAULT_MODEL, Logistic, RankerModel, load_model, question_summary
 from assistant.settings import Settings
 from evals.sets import SETS, UNSEEN
 
@@ -92,6 +92,25 @@ def test_abstention_reads_the_balanced_rankers_and_an_older_model_file_still_loa
     older["abstention_rankers"]["lexical"]["features"] = older["abstention_rankers"]["lexical"]["features"][:-1]
     with pytest.raises(ValueError, match="retrain"):
         RankerModel.from_dict(older)
+
+
+def test_the_answerable_model_sees_how_far_the_closest_sentence_of_the_asked_shape_lies_behind():
+    """'Hoeveel kost ...?': sentences about the cost that name no amount are closest; the one with a number
+    lies behind. That gap is what separates a question the documents leave out from one they answer."""
+    rows = np.zeros((3, len(FEATURES)))
+    similarity = np.zeros((3, len(SIMILARITY_FEATURES)))
+    similarity[:, 0] = [0.91, 0.88, 0.84]
+    gap = ANSWERABLE_FEATURES.index("typed_similarity_gap")
+
+    def summary(type_match, sims=similarity):
+        rows[:, FEATURES.index("type_match")] = type_match
+        return question_summary(np.array([0.9, 0.5, 0.2]), rows, sims, np.zeros(3), False, 1.0)[gap]
+
+    assert summary([0, 0, 1]) == pytest.approx(0.84 - 0.91)  # only the farthest gives a number
+    assert summary([1, 0, 1]) == pytest.approx(0.0)  # the closest one does
+    assert summary([0, 0, 0]) == pytest.approx(-0.2)  # none does
+    assert summary([0.5, 0.5, 0.5]) == pytest.approx(0.0)  # a question that asks for no particular shape
+    assert summary([0, 0, 1], None) == 0.0  # without sentence vectors nothing is known
 
 
 def test_a_logistic_is_the_standardised_sigmoid_and_survives_json():
