@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test17").role       # "unseen"
-    targets(gold_set("test17"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test18").role       # "unseen"
+    targets(gold_set("test18"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -77,8 +77,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test13", DEVELOPMENT, "real", "af"),
     GoldSet("test16", DEVELOPMENT, "shipped", "ag"),
     GoldSet("real-test14", DEVELOPMENT, "real", "ah"),
-    GoldSet("test17", UNSEEN, "shipped", "ai"),
-    GoldSet("real-test15", UNSEEN, "real", "aj"),
+    GoldSet("test17", DEVELOPMENT, "shipped", "ai"),
+    GoldSet("real-test15", DEVELOPMENT, "real", "aj"),
+    GoldSet("test18", UNSEEN, "shipped", "ak"),
+    GoldSet("real-test16", UNSEEN, "real", "al"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
