@@ -262,15 +262,30 @@ def untrainable(examples: list[Example]) -> str:
     """Why these questions cannot train a model ('' when they can): the answerable model needs questions of
     both kinds, and the quoting ranker an answerable question whose retrieved sentences answer it."""
     sets = ", ".join(dict.fromkeys(e.gold_set for e in examples)) or "no gold set"
-    answerable = [e for e in examples if e.question.answerable]
     if not examples:
         return "no questions to train on"
-    if len(answerable) == len(examples):
+    if all(e.question.answerable for e in examples):
         return f"every question of {sets} is answerable: add questions the documents do not answer (answerable: false)"
+    return unquotable(examples)
+
+
+def unquotable(examples: list[Example]) -> str:
+    """Why these questions cannot train the quoting ranker ('' when they can)."""
+    sets = ", ".join(dict.fromkeys(e.gold_set for e in examples)) or "no gold set"
+    answerable = [e for e in examples if e.question.answerable]
     if not answerable:
         return f"no question of {sets} is answerable: add questions the documents answer"
     if not any(len(e.sentences) and e.labels.sum() for e in answerable):
         return f"no retrieved sentence answers a question of {sets}: check their evidence quotes against the documents"
+    return ""
+
+
+def fold_problem(examples: list[Example], folds: str = "sets", check=untrainable) -> str:
+    """The first fold whose training part cannot train (`check`), as 'without X, why'; '' when every one can."""
+    for held, fitted_on, _ in fold_plan(examples, folds):
+        problem = check(fitted_on)
+        if problem:
+            return f"without {held}, {problem}"
     return ""
 
 
@@ -601,6 +616,9 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
     if problem:  # before the distractors' copies are made and before anything is written
         raise click.ClickException(f"cannot train the sentence ranker: {problem}")
     if quoting_only:
+        problem = fold_problem(examples, folds, unquotable)  # before a fold's fit fails with a traceback
+        if problem:
+            raise click.ClickException(f"cannot cross-validate what is quoted: {problem}")
         _quoting_cv(corpora, examples, load_model(out), folds)
         return
     distracted = crowded_examples(corpora, list(distractors)) if distractors else []
@@ -644,11 +662,10 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
     click.echo(f"model: {out} (thresholds {model.threshold}; {time.perf_counter() - started:.0f} s)")
     if no_cv or len(names) < 2:
         return
-    for held, fitted_on, _ in fold_plan(examples, folds):
-        problem = untrainable(fitted_on)
-        if problem:
-            click.echo(f"cross-validation skipped: without {held}, {problem}")
-            return
+    problem = fold_problem(examples, folds)
+    if problem:
+        click.echo(f"cross-validation skipped: {problem}")
+        return
     click.echo(f"cross-validation, leave one {folds.removesuffix('s')} out:")
     click.echo("  " + " | ".join(CV_HEADERS))
     done = cross_validate(

@@ -212,6 +212,22 @@ def test_a_fold_that_cannot_train_skips_the_cross_validation_but_keeps_the_model
     assert load_model(out).threshold and not report.exists()
 
 
+def test_quoting_only_says_which_fold_cannot_train_instead_of_failing_inside_it(tmp_path, monkeypatch):
+    """Set b asks only what the documents do not answer: without a, nothing is left to learn what to quote from."""
+    import evals.train_ranker as training
+
+    examples = [_example("a", i % 2 == 0, n=i) for i in range(8)] + [_example("b", False, n=i) for i in range(4)]
+    monkeypatch.setattr(training, "collect", lambda assistant, sets: list(examples))
+    monkeypatch.setattr(training, "gold_sets", lambda names: [])
+    store = SimpleNamespace(store=SimpleNamespace(count=lambda: 3))
+    out = tmp_path / "m.json"
+    args = ["--sets", "heldout,heldout2", "--out", str(out), "--quoting-only"]
+    result = CliRunner().invoke(train_ranker, args, obj=SimpleNamespace(assistant=store))
+    assert result.exit_code == 1, result.output
+    assert "cannot cross-validate what is quoted: without a, no question of b is answerable" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
 def test_each_corpus_weighs_alike_in_the_answerable_model(monkeypatch):
     """Without it the corpus with most gold questions decides when to abstain, on its own signals."""
     import evals.train_ranker as training
