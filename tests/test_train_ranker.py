@@ -61,7 +61,7 @@ def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_a
     assert result.exit_code == 0, result.output
     held = re.findall(r"^  (\S+\.md) \| (\d+) \|", result.output, re.M)
     assert len(held) >= 5 and "leave one document out" in result.output, result.output  # each document in turn
-    questions = len(corpus_assistant_gold(["heldout", "test"]))
+    questions = len(gold_questions(["heldout", "test"]))
     assert sum(int(n) for _, n in held) <= questions  # each question tested at most once
     assert model.read_bytes() == before and not cv.exists()
 
@@ -99,7 +99,8 @@ def test_document_folds_keep_every_question_about_the_held_out_document_out_of_t
         fold_plan(examples, "pages")
 
 
-def corpus_assistant_gold(names):
+def gold_questions(names):
+    """Every question of the named shipped gold sets."""
     from evals.train_ranker import gold_sets
 
     return [q for questions in gold_sets(names).values() for q in questions]
