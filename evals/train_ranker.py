@@ -221,15 +221,20 @@ def corpus_weights(examples: list[Example]) -> dict[int, float]:
 FOLDS = ("sets", "documents")
 
 
+NOTHING_RETRIEVED = "(no passage retrieved)"
+CORPUS_NAMES = {"shipped": "the shipped corpus", "real": "the real documents"}
+
+
 def about(example: Example) -> list[str]:
     """The documents a question is about: its evidence's, or for a question without evidence (one the
     documents do not answer) the document of its best retrieved passage."""
     from evals.gold import passage_document
 
     named = list(dict.fromkeys(ev.document for ev in example.question.evidence))
-    if named or not example.passages:
+    if named:
         return named
-    return [passage_document(example.passages[0])]
+    # nothing retrieved at all: a fold of its own, so the question is still held out once
+    return [passage_document(example.passages[0])] if example.passages else [NOTHING_RETRIEVED]
 
 
 def fold_plan(examples: list[Example], by: str = "sets") -> list[tuple[str, list[Example], list[Example]]]:
@@ -340,7 +345,8 @@ class Fold:
     summary: dict
     top3: float | None
     records: list = field(default_factory=list, repr=False)
-    corpus: str = ""
+    corpus: str = ""  # the store its questions were answered from
+    sets: tuple = ()  # the gold sets its questions come from
 
 
 def _key(example: Example) -> tuple[str, str]:
@@ -394,7 +400,8 @@ def cross_validate(
             records += answer_examples(assistant, answerer, group)
         summary = summarize(records)
         top3 = (summary.get("top3_passages_key_facts") or {}).get("mean")
-        out.append(Fold(held, len(tested), summary, top3, records, tested[0].extra.get("corpus", "") if tested else ""))
+        corpus = tested[0].extra.get("corpus", "") if tested else ""
+        out.append(Fold(held, len(tested), summary, top3, records, corpus, tuple(dict.fromkeys(e.gold_set for e in tested))))
         if progress:
             progress(out[-1])
     return out
@@ -450,11 +457,23 @@ def pooled_lines(folds: list[Fold]) -> list[str]:
         kf, top3, a = s["key_fact_recall"]["mean"], (s.get("top3_passages_key_facts") or {}).get("mean"), s["abstention"]
         ratio = f" ({kf / top3:.2f} of the top-3 passages' {top3:.3f})" if top3 else ""
         lines.append(
-            f"all {sum(f.questions for f in folds if f.corpus == corpus)} questions over {Path(corpus).parent}: "
+            f"all {sum(f.questions for f in folds if f.corpus == corpus)} questions over {corpus_name(folds, corpus)}: "
             f"key facts {kf:.3f}{ratio}, abstention F1 {a['f1']:.3f} ({a['precision']:.2f} / {a['recall']:.2f}), "
             f"words median {s['words']['median']:.0f}"
         )
     return lines
+
+
+def corpus_name(folds: list[Fold], corpus: str) -> str:
+    """What a reader knows a store by: the corpus its gold sets are about, not the data home it sat in
+    on the machine that trained (which is gone by the time the report is read)."""
+    from evals.sets import gold_set
+
+    sets = {n for f in folds if f.corpus == corpus for n in f.sets}
+    kinds = {gold_set(n).corpus if gold_set(n) else None for n in sets}
+    if len(kinds) == 1 and None not in kinds:
+        return CORPUS_NAMES.get(next(iter(kinds)), next(iter(kinds)))
+    return f"the store in {Path(corpus).parent}"
 
 
 def cv_markdown(folds: list[Fold], model: RankerModel, by: str = "sets") -> str:

@@ -74,29 +74,48 @@ def test_document_folds_keep_every_question_about_the_held_out_document_out_of_t
     def asked(gold_set, qid, documents, first_passage="x.md", corpus="digest"):
         evidence = tuple(SimpleNamespace(document=d) for d in documents)
         question = SimpleNamespace(id=qid, evidence=evidence, answerable=bool(documents))
-        passage = SimpleNamespace(metadata={"document": first_passage}, source="")
-        return SimpleNamespace(gold_set=gold_set, question=question, passages=[passage], extra={"corpus": corpus})
+        passages = [SimpleNamespace(metadata={"document": first_passage}, source="")] if first_passage else []
+        return SimpleNamespace(gold_set=gold_set, question=question, passages=passages, extra={"corpus": corpus})
 
     first = asked("s1", "a1", ["a.md"])
     paraphrase = asked("s2", "b1", ["a.md"])
     both = asked("s2", "b2", ["b.md", "a.md"])
     unanswerable = asked("s2", "b3", [], first_passage="b.md")
     namesake = asked("r1", "c1", ["a.md"], corpus="real")  # another store's file of the same name
-    examples = [first, paraphrase, both, unanswerable, namesake]
+    unretrieved = asked("s2", "b4", [], first_passage=None)  # nothing retrieved: still held out once
+    examples = [first, paraphrase, both, unanswerable, namesake, unretrieved]
 
     by_set = {held: (trained, tested) for held, trained, tested in fold_plan(examples, "sets")}
     assert paraphrase in by_set["s1"][0]  # the leak a set's fold has
 
     folds = fold_plan(examples, "documents")
-    assert [held for held, _, _ in folds] == ["a.md", "b.md", "a.md"]
+    assert [held for held, _, _ in folds] == ["a.md", "b.md", "a.md", "(no passage retrieved)"]
     trained, tested = folds[0][1:]
-    assert tested == [first, paraphrase] and trained == [unanswerable, namesake]  # `both` names a.md: not trained on
+    assert tested == [first, paraphrase] and trained == [unanswerable, namesake, unretrieved]  # `both` names a.md
     trained, tested = folds[1][1:]
-    assert tested == [both, unanswerable] and trained == [first, paraphrase, namesake]
+    assert tested == [both, unanswerable] and trained == [first, paraphrase, namesake, unretrieved]
     trained, tested = folds[2][1:]
-    assert tested == [namesake] and trained == [first, paraphrase, both, unanswerable]
+    assert tested == [namesake] and trained == [first, paraphrase, both, unanswerable, unretrieved]
+    assert folds[3][2] == [unretrieved]
+    held_out = [e for _, _, tested in folds for e in tested]
+    assert sorted(map(id, held_out)) == sorted(map(id, examples))  # every question is held out exactly once
     with pytest.raises(ValueError, match="folds by 'pages'"):
         fold_plan(examples, "pages")
+
+
+def test_the_pooled_lines_name_the_corpus_a_reader_knows_not_the_data_home_that_trained():
+    """The report outlives the machine's scratch homes: '/tmp/h8' tells a reader nothing."""
+    from evals.train_ranker import Fold, corpus_name
+
+    folds = [
+        Fold("heldout", 45, {}, None, corpus="/tmp/h8/chroma", sets=("heldout",)),
+        Fold("a.md", 9, {}, None, corpus="/tmp/h8/chroma", sets=("test", "test2")),
+        Fold("real", 48, {}, None, corpus="/tmp/r14/chroma", sets=("real",)),
+        Fold("mine", 20, {}, None, corpus="/home/me/own/chroma", sets=("my-own-set",)),
+    ]
+    assert corpus_name(folds, "/tmp/h8/chroma") == "the shipped corpus"
+    assert corpus_name(folds, "/tmp/r14/chroma") == "the real documents"
+    assert corpus_name(folds, "/home/me/own/chroma") == "the store in /home/me/own"  # a set of one's own (--extra)
 
 
 def gold_questions(names):
