@@ -20,6 +20,7 @@ from assistant.fusion import reciprocal_rank_fusion
 from assistant.passage_index import IndexCache, PassageIndex, load_index
 from assistant.profile import is_field_name, load_profile
 from assistant.schema import Passage
+from assistant.sentence_bm25 import SentenceRanking
 from assistant.settings import Settings
 from assistant.text import detect_language
 
@@ -100,6 +101,7 @@ class HybridRetriever:
         self._index: PassageIndex | None = None
         self._lock = threading.Lock()
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.sentence_ranking = SentenceRanking()
         self.refresh()
 
     def forget_query_vectors(self) -> None:
@@ -199,7 +201,12 @@ class HybridRetriever:
             hits = self.store.dense_ids(vector, self.settings.dense_k, where)  # ids only: passages are in memory
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)
-        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=self.fusion_weights(query))
+        weights = self.fusion_weights(query)
+        if mode == "hybrid" and self.settings.sentence_bm25_weight > 0:
+            pool = [passages[by_id[c]] for c in dict.fromkeys(c for ranking in rankings.values() for c in ranking) if c in by_id]
+            rankings["sentence"] = self.sentence_ranking.rank(bm25, self.profile.query_terms(query), pool)
+            weights = weights | {"sentence": self.settings.sentence_bm25_weight * weights.get("bm25", 1.0)}
+        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)
         fused = [
             (cid, score * (REFERENCE_WEIGHT if self.profile.is_reference_section(passages[by_id[cid]].section) else 1.0), ranks)
             for cid, score, ranks in fused
