@@ -187,10 +187,11 @@ class HybridRetriever:
             if not allowed.any():
                 return []
         rankings: dict[str, list[str]] = {}
+        terms = self.profile.query_terms(query)  # BM25's and the sentences' vote's
         sparse_scores: dict[str, float] = {}
         dense_scores: dict[str, float] = {}
         if mode in ("hybrid", "bm25"):
-            hits = bm25.top(self.profile.query_terms(query), self.settings.bm25_k, allowed)
+            hits = bm25.top(terms, self.settings.bm25_k, allowed)
             rankings["bm25"] = [passages[i].chunk_id for i, _ in hits]
             sparse_scores = {passages[i].chunk_id: s for i, s in hits}
         if mode in ("hybrid", "dense"):
@@ -204,7 +205,7 @@ class HybridRetriever:
         weights = self.fusion_weights(query)
         if mode == "hybrid" and self.settings.sentence_bm25_weight > 0:
             pool = [passages[by_id[c]] for c in dict.fromkeys(c for ranking in rankings.values() for c in ranking) if c in by_id]
-            rankings["sentence"] = self.sentence_ranking.rank(bm25, self.profile.query_terms(query), pool)
+            rankings["sentence"] = self.sentence_ranking.rank(bm25, terms, pool)
             weights = weights | {"sentence": self.settings.sentence_bm25_weight * weights.get("bm25", 1.0)}
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)
         fused = [

@@ -1,11 +1,11 @@
 """The retrieved passages again, ordered by their best single sentence's BM25 score.
 
-A report states a detail once, often inside a passage about something else ('Het dataplatform wordt
-gevoed met een nachtelijke verversing van gegevensbronnen.' in a passage about the archive specialist):
-over the whole passage its words weigh little, in its own sentence they are all there is. This ranking
+A report states a detail once, often inside a passage about something else (how often a dashboard is
+refreshed, in a passage about the archivist's role): over the whole passage its words weigh little, in its
+own sentence they are all there is. This ranking
 is fused as a third vote beside BM25 and e5 (`sentence_bm25_weight`). It only reorders the passages
 those two found, with their store-wide term rarity and word families, so it needs no index of its own
-and costs a few milliseconds per question. Measured on the development sets (docs/benchmarks.md): the
+and costs under a millisecond per question. Measured on the development sets (docs/benchmarks.md): the
 real documents' recall@5 rose, the digest's (a fact per sentence already) stayed within noise.
 """
 
@@ -51,8 +51,8 @@ class SentenceRanking:
         weights = bm25.query_weights(query_terms)
         if not weights or not passages:
             return []
-        terms = list(bm25.vocabulary)
-        weight = {terms[col]: float(bm25.idf[col]) * w for col, w in weights.items()}
+        weight = {col: float(bm25.idf[col]) * w for col, w in weights.items()}
+        column = bm25.vocabulary.get  # term -> column; no per-question copy of a vocabulary of 100k+ terms
         per_passage = [self.sentences(p) for p in passages]
         lengths = [sum(c.values()) for group in per_passage for c in group]
         average = float(np.mean(lengths)) if lengths else 1.0
@@ -61,7 +61,7 @@ class SentenceRanking:
         for passage, group in zip(passages, per_passage):
             for counts in group:
                 norm = k1 * (1 - b + b * sum(counts.values()) / average)
-                score = sum(weight[t] * tf * (k1 + 1) / (tf + norm) for t, tf in counts.items() if t in weight)
+                score = sum(weight.get(column(t), 0.0) * tf * (k1 + 1) / (tf + norm) for t, tf in counts.items())
                 if score > best.get(passage.chunk_id, 0.0):
                     best[passage.chunk_id] = score
         return sorted(best, key=lambda chunk_id: -best[chunk_id])

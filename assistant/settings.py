@@ -86,7 +86,7 @@ class Settings:
     cross_language_bm25_weight: float = 0.3
     # the vote, beside BM25's, of the retrieved passages ordered by their best sentence's BM25 score: a
     # detail stated once inside a passage about something else (assistant/sentence_bm25.py); 0 = off.
-    # Development sets: the real documents' recall@5 0.842 -> 0.859, the digest's 0.906 -> 0.903 (docs/benchmarks.md)
+    # Development sets: the real documents' recall@5 0.842 -> 0.858, the digest's 0.906 -> 0.903 (docs/benchmarks.md)
     sentence_bm25_weight: float = 0.5
     top_k: int = 8
 
