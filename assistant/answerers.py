@@ -44,6 +44,8 @@ class AnswererContext:
 
     settings: Settings
     term_weight: Callable[[str], float] = lambda term: 1.0  # rarity of a stemmed term in the corpus
+    # question -> the rarity of a term among the chunks nearest that question (None: `term_weight`)
+    term_weights: Callable[[str], Callable[[str], float]] | None = None
     known_term: Callable[..., bool] = lambda term, family=True: True  # (term, family) -> does the corpus use it?
     vocabulary_size: Callable[[], int] | None = None  # how many distinct terms the corpus uses (None: unknown)
     crosses_language: Callable[[str], bool] = lambda question: False  # in a language few documents are in?

@@ -62,6 +62,7 @@ class Assistant:
         return AnswererContext(
             settings=settings or self.settings,
             term_weight=self.term_weight,
+            term_weights=self.retriever.rarity_near,
             known_term=lambda term, family=True: self.retriever.bm25.knows(term, family),
             vocabulary_size=lambda: len(self.retriever.bm25.vocabulary),
             crosses_language=self.retriever.crosses_language,
@@ -77,9 +78,7 @@ class Assistant:
 
     def term_weight(self, term: str) -> float:
         """Rarity of a stemmed term in the corpus; a term the corpus lacks weighs most."""
-        index = self.retriever.bm25
-        col = index.vocabulary.get(term)
-        return float(index.idf[col]) if col is not None else float(index.idf.max(initial=1.0)) + 1.0
+        return self.retriever.bm25.rarity(term)
 
     # -- asking ---------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ matrices make a query over 100k chunks take milliseconds instead of a Python loo
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +84,32 @@ class BM25Index:
                 self.families.setdefault(key, []).append(term)
             if term.startswith("ge") and len(term) > 7:  # findable from its ge-less stem
                 self.families.setdefault("p:" + term[2:7], []).append(term)
+
+    def rarity(self, term: str) -> float:
+        """A stemmed term's rarity in the corpus (its IDF); a term the corpus lacks weighs most."""
+        col = self.vocabulary.get(term)
+        return float(self.idf[col]) if col is not None else float(self.idf.max(initial=1.0)) + 1.0
+
+    def rarity_among(self, rows: np.ndarray) -> Callable[[str], float]:
+        """`rarity` as if only these rows were the corpus (a term none of them holds weighs most, one the
+        corpus lacks one more)."""
+        n = len(rows)
+        holds = np.zeros(self.size, dtype=bool)
+        holds[rows] = True
+        lacking = float(np.log1p((n + 0.5) / 0.5)) + 1.0
+        known: dict[str, float] = {}
+
+        def rarity(term: str) -> float:
+            if term not in known:
+                col = self.vocabulary.get(term)
+                if col is None:
+                    known[term] = lacking
+                else:
+                    df = int(holds[self.matrix.indices[self.matrix.indptr[col] : self.matrix.indptr[col + 1]]].sum())
+                    known[term] = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+            return known[term]
+
+        return rarity
 
     def knows(self, term: str, family: bool = True) -> bool:
         """The term, or (with `family`) a word of its family, occurs in the corpus."""

@@ -101,9 +101,12 @@ class ExtractiveAnswerer:
         question_vector: Callable[[str], np.ndarray] | None = None,
         sentence_vectors: Callable[[list[Passage]], dict] | None = None,
         by_coverage: bool = False,
+        term_weights: Callable[[str], Callable[[str], float]] | None = None,
     ):
         self.settings = settings
         self.term_weight = term_weight or (lambda term: 1.0)
+        # question -> term rarity among the chunks nearest it (settings.rarity_neighbourhood says why)
+        self.term_weights = term_weights
         self.known_term = known_term or (lambda term, family=True: True)  # (term, family) -> in the corpus?
         self.vocabulary_size = vocabulary_size
         self.crosses_language = crosses_language or (lambda question: False)
@@ -128,7 +131,8 @@ class ExtractiveAnswerer:
     def describe(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = ""):
         """The question's view, its candidate sentences and their features (training uses this too)."""
         query = standalone_question or question
-        view = QuestionView.of(question, query, self.profile, self.term_weight, self.known_term, language)
+        weight = self.term_weights(query) if self.term_weights is not None else self.term_weight
+        view = QuestionView.of(question, query, self.profile, weight, self.known_term, language)
         cands = candidates(passages, self.profile)
         rows = feature_matrix(view, cands, passages, self.profile)
         similarity = None
@@ -393,6 +397,7 @@ def build(context) -> ExtractiveAnswerer:
     """The `extractive` entry of `assistant.answerers.BACKENDS`."""
     arguments = {
         "term_weight": context.term_weight,
+        "term_weights": context.term_weights,
         "known_term": context.known_term,
         "vocabulary_size": context.vocabulary_size,
         "crosses_language": context.crosses_language,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -101,12 +101,14 @@ class HybridRetriever:
         self._index: PassageIndex | None = None
         self._lock = threading.Lock()
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._neighbourhoods: OrderedDict[str, tuple[BM25Index, np.ndarray]] = OrderedDict()
         self.sentence_ranking = SentenceRanking()
         self.refresh()
 
     def forget_query_vectors(self) -> None:
         with self._lock:
             self._query_vectors.clear()
+            self._neighbourhoods.clear()
 
     def query_vector(self, query: str) -> np.ndarray:
         """The e5 vector of a query, kept for the latest ones: the answerer compares the same question with
@@ -120,6 +122,29 @@ class HybridRetriever:
                 while len(self._query_vectors) > QUERY_VECTORS_KEPT:
                     self._query_vectors.popitem(last=False)
         return vector
+
+    def rarity_near(self, query: str) -> Callable[[str], float]:
+        """A term's rarity among the `rarity_neighbourhood` chunks nearest the question in e5 (those of its
+        latest retrieval, within its filters), or in the whole store when that is no larger: what is rare
+        around the question, which unrelated documents elsewhere in the store do not change."""
+        size = self.settings.rarity_neighbourhood
+        with self._lock:
+            bm25, by_id = self.bm25, self.by_id
+            kept = self._neighbourhoods.get(query)
+        if size <= 0 or bm25.size <= size:
+            return bm25.rarity
+        if kept is None or kept[0] is not bm25:
+            hits = self.store.dense_ids(self.query_vector(query), size)
+            kept = self._keep_neighbourhood(query, bm25, [chunk_id for chunk_id, _ in hits], by_id)
+        return bm25.rarity_among(kept[1])
+
+    def _keep_neighbourhood(self, query: str, bm25: BM25Index, chunk_ids: list[str], by_id: dict) -> tuple:
+        kept = (bm25, np.fromiter((by_id[c] for c in chunk_ids if c in by_id), dtype=np.int64))
+        with self._lock:
+            self._neighbourhoods[query] = kept
+            while len(self._neighbourhoods) > QUERY_VECTORS_KEPT:
+                self._neighbourhoods.popitem(last=False)
+        return kept
 
     def refresh(self) -> None:
         """Bring passages and BM25 up to date with the store: read from the cache at start, then only the
@@ -199,7 +224,12 @@ class HybridRetriever:
             if allowed is not None:
                 where = {"doc_id": {"$in": sorted({passages[i].doc_id for i in np.flatnonzero(allowed)})}}
             vector = self.query_vector(query)
-            hits = self.store.dense_ids(vector, self.settings.dense_k, where)  # ids only: passages are in memory
+            near = self.settings.rarity_neighbourhood if bm25.size > self.settings.rarity_neighbourhood > 0 else 0
+            # ids only: passages are in memory. The answerer's `rarity_near` reads the hits beyond dense_k.
+            hits = self.store.dense_ids(vector, max(self.settings.dense_k, near), where)
+            if near:
+                self._keep_neighbourhood(query, bm25, [chunk_id for chunk_id, _ in hits[:near]], by_id)
+            hits = hits[: self.settings.dense_k]
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)
         weights = self.fusion_weights(query)
