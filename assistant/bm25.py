@@ -62,6 +62,11 @@ class TermCounts:
         return TermCounts(sparse.vstack([mine, theirs], format="csr", dtype=np.float32), vocabulary)
 
 
+def idf(n_docs, df):
+    """BM25's rarity of a term in `df` of `n_docs` texts (never negative)."""
+    return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+
+
 class BM25Index:
     def __init__(self, texts: list[str] | TermCounts, k1: float = 1.2, b: float = 0.75):
         self.k1, self.b = k1, b
@@ -71,7 +76,7 @@ class BM25Index:
         n_docs = len(counts)
         lengths = np.asarray(counts.matrix.sum(axis=1), dtype=np.float32).ravel()
         df = np.bincount(tf.col.astype(np.int64), minlength=len(self.vocabulary)).astype(np.float32)
-        self.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        self.idf = idf(n_docs, df).astype(np.float32)
         avg = float(lengths.mean()) if n_docs else 0.0
         norm = k1 * (1 - b + b * lengths / avg) if avg else np.ones_like(lengths)
         # precompute the BM25 weight of every (doc, term) so a query is one sparse column sum
@@ -96,7 +101,7 @@ class BM25Index:
         n = len(rows)
         holds = np.zeros(self.size, dtype=bool)
         holds[rows] = True
-        lacking = float(np.log1p((n + 0.5) / 0.5)) + 1.0
+        lacking = float(idf(n, 0)) + 1.0
         known: dict[str, float] = {}
 
         def rarity(term: str) -> float:
@@ -106,7 +111,7 @@ class BM25Index:
                     known[term] = lacking
                 else:
                     df = int(holds[self.matrix.indices[self.matrix.indptr[col] : self.matrix.indptr[col + 1]]].sum())
-                    known[term] = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+                    known[term] = float(idf(n, df))
             return known[term]
 
         return rarity

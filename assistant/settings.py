@@ -102,8 +102,8 @@ class Settings:
     # at most this many, not in the whole store: beside thousands of unrelated pages the whole store's
     # rarity made this report's everyday words ('gemeente', 'inwoners') weigh most and changed which
     # sentence was quoted. A store of at most this many chunks is its own neighbourhood; 0 = the whole
-    # store always. Quoting-only folds beside all help pages: the real documents' key facts −0.037 ->
-    # −0.028, the digest's −0.025 -> −0.024, the stores alone unchanged; 100 lost more (docs/answering.md)
+    # store always. Quoting-only folds beside all help pages, key facts' drop: the real documents' −0.037 ->
+    # −0.030, the digest's −0.025 -> −0.016, the stores alone unchanged; 100 lost more (docs/answering.md)
     rarity_neighbourhood: int = 300
     # the sentence ranker's weights (JSON, from `datalessen train-ranker`); empty = the shipped ones
     ranker_model: str = ""

@@ -113,8 +113,9 @@ def _read_only_copy(folder: Path) -> Path:
 INDEX_SETTINGS = {"hnsw:space": "cosine", "hnsw:num_threads": 1, "hnsw:search_ef": 200}
 # The hits a dense search asks Chroma for, whatever k: its HNSW search is as wide as the larger of that and
 # the beam above, and beside 7,000 unrelated chunks a beam of 200 still missed up to 16 of a question's
-# 30 nearest chunks (its best one among them); with 300, 29 or 30 for all but one of 600 development
-# questions (21), for +0.4 ms a search at 7,000 chunks (docs/benchmarks.md)
+# 30 nearest chunks (its best one among them); with 300 it found 0.997 and 0.999 of the true 30 over 300
+# development questions per corpus (worst question 21 and 29), for +0.4 ms a search at 7,000 chunks
+# (docs/benchmarks.md)
 SEARCH_BEAM = 300
 
 
@@ -316,7 +317,7 @@ class ChunkStore:
         already; fetching texts and metadata from Chroma would cost more than the vector search.
 
         Chroma is asked for at least `SEARCH_BEAM` hits, of which the best k are kept: HNSW searches as
-        wide as the hits asked for, and at k = 30 it missed up to half of some questions' true top 30
+        wide as the hits asked for, and at k = 30 it missed up to 16 of some questions' true top 30
         (docs/benchmarks.md)."""
         # No count() first: Chroma returns fewer hits when it holds fewer than k, none when empty; that extra
         # round trip cost more than the search itself at 100k chunks (docs/benchmarks.md).
