@@ -105,7 +105,7 @@ class ExtractiveAnswerer:
     ):
         self.settings = settings
         self.term_weight = term_weight or (lambda term: 1.0)
-        # question -> term rarity among the chunks nearest it (settings.rarity_neighbourhood says why)
+        # question -> term rarity in the documents nearest it (settings.rarity_nearest says why)
         self.term_weights = term_weights
         self.known_term = known_term or (lambda term, family=True: True)  # (term, family) -> in the corpus?
         self.vocabulary_size = vocabulary_size

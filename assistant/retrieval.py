@@ -35,6 +35,14 @@ OWN_LANGUAGE_SHARE = 0.2
 LANGUAGE_SAMPLE = 1000  # passages read to tell the documents' languages (evenly spread; all when fewer)
 
 
+def rows_by_document(passages: list[Passage]) -> dict[str, np.ndarray]:
+    """doc_id -> the rows of its passages."""
+    rows: dict[str, list[int]] = {}
+    for i, p in enumerate(passages):
+        rows.setdefault(p.doc_id, []).append(i)
+    return {doc_id: np.asarray(r, dtype=np.int64) for doc_id, r in rows.items()}
+
+
 def language_shares(passages: list[Passage], sample: int = LANGUAGE_SAMPLE) -> dict[str, float]:
     """Share of the passages in each language, from an even sample so a large store starts as fast."""
     if not passages:
@@ -124,22 +132,29 @@ class HybridRetriever:
         return vector
 
     def rarity_near(self, query: str) -> Callable[[str], float]:
-        """A term's rarity among the `rarity_neighbourhood` chunks nearest the question in e5 (those of its
-        latest retrieval, within its filters), or in the whole store when that is no larger: what is rare
-        around the question, which unrelated documents elsewhere in the store do not change."""
-        size = self.settings.rarity_neighbourhood
+        """A term's rarity among the chunks of the documents that hold the `rarity_nearest` chunks nearest
+        the question in e5 (those of its latest retrieval, within its filters): what is rare in the
+        documents the question is about, which unrelated documents elsewhere in the store do not change."""
+        nearest = self.settings.rarity_nearest
         with self._lock:
-            bm25, by_id = self.bm25, self.by_id
+            bm25 = self.bm25
             kept = self._neighbourhoods.get(query)
-        if size <= 0 or bm25.size <= size:
+        if nearest <= 0:
             return bm25.rarity
         if kept is None or kept[0] is not bm25:
-            hits = self.store.dense_ids(self.query_vector(query), size)
-            kept = self._keep_neighbourhood(query, bm25, [chunk_id for chunk_id, _ in hits], by_id)
-        return bm25.rarity_among(kept[1])
+            hits = self.store.dense_ids(self.query_vector(query), nearest)
+            kept = self._keep_neighbourhood(query, [chunk_id for chunk_id, _ in hits])
+        bm25, rows = kept
+        return bm25.rarity_among(rows) if len(rows) else bm25.rarity
 
-    def _keep_neighbourhood(self, query: str, bm25: BM25Index, chunk_ids: list[str], by_id: dict) -> tuple:
-        kept = (bm25, np.fromiter((by_id[c] for c in chunk_ids if c in by_id), dtype=np.int64))
+    def _keep_neighbourhood(self, query: str, chunk_ids: list[str]) -> tuple:
+        """Keep, for the answerer, the rows of every document that holds one of these chunks (rows of the
+        index read here, with its BM25, so an ingest in between cannot mix two indexes)."""
+        with self._lock:
+            passages, by_id, rows_of, bm25 = self.passages, self.by_id, self.rows_of_document, self.bm25
+        documents = dict.fromkeys(passages[by_id[c]].doc_id for c in chunk_ids if c in by_id)
+        rows = np.concatenate([rows_of[d] for d in documents]) if documents else np.zeros(0, dtype=np.int64)
+        kept = (bm25, rows)
         with self._lock:
             self._neighbourhoods[query] = kept
             while len(self._neighbourhoods) > QUERY_VECTORS_KEPT:
@@ -159,6 +174,7 @@ class HybridRetriever:
             self.languages = languages
             self.passages = index.passages
             self.by_id = {p.chunk_id: i for i, p in enumerate(index.passages)}
+            self.rows_of_document = rows_by_document(index.passages)
             self.bm25 = bm25
 
     def crosses_language(self, query: str) -> bool:
@@ -224,11 +240,11 @@ class HybridRetriever:
             if allowed is not None:
                 where = {"doc_id": {"$in": sorted({passages[i].doc_id for i in np.flatnonzero(allowed)})}}
             vector = self.query_vector(query)
-            near = self.settings.rarity_neighbourhood if bm25.size > self.settings.rarity_neighbourhood > 0 else 0
+            nearest = self.settings.rarity_nearest
             # ids only: passages are in memory. The answerer's `rarity_near` reads the hits beyond dense_k.
-            hits = self.store.dense_ids(vector, max(self.settings.dense_k, near), where)
-            if near:
-                self._keep_neighbourhood(query, bm25, [chunk_id for chunk_id, _ in hits[:near]], by_id)
+            hits = self.store.dense_ids(vector, max(self.settings.dense_k, nearest), where)
+            if nearest > 0:
+                self._keep_neighbourhood(query, [chunk_id for chunk_id, _ in hits[:nearest]])
             hits = hits[: self.settings.dense_k]
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)

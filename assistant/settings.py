@@ -98,13 +98,13 @@ class Settings:
     llm_model_path: str = ""  # GGUF file for llamacpp
     llm_timeout: float = 120.0
     max_quotes: int = 5
-    # the answerer weighs a question's words by their rarity among the chunks nearest the question in e5,
-    # at most this many, not in the whole store: beside thousands of unrelated pages the whole store's
-    # rarity made this report's everyday words ('gemeente', 'inwoners') weigh most and changed which
-    # sentence was quoted. A store of at most this many chunks is its own neighbourhood; 0 = the whole
-    # store always. Quoting-only folds beside all help pages, key facts' drop: the real documents' −0.037 ->
-    # −0.030, the digest's −0.025 -> −0.016, the stores alone unchanged; 100 lost more (docs/answering.md)
-    rarity_neighbourhood: int = 300
+    # the answerer weighs a question's words by their rarity in the documents that hold the chunks nearest
+    # the question in e5 (this many), not in the whole store: beside thousands of unrelated pages the whole
+    # store's rarity made a report's everyday words ('gemeente', 'inwoners') weigh most and changed which
+    # sentence was quoted; 0 = the whole store. Quoting-only folds, key facts without / beside all help
+    # pages: real documents 0.645 / 0.632, digest 0.717 / 0.703 (the 300 nearest chunks themselves: 0.645 /
+    # 0.615, 0.714 / 0.698; the documents of the 10 nearest lost on both; docs/answering.md)
+    rarity_nearest: int = 50
     # the sentence ranker's weights (JSON, from `datalessen train-ranker`); empty = the shipped ones
     ranker_model: str = ""
     # evidence floors besides the ranker's own "does any sentence answer" (docs/answering.md):

@@ -1,6 +1,7 @@
 """Unrelated documents beside a report do not change how its answer weighs the question's words: the
-answerer counts a word's rarity among the chunks nearest the question (`rarity_neighbourhood`), not in
-the whole store, where thousands of other pages made the report's everyday words weigh most."""
+answerer counts a word's rarity in the documents that hold the chunks nearest the question
+(`rarity_nearest`), not in the whole store, where thousands of other pages made the report's everyday
+words weigh most."""
 
 from __future__ import annotations
 
@@ -68,8 +69,8 @@ def report_beside_pages(tmp_path, fake_settings, fake_embeddings):
     for n in range(40):
         (pages / f"menu-{n:02d}.md").write_text(help_page(n), encoding="utf-8")
 
-    def assistant(home: str, folders, neighbourhood: int):
-        settings = fake_settings.replace(home=tmp_path / home, corpus_profile="", rarity_neighbourhood=neighbourhood)
+    def assistant(home: str, folders, nearest: int):
+        settings = fake_settings.replace(home=tmp_path / home, corpus_profile="", rarity_nearest=nearest)
         bot = Assistant(settings, embeddings=fake_embeddings)
         assert ingest_into(bot, folders).ok
         return bot
@@ -85,14 +86,19 @@ def answer_text(bot) -> str:
 
 def test_the_answer_beside_unrelated_pages_is_the_answer_without_them(report_beside_pages):
     assistant, report, pages = report_beside_pages
-    alone = assistant("alone", [report], 8)
+    alone = assistant("alone", [report], 3)
     chunks = alone.store.count()
-    crowded = assistant("crowded", [report, pages], chunks + 2)
+    crowded = assistant("crowded", [report, pages], 3)
     assert crowded.store.count() > 6 * chunks
     assert ANSWER in answer_text(alone).splitlines()[1]
     assert answer_text(crowded) == answer_text(alone)
 
     terms = tokenize(QUESTION)
+    held = [t for t in terms if t in alone.retriever.bm25.vocabulary]
+    assert len(held) >= 5
+    # the report is the neighbourhood, all of it, though only its three nearest chunks were asked for
+    near = crowded.retriever.rarity_near(QUESTION)
+    assert [near(t) for t in held] == pytest.approx([alone.retriever.bm25.rarity(t) for t in held])
     after_retrieval = [crowded.retriever.rarity_near(QUESTION)(t) for t in terms]
     crowded.retriever.forget_query_vectors()  # asked without a retrieval first (the lessons view, `quote`)
     assert [crowded.retriever.rarity_near(QUESTION)(t) for t in terms] == pytest.approx(after_retrieval)
