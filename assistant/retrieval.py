@@ -133,7 +133,7 @@ class HybridRetriever:
 
     def rarity_near(self, query: str) -> Callable[[str], float]:
         """A term's rarity among the chunks of the documents that hold the `rarity_nearest` chunks nearest
-        the question in e5 (those of its latest retrieval, within its filters): what is rare in the
+        the question in e5 (kept by its latest retrieval, whatever its filters): what is rare in the
         documents the question is about, which unrelated documents elsewhere in the store do not change."""
         nearest = self.settings.rarity_nearest
         with self._lock:
@@ -242,9 +242,12 @@ class HybridRetriever:
             vector = self.query_vector(query)
             nearest = self.settings.rarity_nearest
             # ids only: passages are in memory. The answerer's `rarity_near` reads the hits beyond dense_k.
-            hits = self.store.dense_ids(vector, max(self.settings.dense_k, nearest), where)
+            hits = self.store.dense_ids(vector, max(self.settings.dense_k, nearest if where is None else 0), where)
             if nearest > 0:
-                self._keep_neighbourhood(query, [chunk_id for chunk_id, _ in hits[:nearest]])
+                # around the question in the whole store, not only in what a filter keeps: narrowed to one
+                # document, the words of its own title and sections were in every chunk and weighed nothing
+                around = hits if where is None else self.store.dense_ids(vector, nearest)
+                self._keep_neighbourhood(query, [chunk_id for chunk_id, _ in around[:nearest]])
             hits = hits[: self.settings.dense_k]
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)

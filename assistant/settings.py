@@ -108,7 +108,7 @@ class Settings:
     # the sentence ranker's weights (JSON, from `datalessen train-ranker`); empty = the shipped ones
     ranker_model: str = ""
     # evidence floors besides the ranker's own "does any sentence answer" (docs/answering.md):
-    # the best sentence must cover this share of the question's weighted terms ...
+    # one of the three best sentences must cover this share of the question's weighted terms ...
     abstain_threshold: float = 0.1
     # ... and some retrieved passage must be at least this similar to the question (0 = no floor;
     # e5 similarities are compressed: off-topic questions still score about 0.78). Off by default: the

@@ -9,6 +9,7 @@ from assistant.answer_types import (
     enumerates,
     focus_terms,
     gives_quantity,
+    needs_number,
     question_type,
     says_unknown,
     section_says_unknown,
@@ -86,6 +87,28 @@ def test_sentence_cues_are_shapes_of_answers():
     assert type_match("number", sentence_cues("Er werden 25.000 jongeren geteld.")) == 1.0
     assert type_match("number", sentence_cues("Er werden veel jongeren geteld.")) == 0.0
     assert type_match("list", sentence_cues("Er werden veel jongeren geteld.")) == 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence, number",
+    [
+        ("Tweederde van de inwoners hielp een buur.", 1.0),
+        ("Driekwart van de gemeenten doet mee.", 1.0),
+        ("Ten municipalities joined the pilot.", 1.0),
+        ("Ten behoeve van het ondersteunen van beslissingen.", 0.0),  # Dutch 'ten' is a preposition
+        ("Het team is ten minste een keer bijeengekomen.", 0.0),
+        ("Ten slotte volgt de evaluatie.", 0.0),
+    ],
+)
+def test_fractions_are_numbers_and_dutch_ten_is_not(sentence, number):
+    assert sentence_cues(sentence, "Hoeveel?")["number"] == number
+
+
+def test_only_a_number_answers_how_many_but_how_often_has_words_too():
+    assert needs_number("number", "Hoeveel medewerkers krijgt het data-team?")
+    assert needs_number("number", "How many spectators were expected?")
+    assert not needs_number("number", "Hoe vaak wordt het dataplatform ververst?")  # 'nachtelijk' answers it
+    assert not needs_number("who", "Wie bouwde het model?")
 
 
 @pytest.mark.parametrize(

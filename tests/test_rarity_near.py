@@ -114,3 +114,18 @@ def test_without_the_neighbourhood_the_unrelated_pages_change_the_answer(report_
     crowded = assistant("crowded", [report, pages], 0)
     assert answer_text(crowded) != answer_text(alone)
     assert "communiceert open" in answer_text(crowded)
+
+
+def test_a_document_filter_does_not_narrow_the_documents_around_the_question(report_beside_pages):
+    """A filter decides what may be quoted, not what is rare: narrowed to the one document asked about,
+    the words of its own title and sections were in every chunk, weighed nothing, and a question in them
+    was refused as uncovered."""
+    assistant, report, pages = report_beside_pages
+    crowded = assistant("crowded", [report, pages], 3)
+    terms = tokenize(QUESTION)
+    crowded.retrieve(QUESTION)
+    unfiltered = [crowded.retriever.rarity_near(QUESTION)(t) for t in terms]
+    for document in ("vertrouwen.md", "menu-05.md"):
+        crowded.retriever.forget_query_vectors()
+        assert crowded.retrieve(QUESTION, filters={"document": document})
+        assert [crowded.retriever.rarity_near(QUESTION)(t) for t in terms] == pytest.approx(unfiltered), document
