@@ -65,14 +65,15 @@ LEADS = {
 }
 _UNKNOWN_COLUMNS = (FEATURES.index("cue_unknown"), FEATURES.index("unknown_section"))
 _TYPE_MATCH = FEATURES.index("type_match")
-# The coverage floor asks one of the three best sentences, not only the best, to cover the question: the
-# best by the learned score is often a sentence about the question's subject in other words (its rarity
-# counted in the documents around the question, their own subject words weigh little), and the floor on it
-# alone refused 29 and 24 answerable development questions (digest, real documents) to 8 and 6 unanswerable
-# ones. Library means over the development sets, key facts / abstention F1, best -> three best: digest
-# 0.731 / 0.617 -> 0.747 / 0.633, real 0.659 / 0.664 -> 0.673 / 0.694; beside all help pages 0.715 / 0.594
-# -> 0.730 / 0.612 and 0.639 / 0.611 -> 0.650 / 0.644 (two and five best, and no floor, did worse on F1)
-FLOOR_SENTENCES = 3
+# The coverage floor and the number floor look at the three best sentences. The coverage floor asks one
+# of them, not only the best, to cover the question: the best by the learned score is often a sentence
+# about the question's subject in other words (its rarity counted in the documents around the question,
+# their own subject words weigh little), and the floor on it alone refused 29 and 24 answerable development
+# questions (digest, real documents) to 8 and 6 unanswerable ones. Library means over the development
+# sets, key facts / abstention F1, best -> three best: digest 0.731 / 0.617 -> 0.747 / 0.633, real 0.659 /
+# 0.664 -> 0.673 / 0.694; beside all help pages 0.715 / 0.594 -> 0.730 / 0.612 and 0.639 / 0.611 -> 0.650 /
+# 0.644 (two and five best, and no floor, did worse on F1)
+BEST_SENTENCES = 3
 
 
 @dataclass
@@ -179,7 +180,7 @@ class ExtractiveAnswerer:
             view.known_share,
             float(similarity[:, 0].max()) if similarity is not None else None,
             {id(c) for c, u in zip(cands, unknown) if u},
-            needs_number(view.kind, view.text) and not any(rows[i, _TYPE_MATCH] > 0 for i in order[:3]),
+            needs_number(view.kind, view.text) and not any(rows[i, _TYPE_MATCH] > 0 for i in order[:BEST_SENTENCES]),
         )
 
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:
@@ -259,7 +260,7 @@ class ExtractiveAnswerer:
         return self.vocabulary_size is None or self.vocabulary_size() >= self.settings.off_topic_min_vocabulary
 
     def _covered(self, ranking: Ranking, query: str = "") -> bool:
-        """One of the `FLOOR_SENTENCES` best sentences covers at least `abstain_threshold` of the question's
+        """One of the `BEST_SENTENCES` best sentences covers at least `abstain_threshold` of the question's
         weighted terms (with its passage's title and section): a floor a caller may raise, as the lessons
         view does (there, ranked by coverage, the best one).
 
@@ -274,7 +275,7 @@ class ExtractiveAnswerer:
             return True
         if self.by_coverage:
             return ranking.candidates[0].score >= self.settings.abstain_threshold
-        return max(c.coverage for c in ranking.candidates[:FLOOR_SENTENCES]) >= self.settings.abstain_threshold
+        return max(c.coverage for c in ranking.candidates[:BEST_SENTENCES]) >= self.settings.abstain_threshold
 
     def _about_it(self, candidate: Candidate) -> bool:
         """Ranked by coverage (the lessons view), an unknown is about the theme only above the floor."""
