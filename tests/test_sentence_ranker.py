@@ -113,6 +113,30 @@ def test_the_answerable_model_sees_how_far_the_closest_sentence_of_the_asked_sha
     assert summary([0, 0, 1], None) == 0.0  # without sentence vectors nothing is known
 
 
+def test_the_answerable_model_sees_whether_a_sentence_giving_the_asked_share_holds_the_rarest_term():
+    """'Welk percentage van de 75-plussers ...?': a share of another group does not answer it. The features come
+    from the answerer's own code; rarity is given (75-plussers rarest), so the test says what it checks."""
+    rare = {"75-plusser": 4.0, "75": 3.0, "plusser": 3.0}
+    shaped, terms = ANSWERABLE_FEATURES.index("shaped_rarest"), ANSWERABLE_FEATURES.index("question_terms")
+    question = "Welk percentage van de 75-plussers had veel vertrouwen in de gemeente?"
+
+    def summary(*texts):
+        solver = ExtractiveAnswerer(SETTINGS, lambda term: rare.get(term, 1.0), profile=EMPTY, model=hand_made(True))
+        _, cands, rows, _ = solver.describe(question, passages(*texts, title="Vertrouwen", section="Ouderen"))
+        return question_summary(np.linspace(0.9, 0.1, len(cands)), rows, None, np.zeros(len(cands)), False, 1.0)
+
+    other_group = summary(
+        "Van de jongeren had 31% veel vertrouwen in de gemeente.",
+        "Het vertrouwen van 75-plussers in de gemeente nam af.",
+    )
+    answered = summary(
+        "Van de 75-plussers had 27% veel vertrouwen in de gemeente.",
+        "Het vertrouwen van jongeren in de gemeente nam toe.",
+    )
+    assert other_group[shaped] < 0.5 < answered[shaped] == pytest.approx(1.0)
+    assert other_group[terms] == answered[terms] >= 4  # percentag, 75-plusser, vertrouw, gemeente, ...
+
+
 def test_a_logistic_is_the_standardised_sigmoid_and_survives_json():
     model = Logistic(("a", "b"), np.array([1.0, 0.0]), np.array([2.0, 1.0]), np.array([1.0, -1.0]), 0.5)
     x = np.array([[3.0, 1.0]])
