@@ -94,7 +94,6 @@ def test_what_is_asked_for_comes_from_the_follow_up_not_the_earlier_turns(corpus
     assert view.kind == "yes_no"  # ... what is asked comes from the user's own words
 
 
-@pytest.mark.xfail(strict=True, reason="known weakness: the ranker does not read 'buiten Utrecht' as 'elsewhere'")
 def test_a_follow_up_about_elsewhere_quotes_the_other_gemeente(corpus_assistant):
     answer = corpus_assistant.ask(
         "Wordt het ook buiten Utrecht gebruikt?",
