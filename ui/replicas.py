@@ -56,7 +56,12 @@ class Workers:
         command = [sys.executable, "-m", "ui.cli", "serve", "--replica", "--host", "127.0.0.1", "--port", str(self.ports[index])]
         if index > 0 or not self.ingest:
             command.append("--no-ingest")
-        self.processes[index] = subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        # a session of its own: Linux shares the CPU between sessions (autogroups) before threads, so a busy
+        # program started from the router's terminal competes with each app process as one, not thread by
+        # thread (docs/benchmarks.md); Ctrl+C reaches the router, which stops them (`stop`)
+        self.processes[index] = subprocess.Popen(
+            command, preexec_fn=_die_with_parent if sys.platform == "linux" else None, start_new_session=True
+        )
 
     async def answers(self, index: int) -> bool:
         try:
