@@ -128,15 +128,18 @@ class BM25Index:
         """Column -> weight: the query's own terms count fully, their word family (compounds,
         derivations) at RELATED_WEIGHT, so 'beleidsdomeinen' still finds 'domein'. A query is a
         text or its terms already made (`CorpusProfile.query_terms`)."""
-        weights: dict[int, float] = {}
+        return {self.vocabulary[term]: w for term, w in self.query_term_weights(query).items()}
+
+    def query_term_weights(self, query: str | list[str]) -> dict[str, float]:
+        """`query_weights` by term instead of column."""
+        weights: dict[str, float] = {}
         for term in dict.fromkeys(tokenize(query) if isinstance(query, str) else query):
             if term in self.vocabulary:
-                weights[self.vocabulary[term]] = 1.0
+                weights[term] = 1.0
             for key in family_keys(term):
                 for other in self.families.get(key, ()):
-                    col = self.vocabulary[other]
-                    if col not in weights and related(term, other):
-                        weights[col] = RELATED_WEIGHT
+                    if other not in weights and related(term, other):
+                        weights[other] = RELATED_WEIGHT
         return weights
 
     def scores(self, query: str | list[str]) -> np.ndarray:

@@ -5,7 +5,7 @@ refreshed, in a passage about the archivist's role): over the whole passage its 
 own sentence they are all there is. This ranking
 is fused as a third vote beside BM25 and e5 (`sentence_bm25_weight`). It only reorders the passages
 those two found, with their store-wide term rarity and word families, so it needs no index of its own
-and costs under a millisecond per question. Measured on the development sets (docs/benchmarks.md): the
+and costs about a millisecond per question. Measured on the development sets (docs/benchmarks.md): the
 real documents' recall@5 rose, the digest's (a fact per sentence already) stayed within noise.
 """
 
@@ -32,14 +32,18 @@ class SentenceRanking:
         self._counts: OrderedDict[str, list[Counter]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def sentences(self, passage: Passage) -> list[Counter]:
-        """Each sentence in its section (as ingest embeds it): a heading's words belong to its sentences."""
+    def sentences(self, passage: Passage) -> list[tuple[Counter, int]]:
+        """Each sentence in its section (as ingest embeds it): a heading's words belong to its sentences;
+        with its length in terms."""
         with self._lock:
             counts = self._counts.get(passage.chunk_id)
             if counts is not None:
                 self._counts.move_to_end(passage.chunk_id)
                 return counts
-        counts = [Counter(tokenize(s)) for s in sentence_texts(passage.text, passage.section, passage.title)]
+        counts = []
+        for s in sentence_texts(passage.text, passage.section, passage.title):
+            terms = Counter(tokenize(s))
+            counts.append((terms, sum(terms.values())))
         with self._lock:
             self._counts[passage.chunk_id] = counts
             while len(self._counts) > self.kept:
@@ -48,20 +52,19 @@ class SentenceRanking:
 
     def rank(self, bm25: BM25Index, query_terms: list[str], passages: list[Passage]) -> list[str]:
         """Chunk ids of `passages` whose best sentence shares a weighted term with the query, best first."""
-        weights = bm25.query_weights(query_terms)
+        weights = bm25.query_term_weights(query_terms)
         if not weights or not passages:
             return []
-        weight = {col: float(bm25.idf[col]) * w for col, w in weights.items()}
-        column = bm25.vocabulary.get  # term -> column; no per-question copy of a vocabulary of 100k+ terms
+        weight = {term: float(bm25.idf[bm25.vocabulary[term]]) * w for term, w in weights.items()}
         per_passage = [self.sentences(p) for p in passages]
-        lengths = [sum(c.values()) for group in per_passage for c in group]
+        lengths = [length for group in per_passage for _, length in group]
         average = float(np.mean(lengths)) if lengths else 1.0
         k1, b = bm25.k1, bm25.b
         best: dict[str, float] = {}
         for passage, group in zip(passages, per_passage):
-            for counts in group:
-                norm = k1 * (1 - b + b * sum(counts.values()) / average)
-                score = sum(weight.get(column(t), 0.0) * tf * (k1 + 1) / (tf + norm) for t, tf in counts.items())
+            for counts, length in group:
+                norm = k1 * (1 - b + b * length / average)
+                score = sum(weight[t] * tf * (k1 + 1) / (tf + norm) for t, tf in counts.items() if t in weight)
                 if score > best.get(passage.chunk_id, 0.0):
                     best[passage.chunk_id] = score
         return sorted(best, key=lambda chunk_id: -best[chunk_id])

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -131,28 +133,72 @@ def sentence_tokens(sentence: str) -> frozenset:
     return frozenset(tokenize(sentence))
 
 
+@lru_cache(maxsize=50_000)
+def _one_sentence(line: str) -> bool:
+    """The line is one sentence (a list item, a heading, a short paragraph): asked of every candidate's line
+    with every question."""
+    return len(split_sentences(line)) == 1
+
+
 def candidates(passages: list[Passage], profile: CorpusProfile) -> list[Candidate]:
     """Every quotable sentence of the passages, in passage and reading order, without repeats
     (overlapping chunks hold some sentences twice: the better-ranked passage keeps it)."""
     seen: set[str] = set()
     out = []
     for pi, passage in enumerate(passages):
-        order, index = 0, -1
-        sections = line_sections(passage.section or "", passage.text)
-        for line_no, line in enumerate(passage.text.split("\n")):
-            heading = is_heading_line(line)
-            for sentence in split_sentences(line):
-                index += 1
-                if heading:
-                    continue
-                sentence = quotable(sentence, profile)
-                tokens = sentence_tokens(sentence)
-                if len(sentence.split()) < MIN_WORDS or not tokens or profile.is_pointer(sentence) or sentence in seen:
-                    continue
-                seen.add(sentence)
-                out.append(Candidate(pi, order, sentence, tokens, line_no, index, section=sections[line_no]))
-                order += 1
+        order = 0
+        for sentence, tokens, line_no, index, section in _QUOTABLE.of(passage, profile):
+            if sentence in seen:
+                continue
+            seen.add(sentence)
+            out.append(Candidate(pi, order, sentence, tokens, line_no, index, section=section))
+            order += 1
     return out
+
+
+class _QuotableSentences:
+    """Each passage's quotable sentences, kept for the passages recent questions retrieved: the same
+    passages come back with every question about their subject, and splitting, cleaning and checking
+    their sentences again was a fifth of a new question's answer (docs/benchmarks.md)."""
+
+    def __init__(self, kept: int = 8192):
+        self.kept = kept
+        self._sentences: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, passage: Passage, profile: CorpusProfile) -> tuple:
+        key = (id(profile), passage.text, passage.section or "")
+        with self._lock:
+            held = self._sentences.get(key)
+            if held is not None and held[0] is profile:
+                self._sentences.move_to_end(key)
+                return held[1]
+        found = tuple(_quotable_sentences(passage, profile))
+        with self._lock:
+            self._sentences[key] = (profile, found)  # the profile kept beside them: an id is reused once freed
+            while len(self._sentences) > self.kept:
+                self._sentences.popitem(last=False)
+        return found
+
+
+def _quotable_sentences(passage: Passage, profile: CorpusProfile) -> Iterator[tuple]:
+    """(sentence, its terms, line, its index among the passage's sentences, its section) in reading order."""
+    index = -1
+    sections = line_sections(passage.section or "", passage.text)
+    for line_no, line in enumerate(passage.text.split("\n")):
+        heading = is_heading_line(line)
+        for sentence in split_sentences(line):
+            index += 1
+            if heading:
+                continue
+            sentence = quotable(sentence, profile)
+            tokens = sentence_tokens(sentence)
+            if len(sentence.split()) < MIN_WORDS or not tokens or profile.is_pointer(sentence):
+                continue
+            yield sentence, tokens, line_no, index, sections[line_no]
+
+
+_QUOTABLE = _QuotableSentences()
 
 
 class _Families:
@@ -215,7 +261,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
     for c in cands:
         key = (c.passage_index, c.section)
         if key not in contexts:
-            contexts[key] = frozenset(tokenize(f"{passages[c.passage_index].title} {c.section}"))
+            contexts[key] = sentence_tokens(f"{passages[c.passage_index].title} {c.section}")
     families = _Families(view.terms + view.focus, frozenset().union(*(c.tokens for c in cands), *contexts.values()))
     _match = families.match
     section_cov = {key: sum(view.weights[t] * _match(t, ctx) for t in view.terms) / total for key, ctx in contexts.items()}
@@ -259,7 +305,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
             "lead_in": float(c.sentence.endswith(":") or line.endswith(":")),
             "asks": float(c.sentence.rstrip().rstrip("\"'”’)").endswith("?")),
             "table_row": float(c.sentence.lstrip().startswith("|")),
-            "line_alone": float(len(split_sentences(line)) == 1),
+            "line_alone": float(_one_sentence(line)),
             "reference_section": float(profile.is_reference_section(c.section)),
             "unknown_section": float(section_says_unknown(c.section)),
             "type_match": type_match(view.kind, c.cues),

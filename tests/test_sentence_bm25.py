@@ -79,7 +79,8 @@ def test_sentences_are_counted_in_their_section_and_kept_for_the_next_question()
     ranking = SentenceRanking(kept=1)
     first = passage("a", "Zij beheert het depot.", section="De archivaris")
     counts = ranking.sentences(first)
-    assert counts[0]["archivaris"] == 1 and ranking.sentences(first) is counts
+    terms, length = counts[0]
+    assert terms["archivaris"] == 1 and length == sum(terms.values()) and ranking.sentences(first) is counts
     ranking.sentences(passage("b", "Iets anders."))
     assert ranking.sentences(first) is not counts  # only the most recent ones stay
 
