@@ -9,7 +9,6 @@ lessons across cases the result is spread over documents.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from assistant.bm25 import BM25Index
 from assistant.fusion import reciprocal_rank_fusion
 from assistant.passage_index import IndexCache, PassageIndex, load_index
 from assistant.profile import is_field_name, load_profile
+from assistant.recent import Recent
 from assistant.schema import Passage
 from assistant.sentence_bm25 import SentenceRanking
 from assistant.settings import Settings
@@ -108,27 +108,22 @@ class HybridRetriever:
         self.cache = cache
         self._index: PassageIndex | None = None
         self._lock = threading.Lock()
-        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._neighbourhoods: OrderedDict[str, tuple[BM25Index, np.ndarray]] = OrderedDict()
+        self._query_vectors = Recent(QUERY_VECTORS_KEPT)  # query -> its e5 vector
+        self._neighbourhoods = Recent(QUERY_VECTORS_KEPT)  # query -> (BM25 index, rows of its documents)
         self.sentence_ranking = SentenceRanking()
         self.refresh()
 
     def forget_query_vectors(self) -> None:
-        with self._lock:
-            self._query_vectors.clear()
-            self._neighbourhoods.clear()
+        self._query_vectors.clear()
+        self._neighbourhoods.clear()
 
     def query_vector(self, query: str) -> np.ndarray:
         """The e5 vector of a query, kept for the latest ones: the answerer compares the same question with
         its candidate sentences right after retrieval, and a theme is asked of every case in the lessons."""
-        with self._lock:
-            vector = self._query_vectors.get(query)
+        vector = self._query_vectors.get(query)
         if vector is None:
             vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
-            with self._lock:
-                self._query_vectors[query] = vector
-                while len(self._query_vectors) > QUERY_VECTORS_KEPT:
-                    self._query_vectors.popitem(last=False)
+            self._query_vectors.put(query, vector)
         return vector
 
     def rarity_near(self, query: str) -> Callable[[str], float]:
@@ -138,7 +133,7 @@ class HybridRetriever:
         nearest = self.settings.rarity_nearest
         with self._lock:
             bm25 = self.bm25
-            kept = self._neighbourhoods.get(query)
+        kept = self._neighbourhoods.get(query)
         if nearest <= 0:
             return bm25.rarity
         if kept is None or kept[0] is not bm25:
@@ -155,10 +150,7 @@ class HybridRetriever:
         documents = dict.fromkeys(passages[by_id[c]].doc_id for c in chunk_ids if c in by_id)
         rows = np.concatenate([rows_of[d] for d in documents]) if documents else np.zeros(0, dtype=np.int64)
         kept = (bm25, rows)
-        with self._lock:
-            self._neighbourhoods[query] = kept
-            while len(self._neighbourhoods) > QUERY_VECTORS_KEPT:
-                self._neighbourhoods.popitem(last=False)
+        self._neighbourhoods.put(query, kept)
         return kept
 
     def refresh(self) -> None:

@@ -5,18 +5,18 @@ refreshed, in a passage about the archivist's role): over the whole passage its 
 own sentence they are all there is. This ranking
 is fused as a third vote beside BM25 and e5 (`sentence_bm25_weight`). It only reorders the passages
 those two found, with their store-wide term rarity and word families, so it needs no index of its own
-and costs about a millisecond per question. Measured on the development sets (docs/benchmarks.md): the
+and costs about 2 ms per question (a slow 2-core machine, 2026-12-02). Measured on the development sets (docs/benchmarks.md): the
 real documents' recall@5 rose, the digest's (a fact per sentence already) stayed within noise.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 
 import numpy as np
 
 from assistant.bm25 import BM25Index
+from assistant.recent import Recent, passage_key
 from assistant.schema import Passage
 from assistant.sentence_features import sentence_texts
 from assistant.text import tokenize
@@ -28,26 +28,19 @@ class SentenceRanking:
     """Term counts per sentence of recently retrieved passages, and the ranking made from them."""
 
     def __init__(self, kept: int = KEPT):
-        self.kept = kept
-        self._counts: OrderedDict[str, list[Counter]] = OrderedDict()
-        self._lock = threading.Lock()
+        self.kept = Recent(kept)
 
     def sentences(self, passage: Passage) -> list[tuple[Counter, int]]:
         """Each sentence in its section (as ingest embeds it): a heading's words belong to its sentences;
         with its length in terms."""
-        with self._lock:
-            counts = self._counts.get(passage.chunk_id)
-            if counts is not None:
-                self._counts.move_to_end(passage.chunk_id)
-                return counts
-        counts = []
-        for s in sentence_texts(passage.text, passage.section, passage.title):
-            terms = Counter(tokenize(s))
-            counts.append((terms, sum(terms.values())))
-        with self._lock:
-            self._counts[passage.chunk_id] = counts
-            while len(self._counts) > self.kept:
-                self._counts.popitem(last=False)
+        key = passage_key(passage)
+        counts = self.kept.get(key)
+        if counts is None:
+            counts = []
+            for s in sentence_texts(passage.text, passage.section, passage.title):
+                terms = Counter(tokenize(s))
+                counts.append((terms, sum(terms.values())))
+            self.kept.put(key, counts)
         return counts
 
     def rank(self, bm25: BM25Index, query_terms: list[str], passages: list[Passage]) -> list[str]:

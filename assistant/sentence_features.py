@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +29,7 @@ from assistant.answer_types import (
     type_match,
 )
 from assistant.profile import CorpusProfile
+from assistant.recent import Recent, passage_key
 from assistant.schema import Passage
 from assistant.text import (
     is_heading_line,
@@ -162,22 +161,15 @@ class _QuotableSentences:
     their sentences again was a fifth of a new question's answer (docs/benchmarks.md)."""
 
     def __init__(self, kept: int = 8192):
-        self.kept = kept
-        self._sentences: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
+        self.kept = Recent(kept)
 
     def of(self, passage: Passage, profile: CorpusProfile) -> tuple:
-        key = (id(profile), passage.text, passage.section or "")
-        with self._lock:
-            held = self._sentences.get(key)
-            if held is not None and held[0] is profile:
-                self._sentences.move_to_end(key)
-                return held[1]
+        key = (id(profile), passage_key(passage))
+        held = self.kept.get(key)
+        if held is not None and held[0] is profile:
+            return held[1]
         found = tuple(_quotable_sentences(passage, profile))
-        with self._lock:
-            self._sentences[key] = (profile, found)  # the profile kept beside them: an id is reused once freed
-            while len(self._sentences) > self.kept:
-                self._sentences.popitem(last=False)
+        self.kept.put(key, (profile, found))  # the profile kept beside them: an id is reused once freed
         return found
 
 

@@ -11,14 +11,13 @@ import atexit
 import os
 import shutil
 import tempfile
-import threading
 import uuid
-from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
 
+from assistant.recent import Recent, passage_key
 from assistant.schema import Passage
 from assistant.sentence_vectors import SENTENCE_VECTORS, decode_vectors
 from assistant.settings import Settings, quiet_offline_environment
@@ -122,33 +121,6 @@ SEARCH_BEAM = 300
 SENTENCE_VECTORS_KEPT = 1024  # chunks whose decoded sentence vectors stay in memory (~25 MB: float32, ~15 sentences)
 
 
-def _sentence_key(p: Passage) -> tuple:
-    """A chunk's id with what its sentence vectors were made from: a file ingested anew keeps its chunk
-    ids, and its new text then misses the cache instead of reading the old vectors."""
-    return (p.chunk_id, hash((p.text, p.section, p.title)))
-
-
-class _Recent:
-    """A small thread-safe LRU: the sentence vectors of the chunks recent answers quoted from."""
-
-    def __init__(self, size: int):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-
 class ChunkStore:
     def __init__(self, settings: Settings):
         from assistant.embeddings import embedding_identity
@@ -160,7 +132,7 @@ class ChunkStore:
             settings.collection, metadata=INDEX_SETTINGS | self.embedding, embedding_function=None
         )
         self._check_embedding()
-        self._sentence_cache = _Recent(SENTENCE_VECTORS_KEPT)
+        self._sentence_cache = Recent(SENTENCE_VECTORS_KEPT)
 
     def _check_embedding(self) -> None:
         """Record which model and precision fill this collection; refuse one filled by another."""
@@ -265,7 +237,7 @@ class ChunkStore:
         so a stored chunk has them or not, never half; the most recently quoted chunks' stay decoded."""
         out, missing = {}, []
         for p in passages:
-            found = self._sentence_cache.get(_sentence_key(p))
+            found = self._sentence_cache.get(passage_key(p))
             if found is not None:
                 out[p.chunk_id] = found
             else:
@@ -279,7 +251,7 @@ class ChunkStore:
             p = by_id.get(chunk_id)
             if p is not None and vectors is not None and len(vectors) == len(passage_sentences(p.text)):
                 out[chunk_id] = vectors
-                self._sentence_cache.put(_sentence_key(p), vectors)
+                self._sentence_cache.put(passage_key(p), vectors)
         return out
 
     def all_passages(self, *, incomplete: bool = False) -> list[Passage]:

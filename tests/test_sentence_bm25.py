@@ -85,6 +85,13 @@ def test_sentences_are_counted_in_their_section_and_kept_for_the_next_question()
     assert ranking.sentences(first) is not counts  # only the most recent ones stay
 
 
+def test_a_passage_ingested_anew_under_the_same_chunk_id_is_counted_anew():
+    ranking = SentenceRanking()
+    assert ranking.sentences(passage("a", "Zij beheert het depot."))[0][0]["depot"] == 1
+    terms, _ = ranking.sentences(passage("a", "Zij beheert het archief."))[0]  # the file changed, its chunk id did not
+    assert terms["archief"] == 1 and "depot" not in terms
+
+
 def test_a_detail_stated_once_reaches_the_top_three(tmp_path, model_path, real_embeddings):
     from assistant.api import Assistant
 
