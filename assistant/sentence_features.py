@@ -32,6 +32,7 @@ from assistant.profile import CorpusProfile
 from assistant.recent import Recent, passage_key
 from assistant.schema import Passage
 from assistant.text import (
+    family_keys,
     is_heading_line,
     line_sections,
     related,
@@ -196,10 +197,18 @@ _QUOTABLE = _QuotableSentences()
 class _Families:
     """Which tokens of a question's candidates are of each question term's word family, found once per
     question: asking `related` of every term and every token of every sentence was most of an answer's
-    time for a question not asked before (its cache only helps pairs already seen)."""
+    time for a question not asked before (its cache only helps pairs already seen). Only the words that
+    share a bucket (`family_keys`) with a term can be related to it, so only those are asked."""
 
     def __init__(self, terms, vocabulary: frozenset):
-        self.members = {t: frozenset(w for w in vocabulary if w != t and related(t, w)) for t in dict.fromkeys(terms)}
+        buckets: dict[str, list[str]] = {}
+        for word in vocabulary:
+            for key in family_keys(word):
+                buckets.setdefault(key, []).append(word)
+        self.members = {
+            t: frozenset(w for key in family_keys(t) for w in buckets.get(key, ()) if w != t and related(t, w))
+            for t in dict.fromkeys(terms)
+        }
 
     def match(self, term: str, tokens: frozenset) -> float:
         if term in tokens:
