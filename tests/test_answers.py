@@ -94,6 +94,18 @@ def test_what_is_asked_for_comes_from_the_follow_up_not_the_earlier_turns(corpus
     assert view.kind == "yes_no"  # ... what is asked comes from the user's own words
 
 
+def test_a_follow_up_leads_with_what_it_asks_not_with_the_earlier_answer(corpus_assistant):
+    """The standalone question still holds the earlier one's words; the sentence that answered that must
+    not come first again (sentence_features.CARRIED_WEIGHT)."""
+    answer = corpus_assistant.ask(
+        "Sinds wanneer mag elke gemeente het vrij gebruiken?",
+        history=["Hoe is het Haagse Wmo-voorspelmodel landelijk uitgerold?"],
+    )
+    assert "Wmo-voorspelmodel" in answer.standalone_question
+    first_quote = answer.text.split("„", 1)[1].split("”", 1)[0]
+    assert "sinds 20 januari" in first_quote, answer.text
+
+
 def test_a_follow_up_about_elsewhere_quotes_the_other_gemeente(corpus_assistant):
     answer = corpus_assistant.ask(
         "Wordt het ook buiten Utrecht gebruikt?",

@@ -398,3 +398,32 @@ def test_a_sentence_knows_how_well_its_neighbours_match_the_question():
     assert previous[0] == 0.0 and previous[1] == 1.0  # the list follows the best-matching sentence
     assert following[0] == rows[1, FEATURES.index("coverage_relative")] < 1.0
     assert previous[2] == 0.0 and following[1] == 0.0  # another passage is no neighbour
+
+
+def test_a_follow_up_s_own_words_outweigh_the_subject_it_carries():
+    """'Wie bouwde het?' after a question about a model: the sentence that answers the earlier question
+    shares the carried subject's words, the one that answers this one only the user's own. Read as one
+    long question, the earlier answer covered four times as much and was quoted again."""
+    from assistant.conversation import condense
+    from assistant.sentence_features import QuestionView, candidates, feature_matrix
+
+    earlier = "Welke gegevens gebruikt het voorspelmodel voor schooluitval?"
+    question = "Wie bouwde het?"
+    standalone = condense(question, [earlier])
+    assert "schooluitval" in standalone  # the subject is carried ...
+    found = passages(
+        "Het voorspelmodel voor schooluitval gebruikt gegevens van DUO zonder persoonskenmerken.",
+        "Een databureau bouwde het samen met de regio.",
+        title="Model",
+        section="Aanpak",
+    )
+    view = QuestionView.of(question, standalone, EMPTY, lambda t: 1.0, lambda t, family=True: True)
+    assert max(view.weights.values()) == 1.0 and min(view.weights.values()) < 0.5  # ... at a lower weight
+    as_one_question = QuestionView.of(standalone, standalone, EMPTY, lambda t: 1.0, lambda t, family=True: True)
+    cands = candidates(found, EMPTY)
+    earlier_answer, this_answer = feature_matrix(view, cands, found, EMPTY)[:, FEATURES.index("coverage")]
+    before_earlier, before_this = feature_matrix(as_one_question, cands, found, EMPTY)[:, FEATURES.index("coverage")]
+    assert before_this / before_earlier <= 0.25
+    assert this_answer / earlier_answer >= 0.8
+    alone = QuestionView.of(earlier, "", EMPTY, lambda t: 1.0, lambda t, family=True: True)
+    assert set(alone.weights.values()) == {1.0}  # a question that stands alone keeps every word's weight
