@@ -31,8 +31,8 @@ SHOWN_SETTINGS = (
     "chroma_url",
     "collection",
 )
-RETRIEVAL_PLOT = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr", "ndcg@10", "section_hit@5")
-ANSWER_PLOT = (
+RETRIEVAL_METRICS = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr", "ndcg@10", "section_hit@5")
+ANSWER_METRICS = (
     "citation_validity",
     "faithfulness",
     "citation_precision",
@@ -201,7 +201,7 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
     blocks += [("h2", "Retrieval (answerable questions, mean [95% bootstrap CI])")]
     rows = [
         [name] + [fmt(*metric_value(results["summary"][v], name)) for v in variants]
-        for name in ("recall@1", "recall@3", "recall@5", "recall@10", "mrr", "ndcg@10", "section_hit@5", "page_hit@5")
+        for name in (*RETRIEVAL_METRICS, "page_hit@5")
     ]
     rows.append(
         ["characters in top 5"] + [fmt(*metric_value(results["summary"][v], "context_chars@5"), digits=0) for v in variants]
@@ -209,15 +209,7 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
     blocks.append(Table(["metric"] + variants, rows))
     blocks.append(("h2", "Answers"))
     rows = [
-        [LABELS.get(name, name)] + [fmt(*metric_value(results["summary"][v], name)) for v in variants]
-        for name in (
-            "citation_validity",
-            "faithfulness",
-            "citation_precision",
-            "citation_precision_doc",
-            "key_fact_recall",
-            "abstention_f1",
-        )
+        [LABELS.get(name, name)] + [fmt(*metric_value(results["summary"][v], name)) for v in variants] for name in ANSWER_METRICS
     ]
     rows.append(
         ["abstention precision / recall"]
@@ -480,11 +472,11 @@ def write_report(
         }
     images = [
         Image(
-            plot_metrics(results, RETRIEVAL_PLOT, out_dir / "retrieval.png", "Retrieval (mean, 95% CI)"),
+            plot_metrics(results, RETRIEVAL_METRICS, out_dir / "retrieval.png", "Retrieval (mean, 95% CI)"),
             "Retrieval metrics per variant",
         ),
         Image(
-            plot_metrics(results, ANSWER_PLOT, out_dir / "answers.png", "Answers (mean, 95% CI)"), "Answer metrics per variant"
+            plot_metrics(results, ANSWER_METRICS, out_dir / "answers.png", "Answers (mean, 95% CI)"), "Answer metrics per variant"
         ),
         Image(plot_lengths(results, out_dir / "lengths.png"), "Answer length per variant"),
     ]
