@@ -27,6 +27,21 @@ DOCUMENTS = {
 }
 
 
+def _themes_item(document: str, quote: str) -> dict:
+    """One list question over the protocol's themes, quoting `quote` from `document`."""
+    return {
+        "id": "x001",
+        "question": "Welke themavelden?",
+        "language": "nl",
+        "persona": "evaluator",
+        "type": "list",
+        "answerable": True,
+        "evidence": [{"document": document, "quote": quote}],
+        "key_facts": ["Leefklimaat"],
+        "notes": "test",
+    }
+
+
 @pytest.fixture(scope="module")
 def real_dir():
     folder = real_fixtures_dir()
@@ -63,17 +78,7 @@ def test_a_quote_the_loaders_do_not_produce_is_reported(real_docs):
 def test_a_quote_across_two_loaded_blocks_is_refused(tmp_path, real_dir):
     """Blocks come from the loader: a quote that joins two DOCX list items spans two blocks."""
     protocol = Path(shutil.copy(real_dir / "WSJG-Burgerpeiling-protocol-2020.docx", tmp_path))
-    item = {
-        "id": "x001",
-        "question": "Welke themavelden?",
-        "language": "nl",
-        "persona": "evaluator",
-        "type": "list",
-        "answerable": True,
-        "evidence": [{"document": protocol.name, "quote": "Leefklimaat (incl. veiligheid) Welzijn en zorg (incl. gezondheid)"}],
-        "key_facts": ["Leefklimaat"],
-        "notes": "test",
-    }
+    item = _themes_item(protocol.name, "Leefklimaat (incl. veiligheid) Welzijn en zorg (incl. gezondheid)")
     path = tmp_path / "one.jsonl"
     path.write_text(json.dumps(item) + "\n", encoding="utf-8")
     with pytest.raises(GoldError, match="spans more than one block"):
@@ -91,17 +96,7 @@ def test_markdown_keeps_the_checkers_reading_beside_other_files(tmp_path, real_d
 def test_paths_may_be_given_as_strings(tmp_path, real_dir):
     """A user of the Python API types paths as strings: the set is read and its quotes checked alike."""
     protocol = Path(shutil.copy(real_dir / "WSJG-Burgerpeiling-protocol-2020.docx", tmp_path))
-    item = {
-        "id": "x001",
-        "question": "Welke themavelden?",
-        "language": "nl",
-        "persona": "evaluator",
-        "type": "list",
-        "answerable": True,
-        "evidence": [{"document": protocol.name, "quote": "Leefklimaat (incl. veiligheid)"}],
-        "key_facts": ["Leefklimaat"],
-        "notes": "test",
-    }
+    item = _themes_item(protocol.name, "Leefklimaat (incl. veiligheid)")
     blocks = corpus_blocks(str(tmp_path))[protocol.name]
     item["evidence"][0]["quote"] = next(b for b in blocks if 6 <= len(b.split()) <= 30 and "Leefklimaat" in b)
     path = tmp_path / "one.jsonl"
