@@ -51,6 +51,9 @@ MIN_KNOWN_SHARE = 0.3  # of a Dutch question's term weight, in words the corpus 
 LIST_ITEM_WORDS = 35  # a longer line after a list's lead-in is a paragraph, unless it opens with a short title
 # 'Een vaardige projectleider en een gedreven innovatieteam – een datagedreven vernieuwing ...'
 _ITEM_TITLE = re.compile(r"^([^–—:]{3,90}?)\s+[–—]\s+\S")
+# a numbered or lettered list line's marker ('1. ', '2) ', 'b. '), which the sentence splitter takes for a
+# sentence of its own: a PDF or DOCX keeps its list's numbering as text
+_ENUMERATION = re.compile(r"^\s*(?:\d{1,2}|[a-zA-Z])[.)]\s+(?=\S)")
 LEADS = {
     "nl": {
         "single": "Volgens de bronnen:",
@@ -343,6 +346,11 @@ def _reading_order(chosen: list[Candidate]) -> list[Candidate]:
     return out
 
 
+def _one_sentence(line: str) -> bool:
+    """The line is one sentence, its list marker ('3. ') not counted: a list item."""
+    return len(split_sentences(_ENUMERATION.sub("", line, count=1))) == 1
+
+
 def lead_in_line(lines: list[str], at: int, most: int = 9) -> int | None:
     """The line that announces the list line `at` belongs to: the nearest line above ending in ':',
     with only list-like lines (one short sentence each) in between; None when `at` is no list item."""
@@ -350,7 +358,7 @@ def lead_in_line(lines: list[str], at: int, most: int = 9) -> int | None:
         line = lines[above].strip()
         if line.endswith(":"):
             return above
-        if not line or len(split_sentences(line)) > 1 or len(line.split()) > LIST_ITEM_WORDS:
+        if not line or not _one_sentence(line) or len(line.split()) > LIST_ITEM_WORDS:
             return None
     return None
 
@@ -362,7 +370,7 @@ def with_lead_ins(chosen: list[Candidate], ranked: list[Candidate], passages: li
     announced: set[tuple[int, int]] = set()
     for c in chosen:
         lines = passages[c.passage_index].text.split("\n")
-        item = c.line < len(lines) and len(split_sentences(lines[c.line])) == 1
+        item = c.line < len(lines) and _one_sentence(lines[c.line])
         lead = lead_in_line(lines, c.line) if item else None
         if lead is not None:
             if (c.passage_index, lead) in announced:
@@ -392,7 +400,7 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], profile: 
             continue
         for offset, line in enumerate(lines[c.line + 1 : c.line + 1 + most], 1):
             line = quotable(line, profile)
-            if line and (len(split_sentences(line)) > 1 or len(line.split()) > LIST_ITEM_WORDS):
+            if line and (not _one_sentence(line) or len(line.split()) > LIST_ITEM_WORDS):
                 line = _ITEM_TITLE.match(line).group(1) if _ITEM_TITLE.match(line) else ""
             if not line or line.endswith(":"):
                 break  # the list ended: a heading-like line or a paragraph follows

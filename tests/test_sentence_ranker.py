@@ -220,6 +220,28 @@ def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to():
     assert "Een vaardige projectleider" in quotes(answer)  # a long item is quoted by its title
 
 
+def test_a_numbered_list_as_a_pdf_keeps_it_is_quoted_whole():
+    """A PDF or DOCX keeps its list's numbers as text, and the sentence splitter takes '2.' for a
+    sentence: the item was then no list item, and a quoted lead-in was followed by none of its items."""
+    text = (
+        "Uit de analyse komen verschillende factoren naar voren, in volgorde van belangrijkheid:\n"
+        "1. Betrouwbaarheid: inwoners verwachten dat de gemeente doet wat ze belooft.\n"
+        "2. Luisteren naar inwoners: inwoners willen dat hun stem wordt gehoord.\n"
+        "3. Flexibele houding: de gemeente wijkt zo nodig af van standaardprocedures.\n"
+        "Daarna volgt de waardering van de gemeente."
+    )
+    answer = answerer(hand_made(True)).answer("Welke factoren zijn belangrijk, zoals betrouwbaarheid?", passages(text))
+    assert quotes(answer)[:4] == [
+        "Uit de analyse komen verschillende factoren naar voren, in volgorde van belangrijkheid:",
+        "1. Betrouwbaarheid: inwoners verwachten dat de gemeente doet wat ze belooft.",
+        "2. Luisteren naar inwoners: inwoners willen dat hun stem wordt gehoord.",
+        "3. Flexibele houding: de gemeente wijkt zo nodig af van standaardprocedures.",
+    ], answer.text
+    for c in answer.citations:
+        for quote in c.quotes:
+            assert quote in c.passage_text
+
+
 def test_an_abstention_quotes_only_the_sources_own_unknowns_so_it_never_contradicts_itself():
     model = hand_made(False, cue_unknown=3.0)
     answer = answerer(model).answer(
