@@ -197,49 +197,46 @@ def test_consecutive_quotes_of_one_passage_share_a_line_and_its_number():
     ]
 
 
-def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to():
-    text = (
-        "Het onderzoek noemt deze succesfactoren:\n"
-        "vaardige projectleiders;\nmultidisciplinaire innovatieteams;\nleren van de markt.\n"
-        "Daarna volgen de thema's."
-    )
-    answer = answerer(hand_made(True)).answer("Welke succesfactoren noemt het onderzoek, zoals projectleiders?", passages(text))
-    assert quotes(answer)[:4] == [
-        "Het onderzoek noemt deze succesfactoren:",
-        "vaardige projectleiders;",
-        "multidisciplinaire innovatieteams;",
-        "leren van de markt.",
-    ]
-    assert "  - „vaardige projectleiders;”" in answer.text  # items indented under their lead-in
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        (
+            "Het onderzoek noemt deze succesfactoren:\n"
+            "vaardige projectleiders;\nmultidisciplinaire innovatieteams;\nleren van de markt.\n"
+            "Daarna volgen de thema's.",
+            "Welke succesfactoren noemt het onderzoek, zoals projectleiders?",
+        ),
+        # a PDF or DOCX keeps its list's numbers as text, and the sentence splitter takes '2.' for a sentence:
+        # the item was then no list item, and a quoted lead-in was followed by none of its items
+        pytest.param(
+            "Uit de analyse komen verschillende factoren naar voren, in volgorde van belangrijkheid:\n"
+            "1. Betrouwbaarheid: inwoners verwachten dat de gemeente doet wat ze belooft.\n"
+            "2. Luisteren naar inwoners: inwoners willen dat hun stem wordt gehoord.\n"
+            "3. Flexibele houding: de gemeente wijkt zo nodig af van standaardprocedures.\n"
+            "Daarna volgt de waardering van de gemeente.",
+            "Welke factoren zijn belangrijk, zoals betrouwbaarheid?",
+            id="numbered as a PDF keeps it",
+        ),
+    ],
+)
+def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to(text, question):
+    answer = answerer(hand_made(True)).answer(question, passages(text))
+    lead_in_and_items = text.split("\n")[:4]
+    assert quotes(answer)[:4] == lead_in_and_items, answer.text
+    assert f"  - „{lead_in_and_items[1]}”" in answer.text  # items indented under their lead-in
+    for c in answer.citations:
+        for quote in c.quotes:
+            assert quote in c.passage_text
+
+
+def test_a_long_list_item_is_quoted_by_its_title():
     long_item = (
         "Alleen de eerste twee thema's zijn zichtbaar:\n"
         "Een vaardige projectleider – " + "een vernieuwing komt pas tot een goed einde met iemand die het trekt " * 3 + "\n"
         "Ruimte en budget van het management."
     )
     answer = answerer(hand_made(True)).answer("Welke thema's zijn zichtbaar?", passages(long_item))
-    assert "Een vaardige projectleider" in quotes(answer)  # a long item is quoted by its title
-
-
-def test_a_numbered_list_as_a_pdf_keeps_it_is_quoted_whole():
-    """A PDF or DOCX keeps its list's numbers as text, and the sentence splitter takes '2.' for a
-    sentence: the item was then no list item, and a quoted lead-in was followed by none of its items."""
-    text = (
-        "Uit de analyse komen verschillende factoren naar voren, in volgorde van belangrijkheid:\n"
-        "1. Betrouwbaarheid: inwoners verwachten dat de gemeente doet wat ze belooft.\n"
-        "2. Luisteren naar inwoners: inwoners willen dat hun stem wordt gehoord.\n"
-        "3. Flexibele houding: de gemeente wijkt zo nodig af van standaardprocedures.\n"
-        "Daarna volgt de waardering van de gemeente."
-    )
-    answer = answerer(hand_made(True)).answer("Welke factoren zijn belangrijk, zoals betrouwbaarheid?", passages(text))
-    assert quotes(answer)[:4] == [
-        "Uit de analyse komen verschillende factoren naar voren, in volgorde van belangrijkheid:",
-        "1. Betrouwbaarheid: inwoners verwachten dat de gemeente doet wat ze belooft.",
-        "2. Luisteren naar inwoners: inwoners willen dat hun stem wordt gehoord.",
-        "3. Flexibele houding: de gemeente wijkt zo nodig af van standaardprocedures.",
-    ], answer.text
-    for c in answer.citations:
-        for quote in c.quotes:
-            assert quote in c.passage_text
+    assert "Een vaardige projectleider" in quotes(answer)
 
 
 def test_an_abstention_quotes_only_the_sources_own_unknowns_so_it_never_contradicts_itself():
