@@ -39,7 +39,7 @@ from assistant.sentence_features import (
 )
 from assistant.sentence_ranker import DEFAULT_MODEL, RankerModel, load_model, question_summary
 from assistant.settings import Settings
-from assistant.text import split_sentences
+from assistant.text import LIST_MARKER, split_sentences
 
 # answer composition, chosen on the held-out folds of the gold sets (docs/answering.md)
 WORD_BUDGET = 75  # words of quoted sentences (the first always counts) within which more are added
@@ -51,9 +51,6 @@ MIN_KNOWN_SHARE = 0.3  # of a Dutch question's term weight, in words the corpus 
 LIST_ITEM_WORDS = 35  # a longer line after a list's lead-in is a paragraph, unless it opens with a short title
 # 'Een vaardige projectleider en een gedreven innovatieteam – een datagedreven vernieuwing ...'
 _ITEM_TITLE = re.compile(r"^([^–—:]{3,90}?)\s+[–—]\s+\S")
-# a numbered or lettered list line's marker ('1. ', '2) ', 'b. '), which the sentence splitter takes for a
-# sentence of its own: a PDF or DOCX keeps its list's numbering as text
-_ENUMERATION = re.compile(r"^\s*(?:\d{1,2}|[a-zA-Z])[.)]\s+(?=\S)")
 LEADS = {
     "nl": {
         "single": "Volgens de bronnen:",
@@ -348,7 +345,7 @@ def _reading_order(chosen: list[Candidate]) -> list[Candidate]:
 
 def _one_sentence(line: str) -> bool:
     """The line is one sentence, its list marker ('3. ') not counted: a list item."""
-    return len(split_sentences(_ENUMERATION.sub("", line, count=1))) == 1
+    return len(split_sentences(LIST_MARKER.sub("", line, count=1))) == 1
 
 
 def lead_in_line(lines: list[str], at: int, most: int = 9) -> int | None:

@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.schema import Passage
-from assistant.text import fold, split_sentences, tokenize
+from assistant.text import LIST_MARKER, fold, split_sentences, tokenize
 
 # [1], [1, 2], [1][2], [1-3], [bron 1], [source 2; 3]
 _MARKER = re.compile(r"\[\s*(?:bron|source)?\s*(\d+(?:\s*[,;&\-–]\s*(?:bron|source)?\s*\d+)*)\s*\]", re.IGNORECASE)
 _NUMBER_OR_RANGE = re.compile(r"(\d+)(?:\s*[-–]\s*(?:bron|source)?\s*(\d+))?", re.IGNORECASE)
 _MARKERS_AFTER_STOP = re.compile(r"([.!?…])((?:\s*" + _MARKER.pattern + r")+)", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _SOURCE_LIST = re.compile(r"^\W*(?:bronnen|bron|sources?|referenties|references)?\W*$", re.IGNORECASE)
 
 _NOT_ANSWERED = re.compile(
@@ -119,7 +118,7 @@ def check_citations(text: str, n_sources: int) -> CitationCheck:
     for line_no, line in enumerate(text.splitlines()):
         # "zin. [1] Volgende" -> "zin [1]. Volgende": a citation after the full stop belongs to that sentence
         line = _MARKERS_AFTER_STOP.sub(lambda m: " " + m.group(2).strip() + m.group(1), line)
-        item = _LIST_ITEM.match(line)  # "1. " would otherwise split off as a sentence of its own
+        item = LIST_MARKER.match(line)  # "1. " would otherwise split off as a sentence of its own
         prefix, line = (item.group(0).strip() + " ", line[item.end() :]) if item else ("", line)
         for raw in split_sentences(line):
             sentence = _tidy(_MARKER.sub(rewrite, raw))

@@ -202,6 +202,11 @@ def section_parts(section: str, text: str) -> list[tuple[str, list[str]]]:
     return parts
 
 
+# a list line's bullet or number ('- ', '• ', '3. ', 'b) '): a PDF or DOCX keeps its list's numbering as text,
+# and `split_sentences` takes '3.' for a sentence of its own
+LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|[a-z][.)])\s+(?=\S)")
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences as exact substrings of `text` (so quotes stay verbatim)."""
     text = text.strip()
