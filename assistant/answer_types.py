@@ -315,6 +315,30 @@ TYPE_CUES = {
 }
 
 
+# the small numbers a line may announce a list with, in digits or words, and what they count: a plural noun
+# after at most two other words ('6 belangrijke regels', 'three main steps'; not '4 april', 'drie was')
+_SMALL_NUMBERS = {
+    **{w: n for n, w in enumerate("nul een twee drie vier vijf zes zeven acht negen tien elf twaalf".split())},
+    **{w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())},
+}
+_COUNT = re.compile(
+    r"(?<![\w.,-])(?:(\d{1,2})|(" + "|".join(_SMALL_NUMBERS) + r"))\s+((?:[\w-]+\s+){0,2}?)([\w'-]{3,}(?:en|s))\b", re.I
+)
+
+
+@lru_cache(maxsize=50_000)
+def counts_named(text: str) -> frozenset[int]:
+    """The whole numbers from 2 to 12 a text counts things with ('Er zijn 6 belangrijke regels', 'three
+    main steps'): how many items a line may announce."""
+    numbers = set()
+    for m in _COUNT.finditer(text):
+        between = m.group(3).split()
+        if any(fold(w) in STOPWORDS for w in [*between, m.group(4)]):
+            continue
+        numbers.add(int(m.group(1)) if m.group(1) else _SMALL_NUMBERS[m.group(2).lower()])
+    return frozenset(n for n in numbers if 2 <= n <= 12)
+
+
 # three or more items, the last two parts holding a conjunction: 'a, b, c en d', 'a; b; c of d'
 # ('a, b en c' is missed: 'x, zei hij, en y' is no list; measured on the folds, docs/answering.md)
 _SEPARATOR = re.compile(r"[,;]\s+")

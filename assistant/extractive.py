@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.abstention import abstain, citation_for
-from assistant.answer_types import needs_number
+from assistant.answer_types import counts_named, needs_number
 from assistant.profile import CorpusProfile, load_profile
 from assistant.schema import Answer, Passage
 from assistant.sentence_features import (
@@ -348,14 +348,37 @@ def _one_sentence(line: str) -> bool:
     return len(split_sentences(LIST_MARKER.sub("", line, count=1))) == 1
 
 
+def _list_like(line: str) -> bool:
+    """One short sentence on a line of its own, no heading, table row or lead-in: what a list item looks like."""
+    line = line.strip()
+    if not line or line.startswith(("#", "|")) or line.endswith(":"):
+        return False
+    return _one_sentence(line) and len(line.split()) <= LIST_ITEM_WORDS
+
+
+def counted_items(lines: list[str], at: int, most: int = 12) -> int:
+    """How many list-like lines follow line `at` when it names that many things without a colon ('Er zijn 6
+    belangrijke regels ...' above six one-sentence lines, as a DOCX or PDF gives a bulleted list); else 0.
+    The count must match: a paragraph that mentions a number above some short lines announces nothing."""
+    if (at > 0 and _list_like(lines[at - 1])) or (_list_like(lines[at]) and not lines[at].rstrip().endswith(".")):
+        return 0  # a line announces as a statement of its own, not as one more line of a list ('F7: ... drie cases')
+    run = 0
+    for line in lines[at + 1 : at + 1 + most]:
+        if not _list_like(line):
+            break
+        run += 1
+    return run if run >= 3 and run in counts_named(lines[at]) else 0
+
+
 def lead_in_line(lines: list[str], at: int, most: int = 9) -> int | None:
-    """The line that announces the list line `at` belongs to: the nearest line above ending in ':',
-    with only list-like lines (one short sentence each) in between; None when `at` is no list item."""
+    """The line that announces the list line `at` belongs to: the nearest line above ending in ':' or
+    naming as many things as the list has, with only list-like lines in between; None when `at` is no
+    list item."""
     for above in range(at - 1, max(at - 1 - most, -1), -1):
         line = lines[above].strip()
-        if line.endswith(":"):
+        if line.endswith(":") or counted_items(lines, above):
             return above
-        if not line or not _one_sentence(line) or len(line.split()) > LIST_ITEM_WORDS:
+        if not _list_like(line):
             return None
     return None
 
@@ -372,8 +395,16 @@ def with_lead_ins(chosen: list[Candidate], ranked: list[Candidate], passages: li
         if lead is not None:
             if (c.passage_index, lead) in announced:
                 continue  # an item of a list already announced
+            colon = lines[lead].rstrip().endswith(":")
             announcing = next(
-                (x for x in ranked if x.passage_index == c.passage_index and x.line == lead and x.sentence.endswith(":")), None
+                (
+                    x
+                    for x in ranked
+                    if x.passage_index == c.passage_index
+                    and x.line == lead
+                    and (x.sentence.endswith(":") if colon else counted_items(lines, lead) in counts_named(x.sentence))
+                ),
+                None,
             )
             if announcing is not None:
                 announced.add((c.passage_index, lead))
@@ -387,15 +418,21 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], profile: 
     """A quoted sentence ending in ':' announces a list; quote the list too, item by item.
 
     So does a quoted sentence whose paragraph ends in ':' ('... negen thema's. Alleen de eerste twee
-    zijn zichtbaar:'). A long item ('Titel – uitleg van veertig woorden') is quoted by its title.
+    zijn zichtbaar:'), and one that names as many things as follow it (`counted_items`). A long item ('Titel –
+    uitleg van veertig woorden') is quoted by its title.
     """
     items = []
     taken = {x.sentence for x in chosen}
     for c in chosen:
         lines = passages[c.passage_index].text.split("\n")
-        if c.item or not (c.sentence.endswith(":") or lines[c.line].rstrip().endswith(":")):
+        if c.item:
             continue
-        for offset, line in enumerate(lines[c.line + 1 : c.line + 1 + most], 1):
+        if c.sentence.endswith(":") or lines[c.line].rstrip().endswith(":"):
+            length = most
+        else:  # the sentence that names the count, not any sentence of its paragraph
+            length = counted_items(lines, c.line)
+            length = length if length in counts_named(c.sentence) else 0
+        for offset, line in enumerate(lines[c.line + 1 : c.line + 1 + length], 1):
             line = quotable(line, profile)
             if line and (not _one_sentence(line) or len(line.split()) > LIST_ITEM_WORDS):
                 line = _ITEM_TITLE.match(line).group(1) if _ITEM_TITLE.match(line) else ""

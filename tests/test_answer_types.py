@@ -6,6 +6,7 @@ import pytest
 
 from assistant.answer_types import (
     asks_quantity,
+    counts_named,
     enumerates,
     focus_terms,
     gives_quantity,
@@ -231,3 +232,19 @@ def test_a_how_often_question_is_answered_by_a_frequency(question, sentence, giv
 )
 def test_a_sentence_that_lists_three_or_more_things(sentence, lists):
     assert enumerates(sentence) is lists
+
+
+@pytest.mark.parametrize(
+    "text, counts",
+    [
+        ("Er zijn 6 belangrijke regels die gelden", {6}),
+        ("Platform31 noemt vijf kernfactoren.", {5}),
+        ("The report gives three main steps.", {3}),
+        ("bericht van 4 april 2017", set()),  # a date counts nothing
+        ("één op de drie was slecht", set()),
+        ("een van de 18 cases", set()),  # more than a list of lines holds
+        ("in 2 jaar", set()),
+    ],
+)
+def test_the_numbers_a_line_counts_things_with(text, counts):
+    assert counts_named(text) == counts

@@ -62,3 +62,13 @@ def test_a_how_many_question_is_refused_when_no_number_counts_what_it_asks(real_
     assert refused.abstained, refused.text
     answered = real_assistant.ask("Hoeveel ingevulde vragenlijsten moet een gemeente minimaal terugkrijgen voor de peiling?")
     assert not answered.abstained and any(ch.isdigit() for ch in answered.text), answered.text
+
+
+def test_a_docx_bulleted_list_announced_by_its_count_is_quoted_whole(real_assistant):
+    """The Burgerpeiling protocol lists its privacy rules as Word bullets under 'Er zijn 6 belangrijke regels
+    ...', no colon: the answer quoted that sentence and one or two rules. Now the six follow it."""
+    question = "Aan welke privacyregels moet je je houden bij het verwerken van persoonsgegevens in de Burgerpeiling?"
+    answer = real_assistant.ask(question)
+    items = [line for line in answer.text.split("\n") if line.startswith("  - ")]
+    assert len(items) == 6, answer.text
+    assert "niet langer dan noodzakelijk" in items[0] and "identificeerbaar" in items[-1]

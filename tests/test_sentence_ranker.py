@@ -229,6 +229,48 @@ def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to(text, question
             assert quote in c.passage_text
 
 
+# a DOCX or PDF bulleted list loses its bullets, and its lead-in often ends in a full stop, not a colon: the
+# count it names ('6 belangrijke regels') and as many list-like lines below it make it a list
+_COUNTED_RULES = "Bewaar gegevens niet langer dan nodig;\nVerzamel alleen wat nodig is;\nZorg dat niemand herkenbaar is"
+
+
+@pytest.mark.parametrize(
+    "text, question, lead_in",
+    [
+        (
+            "Er gelden drie belangrijke regels.\n" + _COUNTED_RULES,
+            "Welke regels gelden er, zoals bewaren?",
+            "Er gelden drie belangrijke regels.",
+        ),
+        (
+            "De peiling verzamelt geen herleidbare gegevens. Er zijn 3 belangrijke regels die gelden bij het verwerken van "
+            "persoonsgegevens. Onderstaande regels zijn niet nieuw.\n" + _COUNTED_RULES,
+            "Welke regels gelden bij het verwerken van persoonsgegevens?",
+            "Er zijn 3 belangrijke regels die gelden bij het verwerken van persoonsgegevens.",
+        ),
+    ],
+)
+def test_a_list_announced_by_its_count_is_quoted_whole(text, question, lead_in):
+    answer = answerer(hand_made(True)).answer(question, passages(text))
+    assert lead_in in quotes(answer), answer.text
+    for item in _COUNTED_RULES.split("\n"):
+        assert f"  - „{item}” [1]" in answer.text.split("\n"), answer.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the count does not match the lines below it
+        "Het team had 4 medewerkers in dienst en begon in 2019. Het werkte twee jaar aan de regels.\n" + _COUNTED_RULES,
+        # the line is itself one of a list's lines
+        "Wie gegevens bewaart, volgt regels.\nEr gelden drie belangrijke regels.\n" + _COUNTED_RULES,
+    ],
+)
+def test_a_number_above_short_lines_is_no_list_of_its_own(text):
+    answer = answerer(hand_made(True)).answer("Hoeveel regels gelden er, en hoeveel medewerkers had het team?", passages(text))
+    assert not [line for line in answer.text.split("\n") if line.startswith("  - ")], answer.text
+
+
 def test_a_long_list_item_is_quoted_by_its_title():
     long_item = (
         "Alleen de eerste twee thema's zijn zichtbaar:\n"
