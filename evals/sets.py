@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test22").role       # "unseen"
-    targets(gold_set("test22"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test23").role       # "unseen"
+    targets(gold_set("test23"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -87,8 +87,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test18", DEVELOPMENT, "real", "ap"),
     GoldSet("test21", DEVELOPMENT, "shipped", "aq"),
     GoldSet("real-test19", DEVELOPMENT, "real", "ar"),
-    GoldSet("test22", UNSEEN, "shipped", "as"),
-    GoldSet("real-test20", UNSEEN, "real", "at"),
+    GoldSet("test22", DEVELOPMENT, "shipped", "as"),
+    GoldSet("real-test20", DEVELOPMENT, "real", "at"),
+    GoldSet("test23", UNSEEN, "shipped", "au"),
+    GoldSet("real-test21", UNSEEN, "real", "av"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
