@@ -318,8 +318,12 @@ TYPE_CUES = {
 # the small numbers a line may announce a list with, in digits or words, and what they count: a plural noun
 # after at most two other words ('6 belangrijke regels', 'three main steps'; not '4 april', 'drie was')
 _SMALL_NUMBERS = {
-    **{w: n for n, w in enumerate("nul een twee drie vier vijf zes zeven acht negen tien elf twaalf".split())},
-    **{w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())},
+    w: n
+    for words in (
+        "twee drie vier vijf zes zeven acht negen tien elf twaalf",
+        "two three four five six seven eight nine ten eleven twelve",
+    )
+    for n, w in enumerate(words.split(), start=2)
 }
 _COUNT = re.compile(
     r"(?<![\w.,-])(?:(\d{1,2})|(" + "|".join(_SMALL_NUMBERS) + r"))\s+((?:[\w-]+\s+){0,2}?)([\w'-]{3,}(?:en|s))\b", re.I

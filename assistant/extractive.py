@@ -34,12 +34,13 @@ from assistant.sentence_features import (
     QuestionView,
     candidates,
     feature_matrix,
+    one_sentence,
     quotable,
     similarity_matrix,
 )
 from assistant.sentence_ranker import DEFAULT_MODEL, RankerModel, load_model, question_summary
 from assistant.settings import Settings
-from assistant.text import LIST_MARKER, split_sentences
+from assistant.text import LIST_MARKER
 
 # answer composition, chosen on the held-out folds of the gold sets (docs/answering.md)
 WORD_BUDGET = 75  # words of quoted sentences (the first always counts) within which more are added
@@ -345,7 +346,7 @@ def _reading_order(chosen: list[Candidate]) -> list[Candidate]:
 
 def _one_sentence(line: str) -> bool:
     """The line is one sentence, its list marker ('3. ') not counted: a list item."""
-    return len(split_sentences(LIST_MARKER.sub("", line, count=1))) == 1
+    return one_sentence(LIST_MARKER.sub("", line, count=1))
 
 
 def _list_like(line: str) -> bool:
@@ -395,14 +396,14 @@ def with_lead_ins(chosen: list[Candidate], ranked: list[Candidate], passages: li
         if lead is not None:
             if (c.passage_index, lead) in announced:
                 continue  # an item of a list already announced
-            colon = lines[lead].rstrip().endswith(":")
+            count = 0 if lines[lead].rstrip().endswith(":") else counted_items(lines, lead)
             announcing = next(
                 (
                     x
                     for x in ranked
                     if x.passage_index == c.passage_index
                     and x.line == lead
-                    and (x.sentence.endswith(":") if colon else counted_items(lines, lead) in counts_named(x.sentence))
+                    and (count in counts_named(x.sentence) if count else x.sentence.endswith(":"))
                 ),
                 None,
             )

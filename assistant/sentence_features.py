@@ -138,7 +138,7 @@ def sentence_tokens(sentence: str) -> frozenset:
 
 
 @lru_cache(maxsize=50_000)
-def _one_sentence(line: str) -> bool:
+def one_sentence(line: str) -> bool:
     """The line is one sentence (a list item, a heading, a short paragraph): asked of every candidate's line
     with every question."""
     return len(split_sentences(line)) == 1
@@ -314,7 +314,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
             "lead_in": float(c.sentence.endswith(":") or line.endswith(":")),
             "asks": float(c.sentence.rstrip().rstrip("\"'”’)").endswith("?")),
             "table_row": float(c.sentence.lstrip().startswith("|")),
-            "line_alone": float(_one_sentence(line)),
+            "line_alone": float(one_sentence(line)),
             "reference_section": float(profile.is_reference_section(c.section)),
             "unknown_section": float(section_says_unknown(c.section)),
             "type_match": type_match(view.kind, c.cues),
