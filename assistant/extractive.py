@@ -202,7 +202,7 @@ class ExtractiveAnswerer:
         chosen = self._select(ranking)
         if ranking.kind == "list":  # a list question quotes the list a chosen item belongs to
             chosen = with_lead_ins(chosen, ranking.candidates, passages)
-        chosen += list_items_after(chosen, passages, self.profile)
+        chosen = with_list_items(chosen, passages, self.profile)
         return self._compose(question, query, passages, chosen, language, "list" if ranking.kind == "list" else "single")
 
     def _compose(
@@ -386,7 +386,7 @@ def lead_in_line(lines: list[str], at: int, most: int = 9) -> int | None:
 
 def with_lead_ins(chosen: list[Candidate], ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:
     """Each chosen list item replaced by the sentence that announces its list (then quoted with the
-    list, item by item, by `list_items_after`), so the answer gives the list rather than bits of it."""
+    list, item by item, by `with_list_items`), so the answer gives the list rather than bits of it."""
     out: list[Candidate] = []
     announced: set[tuple[int, int]] = set()
     for c in chosen:
@@ -415,19 +415,23 @@ def with_lead_ins(chosen: list[Candidate], ranked: list[Candidate], passages: li
     return out
 
 
-def list_items_after(chosen: list[Candidate], passages: list[Passage], profile: CorpusProfile, most: int = 9) -> list[Candidate]:
-    """A quoted sentence ending in ':' announces a list; quote the list too, item by item.
+def with_list_items(chosen: list[Candidate], passages: list[Passage], profile: CorpusProfile, most: int = 9) -> list[Candidate]:
+    """The chosen sentences with the list each one announces, quoted item by item after it.
 
-    So does a quoted sentence whose paragraph ends in ':' ('... negen thema's. Alleen de eerste twee
-    zijn zichtbaar:'), and one that names as many things as follow it (`counted_items`). A long item ('Titel –
-    uitleg van veertig woorden') is quoted by its title.
+    A sentence ending in ':' announces a list; so does one whose paragraph ends in ':' ('... negen thema's.
+    Alleen de eerste twee zijn zichtbaar:') and one that names as many things as follow it (`counted_items`).
+    A long item ('Titel – uitleg van veertig woorden') is quoted by its title. A chosen sentence that is one
+    of the list's items is quoted in its place in the list, not apart with a gap in the list; the list then
+    stands where the first of them was chosen.
     """
-    items = []
+    items: list[Candidate] = []
     taken = {x.sentence for x in chosen}
+    absorbed: set[int] = set()
+    place = {id(x): i for i, x in enumerate(chosen)}
     for c in chosen:
-        lines = passages[c.passage_index].text.split("\n")
-        if c.item:
+        if c.item or id(c) in absorbed:
             continue
+        lines = passages[c.passage_index].text.split("\n")
         if c.sentence.endswith(":") or lines[c.line].rstrip().endswith(":"):
             length = most
         else:  # the sentence that names the count, not any sentence of its paragraph
@@ -440,11 +444,18 @@ def list_items_after(chosen: list[Candidate], passages: list[Passage], profile: 
             if not line or line.endswith(":"):
                 break  # the list ended: a heading-like line or a paragraph follows
             if line in taken:
-                continue
+                chosen_item = next(
+                    (x for x in chosen if x is not c and x.passage_index == c.passage_index and x.sentence == line), None
+                )
+                if chosen_item is None or id(chosen_item) in absorbed:
+                    continue  # quoted already (an item of another list)
+                absorbed.add(id(chosen_item))
+                place[id(c)] = min(place[id(c)], place[id(chosen_item)])
             taken.add(line)
             order = c.order + offset / 100
             items.append(Candidate(c.passage_index, order, line, frozenset(), c.line + offset, item=True, lead=c))
-    return items
+    kept = sorted((x for x in chosen if id(x) not in absorbed), key=lambda x: place[id(x)])
+    return kept + items
 
 
 def _similar(a: frozenset, b: frozenset) -> bool:
