@@ -447,8 +447,8 @@ def with_list_items(chosen: list[Candidate], passages: list[Passage], profile: C
                 chosen_item = next(
                     (x for x in chosen if x is not c and x.passage_index == c.passage_index and x.sentence == line), None
                 )
-                if chosen_item is None or id(chosen_item) in absorbed:
-                    continue  # quoted already (an item of another list)
+                if chosen_item is None or id(chosen_item) in absorbed or any(i.lead is chosen_item for i in items):
+                    continue  # quoted already (an item of another list), or it announced a list of its own
                 absorbed.add(id(chosen_item))
                 place[id(c)] = min(place[id(c)], place[id(chosen_item)])
             taken.add(line)
