@@ -271,10 +271,17 @@ def test_a_number_above_short_lines_is_no_list_of_its_own(text):
     assert not [line for line in answer.text.split("\n") if line.startswith("  - ")], answer.text
 
 
-def test_a_chosen_sentence_that_is_an_item_of_a_quoted_list_is_quoted_in_its_place():
-    # not a list question: the best sentence is the list's first item, the lead-in is chosen too
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hoe lang bewaar je gegevens?",  # the lead-in and the first item score alike
+        "Mag je gegevens langer bewaren dan nodig?",  # the item is the best sentence: the list takes its place
+    ],
+)
+def test_a_chosen_sentence_that_is_an_item_of_a_quoted_list_is_quoted_in_its_place(question):
+    # not a list question: one of the list's items is chosen on its own, its lead-in too
     text = "Bij het bewaren van gegevens gelden drie regels:\n" + _COUNTED_RULES
-    answer = answerer(hand_made(True)).answer("Hoe lang bewaar je gegevens?", passages(text))
+    answer = answerer(hand_made(True)).answer(question, passages(text))
     lines = answer.text.split("\n")
     assert lines[1] == "- „Bij het bewaren van gegevens gelden drie regels:” [1]", answer.text
     assert lines[2:] == [f"  - „{item}” [1]" for item in _COUNTED_RULES.split("\n")], answer.text
