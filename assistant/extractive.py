@@ -35,6 +35,7 @@ from assistant.sentence_features import (
     candidates,
     feature_matrix,
     one_sentence,
+    question_vector_for,
     quotable,
     similarity_matrix,
 )
@@ -154,7 +155,8 @@ class ExtractiveAnswerer:
         if cands and self.question_vector is not None and self.sentence_vectors is not None:
             vectors = self.sentence_vectors(passages)
             if vectors:
-                similarity = similarity_matrix(cands, passages, self.question_vector(query), vectors)
+                vector = question_vector_for(question, query, self.question_vector)
+                similarity = similarity_matrix(cands, passages, vector, vectors)
         return view, cands, rows, similarity
 
     def rank(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Ranking:

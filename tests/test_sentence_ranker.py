@@ -504,3 +504,34 @@ def test_a_follow_up_s_own_words_outweigh_the_subject_it_carries():
     assert this_answer / earlier_answer >= 0.8
     alone = QuestionView.of(earlier, "", EMPTY, lambda t: 1.0, lambda t, family=True: True)
     assert set(alone.weights.values()) == {1.0}  # a question that stands alone keeps every word's weight
+
+
+def test_a_follow_up_s_sentences_are_compared_with_its_own_words_too():
+    """e5 puts the standalone question ('Hoeveel Utrechters ... — Wordt het ook buiten Utrecht gebruikt?')
+    closest to the sentence that answered the earlier question; a follow-up's sentences are compared with
+    the mean of that vector and the one of the user's own words, so the sentence close to what the user
+    now asks can come first. A question that stands alone is compared with its own vector only."""
+    from assistant.sentence_features import OWN_WORDS_SHARE
+
+    standalone = "Hoeveel Utrechters gebruikten het Huishoudboekje — Wordt het ook buiten Utrecht gebruikt?"
+    own = "Wordt het ook buiten Utrecht gebruikt?"
+    axes = {standalone: np.array([1.0, 0.0]), own: np.array([0.0, 1.0])}
+    found = passages(
+        "Honderd Utrechters gebruikten het Huishoudboekje.", "Ook Rotterdam en Schiedam gebruiken het Huishoudboekje."
+    )
+    # the earlier answer lies along the standalone question, the new one a little off the user's own words
+    vectors = {"c0": np.array([[1.0, 0.0]]), "c1": np.array([[0.1, 0.995]])}
+    bot = ExtractiveAnswerer(
+        SETTINGS,
+        profile=EMPTY,
+        model=hand_made(True, coverage=0.0, similarity=20.0),
+        question_vector=lambda text: axes[text],
+        sentence_vectors=lambda found: vectors,
+    )
+    assert 0 < OWN_WORDS_SHARE < 1
+    _, _, _, alone = bot.describe(standalone, found)
+    assert list(alone[:, 0]) == pytest.approx([1.0, 0.1])  # read as one question, the earlier answer wins
+    _, _, _, follow_up = bot.describe(own, found, standalone_question=standalone)
+    assert follow_up[1, 0] > follow_up[0, 0]
+    answer = bot.answer(own, found, standalone_question=standalone)
+    assert quotes(answer)[0] == found[1].text, answer.text
