@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test23").role       # "unseen"
-    targets(gold_set("test23"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test24").role       # "unseen"
+    targets(gold_set("test24"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -89,8 +89,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test19", DEVELOPMENT, "real", "ar"),
     GoldSet("test22", DEVELOPMENT, "shipped", "as"),
     GoldSet("real-test20", DEVELOPMENT, "real", "at"),
-    GoldSet("test23", UNSEEN, "shipped", "au"),
-    GoldSet("real-test21", UNSEEN, "real", "av"),
+    GoldSet("test23", DEVELOPMENT, "shipped", "au"),
+    GoldSet("real-test21", DEVELOPMENT, "real", "av"),
+    GoldSet("test24", UNSEEN, "shipped", "aw"),
+    GoldSet("real-test22", UNSEEN, "real", "ax"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
