@@ -347,7 +347,7 @@ def question_vector_for(question: str, query: str, vector: Callable[[str], np.nd
     """The vector a question's sentences are compared with: a follow-up's (`query` != `question`) leans on the
     user's own words by `OWN_WORDS_SHARE`; retrieval still reads the standalone question alone."""
     standalone = vector(query)
-    if query == question or OWN_WORDS_SHARE <= 0:
+    if query == question:
         return standalone
     mixed = (1 - OWN_WORDS_SHARE) * standalone + OWN_WORDS_SHARE * vector(question)
     norm = float(np.linalg.norm(mixed))
