@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import json
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,7 @@ from ui import gradio_tuning  # noqa: E402
 def _session_config(demo) -> dict:
     from gradio.state_holder import SessionState
 
-    return SessionState(demo).config_values
+    return dict(SessionState(demo).config_values.items())  # built, whether or not they are built on read
 
 
 def test_remembered_signatures_give_every_component_the_same_config(monkeypatch, fake_settings, fake_embeddings):
@@ -44,7 +46,71 @@ def test_the_served_app_is_tuned_with_this_gradio(fake_settings, fake_embeddings
 
     demo = queued(build_app(Assistant(fake_settings, embeddings=fake_embeddings)), AppSettings())
     assert demo._queue.ANALYTICS_MAX_EVENTS == gradio_tuning.KEPT_EVENTS
-    assert gradio_tuning.tune(demo) == ["no event summary", "signatures remembered"]  # and again: idempotent
+    applied = ["no event summary", "signatures remembered", "session configs on read"]
+    assert gradio_tuning.tune(demo) == applied  # and again: idempotent
+
+
+def _deep_link_after_two_questions(home: Path, fake_embeddings) -> tuple[list[dict], int, int]:
+    """A browser's session asks two questions, then its deep link is saved: the components it holds (ids and
+    addresses that differ from run to run masked), and how many of its configs were built before that."""
+    import re
+    import tempfile
+
+    import httpx
+    from gradio_client import Client
+
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from ingest.pipeline import ingest_into
+    from tests.ui_support import free_port
+    from ui.app import build_app, queued
+    from ui.settings import AppSettings
+
+    bot = Assistant(Settings(home=home, min_dense_similarity=0.0, min_sentence_similarity=0.0), embeddings=fake_embeddings)
+    assert ingest_into(bot, [CASE]).ok
+    demo = queued(build_app(bot, AppSettings()), AppSettings())
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        client = Client(url, verbose=False)
+        for question in ("Wat is het doel van slim vegen?", "Wie deed er mee?"):
+            client.predict(question, "", "", "", "", api_name="/ask")
+        configs = demo.state_holder.session_data[client.session_hash].config_values
+        built = sum(not isinstance(c, gradio_tuning._Later) for c in dict.values(configs))
+        link = httpx.get(url + "gradio_api/deep_link", params={"session_hash": client.session_hash}).json()
+    finally:
+        demo.close()
+    saved = (Path(tempfile.gettempdir()) / "gradio" / "deep_links" / link / "state.json").read_text()
+    saved = re.sub(r"[0-9a-f]{32}|0x[0-9a-f]+", "<id>", saved)
+    components = json.loads(saved)
+    base = min(c["id"] for c in components)  # block ids count on across the apps of one process
+    for c in components:
+        c.update({k: c[k] - base for k in ("id", "rendered_in", "renderable") if isinstance(c.get(k), int)})
+    return components, built, len(configs)
+
+
+CASE = Path(__file__).resolve().parents[1] / "corpus" / "documenten" / "case-01-slim-vegen-utrecht.md"
+
+
+def test_session_configs_built_on_read_are_those_gradio_builds(tmp_path, monkeypatch, fake_embeddings):
+    """The configs a session keeps (read only for a deep link) are built when read, and are then exactly what
+    Gradio builds at every event: same two questions, with the change and with Gradio's own methods."""
+    from gradio.blocks import BlocksConfig
+    from gradio.state_holder import SessionState
+
+    assert gradio_tuning.build_session_configs_on_read()
+    tuned, built, kept = _deep_link_after_two_questions(tmp_path / "tuned", fake_embeddings)
+    assert kept > 50 and built < 5  # almost nothing was built while the questions were answered
+
+    for name in gradio_tuning._SESSION_METHODS:  # Gradio as it ships
+        monkeypatch.setattr(SessionState, name, getattr(SessionState, name).__wrapped__)
+    monkeypatch.setattr(BlocksConfig, "config_for_block", staticmethod(BlocksConfig.config_for_block.__wrapped__))
+    monkeypatch.setattr(gradio_tuning, "build_session_configs_on_read", lambda: False)
+    shipped, built, kept = _deep_link_after_two_questions(tmp_path / "shipped", fake_embeddings)
+    assert built == kept
+    assert len(tuned) == len(shipped) > 50
+    assert tuned == shipped
 
 
 def test_a_waiting_browser_hears_its_place_every_second():

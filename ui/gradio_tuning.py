@@ -1,4 +1,4 @@
-"""Two of Gradio's per-event costs that this app does not need, removed (measured with py-spy on
+"""Three of Gradio's per-event costs that this app does not need, removed (measured with py-spy on
 `datalessen bench serve`, 20 sessions, only threads holding the GIL: the server runs on one core).
 
 - After every event the queue rebuilds a pandas summary of up to 10,000 past events for its
@@ -7,13 +7,17 @@
 - Every component update and every new session asks `inspect.signature` of each component class's
   `__init__` again (~10%: a new session builds the config of every component of the app). A
   signature does not change while the process runs, so it is asked once per function.
+- Each session keeps a copy of every component's config, read only when a browser asks for a deep link
+  (a button this app does not have), yet built for every component when a session begins and again for
+  every output of every event (~7%). Now each is built when it is read (`_SessionConfigs`).
 
-Both are applied by `tune(demo)` after `demo.queue()`; when a Gradio version lacks what is changed
+All are applied by `tune(demo)` after `demo.queue()`; when a Gradio version lacks what is changed
 here, it is left as it is.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import sys
@@ -32,6 +36,8 @@ def tune(demo) -> list[str]:
         applied.append("no event summary")
     if cache_signatures():
         applied.append("signatures remembered")
+    if build_session_configs_on_read():
+        applied.append("session configs on read")
     return applied
 
 
@@ -69,3 +75,107 @@ def cache_signatures() -> bool:
         if module is not None and getattr(module, "inspect", None) is inspect:
             module.inspect = _PROXY
     return all(module is not None and module.inspect is _PROXY for module in modules)
+
+
+# -- a session's copy of the components' configs, built when read ----------------------------------------
+
+_DEFERRING = contextvars.ContextVar("datalessen_defer_session_configs", default=False)
+_SESSION_METHODS = ("__init__", "__setitem__", "_update_config", "_update_value_in_config")
+
+
+class _Later:
+    """A config `config_for_block` would have built, with the value Gradio then sets in its props."""
+
+    __slots__ = ("build", "args", "value", "valued")
+
+    def __init__(self, build, args):
+        self.build, self.args, self.value, self.valued = build, args, None, False
+
+    # what `SessionState._update_value_in_config` does to a config: `"props" in c`, `c["props"]["value"] = v`
+    def __contains__(self, key) -> bool:
+        return key == "props"
+
+    def __getitem__(self, key):
+        if key != "props":
+            raise KeyError(key)
+        return self
+
+    def __setitem__(self, key, value) -> None:
+        if key != "value":
+            raise KeyError(key)
+        self.value, self.valued = value, True
+
+    def built(self) -> dict:
+        config = self.build(*self.args)
+        if self.valued and "props" in config:
+            config["props"]["value"] = self.value
+        return config
+
+
+class _SessionConfigs(dict):
+    """`SessionState.config_values`: what Gradio reads gets built configs; its own bookkeeping, the deferred ones."""
+
+    def __getitem__(self, key):
+        config = dict.__getitem__(self, key)
+        if isinstance(config, _Later) and not _DEFERRING.get():
+            config = config.built()
+            dict.__setitem__(self, key, config)
+        return config
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def items(self):
+        return [(key, self[key]) for key in list(self.keys())]
+
+    def values(self):
+        return [self[key] for key in list(self.keys())]
+
+    def __iter__(self):
+        return iter(list(self.keys()))
+
+
+def _deferring(method):
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        token = _DEFERRING.set(True)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _DEFERRING.reset(token)
+            if not isinstance(self.__dict__.get("config_values"), _SessionConfigs):
+                self.config_values = _SessionConfigs(self.config_values)
+
+    run.datalessen_deferring = True
+    return run
+
+
+def _deferrable(build):
+    @functools.wraps(build)
+    def config_for_block(*args):
+        return _Later(build, args) if _DEFERRING.get() else build(*args)
+
+    config_for_block.datalessen_deferrable = True
+    return config_for_block
+
+
+def build_session_configs_on_read() -> bool:
+    """Patch Gradio's `SessionState` and `BlocksConfig.config_for_block` (idempotent); True when applied."""
+    try:
+        from gradio.blocks import BlocksConfig
+        from gradio.state_holder import SessionState
+    except ImportError:
+        return False
+    build = BlocksConfig.__dict__.get("config_for_block")
+    methods = [SessionState.__dict__.get(name) for name in _SESSION_METHODS]
+    reader = getattr(SessionState.__dict__.get("components"), "fget", None)  # the one reader, the deep link's
+    if not isinstance(build, staticmethod) or not all(callable(m) for m in methods):
+        return False
+    if reader is None or "config_values" not in reader.__code__.co_names:
+        return False
+    if not getattr(build.__func__, "datalessen_deferrable", False):
+        BlocksConfig.config_for_block = staticmethod(_deferrable(build.__func__))
+    for name, method in zip(_SESSION_METHODS, methods):
+        if not getattr(method, "datalessen_deferring", False):
+            setattr(SessionState, name, _deferring(method))
+    return True
