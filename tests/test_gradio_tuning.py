@@ -152,3 +152,22 @@ def test_a_waiting_browser_hears_its_place_every_second():
         assert heard[-1] == "process_starts"
     finally:
         demo.close()
+
+
+def test_a_serving_process_lets_the_event_loop_in_every_millisecond(monkeypatch, fake_settings, fake_embeddings):
+    """`datalessen serve` shortens the GIL's switch interval before it serves (answers in worker threads held
+    the event loop that streams every browser's messages for 5 ms slices: docs/benchmarks.md)."""
+    import sys
+
+    from assistant.api import Assistant
+    from ui import app as app_module
+    from ui.settings import AppSettings
+
+    served = []
+    monkeypatch.setattr(gr.Blocks, "launch", lambda demo, **kwargs: served.append(sys.getswitchinterval()))
+    before = sys.getswitchinterval()
+    try:
+        app_module.launch(Assistant(fake_settings, embeddings=fake_embeddings), AppSettings())
+    finally:
+        sys.setswitchinterval(before)
+    assert served == [pytest.approx(app_module.GIL_SWITCH_SECONDS)] and app_module.GIL_SWITCH_SECONDS < before

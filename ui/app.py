@@ -14,6 +14,7 @@ calls stay stable. No retrieval or answering logic lives here: the tabs call the
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import gradio as gr
@@ -33,6 +34,10 @@ from ui.settings import AppSettings
 from ui.style import CSS, HEAD, i18n, theme
 
 QUEUE_STATUS_SECONDS = 1.0  # how often waiting browsers hear their place in the queue (`queued`)
+# how long a thread holding the GIL runs before another may take it, in a serving process (Python's default
+# 5 ms): answers in worker threads held the event loop, which streams every browser's messages, for up to a
+# slice each; at 1 ms the slowest drive's p95 at 20 sessions x 5 fell from 456-565 to 362-449 ms (docs/benchmarks.md)
+GIL_SWITCH_SECONDS = 0.001
 
 INTRO = (
     "## datalessen\n"
@@ -106,4 +111,5 @@ def queued(demo: gr.Blocks, app: AppSettings) -> gr.Blocks:
 def launch(assistant, app: AppSettings, **overrides):
     """Start the app and block (the `datalessen serve` command)."""
     demo = queued(build_app(assistant, app), app)
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     return demo.launch(**{**launch_kwargs(app), **overrides})
