@@ -296,6 +296,19 @@ def test_uploaded_pdf_is_not_titled_about_blank(browser, app_url, corpus_assista
     remove_uploads(corpus_assistant)
 
 
+def test_a_question_is_one_trip_through_the_queue(browser, app_url):
+    """The browser asks once per question: no second queued event after every answer (the server's work per
+    answer doubles with each, and a waiting browser waits behind them)."""
+    page = open_app(browser, app_url)
+    joins = []
+    page.on("request", lambda r: joins.append(r.url) if r.method == "POST" and "/queue/join" in r.url else None)
+    ask(page, SLIM_VEGEN)
+    page.wait_for_timeout(1000)  # a chained event would follow the answer at once
+    assert len(joins) == 1, joins
+    assert not page.get_by_role("button", name="Stop", exact=True).is_visible()
+    page.context.close()
+
+
 # -- stop: a language model that streams slowly ---------------------------------------------------
 
 
@@ -346,6 +359,50 @@ def test_stop_button_while_an_answer_streams(browser, tmp_path, fake_settings, f
             page.wait_for_timeout(1500)
             assert page.locator("#chat").get_by_text("Voorlopig antwoord", exact=False).count() == 0
             assert not stop.is_visible() and page.locator("#verstuur").is_visible()
+            page.context.close()
+
+
+class BrokenOpenAI(SlowOpenAI):
+    """Streams a few pieces, then a chunk no client can read: the answer fails half-way."""
+
+    def respond(self, handler, body, reply):
+        if not body.get("stream"):
+            return super().respond(handler, body, reply)
+        handler.close_connection = True
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.end_headers()
+        for piece in pieces(reply, 4)[:4]:
+            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "traag", "choices": []}
+            chunk["choices"] = [{"index": 0, "delta": {"content": piece}, "finish_reason": None, "logprobs": None}]
+            handler.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            handler.wfile.flush()
+            time.sleep(0.5)
+        handler.wfile.write(b"data: {kapot\n\n")
+        handler.wfile.flush()
+
+
+def test_an_answer_that_fails_half_way_hides_the_stop_button(browser, tmp_path, fake_settings, fake_embeddings):
+    from assistant.api import Assistant
+    from ingest.pipeline import ingest_into
+
+    doc = tmp_path / "kampen.md"
+    doc.write_text(
+        "# Kampen\n\n## Meten\n\nDe gemeente Kampen meet het waterpeil met zeven boeien langs de kade.\n", encoding="utf-8"
+    )
+    reply = "De gemeente Kampen meet het waterpeil met zeven boeien langs de kade [1]. " * 6
+    with BrokenOpenAI(default=reply) as server:
+        settings = fake_settings.replace(answer_backend="openai", llm_base_url=f"{server.url}/v1", llm_model="traag")
+        bot = Assistant(settings, embeddings=fake_embeddings)
+        assert ingest_into(bot, [doc]).ok
+        with running_app(bot) as url:
+            page = open_app(browser, url)
+            page.locator("#vraag textarea").fill("Hoe meet Kampen het waterpeil?")
+            page.locator("#verstuur").click()
+            stop = page.get_by_role("button", name="Stop", exact=True)
+            stop.wait_for(state="visible")
+            stop.wait_for(state="hidden")
+            assert page.locator("#verstuur").is_visible()
             page.context.close()
 
 

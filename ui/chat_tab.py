@@ -398,17 +398,20 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
     filters = [*facet_dropdowns, f_document]
     ask_inputs = [question, *filters, turns_state, cid_state]
     ask_outputs = [chatbot, sources, turns_state, fb_turn, question, cid_state, stored_cid, conv_list, hint, stop]
+    # the stop button shows only while an answer streams: an answer that completes hides it itself, a stopped
+    # one is hidden by `stopped`; only a failed one needs this (after every answer it cost a browser a second
+    # trip through the queue)
     hide_stop = {"fn": lambda: gr.update(visible=False), "outputs": stop, "api_visibility": "private"}
     asking = gr.on([send.click, question.submit], ask, inputs=ask_inputs, outputs=ask_outputs, api_name="ask")
-    asking.then(**hide_stop)
+    asking.failure(**hide_stop)
     pending = [asking]
     for button, text in zip(example_buttons, examples):
         chosen = button.click(lambda t=text: t, outputs=question, api_visibility="private")
         pending.append(chosen.then(ask, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
-        pending[-1].then(**hide_stop)
+        pending[-1].failure(**hide_stop)
     picked = chatbot.option_select(picked_option, outputs=question, api_visibility="private")
     pending.append(picked.then(ask, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
-    pending[-1].then(**hide_stop)
+    pending[-1].failure(**hide_stop)
     # not queued: with every worker busy streaming, a queued stop waited for the answer it should stop
     stopping = stop.click(
         stopped, inputs=turns_state, outputs=[chatbot, hint, stop], cancels=pending, queue=False, api_visibility="private"
