@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -313,7 +314,10 @@ def test_a_question_is_one_trip_through_the_queue(browser, app_url):
 
 
 class SlowOpenAI(ScriptedOpenAI):
-    """A scripted OpenAI-compatible server that streams its reply a few characters per 0.3 s."""
+    """A scripted OpenAI-compatible server that streams its reply a few characters per `PAUSE` seconds;
+    `BROKEN_AFTER` pieces, when set, are followed by a chunk no client can read (the answer fails half-way)."""
+
+    PAUSE, BROKEN_AFTER = 0.3, None
 
     def respond(self, handler, body, reply):
         if not body.get("stream"):
@@ -322,7 +326,7 @@ class SlowOpenAI(ScriptedOpenAI):
         handler.send_response(200)
         handler.send_header("Content-Type", "text/event-stream")
         handler.end_headers()
-        for piece in pieces(reply, 4):
+        for piece in pieces(reply, 4)[: self.BROKEN_AFTER]:
             chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "traag", "choices": []}
             chunk["choices"] = [{"index": 0, "delta": {"content": piece}, "finish_reason": None, "logprobs": None}]
             try:
@@ -330,59 +334,19 @@ class SlowOpenAI(ScriptedOpenAI):
                 handler.wfile.flush()
             except OSError:  # the app stopped listening: the user pressed stop
                 return
-            time.sleep(0.3)
-        handler.wfile.write(b"data: [DONE]\n\n")
-
-
-def test_stop_button_while_an_answer_streams(browser, tmp_path, fake_settings, fake_embeddings):
-    from assistant.api import Assistant
-    from ingest.pipeline import ingest_into
-
-    doc = tmp_path / "kampen.md"
-    doc.write_text(
-        "# Kampen\n\n## Meten\n\nDe gemeente Kampen meet het waterpeil met zeven boeien langs de kade.\n", encoding="utf-8"
-    )
-    reply = "De gemeente Kampen meet het waterpeil met zeven boeien langs de kade [1]. " * 6
-    with SlowOpenAI(default=reply) as server:
-        settings = fake_settings.replace(answer_backend="openai", llm_base_url=f"{server.url}/v1", llm_model="traag")
-        bot = Assistant(settings, embeddings=fake_embeddings)
-        assert ingest_into(bot, [doc]).ok
-        with running_app(bot) as url:
-            page = open_app(browser, url)
-            page.locator("#vraag textarea").fill("Hoe meet Kampen het waterpeil?")
-            page.locator("#verstuur").click()
-            page.locator("#chat").get_by_text("Voorlopig antwoord", exact=False).wait_for(state="visible")
-            stop = page.get_by_role("button", name="Stop", exact=True)
-            assert stop.is_visible()
-            stop.click()
-            page.locator("#vraag-hint").get_by_text("Gestopt").wait_for(state="visible")
-            page.wait_for_timeout(1500)
-            assert page.locator("#chat").get_by_text("Voorlopig antwoord", exact=False).count() == 0
-            assert not stop.is_visible() and page.locator("#verstuur").is_visible()
-            page.context.close()
-
-
-class BrokenOpenAI(SlowOpenAI):
-    """Streams a few pieces, then a chunk no client can read: the answer fails half-way."""
-
-    def respond(self, handler, body, reply):
-        if not body.get("stream"):
-            return super().respond(handler, body, reply)
-        handler.close_connection = True
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/event-stream")
-        handler.end_headers()
-        for piece in pieces(reply, 4)[:4]:
-            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "traag", "choices": []}
-            chunk["choices"] = [{"index": 0, "delta": {"content": piece}, "finish_reason": None, "logprobs": None}]
-            handler.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            handler.wfile.flush()
-            time.sleep(0.5)
-        handler.wfile.write(b"data: {kapot\n\n")
+            time.sleep(self.PAUSE)
+        handler.wfile.write(b"data: {kapot\n\n" if self.BROKEN_AFTER else b"data: [DONE]\n\n")
         handler.wfile.flush()
 
 
-def test_an_answer_that_fails_half_way_hides_the_stop_button(browser, tmp_path, fake_settings, fake_embeddings):
+class BrokenOpenAI(SlowOpenAI):
+    PAUSE, BROKEN_AFTER = 0.5, 4
+
+
+@contextmanager
+def streaming_app(server_class, browser, tmp_path, fake_settings, fake_embeddings):
+    """The app with an LLM backend that streams (`server_class`) over one small document; yields a page that
+    has just asked about it."""
     from assistant.api import Assistant
     from ingest.pipeline import ingest_into
 
@@ -391,7 +355,7 @@ def test_an_answer_that_fails_half_way_hides_the_stop_button(browser, tmp_path, 
         "# Kampen\n\n## Meten\n\nDe gemeente Kampen meet het waterpeil met zeven boeien langs de kade.\n", encoding="utf-8"
     )
     reply = "De gemeente Kampen meet het waterpeil met zeven boeien langs de kade [1]. " * 6
-    with BrokenOpenAI(default=reply) as server:
+    with server_class(default=reply) as server:
         settings = fake_settings.replace(answer_backend="openai", llm_base_url=f"{server.url}/v1", llm_model="traag")
         bot = Assistant(settings, embeddings=fake_embeddings)
         assert ingest_into(bot, [doc]).ok
@@ -399,11 +363,28 @@ def test_an_answer_that_fails_half_way_hides_the_stop_button(browser, tmp_path, 
             page = open_app(browser, url)
             page.locator("#vraag textarea").fill("Hoe meet Kampen het waterpeil?")
             page.locator("#verstuur").click()
-            stop = page.get_by_role("button", name="Stop", exact=True)
-            stop.wait_for(state="visible")
-            stop.wait_for(state="hidden")
-            assert page.locator("#verstuur").is_visible()
+            yield page
             page.context.close()
+
+
+def test_stop_button_while_an_answer_streams(browser, tmp_path, fake_settings, fake_embeddings):
+    with streaming_app(SlowOpenAI, browser, tmp_path, fake_settings, fake_embeddings) as page:
+        page.locator("#chat").get_by_text("Voorlopig antwoord", exact=False).wait_for(state="visible")
+        stop = page.get_by_role("button", name="Stop", exact=True)
+        assert stop.is_visible()
+        stop.click()
+        page.locator("#vraag-hint").get_by_text("Gestopt").wait_for(state="visible")
+        page.wait_for_timeout(1500)
+        assert page.locator("#chat").get_by_text("Voorlopig antwoord", exact=False).count() == 0
+        assert not stop.is_visible() and page.locator("#verstuur").is_visible()
+
+
+def test_an_answer_that_fails_half_way_hides_the_stop_button(browser, tmp_path, fake_settings, fake_embeddings):
+    with streaming_app(BrokenOpenAI, browser, tmp_path, fake_settings, fake_embeddings) as page:
+        stop = page.get_by_role("button", name="Stop", exact=True)
+        stop.wait_for(state="visible")
+        stop.wait_for(state="hidden")
+        assert page.locator("#verstuur").is_visible()
 
 
 # -- the whole path --------------------------------------------------------------------------------
