@@ -54,7 +54,6 @@ def _deep_link_after_two_questions(home: Path, fake_embeddings) -> tuple[list[di
     """A browser's session asks two questions, then its deep link is saved: the components it holds (ids and
     addresses that differ from run to run masked), and how many of its configs were built before that."""
     import re
-    import tempfile
 
     import httpx
     from gradio_client import Client
@@ -79,9 +78,9 @@ def _deep_link_after_two_questions(home: Path, fake_embeddings) -> tuple[list[di
         configs = demo.state_holder.session_data[client.session_hash].config_values
         built = sum(not isinstance(c, gradio_tuning._Later) for c in dict.values(configs))
         link = httpx.get(url + "gradio_api/deep_link", params={"session_hash": client.session_hash}).json()
+        saved = (Path(demo.server_app.uploaded_file_dir) / "deep_links" / link / "state.json").read_text()
     finally:
         demo.close()
-    saved = (Path(tempfile.gettempdir()) / "gradio" / "deep_links" / link / "state.json").read_text()
     saved = re.sub(r"[0-9a-f]{32}|0x[0-9a-f]+", "<id>", saved)
     components = json.loads(saved)
     base = min(c["id"] for c in components)  # block ids count on across the apps of one process

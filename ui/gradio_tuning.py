@@ -131,9 +131,6 @@ class _SessionConfigs(dict):
     def values(self):
         return [self[key] for key in list(self.keys())]
 
-    def __iter__(self):
-        return iter(list(self.keys()))
-
 
 def _deferring(method):
     @functools.wraps(method)
