@@ -6,7 +6,9 @@ extractive answer and an LLM answer look the same to whoever shows them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
 
 
 @dataclass
@@ -76,4 +78,26 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return plain(self)
+
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+@cache
+def _field_names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def plain(value):
+    """What `dataclasses.asdict` gives (nested dataclasses as dicts, containers copied), without its deep copy
+    of every string and number: the app saves every answer this way, and that copy was most of the cost."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
+    if type(value) in (list, tuple):
+        return type(value)(plain(v) for v in value)
+    if type(value) is dict:
+        return {plain(k): plain(v) for k, v in value.items()}
+    return copy.deepcopy(value)

@@ -148,7 +148,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
             return
         filters = chosen_filters(filter_values)
         history = [q for q, _ in turns]
-        shown = render.chat_messages(turns) + [{"role": "user", "content": render.question_message(question)}]
+        shown = None  # the conversation so far, rendered only when an answer streams (the extractive one does not)
         text, final, streamed = "", None, False
         try:
             for item in assistant.stream(question, history=history, filters=filters):
@@ -157,6 +157,8 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
                     break
                 text += item
                 streamed = True
+                if shown is None:
+                    shown = render.chat_messages(turns) + [{"role": "user", "content": render.question_message(question)}]
                 provisional = shown + [{"role": "assistant", "content": render.provisional_message(text)}]
                 yield (provisional, *[gr.skip()] * 7, gr.update(value="", visible=False), gr.update(visible=True))
         except ValueError as exc:  # an unknown filter
@@ -167,17 +169,15 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
             shown_filters = ", ".join(f"{labels[k].lower()} {v}" for k, v in filters.items())
             final.warnings.append(f"binnen de gekozen filters ({shown_filters}) staat geen passage; wis ze en vraag opnieuw.")
         user = username(request)
-        on_top = bool(cid) and store.latest_id(user) == cid  # then the list keeps its order and selection
-        if not on_top and not store.owns(cid, user):
-            cid = store.create(user, question)
-        store.add_turn(cid, user, question, final)
+        saved = store.record(cid, user, question, final)  # in a new conversation when `cid` is not the user's
+        cid = saved.cid
         turns.append((question, final))
         chat, sources, choices = conversation_view(turns)
         # the list is read again only when its order changes (measured: reading it after every answer cost
         # ~10% of the app's time with 20 sessions)
         # what did not change is sent as its plain value: Gradio handles a gr.skip() or gr.update() of a
         # component by building that component anew (measured: the list's skip alone ~1.5 ms per answer)
-        listing = cid if on_top else conversation_list(user, selected=cid)
+        listing = conversation_list(user, selected=cid) if saved.moved else cid
         same_cid = gr.skip() if cid == asked_in else cid  # a State's skip costs nothing
         stop_button = gr.update(visible=False) if streamed else STOP_LABEL
         yield chat, sources, turns, choices, "", same_cid, cid, listing, gr.update(value="", visible=False), stop_button
