@@ -46,7 +46,7 @@ def test_the_served_app_is_tuned_with_this_gradio(fake_settings, fake_embeddings
 
     demo = queued(build_app(Assistant(fake_settings, embeddings=fake_embeddings)), AppSettings())
     assert demo._queue.ANALYTICS_MAX_EVENTS == gradio_tuning.KEPT_EVENTS
-    applied = ["no event summary", "signatures remembered", "session configs on read"]
+    applied = ["no event summary", "signatures remembered", "session configs on read", "values processed in place"]
     assert gradio_tuning.tune(demo) == applied  # and again: idempotent
 
 
@@ -170,3 +170,65 @@ def test_a_serving_process_lets_the_event_loop_in_every_millisecond(monkeypatch,
     finally:
         sys.setswitchinterval(before)
     assert served == [pytest.approx(app_module.GIL_SWITCH_SECONDS)] and app_module.GIL_SWITCH_SECONDS < before
+
+
+def _processed_where(monkeypatch) -> tuple[dict, list]:
+    """A small app asked three times: where the HTML output's postprocess and the event's function ran (a
+    worker thread or not), what came back, and the errors a browser got."""
+    import functools
+    import threading
+
+    from gradio_client import Client
+
+    from tests.ui_support import free_port
+
+    ran = {}
+    original = gr.HTML.postprocess
+
+    @functools.wraps(original)
+    def postprocess(self, value):
+        ran["postprocess"] = type(threading.current_thread()).__name__
+        return original(self, value)
+
+    monkeypatch.setattr(gr.HTML, "postprocess", postprocess)
+
+    def fn(text, choice):
+        ran["function"] = type(threading.current_thread()).__name__
+        if text == "kapot":
+            raise gr.Error("Kapot gegaan")
+        return f"<p>{text} {choice}</p>", text.upper()
+
+    with gr.Blocks() as demo:
+        box, choice = gr.Textbox(), gr.Dropdown(["a", "b"], value="a")
+        html, out = gr.HTML(), gr.Textbox()
+        box.submit(fn, [box, choice], [html, out], api_name="go")
+    port = free_port()
+    demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    results = []
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        results.append(client.predict("hallo", "b", api_name="/go"))
+        for text, value in (("kapot", "a"), ("hallo", "c")):  # the function's error; a choice the dropdown lacks
+            try:
+                client.predict(text, value, api_name="/go")
+            except Exception as exc:  # noqa: BLE001 -- what the browser is told
+                results.append(type(exc).__name__ + ": " + str(exc)[:60])
+    finally:
+        demo.close()
+    return ran, results
+
+
+def test_listed_components_process_values_in_place_and_answer_the_same(monkeypatch):
+    """A listed component's processing no longer travels to a worker thread and back; the event's function
+    still runs in one, and what a browser gets back (answers and errors) is what Gradio itself gives."""
+    import anyio
+    import gradio.blocks
+
+    assert gradio_tuning.process_values_in_place()
+    ran, tuned = _processed_where(monkeypatch)
+    assert ran["function"] == "WorkerThread" and ran["postprocess"] != "WorkerThread"
+    monkeypatch.setattr(gradio.blocks, "anyio", anyio)  # Gradio as it ships
+    ran, shipped = _processed_where(monkeypatch)
+    assert ran == {"postprocess": "WorkerThread", "function": "WorkerThread"}
+    assert tuned == shipped and tuned[0] == ("<p>hallo b</p>", "HALLO") and len(tuned) == 3
+    assert "Kapot gegaan" in tuned[1] and "not in the list of choices" in tuned[2]

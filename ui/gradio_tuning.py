@@ -1,4 +1,4 @@
-"""Three of Gradio's per-event costs that this app does not need, removed (measured with py-spy on
+"""Four of Gradio's per-event costs that this app does not need, removed (measured with py-spy on
 `datalessen bench serve`, 20 sessions, only threads holding the GIL: the server runs on one core).
 
 - After every event the queue rebuilds a pandas summary of up to 10,000 past events for its
@@ -10,6 +10,10 @@
 - Each session keeps a copy of every component's config, read only when a browser asks for a deep link
   (a button this app does not have), yet built for every component when a session begins and again for
   every output of every event (~7%). Now each is built when it is read (`_SessionConfigs`).
+- Every input and output value of an event is handed to a worker thread for its component's `preprocess`
+  or `postprocess` and back (~5%: ten thread hops per answer, each waiting for the GIL). For the components
+  whose processing is a few dictionary and string operations (`IN_PLACE`) it now runs where it is asked;
+  the event's own function still runs in a worker thread.
 
 All are applied by `tune(demo)` after `demo.queue()`; when a Gradio version lacks what is changed
 here, it is left as it is.
@@ -23,11 +27,13 @@ import inspect
 import sys
 import types
 
+import anyio
+
 KEPT_EVENTS = 100  # the queue's per-event records (it reads back only those still running)
 
 
 def tune(demo) -> list[str]:
-    """Apply both; returns what was applied (a Gradio upgrade that renames these shows up in the tests)."""
+    """Apply them all; returns what was applied (a Gradio upgrade that renames these shows up in the tests)."""
     applied = []
     queue = getattr(demo, "_queue", None)
     if queue is not None and hasattr(queue, "ANAYLTICS_CACHE_FREQUENCY") and hasattr(queue, "ANALYTICS_MAX_EVENTS"):
@@ -38,6 +44,8 @@ def tune(demo) -> list[str]:
         applied.append("signatures remembered")
     if build_session_configs_on_read():
         applied.append("session configs on read")
+    if process_values_in_place():
+        applied.append("values processed in place")
     return applied
 
 
@@ -175,4 +183,52 @@ def build_session_configs_on_read() -> bool:
     for name, method in zip(_SESSION_METHODS, methods):
         if not getattr(method, "datalessen_deferring", False):
             setattr(SessionState, name, _deferring(method))
+    return True
+
+
+# -- a component's own processing of a value, where it is asked ------------------------------------------
+
+# Gradio's components whose `preprocess` and `postprocess` only reshape the value (no files, no network)
+IN_PLACE = ("Textbox", "HTML", "Markdown", "Button", "Radio", "Dropdown", "Chatbot", "Number", "Checkbox")
+
+
+class _InPlaceToThread(types.ModuleType):
+    """`anyio.to_thread` as `gradio.blocks` sees it: a listed component's processing runs in place."""
+
+    def __init__(self, classes: tuple[type, ...]):
+        super().__init__("anyio.to_thread")
+        self.classes = classes
+
+    def __getattr__(self, name):
+        return getattr(anyio.to_thread, name)
+
+    async def run_sync(self, func, *args, **kwargs):
+        processing = getattr(func, "__name__", "") in ("preprocess", "postprocess")
+        if processing and type(getattr(func, "__self__", None)) in self.classes:
+            return func(*args)
+        return await anyio.to_thread.run_sync(func, *args, **kwargs)
+
+
+class _AnyioForBlocks(types.ModuleType):
+    def __init__(self, to_thread: _InPlaceToThread):
+        super().__init__("anyio")
+        self.to_thread = to_thread
+
+    def __getattr__(self, name):
+        return getattr(anyio, name)
+
+
+def process_values_in_place() -> bool:
+    """Give `gradio.blocks` the `anyio` that processes the listed components' values in place (idempotent)."""
+    try:
+        import gradio.blocks
+        import gradio.components
+    except ImportError:
+        return False
+    if isinstance(gradio.blocks.__dict__.get("anyio"), _AnyioForBlocks):
+        return True
+    if gradio.blocks.__dict__.get("anyio") is not anyio:
+        return False
+    classes = tuple(getattr(gradio.components, name) for name in IN_PLACE if hasattr(gradio.components, name))
+    gradio.blocks.anyio = _AnyioForBlocks(_InPlaceToThread(classes))
     return True
