@@ -21,11 +21,13 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import uuid
@@ -241,13 +243,17 @@ def free_port() -> int:
 
 class App:
     """`datalessen serve` in a subprocess (with `workers` > 1: its router and that many app processes),
-    with the settings of this process's environment."""
+    with the settings of this process's environment, but its conversations in a scratch database removed by
+    `stop`: every question asked is saved as a turn (~25 KB), and a benchmark's thousands of them belong
+    neither in the user's conversation list nor in their data home."""
 
     def __init__(self, extra_env: dict | None = None, workers: int = 1):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
-        env = {**os.environ, **(extra_env or {})}
+        self.scratch = Path(tempfile.mkdtemp(prefix="datalessen-bench-"))
+        scratch_db = {"DATALESSEN_DATABASE_URL": f"sqlite:///{self.scratch / 'conversations.sqlite'}"}
+        env = {**os.environ, **(extra_env or {}), **scratch_db}
         command = [sys.executable, "-m", "ui.cli", "serve", "--no-ingest", "--port", str(self.port), "--workers", str(workers)]
         self.proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -286,6 +292,8 @@ class App:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait(10)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def _children(pid: int) -> list[str]:

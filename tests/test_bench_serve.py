@@ -7,6 +7,7 @@ The figures themselves are printed by the benchmark, never asserted (docs/benchm
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from assistant.api import Assistant
 from evals.bench_serve import Browser, QuestionPool, _drive
@@ -54,3 +55,32 @@ def test_each_question_is_asked_once_before_any_comes_back_and_none_is_unseen():
     asked_unseen = len(unseen & set(pool.questions))
     assert asked_unseen == 0, f"{asked_unseen} unseen questions in the pool"  # a count: their texts stay unread
     assert QuestionPool(distinct=False).take(9)[8] == QuestionPool(distinct=False).take(1)[0]
+
+
+def test_the_benchmark_s_app_saves_its_conversations_apart_from_the_user_s(tmp_path, model_path, real_embeddings):
+    """`bench serve` asks thousands of questions through a real `datalessen serve`: none of them may land in
+    the user's conversation list (nor grow their data home), and the scratch database goes when it stops."""
+    import sqlite3
+
+    from assistant.settings import Settings
+    from evals.bench_serve import App
+
+    home = tmp_path / "home"
+    home.mkdir()
+    doc = home / "kampen.md"
+    doc.write_text(KAMPEN_DOC, encoding="utf-8")
+    assert ingest_into(Assistant(Settings(home=home, embedding_model=str(model_path)), embeddings=real_embeddings), [doc]).ok
+    root = Path(__file__).resolve().parents[1]
+    env = {"DATALESSEN_HOME": str(home), "DATALESSEN_EMBEDDING_MODEL": str(model_path), "PYTHONPATH": str(root)}
+    env["DATALESSEN_DATABASE_URL"] = f"sqlite:///{home / 'mine.sqlite'}"  # the user's own, even when configured
+    app = App(extra_env=env)
+    try:
+        app.wait()
+        result = asyncio.run(_drive(app.url, 2, 2, QuestionPool()))
+        assert result["errors"] == 0
+        (scratch,) = app.scratch.glob("*.sqlite")
+        assert sqlite3.connect(scratch).execute("select count(*) from turns").fetchone() == (4,)
+    finally:
+        app.stop()
+    assert not app.scratch.exists()
+    assert not (home / "mine.sqlite").exists() and not (home / "datalessen.sqlite").exists()
