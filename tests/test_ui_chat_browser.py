@@ -106,6 +106,23 @@ def open_app(browser, url: str, viewport=DESKTOP, dark: bool = False, context=No
     return page
 
 
+# every element of a source card whose text runs past the card's edge (a long web address unbroken)
+OVERFLOW_JS = """
+() => {
+  const out = [];
+  for (const card of document.querySelectorAll('#bronnen-paneel .bron-kaart')) {
+    const edge = card.getBoundingClientRect().right;
+    for (const el of [card, ...card.querySelectorAll('*')]) {
+      if (el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > edge + 1) {
+        out.push(card.id + ' ' + el.className + ': ' + (el.textContent || '').slice(0, 60));
+      }
+    }
+  }
+  return out;
+}
+"""
+
+
 def answers(page) -> int:
     return page.locator("#bronnen-paneel section.bron-beurt").count()
 
@@ -224,6 +241,7 @@ def test_phone_layout(browser, app_url):
         tab = page.get_by_role("tab", name=name)
         assert tab.is_visible() and tab.bounding_box()["x"] + tab.bounding_box()["width"] <= PHONE["width"]
     ask(page, SLIM_VEGEN)
+    assert page.evaluate(OVERFLOW_JS) == []  # its sources hold web addresses: each breaks within its card
     link = page.locator("#chat a.bron-link").last
     link.scroll_into_view_if_needed()
     link.click()

@@ -22,6 +22,8 @@ CSS = """
 .dark .bron-meta { color: #d1d5db; }
 .dark .bron-bestand { color: #d1d5db; }
 .bron-passage, .document-passage { white-space: pre-wrap; margin-top: 6px; line-height: 1.45; }
+/* a source's web addresses are one long word: broken anywhere rather than run past the card's edge */
+.bron-kaart, .document-passage, .sectie-weergave, .pagina-weergave, .eval-antwoord { overflow-wrap: anywhere; }
 .bron-passage mark, .bron-citaat mark, .sectie-weergave mark { background: #fde68a; color: #111; padding: 0 2px;
   border-radius: 2px; }
 .bron-vraag { margin: 14px 0 4px; font-size: 1rem; }
