@@ -68,16 +68,13 @@ def test_an_answer_as_plain_data_is_what_asdict_gives_and_shares_nothing_with_it
 
 
 def test_turns_in_order_per_user(store):
-    cid = store.create("anna", "Wat is het doel van slim vegen in Utrecht?")
-    assert store.add_turn(cid, "anna", "Wat is het doel van slim vegen in Utrecht?", _answer("eerste")) == 1
-    assert store.add_turn(cid, "anna", "En welke risico's?", _answer("tweede", "iets over een datalek")) == 2
+    cid = store.record(None, "anna", "Wat is het doel van slim vegen in Utrecht?", _answer("eerste")).cid
+    assert store.record(cid, "anna", "En welke risico's?", _answer("tweede", "iets over een datalek")).position == 2
     turns = store.turns(cid, "anna")
     assert [q for q, _ in turns] == ["Wat is het doel van slim vegen in Utrecht?", "En welke risico's?"]
     assert turns[1][1].text == "iets over een datalek" and turns[0][1].citations[0].page == "p. 3-4"
     # another user neither reads, extends, renames nor deletes it
     assert store.turns(cid, "bob") is None and store.get(cid, "bob") is None
-    with pytest.raises(KeyError):
-        store.add_turn(cid, "bob", "vraag", _answer("x"))
     assert not store.rename(cid, "bob", "gekaapt") and not store.delete(cid, "bob")
     assert store.list("bob") == []
     (summary,) = store.list("anna")
@@ -86,15 +83,13 @@ def test_turns_in_order_per_user(store):
 
 
 def test_list_search_rename_delete(store):
-    first = store.create("", "Welke succesfactoren noemt het rapport?")
-    store.add_turn(first, "", "Welke succesfactoren noemt het rapport?", _answer("a", "zeer vaardige projectleiders"))
-    second = store.create("", "Wat doet Zaanstad tegen ondermijning?")
-    store.add_turn(second, "", "Wat doet Zaanstad tegen ondermijning?", _answer("b", "een data-applicatie"))
+    first = store.record(None, "", "Welke succesfactoren noemt het rapport?", _answer("a", "zeer vaardige projectleiders")).cid
+    second = store.record(None, "", "Wat doet Zaanstad tegen ondermijning?", _answer("b", "een data-applicatie")).cid
     assert [c.id for c in store.list("")] == [second, first]  # most recently used first
     assert [c.id for c in store.list("", search="ZAANSTAD")] == [second]  # the title, any case
     assert [c.id for c in store.list("", search="projectleiders")] == [first]  # the answers too
     assert store.list("", search="100%") == []  # LIKE wildcards are taken literally
-    store.add_turn(first, "", "En bij Utrecht?", _answer("c"))
+    store.record(first, "", "En bij Utrecht?", _answer("c"))
     assert [c.id for c in store.list("")] == [first, second]
     assert store.rename(first, "", "  Succesfactoren   rapport ")
     assert store.get(first, "").title == "Succesfactoren rapport"
@@ -107,8 +102,7 @@ def test_list_search_rename_delete(store):
 def test_two_stores_on_one_file_see_each_other(tmp_path):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     one, two = ConversationStore(Database(url)), ConversationStore(Database(url))
-    cid = one.create("anna", "vraag")
-    one.add_turn(cid, "anna", "vraag", _answer("vraag"))
+    cid = one.record(None, "anna", "vraag", _answer("vraag")).cid
     assert two.turns(cid, "anna")[0][0] == "vraag"
 
 

@@ -6,11 +6,10 @@ else's conversation. Each turn stores the question and the whole `Answer` as JSO
 reopened conversation shows the same quotes and sources as when it was asked.
 
     store = ConversationStore(database)
-    cid = store.create("anna", "Wat is het doel van slim vegen?")
-    store.add_turn(cid, "anna", question, answer)
-    saved = store.record(cid, "anna", question, answer)   # the chat's one call per answer: see `record`
+    saved = store.record(None, "anna", "Wat is het doel van slim vegen?", answer)  # a new conversation
+    store.record(saved.cid, "anna", "En de risico's?", answer)  # its second turn (or a new one, not hers)
     store.list("anna", search="vegen")      # newest first, with first question and date
-    store.turns(cid, "anna")                # [(question, Answer), ...]; None for another user
+    store.turns(saved.cid, "anna")          # [(question, Answer), ...]; None for another user
 """
 
 from __future__ import annotations
@@ -95,28 +94,8 @@ class ConversationStore:
     def __init__(self, database: Database):
         self.db = database
 
-    def create(self, user: str, title: str) -> str:
-        cid = uuid.uuid4().hex
-        stamp = now_iso()
-        with self.db.begin() as conn:
-            conn.execute(
-                conversations.insert().values(
-                    id=cid, username=user or "", title=title_for(title) or "Gesprek", created_at=stamp, updated_at=stamp
-                )
-            )
-        return cid
-
     def _owned(self, conn, cid: str, user: str) -> bool:
         return conn.execute(_OWNED, {"cid": cid, "user": user or ""}).first() is not None
-
-    def add_turn(self, cid: str, user: str, question: str, answer: Answer) -> int:
-        """Append one turn; returns its position (1-based). A conversation of another user is refused."""
-        stamp = now_iso()
-        with self.db.begin() as conn:
-            # marking it used is also the ownership check: no row of this user, no turn
-            if conn.execute(_TOUCH, {"cid": cid, "user": user or "", "stamp": stamp}).rowcount != 1:
-                raise KeyError(f"no conversation {cid!r} for this user")
-            return self._append(conn, cid, question, answer, stamp)
 
     def record(self, cid: str | None, user: str, question: str, answer: Answer) -> Recorded:
         """Append a turn to the user's conversation `cid`, or to a new one titled by the question when `cid` is
