@@ -27,6 +27,7 @@ from ui.suggestions import suggest
 
 EMPTY_QUESTION = "Typ eerst een vraag in het vak hierboven."
 EMPTY_QUESTION_HTML = f'<p role="status">{EMPTY_QUESTION}</p>'
+NO_HINT = ""  # the hint under the question box holds a <p> when it says something (ui/style.py hides it otherwise)
 STOP_LABEL = "Stop"
 
 # the sources panel reports a click on a card's "Bekijk ..." button to the server (Gradio's gr.HTML trigger)
@@ -144,7 +145,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
         question = (question or "").strip()
         turns = list(turns or [])
         if not question:  # a hint beside the box, no error overlay over the chat
-            yield (*[gr.skip()] * 8, gr.update(value=EMPTY_QUESTION_HTML, visible=True), gr.update(visible=False))
+            yield (*[gr.skip()] * 8, EMPTY_QUESTION_HTML, gr.update(visible=False))
             return
         filters = chosen_filters(filter_values)
         history = [q for q, _ in turns]
@@ -160,7 +161,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
                 if shown is None:
                     shown = render.chat_messages(turns) + [{"role": "user", "content": render.question_message(question)}]
                 provisional = shown + [{"role": "assistant", "content": render.provisional_message(text)}]
-                yield (provisional, *[gr.skip()] * 7, gr.update(value="", visible=False), gr.update(visible=True))
+                yield (provisional, *[gr.skip()] * 7, NO_HINT, gr.update(visible=True))
         except ValueError as exc:  # an unknown filter
             raise gr.Error(str(exc), title="Fout") from exc
         if final is None:
@@ -180,7 +181,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
         listing = conversation_list(user, selected=cid) if saved.moved else cid
         same_cid = gr.skip() if cid == asked_in else cid  # a State's skip costs nothing
         stop_button = gr.update(visible=False) if streamed else STOP_LABEL
-        yield chat, sources, turns, choices, "", same_cid, cid, listing, gr.update(value="", visible=False), stop_button
+        yield chat, sources, turns, choices, "", same_cid, cid, listing, NO_HINT, stop_button
 
     name_parameters(ask, ["question", *filter_keys, "turns", "cid"])
 
@@ -188,7 +189,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
         """The stop button: the half-streamed text goes, the saved conversation stays as it was."""
         chat, _, _ = conversation_view(list(turns or []))
         note = '<p role="status">Gestopt: dit antwoord is niet bewaard.</p>'
-        return chat, gr.update(value=note, visible=True), gr.update(visible=False)
+        return chat, note, gr.update(visible=False)
 
     # -- conversations --------------------------------------------------------------------
 
@@ -212,7 +213,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
             listing,
             "",
             *cleared_filters(),
-            gr.update(value="", visible=False),
+            NO_HINT,
             gr.update(visible=False),
         )
 
@@ -223,7 +224,7 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
             raise gr.Error("Dat gesprek bestaat niet (meer) of is niet van u.", title="Niet gevonden")
         chat, sources, choices = conversation_view(turns)
         title = store.get(cid, user).title
-        return chat, sources, turns, choices, cid, cid, title, gr.update(value="", visible=False)
+        return chat, sources, turns, choices, cid, cid, title, NO_HINT
 
     def restore(cid, request: gr.Request):
         """On page load: reopen the conversation this browser had open, if it is still the user's."""
@@ -360,7 +361,9 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
                 )
                 send = gr.Button("Vraag", variant="primary", scale=1, min_width=90, elem_id="verstuur")
                 stop = gr.Button(STOP_LABEL, variant="stop", scale=1, min_width=90, visible=False, elem_id="stop")
-            hint = gr.HTML("", elem_id="vraag-hint", js_on_load=None, visible=False)
+            # always "visible", hidden by the style sheet while it holds no message: every answer clears it with a
+            # plain value, which Gradio sends as it is (a visibility change makes it build the component anew)
+            hint = gr.HTML(NO_HINT, elem_id="vraag-hint", js_on_load=None)
             with gr.Row():
                 example_buttons = [gr.Button(q, size="sm", elem_classes=["voorbeeld"]) for q in examples]
             with gr.Accordion("Filters", open=False, elem_id="filters"):

@@ -40,6 +40,7 @@ CSS = """
 .dark .actieve-filters { background: #172554; color: #dbeafe; }
 .filter-waarde { font-weight: 600; }
 #vraag-hint p { margin: 2px 0; color: #92400e; font-weight: 600; }
+#vraag-hint:not(:has(p)) { display: none; }
 .dark #vraag-hint p { color: #fcd34d; }
 .pagina-weergave img { width: 100%; height: auto; border: 1px solid var(--border-color-primary); }
 .pagina-weergave figcaption { margin-bottom: 6px; }
