@@ -26,6 +26,9 @@ BACKENDS: dict[str, str] = {
 
 class Answerer(Protocol):
     backend_name: str
+    # whether `stream` yields text before the final Answer; a UI that knows it will not can ask for the answer
+    # in one reply (an answerer without this attribute is taken to stream)
+    streams: bool
 
     def answer(
         self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = ""

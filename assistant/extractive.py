@@ -103,6 +103,7 @@ class Ranking:
 
 class ExtractiveAnswerer:
     backend_name = "extractive"
+    streams = False  # `stream` yields the Answer alone
 
     def __init__(
         self,

@@ -97,6 +97,8 @@ def _clean_reply(reply: str) -> str:
 class LLMAnswerer:
     """Prompts a chat model with numbered sources and returns only checked, cited sentences."""
 
+    streams = True
+
     def __init__(self, chat_model: BaseChatModel, *, backend_name: str, max_passages: int = 6):
         self.chat_model = chat_model
         self.backend_name = backend_name

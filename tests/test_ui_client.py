@@ -162,3 +162,40 @@ def test_upload_then_ask_about_it(app_url, tmp_path):
     assert "Kademuren Zwolle" in sources and "<mark>In Zwolle bewaken zevenendertig trillingssensoren" in sources
     status, *_ = client.predict([handle_file(str(doc))], api_name="/upload")  # same file again: unchanged
     assert "ongewijzigd 1" in status
+
+
+def test_an_offline_answer_reaches_the_browser_in_one_message(app_url):
+    """The offline answerer does not stream, so the browser gets the whole answer once, when it is done: no
+    'generating' message followed by a second copy of it (each costs the server a round through its queue)."""
+    import asyncio
+    import json as jsonlib
+    import uuid
+
+    from evals.bench_serve import AskEndpoint, Browser
+
+    async def messages(question: str) -> list[dict]:
+        base = app_url.rstrip("/")
+        browser = Browser(base)
+        status, body = await browser.request("GET", "/config")
+        endpoint = AskEndpoint(base, jsonlib.loads(await body.read()))
+        session = uuid.uuid4().hex[:11]
+        payload = jsonlib.dumps(endpoint.payload(question, session)).encode()
+        status, body = await browser.request("POST", f"{endpoint.prefix}/queue/join", payload)
+        event = jsonlib.loads(await body.read())["event_id"]
+        status, body = await browser.request("GET", f"{endpoint.prefix}/queue/data?session_hash={session}")
+        seen = []
+        async for line in body.lines():
+            if line.startswith(b"data:"):
+                message = jsonlib.loads(line[5:])
+                if message.get("event_id") == event:
+                    seen.append(message)
+                    if message.get("msg") == "process_completed":
+                        body.writer.close()
+                        break
+        return seen
+
+    seen = asyncio.run(messages("Wat is het doel van slim vegen in Utrecht?"))
+    kinds = [m["msg"] for m in seen]
+    assert "process_generating" not in kinds and kinds[-1] == "process_completed", kinds
+    chat = seen[-1]["output"]["data"][0]
+    assert seen[-1]["success"] and QUOTE in _text(chat[-1])

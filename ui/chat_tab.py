@@ -183,7 +183,15 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
         stop_button = gr.update(visible=False) if streamed else STOP_LABEL
         yield chat, sources, turns, choices, "", same_cid, cid, listing, NO_HINT, stop_button
 
-    name_parameters(ask, ["question", *filter_keys, "turns", "cid"])
+    def ask_once(request: gr.Request, question, *values):
+        """`ask` in one reply, for an answerer that does not stream (the offline one): Gradio handles a
+        generator with a second round through its queue and a second message to the browser after the
+        last piece, which this spares every answer."""
+        *_, last = ask(request, question, *values)
+        return last
+
+    asked = ask if getattr(assistant.answerer, "streams", True) else ask_once
+    name_parameters(asked, ["question", *filter_keys, "turns", "cid"])
 
     def stopped(turns):
         """The stop button: the half-streamed text goes, the saved conversation stays as it was."""
@@ -405,15 +413,15 @@ def build(ctx: AppContext, examples: tuple[str, ...], demo: gr.Blocks, sidebar: 
     # one is hidden by `stopped`; only a failed one needs this (after every answer it cost a browser a second
     # trip through the queue)
     hide_stop = {"fn": lambda: gr.update(visible=False), "outputs": stop, "api_visibility": "private"}
-    asking = gr.on([send.click, question.submit], ask, inputs=ask_inputs, outputs=ask_outputs, api_name="ask")
+    asking = gr.on([send.click, question.submit], asked, inputs=ask_inputs, outputs=ask_outputs, api_name="ask")
     asking.failure(**hide_stop)
     pending = [asking]
     for button, text in zip(example_buttons, examples):
         chosen = button.click(lambda t=text: t, outputs=question, api_visibility="private")
-        pending.append(chosen.then(ask, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
+        pending.append(chosen.then(asked, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
         pending[-1].failure(**hide_stop)
     picked = chatbot.option_select(picked_option, outputs=question, api_visibility="private")
-    pending.append(picked.then(ask, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
+    pending.append(picked.then(asked, inputs=ask_inputs, outputs=ask_outputs, api_visibility="private"))
     pending[-1].failure(**hide_stop)
     # not queued: with every worker busy streaming, a queued stop waited for the answer it should stop
     stopping = stop.click(
