@@ -203,6 +203,11 @@ def _quotable_sentences(passage: Passage, profile: CorpusProfile) -> Iterator[tu
 _QUOTABLE = _QuotableSentences()
 
 
+@lru_cache(maxsize=65536)
+def _keys(word: str) -> tuple[str, ...]:
+    return tuple(family_keys(word))
+
+
 class _Families:
     """Which tokens of a question's candidates are of each question term's word family, found once per
     question: asking `related` of every term and every token of every sentence was most of an answer's
@@ -210,14 +215,16 @@ class _Families:
     share a bucket (`family_keys`) with a term can be related to it, so only those are asked."""
 
     def __init__(self, terms, vocabulary: frozenset):
-        buckets: dict[str, list[str]] = {}
+        terms = list(dict.fromkeys(terms))
+        # only the buckets of the question's terms are filled: one pass over the candidates' words, each
+        # word's buckets remembered across questions (most words recur)
+        buckets: dict[str, list[str]] = {key: [] for t in terms for key in _keys(t)}
         for word in vocabulary:
-            for key in family_keys(word):
-                buckets.setdefault(key, []).append(word)
-        self.members = {
-            t: frozenset(w for key in family_keys(t) for w in buckets.get(key, ()) if w != t and related(t, w))
-            for t in dict.fromkeys(terms)
-        }
+            for key in _keys(word):
+                bucket = buckets.get(key)
+                if bucket is not None:
+                    bucket.append(word)
+        self.members = {t: frozenset(w for key in _keys(t) for w in buckets[key] if w != t and related(t, w)) for t in terms}
 
     def match(self, term: str, tokens: frozenset) -> float:
         if term in tokens:
