@@ -173,10 +173,15 @@ def test_evaluator_opens_a_report_folder_and_a_failing_question(page, shots, rep
     assert overview.locator("tr.set-rij").nth(1).get_attribute("data-set") == "eigen"
     assert page.locator("#vraagset input").input_value().startswith(NEW.name)
     failing = page.locator("#evaluatie-vragen .eval-vraag")
-    failing.first.wait_for(state="visible")
+    data = json.loads((report_folder / NEW.name / "report.json").read_text(encoding="utf-8"))
+    # the list of the set shown before may still be on the page for a moment (seen once in CI): wait for this set's
+    ids = sorted({r["id"] for r in data["records"]})
+    page.wait_for_function(
+        "ids => { const q = document.querySelector('#evaluatie-vragen .eval-vraag'); return q && ids.includes(q.dataset.id); }",
+        arg=ids,
+    )
     qid = failing.first.get_attribute("data-id")
     failing.first.locator("summary").click()
-    data = json.loads((report_folder / NEW.name / "report.json").read_text(encoding="utf-8"))
     record = next(r for r in data["records"] if r["id"] == qid and r["variant"] == "hybrid")
     assert outcome_matches(record, FAILING)
     answer = failing.first.locator(".eval-antwoord")
