@@ -203,13 +203,6 @@ def _quotable_sentences(passage: Passage, profile: CorpusProfile) -> Iterator[tu
 _QUOTABLE = _QuotableSentences()
 
 
-# ~300 bytes a word: 8,192 words keep a question's recurring ones (0.5 -> 0.2 ms for 1,500 candidate words) without
-# growing a server at 100k chunks, whose memory target is near (docs/benchmarks.md, "Footprint")
-@lru_cache(maxsize=8192)
-def _keys(word: str) -> tuple[str, ...]:
-    return tuple(family_keys(word))
-
-
 class _Families:
     """Which tokens of a question's candidates are of each question term's word family, found once per
     question: asking `related` of every term and every token of every sentence was most of an answer's
@@ -218,15 +211,16 @@ class _Families:
 
     def __init__(self, terms, vocabulary: frozenset):
         terms = list(dict.fromkeys(terms))
-        # only the buckets of the question's terms are filled: one pass over the candidates' words, each
-        # word's buckets remembered across questions (most words recur)
-        buckets: dict[str, list[str]] = {key: [] for t in terms for key in _keys(t)}
+        # only the buckets of the question's terms are filled, in one pass over the candidates' words
+        buckets: dict[str, list[str]] = {key: [] for t in terms for key in family_keys(t)}
         for word in vocabulary:
-            for key in _keys(word):
+            for key in family_keys(word):
                 bucket = buckets.get(key)
                 if bucket is not None:
                     bucket.append(word)
-        self.members = {t: frozenset(w for key in _keys(t) for w in buckets[key] if w != t and related(t, w)) for t in terms}
+        self.members = {
+            t: frozenset(w for key in family_keys(t) for w in buckets[key] if w != t and related(t, w)) for t in terms
+        }
 
     def match(self, term: str, tokens: frozenset) -> float:
         if term in tokens:

