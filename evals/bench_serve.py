@@ -392,7 +392,8 @@ def _row(label: str, r: dict) -> str:
 def bench_serve(obj, sessions, per_session, threads, workers, no_load, repeat_questions):
     """Answers per second through the real app (20 and 50 sessions; one app process and several behind
     the router) beside the library in-process, quiet and beside a background load (normal priority, and
-    at ingest's own lower priority); query-embedding latency quiet and under each load; the app's memory."""
+    at ingest's own lower priority); query-embedding latency quiet and under each load; the app's memory.
+    The app saves its conversations in a scratch database, removed afterwards: yours stay as they are."""
     counts = [int(s) for s in sessions.split(",") if s.strip()]
     worker_counts = [int(w) for w in workers.split(",") if w.strip()]
     assistant = obj.assistant
