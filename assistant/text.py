@@ -235,18 +235,25 @@ def passage_sentences(text: str) -> list[str]:
     return [sentence for line in text.split("\n") for sentence in split_sentences(line)]
 
 
-_EN_MARKERS = frozenset(
-    "what which who how why where when does do is are the of lessons tell list "
-    "name report municipality municipalities case cases".split()
-)
-_NL_MARKERS = frozenset(
-    "wat welke wie hoe waarom waar wanneer is zijn de het een van lessen noemt gemeente gemeenten rapport en bij".split()
-)
+# words that tell the language of a question: each language's function words, less those both use
+# ('in', 'is', 'of', 'was', 'we' ...), plus the words a question or request opens with
+_SHARED = STOPWORDS_NL & STOPWORDS_EN | {"men", "want", "over", "die", "as", "an"}
+_EN_MARKERS = (STOPWORDS_EN | frozenset("whom whose give show explain describe please should were any some".split())) - _SHARED
+_NL_MARKERS = (STOPWORDS_NL | frozenset("geef vertel toon leg beschrijf waarmee waarvoor waardoor welk".split())) - _SHARED
+# a quoted title or name keeps its own language ("Which partners joined 'De stad als evenement'?"); an
+# apostrophe inside a word ("Utrecht's") opens no quote
+_QUOTED = re.compile(r"(?<!\w)(['\"‘“„«])[^'\"‘’“”„«»]+['\"’”»](?!\w)")
 
 
 def detect_language(text: str) -> str:
-    """'en' or 'nl'; only to choose the framing of an answer, so a rough count suffices."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    en = sum(w in _EN_MARKERS for w in words)
-    nl = sum(w in _NL_MARKERS for w in words)
-    return "en" if en > nl else "nl"
+    """'en' or 'nl' by the function words of each, outside quoted titles; Dutch when they do not tell.
+    Chooses an answer's framing and whether the question crosses the documents' language."""
+    scores = _language_scores(_QUOTED.sub(" ", text))
+    if scores == (0, 0):
+        scores = _language_scores(text)
+    return "en" if scores[0] > scores[1] else "nl"
+
+
+def _language_scores(text: str) -> tuple[int, int]:
+    words = [w.split("'")[0].lower() for w in _WORD.findall(text)]
+    return sum(w in _EN_MARKERS for w in words), sum(w in _NL_MARKERS for w in words)

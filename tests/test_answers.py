@@ -137,6 +137,14 @@ def test_english_question_gets_english_framing(corpus_assistant):
     assert not supplier.abstained and "PortMobile" in supplier.text
 
 
+def test_the_framing_follows_the_question_s_language_without_a_question_word(corpus_assistant):
+    refused = corpus_assistant.ask("Could you give me a recipe for pea soup?")
+    assert refused.abstained and refused.language == "en"
+    assert refused.text.startswith("The available sources do not answer this")
+    dutch = corpus_assistant.ask("Hoeveel kilometers of uren bespaart Utrecht per jaar?")  # Dutch 'of': 'or'
+    assert dutch.language == "nl" and not dutch.text.startswith(("According", "The available"))
+
+
 def test_follow_up_keeps_the_subject(corpus_assistant):
     answer = corpus_assistant.ask("En bij Zaanstad?", history=["Welke data-applicatie gebruikt de gemeente tegen ondermijning?"])
     assert "Zaanstad" in answer.standalone_question and "ondermijning" in answer.standalone_question
