@@ -51,6 +51,9 @@ _TYPES = (
 _WAAR_PREPOSITIONS = "over|voor|door|mee|uit|op|aan|naar|van|in|bij|toe|tegen|tegenaan|af"
 _WAAR_PREPOSITION = re.compile(rf"^(?:\w+ )?waar(?:({_WAAR_PREPOSITIONS})\b|\s.*\s({_WAAR_PREPOSITIONS})\W*$)", re.I)
 _WAAR_KINDS = {"over": "define", "door": "why"}  # what it is about; by what cause
+# what something costs, its verb anywhere after the wh-word: Dutch puts a participle or infinitive at the end of
+# the clause ('Wat heeft het model gekost?', 'Wat gaat het kosten?'), English an auxiliary between ('What did it cost?')
+_PRICE_QUESTION = re.compile(r"^(?:\w+ )?(?:wat|what)\b[^?]*?\b(?:kost|kosten|kostte|kostten|gekost|cost|costs)\b", re.I)
 _TYPE_PATTERNS = tuple((kind, re.compile(rf"^(?:\w+ )?(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
 _TYPE_ANYWHERE = tuple((kind, re.compile(rf"\b(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
 # a closed question opens with its finite verb
@@ -126,6 +129,8 @@ def question_type(question: str) -> str:
         preposition = (split.group(1) or split.group(2)).lower()
         if preposition in _WAAR_KINDS:
             return _WAAR_KINDS[preposition]
+    if _PRICE_QUESTION.search(text):
+        return "number"
     for kind, pattern in _TYPE_PATTERNS:
         if pattern.search(text) and not (split and kind == "where"):
             return kind
@@ -197,7 +202,9 @@ def _given(question: str) -> tuple[frozenset, frozenset, frozenset]:
 
 # A 'how many' question names the quantity it asks for, and a number elsewhere in a sentence does not
 # give it: 'hoeveel fte' is not answered by '10 werkdagen'. What counts as giving it:
-_COST_ASKED = re.compile(r"\b(?:kost|kosten|kostte|kostten|bedrag|budget|prijs|tarief|cost|costs|price|fee|fees)\b", re.I)
+_COST_ASKED = re.compile(
+    r"\b(?:kost|kosten|kostte|kostten|gekost|bedrag|budget|geld|prijs|tarief|cost|costs|money|price|fee|fees)\b", re.I
+)
 _SHARE_ASKED = re.compile(r"\b(?:percentage|procent|percent|aandeel|share)\b", re.I)
 _QUALIFIERS = frozenset({"meer", "minder", "extra", "more", "fewer", "less", "additional"})
 # 'hoe vaak' is answered by how often ('jaarlijks', 'om de twee jaar', 'twice a year'), not by any number
@@ -361,6 +368,12 @@ def needs_number(kind: str, question: str) -> bool:
     as well. In the development sets' evidence, every other answerable number question's quotes held a
     number, a share or an amount (191 of 191; 10 of 10 'hoe vaak' questions' held none)."""
     return kind == "number" and not _FREQUENCY_ASKED.search(question)
+
+
+def needs_amount(kind: str, question: str) -> bool:
+    """A question after what something costs, which only an amount of money answers: in the development sets'
+    evidence every answerable one's quotes named one (13 of 13); a number beside other things does not."""
+    return kind == "number" and bool(_COST_ASKED.search(question))
 
 
 def type_match(kind: str, cues: dict[str, float]) -> float:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.abstention import abstain, citation_for
-from assistant.answer_types import counts_named, needs_number
+from assistant.answer_types import counts_named, needs_amount, needs_number
 from assistant.profile import CorpusProfile, load_profile
 from assistant.schema import Answer, Passage
 from assistant.sentence_features import (
@@ -89,8 +89,9 @@ class Ranking:
     known_share: float  # of the question's term weight, in words the corpus uses (or their family)
     best_similarity: float | None  # the closest sentence's e5 similarity, when the store has sentence vectors
     unknown: set = field(default_factory=set)  # ids of candidates that say something is not known
-    # a number question (not 'hoe vaak') none of whose three best sentences holds a number: the learned
-    # probability weighs that absence softly, and a sentence without a number never answers 'hoeveel'
+    # a number question (not 'hoe vaak') none of whose three best sentences holds a number, or a question
+    # after a cost none of whose three best name an amount: the learned probability weighs that absence
+    # softly, and a sentence without a number never answers 'hoeveel' (`lacks_number`)
     lacks_number: bool = False
 
     @property
@@ -99,6 +100,14 @@ class Ranking:
 
     def says_unknown(self, candidate: Candidate) -> bool:
         return id(candidate) in self.unknown
+
+
+def lacks_number(view, best: list[Candidate], type_matches) -> bool:
+    """The question needs a number (or, asking what something costs, an amount) that none of its best
+    sentences holds."""
+    if needs_amount(view.kind, view.text):
+        return not any(c.cues.get("money") for c in best)
+    return needs_number(view.kind, view.text) and not any(m > 0 for m in type_matches)
 
 
 class ExtractiveAnswerer:
@@ -184,7 +193,7 @@ class ExtractiveAnswerer:
             view.known_share,
             float(similarity[:, 0].max()) if similarity is not None else None,
             {id(c) for c, u in zip(cands, unknown) if u},
-            needs_number(view.kind, view.text) and not any(rows[i, _TYPE_MATCH] > 0 for i in order[:BEST_SENTENCES]),
+            lacks_number(view, [cands[i] for i in order[:BEST_SENTENCES]], rows[order[:BEST_SENTENCES], _TYPE_MATCH]),
         )
 
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:

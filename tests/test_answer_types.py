@@ -10,6 +10,7 @@ from assistant.answer_types import (
     enumerates,
     focus_terms,
     gives_quantity,
+    needs_amount,
     needs_number,
     question_type,
     says_unknown,
@@ -28,6 +29,10 @@ from assistant.text import tokenize
         ("How many buildings stand on old foundations?", "number"),
         ("Hoe nauwkeurig voorspelt het model?", "number"),
         ("Wat kost een abonnement per jaar?", "number"),
+        # what something costs, the verb at the end of the clause or after an auxiliary
+        ("Wat heeft het bouwen van het model gekost?", "number"),
+        ("En wat gaat de nieuwe versie kosten?", "number"),
+        ("What did the pilot cost?", "number"),
         ("In welk jaar organiseerde de VVSG het webinar?", "when"),
         ("Sinds wanneer draait PortMobile?", "when"),
         ("Wie bouwde het model?", "who"),
@@ -110,6 +115,13 @@ def test_only_a_number_answers_how_many_but_how_often_has_words_too():
     assert needs_number("number", "How many spectators were expected?")
     assert not needs_number("number", "Hoe vaak wordt het dataplatform ververst?")  # 'nachtelijk' answers it
     assert not needs_number("who", "Wie bouwde het model?")
+
+
+def test_only_an_amount_answers_what_something_costs():
+    assert needs_amount("number", "Wat heeft het bouwen van het model gekost?")
+    assert needs_amount("number", "Hoeveel geld trekt de gemeente jaarlijks uit?")
+    assert needs_amount("number", "How much money was set aside?")
+    assert not needs_amount("number", "Hoeveel medewerkers krijgt het data-team?")
 
 
 @pytest.mark.parametrize(

@@ -145,6 +145,14 @@ def test_the_framing_follows_the_question_s_language_without_a_question_word(cor
     assert dutch.language == "nl" and not dutch.text.startswith(("According", "The available"))
 
 
+def test_what_something_costs_is_answered_only_by_an_amount(corpus_assistant):
+    # the sources give no amount for these; sentences about the same subject with other numbers do not answer
+    for question in ("What did the Zaanstad undermining application cost?", "Wat gaat de fundering-aanpak in Zaanstad kosten?"):
+        assert corpus_assistant.ask(question).abstained, question
+    budget = corpus_assistant.ask("Hoeveel geld trok Utrecht jaarlijks uit voor datagedreven sturing?")
+    assert not budget.abstained and "2 miljoen euro" in budget.text
+
+
 def test_follow_up_keeps_the_subject(corpus_assistant):
     answer = corpus_assistant.ask("En bij Zaanstad?", history=["Welke data-applicatie gebruikt de gemeente tegen ondermijning?"])
     assert "Zaanstad" in answer.standalone_question and "ondermijning" in answer.standalone_question
