@@ -109,10 +109,14 @@ _UNKNOWN = re.compile(
     r"niet (?:\w+ ){0,2}(?:bekend|genoemd|vermeld|beschreven|gevonden|bevestigd|openbaar|beschikbaar|te vinden)|"
     # 'staat niet in (de bron)', 'staat er niet bij', 'zegt niet'
     r"(?:staat|staan|stond|stonden) (?:er )?niet (?:in|bij|vermeld)|"
-    # 'geen (openbare) bron', 'geen gegevens', 'geen cijfers ... gevonden'
-    r"geen (?:\w+ ){0,2}(?:bron|bronnen|gegevens|informatie|cijfers|beschrijving|data)\b|"
+    # 'geen (openbare) bron', 'geen gegevens', 'geen cijfers ... gevonden', 'geen (openbare) pagina / passage / vermelding'
+    r"geen (?:\w+ ){0,2}(?:bron|bronnen|gegevens|informatie|cijfers|beschrijving|data|pagina|passage|vermelding)\b|"
+    # 'geen ... gevonden in de (geraadpleegde) bronnen'; 'is niets (over) bekend', 'is niets gevonden'
+    r"geen\b[^;:]{0,90}?\bgevonden (?:in|bij) (?:de |het )?(?:\w+ )?(?:bron|bronnen|literatuur)\b|"
+    r"niets (?:\w+ ){0,2}(?:bekend|gevonden|vermeld|genoemd|beschreven)|"
     r"ontbreekt|ontbreken|not (?:\w+ ){0,2}(?:mentioned|stated|found|public|available|disclosed)|"
-    r"no (?:\w+ ){0,2}(?:source|sources|data|information|figures))",
+    r"nothing (?:\w+ ){0,2}(?:known|found|mentioned|stated)|"
+    r"no (?:\w+ ){0,2}(?:source|sources|data|information|figures|page|passage|mention))",
     re.I,
 )
 UNKNOWN_WORDS = 35

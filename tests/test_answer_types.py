@@ -135,6 +135,11 @@ def test_only_an_amount_answers_what_something_costs():
         "Dat staat niet in het verslag.",
         "The number of participants is unknown.",
         "The budget was not mentioned in the report.",
+        # what a search of the sources did not find, and what nothing is known about
+        "Over de kosten van het project is niets bekend.",
+        "Er is geen openbare vermelding van een evaluatie.",
+        "Er zijn geen resultaten over het bereik gevonden in de geraadpleegde bronnen.",
+        "Nothing is known about the budget.",
     ],
 )
 def test_a_source_saying_it_does_not_know_is_recognised_by_general_markers(sentence):
@@ -147,6 +152,8 @@ def test_a_source_saying_it_does_not_know_is_recognised_by_general_markers(sente
         "Zaanstad koppelt de databronnen in één applicatie.",
         "De haven is bekend om haar binnenvaart.",
         "Het team koppelde de meldingen niet met de hand maar automatisch.",
+        # a finding, not a gap in the sources
+        "Bij de controle van 2019 werden geen fouten gevonden.",
         # a marker in one clause of a long sentence is not what the sentence says
         "Verspreiding: het fonds biedt het onderzoek als download aan, Overheid360 berichtte erover op 30 november, "
         "iBestuur en ITexecutive publiceerden een bericht, Parell schreef een blog en de VVSG organiseerde een "
