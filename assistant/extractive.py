@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.abstention import abstain, citation_for
-from assistant.answer_types import counts_named, needs_amount, needs_number
+from assistant.answer_types import counts_named, needs_amount, needs_date, needs_number
 from assistant.profile import CorpusProfile, load_profile
 from assistant.schema import Answer, Passage
 from assistant.sentence_features import (
@@ -103,10 +103,12 @@ class Ranking:
 
 
 def lacks_number(view, best: list[Candidate], type_matches) -> bool:
-    """The question needs a number (or, asking what something costs, an amount) that none of its best
-    sentences holds."""
+    """The question needs a number (or, asking what something costs, an amount; asking in which year or on
+    which date, a year or a date) that none of its best sentences holds."""
     if needs_amount(view.kind, view.text):
         return not any(c.cues.get("money") for c in best)
+    if shape := needs_date(view.text):
+        return not any(c.cues.get(shape) for c in best)
     return needs_number(view.kind, view.text) and not any(m > 0 for m in type_matches)
 
 

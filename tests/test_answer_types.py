@@ -11,6 +11,7 @@ from assistant.answer_types import (
     focus_terms,
     gives_quantity,
     needs_amount,
+    needs_date,
     needs_number,
     question_type,
     says_unknown,
@@ -115,6 +116,14 @@ def test_only_a_number_answers_how_many_but_how_often_has_words_too():
     assert needs_number("number", "How many spectators were expected?")
     assert not needs_number("number", "Hoe vaak wordt het dataplatform ververst?")  # 'nachtelijk' answers it
     assert not needs_number("who", "Wie bouwde het model?")
+
+
+def test_a_question_after_the_year_or_the_date_needs_one():
+    assert needs_date("In welk jaar begon de pilot?") == "year"
+    assert needs_date("Since which year has the model been used?") == "year"
+    assert needs_date("Op welke datum verscheen het verslag?") == "date"
+    assert needs_date("Wanneer begon de pilot?") == ""  # 'wanneer' is also 'als': a condition answers it
+    assert needs_date("Welke jaarverslagen noemt het rapport?") == ""
 
 
 def test_only_an_amount_answers_what_something_costs():
