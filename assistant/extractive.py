@@ -89,8 +89,8 @@ class Ranking:
     known_share: float  # of the question's term weight, in words the corpus uses (or their family)
     best_similarity: float | None  # the closest sentence's e5 similarity, when the store has sentence vectors
     unknown: set = field(default_factory=set)  # ids of candidates that say something is not known
-    # a number question (not 'hoe vaak') none of whose three best sentences holds a number, or a question
-    # after a cost none of whose three best name an amount: the learned probability weighs that absence
+    # a number question (not 'hoe vaak') none of whose three best sentences holds a number; a question after a
+    # cost, a year or a date none of whose three best gives one: the learned probability weighs that absence
     # softly, and a sentence without a number never answers 'hoeveel' (`lacks_number`)
     lacks_number: bool = False
 
