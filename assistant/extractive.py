@@ -91,18 +91,18 @@ class Ranking:
     unknown: set = field(default_factory=set)  # ids of candidates that say something is not known
     # a number question (not 'hoe vaak') none of whose three best sentences holds a number; a question after a
     # cost, a year or a date none of whose three best gives one: the learned probability weighs that absence
-    # softly, and a sentence without a number never answers 'hoeveel' (`lacks_number`)
-    lacks_number: bool = False
+    # softly, and a sentence without a number never answers 'hoeveel' (`lacks_shape`)
+    lacks_shape: bool = False
 
     @property
     def answers(self) -> bool:
-        return bool(self.candidates) and self.answerable >= self.threshold and not self.lacks_number
+        return bool(self.candidates) and self.answerable >= self.threshold and not self.lacks_shape
 
     def says_unknown(self, candidate: Candidate) -> bool:
         return id(candidate) in self.unknown
 
 
-def lacks_number(view, best: list[Candidate], type_matches) -> bool:
+def lacks_shape(view, best: list[Candidate], type_matches) -> bool:
     """The question needs a number (or, asking what something costs, an amount; asking in which year or on
     which date, a year or a date) that none of its best sentences holds."""
     if needs_amount(view.kind, view.text):
@@ -195,7 +195,7 @@ class ExtractiveAnswerer:
             view.known_share,
             float(similarity[:, 0].max()) if similarity is not None else None,
             {id(c) for c, u in zip(cands, unknown) if u},
-            lacks_number(view, [cands[i] for i in order[:BEST_SENTENCES]], rows[order[:BEST_SENTENCES], _TYPE_MATCH]),
+            lacks_shape(view, [cands[i] for i in order[:BEST_SENTENCES]], rows[order[:BEST_SENTENCES], _TYPE_MATCH]),
         )
 
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:

@@ -153,6 +153,13 @@ def test_what_something_costs_is_answered_only_by_an_amount(corpus_assistant):
     assert not budget.abstained and "2 miljoen euro" in budget.text
 
 
+def test_a_question_after_the_year_is_answered_only_by_a_year(corpus_assistant):
+    # the sources say what the routes are for, never since when the sweepers follow them
+    assert corpus_assistant.ask("Vanaf welk jaar volgen de veegwagens in Utrecht de routes van het algoritme?").abstained
+    tour = corpus_assistant.ask("In welk jaar begon de Tour de France in Utrecht?")
+    assert not tour.abstained and "2015" in tour.text
+
+
 def test_follow_up_keeps_the_subject(corpus_assistant):
     answer = corpus_assistant.ask("En bij Zaanstad?", history=["Welke data-applicatie gebruikt de gemeente tegen ondermijning?"])
     assert "Zaanstad" in answer.standalone_question and "ondermijning" in answer.standalone_question
