@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test25").role       # "unseen"
-    targets(gold_set("test25"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test26").role       # "unseen"
+    targets(gold_set("test26"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -93,8 +93,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test21", DEVELOPMENT, "real", "av"),
     GoldSet("test24", DEVELOPMENT, "shipped", "aw"),
     GoldSet("real-test22", DEVELOPMENT, "real", "ax"),
-    GoldSet("test25", UNSEEN, "shipped", "ay"),
-    GoldSet("real-test23", UNSEEN, "real", "az"),
+    GoldSet("test25", DEVELOPMENT, "shipped", "ay"),
+    GoldSet("real-test23", DEVELOPMENT, "real", "az"),
+    GoldSet("test26", UNSEEN, "shipped", "ba"),
+    GoldSet("real-test24", UNSEEN, "real", "bb"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
