@@ -52,9 +52,16 @@ _WAAR_PREPOSITIONS = "over|voor|door|mee|uit|op|aan|naar|van|in|bij|toe|tegen|te
 _WAAR_PREPOSITION = re.compile(rf"^(?:\w+ )?waar(?:({_WAAR_PREPOSITIONS})\b|\s.*\s({_WAAR_PREPOSITIONS})\W*$)", re.I)
 _WAAR_KINDS = {"over": "define", "door": "why"}  # what it is about; by what cause
 # what something costs, its verb anywhere after the wh-word: Dutch puts a participle or infinitive at the end of
-# the clause ('Wat heeft het model gekost?', 'Wat gaat het kosten?'), English an auxiliary between ('What did it cost?')
-_PRICE_QUESTION = re.compile(r"^(?:\w+ )?(?:wat|what)\b[^?]*?\b(?:kost|kosten|kostte|kostten|gekost|cost|costs)\b", re.I)
+# the clause ('Wat heeft het model gekost?', 'Wat gaat het kosten?'), English an auxiliary between ('What did it cost?');
+# costs after a preposition are what another verb acts on ('Wat doet dat met de respons en de kosten?')
+_PRICE_QUESTION = re.compile(
+    r"^(?:\w+ )?(?:wat|what)\b(?:(?!\b(?:met|op|aan|with|on|to)\b)[^?])*?\b(?:kost|kosten|kostte|kostten|gekost|cost|costs)\b",
+    re.I,
+)
 _TYPE_PATTERNS = tuple((kind, re.compile(rf"^(?:\w+ )?(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
+# where one sentence ends and the next begins: a full stop or '!' after a word of three letters or more (not
+# 'o.a.' or 'nr.'), then a capital or an opening quote
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{3}[.!])\s+(?=[A-Z„\"'‘(])")
 _TYPE_ANYWHERE = tuple((kind, re.compile(rf"\b(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
 # a closed question opens with its finite verb
 _YES_NO = frozenset(
@@ -124,10 +131,20 @@ UNKNOWN_WORDS = 35
 _UNKNOWN_SECTION = re.compile(r"\b(?:onbekend\w*|niet bekend|open vragen|unknowns?|not known|open questions)\b", re.I)
 
 
+def asked_part(question: str) -> str:
+    """The question without the statements a user puts before it ("Ik bereid een workshop voor over waarom
+    projecten slagen. Welke kernfactoren ...?"): what kind of answer it asks for is in the sentences from the
+    first one that asks on, and the context's 'waarom' or 'hoe' made it a why- or how-question (15 of the 65
+    development questions that open with such a statement changed kind)."""
+    parts = _SENTENCE_END.split(question.strip())
+    first = next((i for i, part in enumerate(parts) if part.rstrip().endswith("?")), 0)
+    return " ".join(parts[first:]) if first else question
+
+
 def question_type(question: str) -> str:
     """One of QUESTION_TYPES: the wh-word that opens the question (after a polite opener), else the
     first one in it, else a yes/no question when it opens with a verb."""
-    text = _OPENER.sub("", question.strip().lstrip("¿ "))
+    text = _OPENER.sub("", asked_part(question).strip().lstrip("¿ "))
     split = _WAAR_PREPOSITION.search(text)
     if split:  # 'Waar gaat het over?', 'Waarmee begon het?': about what, with what; not a place
         preposition = (split.group(1) or split.group(2)).lower()
@@ -150,7 +167,7 @@ def question_type(question: str) -> str:
 def focus_terms(question: str) -> list[str]:
     """Stems of the asked-for noun: the first content word after the wh-word ('welke *gemeente*',
     'hoeveel *interviews*', 'wat is het *doel*'). Empty when the question names no such word."""
-    text = _OPENER.sub("", question.strip())
+    text = _OPENER.sub("", asked_part(question).strip())
     match = re.search(
         r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|what|how many|how much|"
         r"(?:wat|what) (?:is|was|zijn|waren|are|were) (?:het|de|een|the|a|an))\s+",

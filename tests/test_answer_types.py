@@ -34,6 +34,8 @@ from assistant.text import tokenize
         ("Wat heeft het bouwen van het model gekost?", "number"),
         ("En wat gaat de nieuwe versie kosten?", "number"),
         ("What did the pilot cost?", "number"),
+        # costs that another verb acts on are not what something costs
+        ("Wat doet een papieren vragenlijst met de respons en de kosten?", "define"),
         ("In welk jaar organiseerde de VVSG het webinar?", "when"),
         ("Sinds wanneer draait PortMobile?", "when"),
         ("Wie bouwde het model?", "who"),
@@ -50,6 +52,23 @@ from assistant.text import tokenize
 )
 def test_question_type_from_its_wh_word(question, kind):
     assert question_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    "question, kind, focus",
+    [
+        # the statement before the question says why it is asked; the question says what answers it
+        ("Ik bereid een workshop voor over waarom projecten slagen. Welke kernfactoren zijn er?", "list", "kernfactoren"),
+        ("Onze havendienst wil digitaliseren. Met welk systeem werkt de haven?", "list", "systeem"),
+        ("Ik moet uitleggen hoe het werkt. Wie bouwde het model?", "who", ""),
+        # two questions: the kind of the first, as before; an abbreviation does not end a sentence
+        ("Is Enschede een van de cases? Welke gemeente voerde hem uit?", "yes_no", "gemeente"),
+        ("Wat is het doel van o.a. Slim vegen?", "define", "doel"),
+    ],
+)
+def test_the_kind_is_read_from_the_question_not_the_context_before_it(question, kind, focus):
+    assert question_type(question) == kind
+    assert focus_terms(question) == (tokenize(focus)[:1] if focus else [])
 
 
 @pytest.mark.parametrize(
