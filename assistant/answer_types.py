@@ -141,6 +141,17 @@ def asked_part(question: str) -> str:
     return " ".join(parts[first:]) if first else question
 
 
+# a second thing asked: another question sentence, or a clause joined by 'en' / 'of' that opens with a wh-word
+# ('Wanneer begon het, en wie betaalde?')
+_WH = r"(?:wat|wie|wanneer|waar\w*|waarom|hoe\w*|welke?|hoeveel|what|who|when|where|why|how|which)"
+_ANOTHER_ASK = re.compile(rf"(?:,\s*(?:en|of|and|or)\s+{_WH}\b|\?\s+\S)", re.I)
+
+
+def asks_several(question: str) -> bool:
+    """The question asks more than one thing, so one sentence rarely answers it all."""
+    return bool(_ANOTHER_ASK.search(asked_part(question).strip()))
+
+
 def question_type(question: str) -> str:
     """One of QUESTION_TYPES: the wh-word that opens the question (after a polite opener), else the
     first one in it, else a yes/no question when it opens with a verb."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.abstention import abstain, citation_for
-from assistant.answer_types import counts_named, needs_amount, needs_date, needs_number
+from assistant.answer_types import asks_several, counts_named, needs_amount, needs_date, needs_number
 from assistant.profile import CorpusProfile, load_profile
 from assistant.schema import Answer, Passage
 from assistant.sentence_features import (
@@ -44,7 +44,9 @@ from assistant.settings import Settings
 from assistant.text import LIST_MARKER
 
 # answer composition, chosen on the held-out folds of the gold sets (docs/answering.md)
-WORD_BUDGET = 75  # words of quoted sentences (the first always counts) within which more are added
+WORD_BUDGET = 70  # words of quoted sentences (the first always counts) within which more are added
+# ... and for a list question or one that asks several things, whose answer one sentence rarely holds
+MANY_WORD_BUDGET = 130
 MIN_SHARE = 0.15  # a further sentence must be at least this likely relative to the best
 SIMILAR = 0.6  # token overlap (Jaccard) above which a sentence repeats one already quoted
 UNKNOWN_QUOTES = 2  # the sources' own "not known" sentences quoted when abstaining
@@ -93,6 +95,7 @@ class Ranking:
     # cost, a year or a date none of whose three best gives one: the learned probability weighs that absence
     # softly, and a sentence without a number never answers 'hoeveel' (`lacks_shape`)
     lacks_shape: bool = False
+    budget: int = WORD_BUDGET  # words of quotes `_select` adds sentences within
 
     @property
     def answers(self) -> bool:
@@ -196,6 +199,7 @@ class ExtractiveAnswerer:
             float(similarity[:, 0].max()) if similarity is not None else None,
             {id(c) for c, u in zip(cands, unknown) if u},
             lacks_shape(view, [cands[i] for i in order[:BEST_SENTENCES]], rows[order[:BEST_SENTENCES], _TYPE_MATCH]),
+            MANY_WORD_BUDGET if view.kind == "list" or asks_several(question) else WORD_BUDGET,
         )
 
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:
@@ -306,7 +310,7 @@ class ExtractiveAnswerer:
             if ranking.says_unknown(c) or any(_similar(c.tokens, other.tokens) for other in chosen):
                 continue
             length = len(c.sentence.split())
-            if words + length > WORD_BUDGET:
+            if words + length > ranking.budget:
                 continue
             chosen.append(c)
             words += length

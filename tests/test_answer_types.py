@@ -6,6 +6,7 @@ import pytest
 
 from assistant.answer_types import (
     asks_quantity,
+    asks_several,
     counts_named,
     enumerates,
     focus_terms,
@@ -295,3 +296,18 @@ def test_a_sentence_that_lists_three_or_more_things(sentence, lists):
 )
 def test_the_numbers_a_line_counts_things_with(text, counts):
     assert counts_named(text) == counts
+
+
+@pytest.mark.parametrize(
+    "question, several",
+    [
+        ("Wanneer is het datateam gestart, en wie heeft het plan geschreven?", True),
+        ("Hoe heette die toets? En welke waarden speelden een rol?", True),
+        ("What does the model predict, and which data does it use?", True),
+        ("Welke gemeenten en provincies deden mee?", False),  # one thing asked of two kinds
+        ("Ik bereid een workshop voor. Welke kernfactoren noemt het rapport?", False),  # a statement, then one ask
+        ("Wat is een startkwalificatie?", False),
+    ],
+)
+def test_a_question_asking_several_things(question, several):
+    assert asks_several(question) is several

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from assistant.extractive import WORD_BUDGET, ExtractiveAnswerer
+from assistant.extractive import MANY_WORD_BUDGET, WORD_BUDGET, ExtractiveAnswerer
 from assistant.profile import EMPTY
 from assistant.schema import Passage
 from assistant.sentence_features import FEATURES, SIMILARITY_FEATURES
@@ -169,6 +169,26 @@ def test_further_quotes_stay_within_the_word_budget_and_do_not_repeat():
     for c in answer.citations:
         for quote in c.quotes:
             assert quote in c.passage_text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Wat doen de veegwagens in de wijken, en wie rijdt ermee?", "Welke veegwagens rijden in de wijken?"],
+)
+def test_a_question_asking_several_things_or_a_list_may_quote_more(question):
+    """One sentence rarely answers it all: a larger budget, while a single question keeps the short one."""
+    facts = [
+        "De veegwagens rijden in de wijken vooral op dinsdag en vrijdag, volgens het rooster van de gemeente.",
+        "In de oudere wijken kiezen de chauffeurs van de veegwagens zelf een route langs smalle straten.",
+        "Nieuwe veegwagens verbruiken minder brandstof en maken in de wijken veel minder lawaai dan vroeger.",
+        "Bewoners van de wijken melden zwerfafval via een app, waarna de veegwagens sneller langskomen.",
+        "Elke ochtend controleert een ploegleider of de veegwagens in alle wijken volgens planning zijn vertrokken.",
+        "Bij gladheid worden de veegwagens uit de wijken gehaald en staan strooiwagens klaar voor de hoofdwegen.",
+    ]
+    single = answerer(hand_made(True)).answer("Wat doen de veegwagens in de wijken?", passages(*facts))
+    several = answerer(hand_made(True)).answer(question, passages(*facts))
+    assert sum(len(q.split()) for q in quotes(single)) <= WORD_BUDGET
+    assert WORD_BUDGET < sum(len(q.split()) for q in quotes(several)) <= MANY_WORD_BUDGET
 
 
 def test_consecutive_quotes_of_one_passage_share_a_line_and_its_number():
