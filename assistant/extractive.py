@@ -47,6 +47,7 @@ from assistant.text import LIST_MARKER
 WORD_BUDGET = 70  # words of quoted sentences (the first always counts) within which more are added
 # ... and for a list question or one that asks several things, whose answer one sentence rarely holds
 MANY_WORD_BUDGET = 130
+MANY_EXTRA_QUOTES = 2  # ... and may quote this many more sentences than `max_quotes`
 MIN_SHARE = 0.15  # a further sentence must be at least this likely relative to the best
 SIMILAR = 0.6  # token overlap (Jaccard) above which a sentence repeats one already quoted
 UNKNOWN_QUOTES = 2  # the sources' own "not known" sentences quoted when abstaining
@@ -304,8 +305,9 @@ class ExtractiveAnswerer:
         """The best sentence, then the next ones while they are likely enough, new, and fit the budget."""
         best = ranking.candidates[0]
         chosen, words = [best], len(best.sentence.split())
+        most = self.settings.max_quotes + (MANY_EXTRA_QUOTES if ranking.budget > WORD_BUDGET else 0)
         for c in ranking.candidates[1:]:
-            if len(chosen) >= self.settings.max_quotes or c.score < MIN_SHARE * best.score:
+            if len(chosen) >= most or c.score < MIN_SHARE * best.score:
                 break
             if ranking.says_unknown(c) or any(_similar(c.tokens, other.tokens) for other in chosen):
                 continue
