@@ -26,7 +26,7 @@ from evals.gold import GOLD_DIR
 from evals.sets import SETS, UNSEEN
 from tests.conftest import FIXTURES
 from tests.ui_support import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, running_app, screenshot_folder
-from ui.eval_report import FAILING, open_reports, outcome_matches
+from ui.eval_report import FAILING, outcome_matches
 
 # the unseen sets of the moment (evals/sets.py): a fresh pair replaces them without touching these tests
 NEW = next(s for s in SETS if s.role == UNSEEN and s.corpus == "shipped")
@@ -46,17 +46,15 @@ def shots(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def report_folder(corpus_assistant, tmp_path_factory) -> Path:
-    """`datalessen eval --report DIR` over eight heldout questions (half of them failing in the shipped
-    heldout report), and a copy of that report labelled as the current unseen set."""
+    """`datalessen eval --report DIR` over the heldout questions, and a copy of that report labelled as the
+    current unseen set. All of them, so some fail whatever this store answers: with eight chosen as failing in
+    the shipped report, one full run never showed a question in the list of failing ones (most likely none
+    failed here: the shipped report is another store's answers)."""
     from ui.cli import Context, cli
 
     root = tmp_path_factory.mktemp("rapporten")
-    shipped = {r["id"]: r for r in open_reports(GOLD_DIR.parent / "report" / "heldout").reports[0].records}
-    items = [json.loads(line) for line in (GOLD_DIR / "heldout.jsonl").read_text(encoding="utf-8").splitlines() if line]
-    failing = [i for i in items if i["answerable"] and i["id"] in shipped and outcome_matches(shipped[i["id"]], FAILING)][:4]
-    others = [i for i in items if i not in failing][:4]
     questions = root / "mijn-vragen.jsonl"
-    questions.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in failing + others), encoding="utf-8")
+    shutil.copyfile(GOLD_DIR / "heldout.jsonl", questions)
     context = Context()
     context._assistant = corpus_assistant
     args = ["eval", "--questions", str(questions), "--report", str(root / "eigen"), "--variants", "hybrid", "--no-gate"]
