@@ -96,7 +96,7 @@ class Ranking:
     # cost, a year or a date none of whose three best gives one: the learned probability weighs that absence
     # softly, and a sentence without a number never answers 'hoeveel' (`lacks_shape`)
     lacks_shape: bool = False
-    budget: int = WORD_BUDGET  # words of quotes `_select` adds sentences within
+    roomy: bool = False  # a list question or one that asks several things: more words and quotes (`_select`)
 
     @property
     def answers(self) -> bool:
@@ -200,7 +200,7 @@ class ExtractiveAnswerer:
             float(similarity[:, 0].max()) if similarity is not None else None,
             {id(c) for c, u in zip(cands, unknown) if u},
             lacks_shape(view, [cands[i] for i in order[:BEST_SENTENCES]], rows[order[:BEST_SENTENCES], _TYPE_MATCH]),
-            MANY_WORD_BUDGET if view.kind == "list" or asks_several(question) else WORD_BUDGET,
+            view.kind == "list" or asks_several(question),
         )
 
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:
@@ -305,14 +305,18 @@ class ExtractiveAnswerer:
         """The best sentence, then the next ones while they are likely enough, new, and fit the budget."""
         best = ranking.candidates[0]
         chosen, words = [best], len(best.sentence.split())
-        most = self.settings.max_quotes + (MANY_EXTRA_QUOTES if ranking.budget > WORD_BUDGET else 0)
+        budget, most = (
+            (MANY_WORD_BUDGET, self.settings.max_quotes + MANY_EXTRA_QUOTES)
+            if ranking.roomy
+            else (WORD_BUDGET, self.settings.max_quotes)
+        )
         for c in ranking.candidates[1:]:
             if len(chosen) >= most or c.score < MIN_SHARE * best.score:
                 break
             if ranking.says_unknown(c) or any(_similar(c.tokens, other.tokens) for other in chosen):
                 continue
             length = len(c.sentence.split())
-            if words + length > ranking.budget:
+            if words + length > budget:
                 continue
             chosen.append(c)
             words += length
