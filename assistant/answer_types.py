@@ -22,10 +22,12 @@ _OPENER = re.compile(
     r"(?:can|could) you (?:tell|say|explain)(?: me)?|(?:do you know|tell me|i(?:'d| would) like to know))\s*,?\s*",
     re.I,
 )
+# the verb of what something costs, in its forms
+_COST_VERBS = "kost|kosten|kostte|kostten|gekost|cost|costs"
 _TYPES = (
     (
         "number",
-        r"hoeveel|how (?:many|much)|welk(?:e)? (?:percentage|bedrag|aantal|cijfer|score)|wat (?:kost|kosten|kostte|kostten)|"
+        rf"hoeveel|how (?:many|much)|welk(?:e)? (?:percentage|bedrag|aantal|cijfer|score)|wat (?:{_COST_VERBS})|"
         r"what (?:percentage|share|amount|number)|hoe (?:groot|vaak|hoog|duur|nauwkeurig)|how (?:big|large|often|accurate)",
     ),
     (
@@ -55,7 +57,7 @@ _WAAR_KINDS = {"over": "define", "door": "why"}  # what it is about; by what cau
 # the clause ('Wat heeft het model gekost?', 'Wat gaat het kosten?'), English an auxiliary between ('What did it cost?');
 # costs after a preposition are what another verb acts on ('Wat doet dat met de respons en de kosten?')
 _PRICE_QUESTION = re.compile(
-    r"^(?:\w+ )?(?:wat|what)\b(?:(?!\b(?:met|op|aan|with|on|to)\b)[^?])*?\b(?:kost|kosten|kostte|kostten|gekost|cost|costs)\b",
+    rf"^(?:\w+ )?(?:wat|what)\b(?:(?!\b(?:met|op|aan|with|on|to)\b)[^?])*?\b(?:{_COST_VERBS})\b",
     re.I,
 )
 _TYPE_PATTERNS = tuple((kind, re.compile(rf"^(?:\w+ )?(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
@@ -134,7 +136,7 @@ _UNKNOWN_SECTION = re.compile(r"\b(?:onbekend\w*|niet bekend|open vragen|unknown
 def asked_part(question: str) -> str:
     """The question without the statements a user puts before it ("Ik bereid een workshop voor over waarom
     projecten slagen. Welke kernfactoren ...?"): what kind of answer it asks for is in the sentences from the
-    first one that asks on, and the context's 'waarom' or 'hoe' made it a why- or how-question (15 of the 65
+    first one that asks on, and the context's 'waarom' or 'hoe' made it a why- or how-question (13 of the 64
     development questions that open with such a statement changed kind)."""
     parts = _SENTENCE_END.split(question.strip())
     first = next((i for i, part in enumerate(parts) if part.rstrip().endswith("?")), 0)
@@ -234,9 +236,7 @@ def _given(question: str) -> tuple[frozenset, frozenset, frozenset]:
 
 # A 'how many' question names the quantity it asks for, and a number elsewhere in a sentence does not
 # give it: 'hoeveel fte' is not answered by '10 werkdagen'. What counts as giving it:
-_COST_ASKED = re.compile(
-    r"\b(?:kost|kosten|kostte|kostten|gekost|bedrag|budget|geld|prijs|tarief|cost|costs|money|price|fee|fees)\b", re.I
-)
+_COST_ASKED = re.compile(rf"\b(?:{_COST_VERBS}|bedrag|budget|geld|prijs|tarief|money|price|fee|fees)\b", re.I)
 _SHARE_ASKED = re.compile(r"\b(?:percentage|procent|percent|aandeel|share)\b", re.I)
 _QUALIFIERS = frozenset({"meer", "minder", "extra", "more", "fewer", "less", "additional"})
 # 'hoe vaak' is answered by how often ('jaarlijks', 'om de twee jaar', 'twice a year'), not by any number

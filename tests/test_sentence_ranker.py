@@ -189,6 +189,7 @@ def test_a_question_asking_several_things_or_a_list_may_quote_more(question):
     several = answerer(hand_made(True)).answer(question, passages(*facts))
     assert sum(len(q.split()) for q in quotes(single)) <= WORD_BUDGET
     assert WORD_BUDGET < sum(len(q.split()) for q in quotes(several)) <= MANY_WORD_BUDGET
+    assert len(quotes(several)) > SETTINGS.max_quotes  # and more quotes than a single question may have
 
 
 def test_consecutive_quotes_of_one_passage_share_a_line_and_its_number():
