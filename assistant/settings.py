@@ -97,7 +97,7 @@ class Settings:
     llm_api_key: str = ""
     llm_model_path: str = ""  # GGUF file for llamacpp
     llm_timeout: float = 120.0
-    max_quotes: int = 5
+    max_quotes: int = 5  # sentences an answer quotes at most; a list question or one asking several things: two more
     # the answerer weighs a question's words by their rarity in the documents that hold the chunks nearest
     # the question in e5 (this many), not in the whole store: beside thousands of unrelated pages the whole
     # store's rarity made a report's everyday words ('gemeente', 'inwoners') weigh most and changed which
