@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test27").role       # "unseen"
-    targets(gold_set("test27"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test28").role       # "unseen"
+    targets(gold_set("test28"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -97,8 +97,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test23", DEVELOPMENT, "real", "az"),
     GoldSet("test26", DEVELOPMENT, "shipped", "ba"),
     GoldSet("real-test24", DEVELOPMENT, "real", "bb"),
-    GoldSet("test27", UNSEEN, "shipped", "bc"),
-    GoldSet("real-test25", UNSEEN, "real", "bd"),
+    GoldSet("test27", DEVELOPMENT, "shipped", "bc"),
+    GoldSet("real-test25", DEVELOPMENT, "real", "bd"),
+    GoldSet("test28", UNSEEN, "shipped", "be"),
+    GoldSet("real-test26", UNSEEN, "real", "bf"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
