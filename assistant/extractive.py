@@ -186,7 +186,7 @@ class ExtractiveAnswerer:
             scores, kind = self.model.score(rows, similarity)
         unknown = rows[:, _UNKNOWN_COLUMNS].max(axis=1) if len(cands) else np.zeros(0)
         evidence = scores if self.by_coverage or not len(cands) else self.model.abstention_scores(rows, similarity)
-        summary = question_summary(evidence, rows, similarity, unknown, view.english, view.known_share)
+        summary = question_summary(evidence, rows, similarity, unknown, view.english, view.known_share, view.kind)
         coverage = rows[:, FEATURES.index("coverage_context")] if len(cands) else []
         for c, s, cov in zip(cands, scores, coverage):
             c.score, c.coverage = float(s), float(cov)

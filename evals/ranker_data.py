@@ -112,6 +112,7 @@ def collect(assistant, gold_sets: dict[str, list[Question]], k: int = RETRIEVAL_
                         "language": language,
                         "english": view.english,
                         "known_share": view.known_share,
+                        "kind": view.kind,
                         "corpus": str(assistant.settings.store_dir),  # the store its questions are answered from
                     },
                 )

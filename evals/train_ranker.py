@@ -189,7 +189,8 @@ def summary_of(example: Example, rankers: dict[str, Logistic], kind: str) -> np.
         else np.zeros(0)
     )
     unknown = rows[:, _UNKNOWN].max(axis=1) if len(example.sentences) else np.zeros(0)
-    return question_summary(scores, rows, similarity, unknown, example.extra["english"], example.extra["known_share"])
+    extra = example.extra
+    return question_summary(scores, rows, similarity, unknown, extra["english"], extra["known_share"], extra["kind"])
 
 
 def best_threshold(probabilities: np.ndarray, answerable: np.ndarray) -> float:

@@ -556,3 +556,24 @@ def test_a_follow_up_s_sentences_are_compared_with_its_own_words_too():
     assert follow_up[1, 0] > follow_up[0, 0]
     answer = bot.answer(own, found, standalone_question=standalone)
     assert quotes(answer)[0] == found[1].text, answer.text
+
+
+def test_the_answerable_model_knows_what_kind_of_answer_is_asked_for():
+    """The same evidence answers a why-question more often than a 'welke gemeente' one: the kind reaches the
+    model from the answerer (a model that reads only the kind decides here), and the shipped one learned it."""
+    weighs_kind = hand_made(True)
+    weighs_kind.answerable["lexical"] = logistic(ANSWERABLE_FEATURES, {"kind_name": -10.0}, 5.0)
+    text = "Zaanstad en Utrecht deden mee omdat zij al een datateam hadden."
+    solver = answerer(weighs_kind)
+    assert solver.rank("Welke gemeente deed mee met het datateam?", passages(text)).kind == "name"
+    assert solver.answer("Welke gemeente deed mee met het datateam?", passages(text)).abstained
+    assert not solver.answer("Waarom deed de gemeente mee met het datateam?", passages(text)).abstained
+
+    shipped = load_model(DEFAULT_MODEL)
+    rows = np.random.default_rng(2).random((4, len(FEATURES)))
+    scores = np.array([0.6, 0.3, 0.2, 0.1])
+
+    def probability(kind):
+        return shipped.answerable_probability(question_summary(scores, rows, None, np.zeros(4), False, 1.0, kind), "lexical")
+
+    assert probability("name") < probability("why")

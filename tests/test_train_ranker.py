@@ -183,7 +183,7 @@ def _example(gold_set, answerable, answering=True, corpus="digest", n=0):
         sentences=["a", "b", "c", "d"],
         labels=labels,
         facts=[frozenset({0}) if label else frozenset() for label in labels],
-        extra={"corpus": corpus, "english": False, "known_share": 1.0},
+        extra={"corpus": corpus, "english": False, "known_share": 1.0, "kind": "other"},
     )
 
 
