@@ -56,8 +56,10 @@ _WAAR_KINDS = {"over": "define", "door": "why"}  # what it is about; by what cau
 # what something costs, its verb anywhere after the wh-word: Dutch puts a participle or infinitive at the end of
 # the clause ('Wat heeft het model gekost?', 'Wat gaat het kosten?'), English an auxiliary between ('What did it cost?');
 # costs after a preposition are what another verb acts on ('Wat doet dat met de respons en de kosten?')
+# what someone pays: a price as well, whatever prepositions stand between ('Wat moet een gemeente aan VNG betalen?')
+_PAY_VERBS = "betalen|betaalt|betaald|betaalde|betaalden|pay|pays|paid"
 _PRICE_QUESTION = re.compile(
-    rf"^(?:\w+ )?(?:wat|what)\b(?:(?!\b(?:met|op|aan|with|on|to)\b)[^?])*?\b(?:{_COST_VERBS})\b",
+    rf"^(?:\w+ )?(?:wat|what)\b(?:(?:(?!\b(?:met|op|aan|with|on|to)\b)[^?])*?\b(?:{_COST_VERBS})|[^?]*?\b(?:{_PAY_VERBS}))\b",
     re.I,
 )
 _TYPE_PATTERNS = tuple((kind, re.compile(rf"^(?:\w+ )?(?:{pattern})\b", re.I)) for kind, pattern in _TYPES)
@@ -236,7 +238,7 @@ def _given(question: str) -> tuple[frozenset, frozenset, frozenset]:
 
 # A 'how many' question names the quantity it asks for, and a number elsewhere in a sentence does not
 # give it: 'hoeveel fte' is not answered by '10 werkdagen'. What counts as giving it:
-_COST_ASKED = re.compile(rf"\b(?:{_COST_VERBS}|bedrag|budget|geld|prijs|tarief|money|price|fee|fees)\b", re.I)
+_COST_ASKED = re.compile(rf"\b(?:{_COST_VERBS}|{_PAY_VERBS}|bedrag|budget|geld|prijs|tarief|money|price|fee|fees)\b", re.I)
 _SHARE_ASKED = re.compile(r"\b(?:percentage|procent|percent|aandeel|share)\b", re.I)
 _QUALIFIERS = frozenset({"meer", "minder", "extra", "more", "fewer", "less", "additional"})
 # 'hoe vaak' is answered by how often ('jaarlijks', 'om de twee jaar', 'twice a year'), not by any number

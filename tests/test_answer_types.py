@@ -35,6 +35,9 @@ from assistant.text import tokenize
         ("Wat heeft het bouwen van het model gekost?", "number"),
         ("En wat gaat de nieuwe versie kosten?", "number"),
         ("What did the pilot cost?", "number"),
+        # what someone pays, whoever it is paid to
+        ("Wat moet een gemeente aan de leverancier betalen voor een licentie?", "number"),
+        ("What does a municipality pay to take part?", "number"),
         # costs that another verb acts on are not what something costs
         ("Wat doet een papieren vragenlijst met de respons en de kosten?", "define"),
         ("In welk jaar organiseerde de VVSG het webinar?", "when"),
@@ -151,6 +154,10 @@ def test_only_an_amount_answers_what_something_costs():
     assert needs_amount("number", "Hoeveel geld trekt de gemeente jaarlijks uit?")
     assert needs_amount("number", "How much money was set aside?")
     assert not needs_amount("number", "Hoeveel medewerkers krijgt het data-team?")
+    paying = "Wat moet een gemeente aan de leverancier betalen voor een licentie?"
+    assert needs_amount(question_type(paying), paying)
+    bills = "Welke rekeningen betaalt de gemeente voor deelnemers?"  # which bills: a list, not an amount
+    assert not needs_amount(question_type(bills), bills)
 
 
 @pytest.mark.parametrize(
