@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test29").role       # "unseen"
-    targets(gold_set("test29"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test30").role       # "unseen"
+    targets(gold_set("test30"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -101,8 +101,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test25", DEVELOPMENT, "real", "bd"),
     GoldSet("test28", DEVELOPMENT, "shipped", "be"),
     GoldSet("real-test26", DEVELOPMENT, "real", "bf"),
-    GoldSet("test29", UNSEEN, "shipped", "bg"),
-    GoldSet("real-test27", UNSEEN, "real", "bh"),
+    GoldSet("test29", DEVELOPMENT, "shipped", "bg"),
+    GoldSet("real-test27", DEVELOPMENT, "real", "bh"),
+    GoldSet("test30", UNSEEN, "shipped", "bi"),
+    GoldSet("real-test28", UNSEEN, "real", "bj"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
