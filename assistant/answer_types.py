@@ -22,8 +22,9 @@ _OPENER = re.compile(
     r"(?:can|could) you (?:tell|say|explain)(?: me)?|(?:do you know|tell me|i(?:'d| would) like to know))\s*,?\s*",
     re.I,
 )
-# the verb of what something costs, in its forms
+# the verb of what something costs, in its forms; and of what someone pays (not English 'pay attention')
 _COST_VERBS = "kost|kosten|kostte|kostten|gekost|cost|costs"
+_PAY_VERBS = r"betalen|betaalt|betaald|betaalde|betaalden|(?:pay|pays|paid)(?!\s+(?:attention|heed))"
 _TYPES = (
     (
         "number",
@@ -56,8 +57,7 @@ _WAAR_KINDS = {"over": "define", "door": "why"}  # what it is about; by what cau
 # what something costs, its verb anywhere after the wh-word: Dutch puts a participle or infinitive at the end of
 # the clause ('Wat heeft het model gekost?', 'Wat gaat het kosten?'), English an auxiliary between ('What did it cost?');
 # costs after a preposition are what another verb acts on ('Wat doet dat met de respons en de kosten?')
-# what someone pays: a price as well, whatever prepositions stand between ('Wat moet een gemeente aan VNG betalen?')
-_PAY_VERBS = "betalen|betaalt|betaald|betaalde|betaalden|pay|pays|paid"
+# what someone pays is a price as well, whatever prepositions stand between ('Wat moet een gemeente aan VNG betalen?')
 _PRICE_QUESTION = re.compile(
     rf"^(?:\w+ )?(?:wat|what)\b(?:(?:(?!\b(?:met|op|aan|with|on|to)\b)[^?])*?\b(?:{_COST_VERBS})|[^?]*?\b(?:{_PAY_VERBS}))\b",
     re.I,

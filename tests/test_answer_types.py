@@ -158,6 +158,8 @@ def test_only_an_amount_answers_what_something_costs():
     assert needs_amount(question_type(paying), paying)
     bills = "Welke rekeningen betaalt de gemeente voor deelnemers?"  # which bills: a list, not an amount
     assert not needs_amount(question_type(bills), bills)
+    heed = "What should a municipality pay attention to in a first data project?"  # an idiom, not a payment
+    assert question_type(heed) != "number" and not needs_amount(question_type(heed), heed)
 
 
 @pytest.mark.parametrize(
