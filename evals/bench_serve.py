@@ -10,7 +10,7 @@ the server, httpx ~6 ms a question). Beside it, in this process, the library ans
 from several threads: the rate the app should approach. Both run quiet and again beside a background
 load (a process embedding passages with every core, as an ingest does: in a session of its own, in the
 benchmark's session, and at ingest's lower priority), and the query-embedding latency is timed quiet and
-under each load.
+under each load: in this process, and in a process of its own session as `serve` runs the app.
 
 Figures are printed, never asserted: the machine is shared and noisy (docs/benchmarks.md).
 """
@@ -330,6 +330,31 @@ def embed_latency(embeddings, n: int = 100) -> dict:
     return {"p50": statistics.median(times), "p95": percentile(times, 95)}
 
 
+def embed_latency_apart(n: int = 100) -> dict:
+    """Query-embedding latency in a process of its own session, as `serve` runs the app (ui/replicas.py): what
+    a load started from the benchmark's session leaves the app, rather than this process."""
+    probe = subprocess.run(
+        [sys.executable, "-m", "evals.bench_serve", "--probe", str(n)],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        start_new_session=True,
+    )
+    if probe.returncode != 0:
+        raise click.ClickException(f"the query-embedding probe failed: {probe.stderr[-2000:]}")
+    return json.loads(probe.stdout.strip().splitlines()[-1])
+
+
+def _probe(n: int) -> None:
+    from assistant.embeddings import load_embeddings
+    from assistant.settings import Settings, quiet_offline_environment
+
+    quiet_offline_environment()
+    embeddings = load_embeddings(Settings.load())
+    embed_latency(embeddings, 20)  # warm-up
+    print(json.dumps({**embed_latency(embeddings, n), "leads_its_session": os.getsid(0) == os.getpid()}))
+
+
 class BackgroundLoad:
     """Another process embedding passages in batches with every core, as an ingest does: at normal priority
     (any other busy program) or at the priority `datalessen ingest` gives itself (setting ingest_nice).
@@ -420,6 +445,7 @@ def bench_serve(obj, sessions, per_session, threads, workers, no_load, repeat_qu
             context = load or _Nothing()
             with context:
                 embed = embed_latency(assistant.embeddings)
+                apart = embed_latency_apart()
                 lib = library_rate(assistant, threads, max(counts) * per_session // 2, pool)
                 rows.append(_row(f"library, {threads} threads ({phase})", lib))
                 for w, app in apps.items():
@@ -429,11 +455,12 @@ def bench_serve(obj, sessions, per_session, threads, workers, no_load, repeat_qu
                         rows[-1] += (
                             f"   {result['rate'] / lib['rate']:.2f} of the library; pages opened in {result['opened']:.2f} s"
                         )
-                quiet_p95 = quiet_p95 if load else embed["p95"]
-                rows.append(
-                    f"{'query embedding (' + phase + ')':44s} p50 {embed['p50']:.1f} ms, p95 {embed['p95']:.1f} ms"
-                    + (f" ({embed['p95'] / quiet_p95:.1f}x quiet)" if load else "")
-                )
+                quiet_p95 = quiet_p95 if load else {"here": embed["p95"], "apart": apart["p95"]}
+                for where, label, latency in (("here", "in this process", embed), ("apart", "the app's session", apart)):
+                    rows.append(
+                        f"{'query embedding, ' + label + ' (' + phase + ')':44s} p50 {latency['p50']:.1f} ms, "
+                        f"p95 {latency['p95']:.1f} ms" + (f" ({latency['p95'] / quiet_p95[where]:.1f}x quiet)" if load else "")
+                    )
             rows.append(f"load average after: {load_average()}")
         click.echo(f"{'':44s} {'q/s':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>6s}")
         click.echo("\n".join(rows))
@@ -455,3 +482,5 @@ class _Nothing:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--load"]:
         _background_load(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    elif sys.argv[1:2] == ["--probe"]:
+        _probe(int(sys.argv[2]))

@@ -84,3 +84,17 @@ def test_the_benchmark_s_app_saves_its_conversations_apart_from_the_user_s(tmp_p
         app.stop()
     assert not app.scratch.exists()
     assert not (home / "mine.sqlite").exists() and not (home / "datalessen.sqlite").exists()
+
+
+def test_the_query_embedding_probe_runs_as_the_app_does_in_a_session_of_its_own(monkeypatch, tmp_path, model_path):
+    """`bench serve` times query embedding also where `serve` runs the app (a process leading its own session),
+    since a load started from the benchmark's session competes with that process as one group."""
+    from evals.bench_serve import embed_latency_apart
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("DATALESSEN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DATALESSEN_EMBEDDING_MODEL", str(model_path))
+    monkeypatch.setenv("PYTHONPATH", str(root))
+    timed = embed_latency_apart(5)
+    assert timed["leads_its_session"] is True
+    assert timed["p95"] >= timed["p50"] > 0

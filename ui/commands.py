@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from assistant.commands import Context
@@ -19,15 +21,17 @@ from assistant.commands import Context
     "Two use both cores of a 2-core machine; each takes the memory of one app.",
 )
 @click.option("--replica", is_flag=True, hidden=True, help="Run as one of the workers behind `--workers`.")
-@click.pass_obj
-def serve(obj: Context, host, port, no_ingest, workers, replica):
+@click.option("--alone", is_flag=True, hidden=True, help="Run as the one app process `serve` starts.")
+@click.pass_context
+def serve(ctx: click.Context, host, port, no_ingest, workers, replica, alone):
     """Start the web app (Gradio) on this machine."""
     from ui.access import exposure_warning
     from ui.settings import AppSettings
 
     app = AppSettings.load().replace(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
-    workers = 1 if replica else workers or int(app.workers)
-    warning = None if replica else exposure_warning(app)
+    starts_processes = not (replica or alone)
+    workers = (workers or int(app.workers)) if starts_processes else 1
+    warning = exposure_warning(app) if starts_processes else None
     if warning:
         click.echo(warning, err=True)
     if workers > 1:
@@ -38,10 +42,16 @@ def serve(obj: Context, host, port, no_ingest, workers, replica):
         except WorkerFailed as exc:
             raise click.ClickException(str(exc)) from exc
         return
+    if starts_processes and os.name == "posix":  # the app in a session of its own (ui/replicas.py says why)
+        from ui.replicas import serve_alone
+
+        debug = bool(ctx.find_root().params.get("debug"))
+        ctx.exit(serve_alone(app.host, int(app.port), ingest=not no_ingest, debug=debug))
 
     from ingest.pipeline import ingest_beside_answers
     from ui.app import launch
 
+    obj: Context = ctx.obj
     if not no_ingest and obj.assistant.store.count() == 0:
         click.echo(f"Lege store: de corpus in {obj.settings.corpus_dir} wordt ingelezen…")
         click.echo(ingest_beside_answers(obj.assistant, [obj.settings.corpus_dir], progress=True).summary())

@@ -1,6 +1,7 @@
-"""`datalessen serve --workers N`: N app processes behind one address (the router: `ui.router`).
+"""`datalessen serve`: the app in a process of its own session; with `--workers N`, N of them behind one
+address (the router: `ui.router`).
 
-Why: one app process answers on one core at most, because Gradio's per-event work and the answer hold
+Why several: one app process answers on one core at most, because Gradio's per-event work and the answer hold
 Python's GIL (docs/benchmarks.md); a second process puts the second core to work. The processes share
 the data home: each sees what another ingested (as it sees `datalessen ingest`), and conversations and
 feedback live in one database. The first ingests an empty store, the others start when it answers; one
@@ -34,11 +35,40 @@ def free_port() -> int:
 
 
 def _die_with_parent() -> None:
-    """Linux: a worker gets SIGTERM when the router process dies, even by SIGKILL."""
+    """Linux: an app process gets SIGTERM when the process that started it dies, even by SIGKILL."""
     with contextlib.suppress(Exception):
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def app_process(host: str, port: int, *, role: str, ingest: bool, debug: bool = False) -> subprocess.Popen:
+    """One app process (`serve --replica` behind the router, `serve --alone` for a single one) in a session
+    of its own. Linux shares the CPU between sessions (autogroups) before it shares it between threads, so a
+    busy program started from the same terminal competes with the app as one, not thread by thread: beside a
+    full-priority load started from the starting process's session, query embedding in a process of its own
+    session stayed at 0.9-1.0x its quiet p95, against 1.7-2.2x in the same session (docs/benchmarks.md). Ctrl+C
+    reaches only the process that started it, which passes it on."""
+    command = [sys.executable, "-m", "ui.cli", *(["--debug"] if debug else []), "serve", role]
+    command += ["--host", host, "--port", str(port), *([] if ingest else ["--no-ingest"])]
+    return subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform == "linux" else None, start_new_session=True)
+
+
+def serve_alone(host: str, port: int, *, ingest: bool, debug: bool = False) -> int:
+    """Block while the one app process (`app_process`) serves on host:port; pass it Ctrl+C (SIGINT) and
+    SIGTERM / SIGHUP (as SIGTERM), and return its exit code (128 + the signal when a signal ended it). A
+    signal this process was started to ignore (`nohup`, `&` in a script) stays ignored, by both."""
+    process = app_process(host, port, role="--alone", ingest=ingest, debug=debug)
+
+    def forward(signum, _frame) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, forward)
+    code = process.wait()
+    return code if code >= 0 else 128 - code
 
 
 class Workers:
@@ -53,15 +83,7 @@ class Workers:
         self.ready_once: set[int] = set()
 
     def start(self, index: int) -> None:
-        command = [sys.executable, "-m", "ui.cli", "serve", "--replica", "--host", "127.0.0.1", "--port", str(self.ports[index])]
-        if index > 0 or not self.ingest:
-            command.append("--no-ingest")
-        # a session of its own: Linux shares the CPU between sessions (autogroups) before threads, so a busy
-        # program started from the router's terminal competes with each app process as one, not thread by
-        # thread (docs/benchmarks.md); Ctrl+C reaches the router, which stops them (`stop`)
-        self.processes[index] = subprocess.Popen(
-            command, preexec_fn=_die_with_parent if sys.platform == "linux" else None, start_new_session=True
-        )
+        self.processes[index] = app_process("127.0.0.1", self.ports[index], role="--replica", ingest=index == 0 and self.ingest)
 
     async def answers(self, index: int) -> bool:
         try:

@@ -1,0 +1,118 @@
+"""`datalessen serve` (one app process) runs the app in a session of its own, as `--workers N` runs each of its
+processes: a busy program started from the same terminal then competes with the app as one group, not thread by
+thread (ui/replicas.py, docs/benchmarks.md). Started as a user starts it (a subprocess, the real model, a small
+document in the store): it answers; Ctrl+C on the command stops the app cleanly; a SIGKILL of the command does
+not leave the app running on its port.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.test_serve_workers import children, text
+from tests.ui_support import KAMPEN_DOC, free_port
+
+pytest.importorskip("gradio_client")
+from gradio_client import Client
+
+pytestmark = pytest.mark.slow  # subprocesses with the real model
+
+
+def gone(pid: int) -> bool:
+    try:
+        return "zombie" in Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return True
+
+
+def wait_gone(pids: list[int], seconds: float = 30) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while any(not gone(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return [p for p in pids if not gone(p)]
+
+
+@contextmanager
+def serving(home: Path, model_path, real_embeddings):
+    """`datalessen serve --no-ingest` over a one-document store, as a user starts it; stopped after."""
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+    from ingest.pipeline import ingest_into
+
+    doc = home / "kampen.md"
+    doc.write_text(KAMPEN_DOC, encoding="utf-8")
+    assert ingest_into(Assistant(Settings(home=home, embedding_model=str(model_path)), embeddings=real_embeddings), [doc]).ok
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATALESSEN_HOME": str(home),
+        "DATALESSEN_EMBEDDING_MODEL": str(model_path),
+    }
+    log_path = home / "serve.log"
+    with open(log_path, "wb") as log:
+        command = subprocess.Popen(
+            [sys.executable, "-m", "ui.cli", "serve", "--no-ingest", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                if command.poll() is not None:
+                    pytest.fail(f"serve exited with {command.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
+                try:
+                    if httpx.get(f"{url}/config", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.5)
+            else:
+                pytest.fail(f"serve did not answer in 180 s:\n{log_path.read_text(errors='replace')[-3000:]}")
+            yield url, command, log_path
+        finally:
+            for pid in children(command.pid) if command.poll() is None else []:
+                os.kill(pid, signal.SIGKILL)
+            if command.poll() is None:
+                command.kill()
+            command.wait(30)
+
+
+def test_the_app_answers_from_a_session_of_its_own_and_ctrl_c_stops_it(tmp_path, model_path, real_embeddings):
+    with serving(tmp_path, model_path, real_embeddings) as (url, command, log_path):
+        apps = children(command.pid)
+        assert len(apps) == 1, "one app process, started by the command"
+        app = apps[0]
+        assert os.getsid(app) == app != os.getsid(command.pid), "the app leads a session of its own"
+        client = Client(url, verbose=False)
+        chat, *_ = client.predict("Hoeveel boeien meten het waterpeil in Kampen?", "", "", "", "", api_name="/ask")
+        assert "zeven boeien" in text(chat[-1])
+        command.send_signal(signal.SIGINT)  # what Ctrl+C in the terminal sends: to the command only
+        assert command.wait(60) == 0
+        assert not wait_gone([app]), "the app kept running after Ctrl+C"
+        assert "closing server" in log_path.read_text(errors="replace"), "Gradio was not shut down cleanly"
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{url}/config", timeout=2)
+
+
+def test_killing_the_command_does_not_leave_the_app_on_its_port(tmp_path, model_path, real_embeddings):
+    with serving(tmp_path, model_path, real_embeddings) as (url, command, _):
+        app = children(command.pid)[0]
+        command.kill()
+        command.wait(30)
+        assert not wait_gone([app]), "the app outlived the command that started it"
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{url}/config", timeout=2)
