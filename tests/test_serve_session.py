@@ -19,13 +19,33 @@ import httpx
 import pytest
 
 from tests.conftest import PROJECT_ROOT
-from tests.test_serve_workers import children, text
-from tests.ui_support import KAMPEN_DOC, free_port
+from tests.test_serve_workers import children, kampen_home, text
+from tests.ui_support import free_port
 
 pytest.importorskip("gradio_client")
 from gradio_client import Client
 
 pytestmark = pytest.mark.slow  # subprocesses with the real model
+
+
+def arena_heaps(pid: int) -> int:
+    """glibc's malloc arenas besides the main one, in a process's memory map: each is an anonymous mapping
+    that starts on a 64 MiB boundary and, with its reserved rest, spans 64 MiB."""
+    rows = []
+    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+        fields = line.split()
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        rows.append((start, end, len(fields) > 5))
+    heap, count = 64 << 20, 0
+    for i, (start, end, named) in enumerate(rows):
+        if named or start % heap:
+            continue
+        for next_start, next_end, next_named in rows[i + 1 :]:
+            if next_start != end or next_named or end - start >= heap:
+                break
+            end = next_end
+        count += end - start == heap
+    return count
 
 
 def gone(pid: int) -> bool:
@@ -45,20 +65,8 @@ def wait_gone(pids: list[int], seconds: float = 30) -> list[int]:
 @contextmanager
 def serving(home: Path, model_path, real_embeddings):
     """`datalessen serve --no-ingest` over a one-document store, as a user starts it; stopped after."""
-    from assistant.api import Assistant
-    from assistant.settings import Settings
-    from ingest.pipeline import ingest_into
-
-    doc = home / "kampen.md"
-    doc.write_text(KAMPEN_DOC, encoding="utf-8")
-    assert ingest_into(Assistant(Settings(home=home, embedding_model=str(model_path)), embeddings=real_embeddings), [doc]).ok
+    env = kampen_home(home, model_path, real_embeddings)
     port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "DATALESSEN_HOME": str(home),
-        "DATALESSEN_EMBEDDING_MODEL": str(model_path),
-    }
     log_path = home / "serve.log"
     with open(log_path, "wb") as log:
         command = subprocess.Popen(
@@ -100,6 +108,8 @@ def test_the_app_answers_from_a_session_of_its_own_and_ctrl_c_stops_it(tmp_path,
         client = Client(url, verbose=False)
         chat, *_ = client.predict("Hoeveel boeien meten het waterpeil in Kampen?", "", "", "", "", api_name="/ask")
         assert "zeven boeien" in text(chat[-1])
+        # setting malloc_arenas (2): Gradio's threads share one arena besides the main one (uncapped: 12-15)
+        assert arena_heaps(app) <= 1
         command.send_signal(signal.SIGINT)  # what Ctrl+C in the terminal sends: to the command only
         assert command.wait(60) == 0
         assert not wait_gone([app]), "the app kept running after Ctrl+C"

@@ -69,9 +69,9 @@ def wait_for_processes(url: str, count: int, router: subprocess.Popen, log: Path
     assert len(seen) >= count, f"only {len(seen)} of {count} processes answered:\n{log.read_text(errors='replace')[-3000:]}"
 
 
-@contextmanager
-def serving(home: Path, model_path, real_embeddings, **settings):
-    """`serve --workers 2` over a small store in `home`, with extra `DATALESSEN_*` settings; stopped after."""
+def kampen_home(home: Path, model_path, real_embeddings, **settings) -> dict:
+    """A one-document store in `home`, and the environment a `datalessen serve` over it runs with (extra
+    `DATALESSEN_*` settings from `settings`)."""
     from assistant.api import Assistant
     from assistant.settings import Settings
     from ingest.pipeline import ingest_into
@@ -79,8 +79,7 @@ def serving(home: Path, model_path, real_embeddings, **settings):
     doc = home / "kampen.md"
     doc.write_text(KAMPEN_DOC, encoding="utf-8")
     assert ingest_into(Assistant(Settings(home=home, embedding_model=str(model_path)), embeddings=real_embeddings), [doc]).ok
-    port = free_port()
-    env = {
+    return {
         **os.environ,
         "PYTHONPATH": str(PROJECT_ROOT),
         "DATALESSEN_HOME": str(home),
@@ -88,6 +87,13 @@ def serving(home: Path, model_path, real_embeddings, **settings):
         "DATALESSEN_TORCH_THREADS": "1",
         **{f"DATALESSEN_{k.upper()}": v for k, v in settings.items()},
     }
+
+
+@contextmanager
+def serving(home: Path, model_path, real_embeddings, **settings):
+    """`serve --workers 2` over a small store in `home`, with extra `DATALESSEN_*` settings; stopped after."""
+    env = kampen_home(home, model_path, real_embeddings, **settings)
+    port = free_port()
     log_path = home / "serve.log"
     with open(log_path, "wb") as log:
         router = subprocess.Popen(

@@ -50,7 +50,9 @@ def serve(ctx: click.Context, host, port, no_ingest, workers, replica, alone):
 
     from ingest.pipeline import ingest_beside_answers
     from ui.app import launch
+    from ui.replicas import limit_malloc_arenas
 
+    limit_malloc_arenas(int(app.malloc_arenas))  # before the store and the app start their threads
     obj: Context = ctx.obj
     if not no_ingest and obj.assistant.store.count() == 0:
         click.echo(f"Lege store: de corpus in {obj.settings.corpus_dir} wordt ingelezen…")

@@ -71,6 +71,19 @@ def serve_alone(host: str, port: int, *, ingest: bool, debug: bool = False) -> i
     return code if code >= 0 else 128 - code
 
 
+def limit_malloc_arenas(count: int) -> bool:
+    """Cap glibc's malloc arenas in this process (setting `malloc_arenas`; 0 leaves glibc's limit): Gradio's and
+    the answer's threads otherwise each hold an arena of freed memory. False where there is no glibc."""
+    if count <= 0 or not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6", use_errno=True).mallopt(-8, int(count)) == 1  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        return False
+
+
 class Workers:
     """The app processes: `datalessen serve --replica` on loopback ports; the first may ingest the corpus
     into an empty store, the others start when it answers, so none serves a half-filled store."""
