@@ -2,12 +2,12 @@
 
 A report states a detail once, often inside a passage about something else (how often a dashboard is
 refreshed, in a passage about the archivist's role): over the whole passage its words weigh little, in its
-own sentence they are all there is. This ranking
-is fused as a third vote beside BM25 and e5 (`sentence_bm25_weight`). It only reorders the passages
-those two found, with their store-wide term rarity and word families, so it needs no index of its own
-and costs about 2 ms per question (a slow 2-core machine, 2026-12-02) while the passages' sentences are kept
-tokenised (`KEPT`); at 100,000 chunks most passages a question retrieves are new to it, and tokenising them
-made it ~15 ms of a ~39 ms answer under a profiler (2026-12-04: docs/benchmarks.md, "Tokenising"). Measured on the development sets (docs/benchmarks.md): the
+own sentence they are all there is. This ranking is fused as a third vote beside BM25 and e5
+(`sentence_bm25_weight`). It only reorders the passages those two found, with their store-wide term rarity
+and word families, so it needs no index of its own and costs about 2 ms per question (a slow 2-core machine,
+2026-12-02) while the passages' sentences are kept tokenised (`KEPT`); at 100,000 chunks most passages a
+question retrieves are new to it, and tokenising them made it ~15 ms of a ~39 ms answer under a profiler
+(2026-12-04: docs/benchmarks.md, "Tokenising"). Measured on the development sets (docs/benchmarks.md): the
 real documents' recall@5 rose, the digest's (a fact per sentence already) stayed within noise.
 """
 
