@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import PROJECT_ROOT
-from tests.test_serve_workers import children, kampen_home, text
+from tests.test_serve_workers import children, kampen_home, text, wait_for_processes
 from tests.ui_support import free_port
 
 pytest.importorskip("gradio_client")
@@ -78,18 +78,7 @@ def serving(home: Path, model_path, real_embeddings):
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 180
-            while time.monotonic() < deadline:
-                if command.poll() is not None:
-                    pytest.fail(f"serve exited with {command.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
-                try:
-                    if httpx.get(f"{url}/config", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.5)
-            else:
-                pytest.fail(f"serve did not answer in 180 s:\n{log_path.read_text(errors='replace')[-3000:]}")
+            wait_for_processes(url, 1, command, log_path)
             yield url, command, log_path
         finally:
             for pid in children(command.pid) if command.poll() is None else []:
