@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import PROJECT_ROOT
-from tests.test_serve_workers import children, kampen_home, text, wait_for_processes
+from tests.test_serve_workers import _state, children, kampen_home, text, wait_for_processes
 from tests.ui_support import free_port
 
 pytest.importorskip("gradio_client")
@@ -49,10 +49,7 @@ def arena_heaps(pid: int) -> int:
 
 
 def gone(pid: int) -> bool:
-    try:
-        return "zombie" in Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
-    except (OSError, IndexError):
-        return True
+    return "zombie" in _state(pid)
 
 
 def wait_gone(pids: list[int], seconds: float = 30) -> list[int]:

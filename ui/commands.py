@@ -24,7 +24,10 @@ from assistant.commands import Context
 @click.option("--alone", is_flag=True, hidden=True, help="Run as the one app process `serve` starts.")
 @click.pass_context
 def serve(ctx: click.Context, host, port, no_ingest, workers, replica, alone):
-    """Start the web app (Gradio) on this machine."""
+    """Start the web app (Gradio) on this machine.
+
+    The app runs in a process of its own session (with --workers, each app process), so a busy program started
+    from the same terminal shares the CPU with it as one group; Ctrl+C here stops it."""
     from ui.access import exposure_warning
     from ui.settings import AppSettings
 
