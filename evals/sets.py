@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test32").role       # "unseen"
-    targets(gold_set("test32"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test33").role       # "unseen"
+    targets(gold_set("test33"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -107,8 +107,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test28", DEVELOPMENT, "real", "bj"),
     GoldSet("test31", DEVELOPMENT, "shipped", "bk"),
     GoldSet("real-test29", DEVELOPMENT, "real", "bl"),
-    GoldSet("test32", UNSEEN, "shipped", "bm"),
-    GoldSet("real-test30", UNSEEN, "real", "bn"),
+    GoldSet("test32", DEVELOPMENT, "shipped", "bm"),
+    GoldSet("real-test30", DEVELOPMENT, "real", "bn"),
+    GoldSet("test33", UNSEEN, "shipped", "bo"),
+    GoldSet("real-test31", UNSEEN, "real", "bp"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
