@@ -39,7 +39,7 @@ from assistant.sentence_features import (
     quotable,
     similarity_matrix,
 )
-from assistant.sentence_ranker import DEFAULT_MODEL, RankerModel, load_model, question_summary, room_summary
+from assistant.sentence_ranker import DEFAULT_MODEL, RankerModel, load_model, question_summary
 from assistant.settings import Settings
 from assistant.text import LIST_MARKER
 
@@ -134,7 +134,6 @@ class ExtractiveAnswerer:
         sentence_vectors: Callable[[list[Passage]], dict] | None = None,
         by_coverage: bool = False,
         term_weights: Callable[[str], Callable[[str], float]] | None = None,
-        room: bool | None = None,
     ):
         self.settings = settings
         self.term_weight = term_weight or (lambda term: 1.0)
@@ -153,9 +152,6 @@ class ExtractiveAnswerer:
         # the theme they cover, and no answer below `abstain_threshold`, instead of the model trained on
         # questions and their answers
         self.by_coverage = by_coverage
-        # a list's word budget for a question that asks for no list: None lets the model's room part decide;
-        # True gives it every question and False none (training compares the two)
-        self.room = room
 
     @property
     def model(self) -> RankerModel:
@@ -195,25 +191,17 @@ class ExtractiveAnswerer:
         for c, s, cov in zip(cands, scores, coverage):
             c.score, c.coverage = float(s), float(cov)
         order = np.argsort(-scores, kind="stable") if len(cands) else []
-        ranked = [cands[i] for i in order]
-        answerable = 1.0 if self.by_coverage else self.model.answerable_probability(summary, kind)
         return Ranking(
-            ranked,
-            answerable,
+            [cands[i] for i in order],
+            1.0 if self.by_coverage else self.model.answerable_probability(summary, kind),
             0.5 if self.by_coverage else float(self.model.threshold[kind]),
             view.kind,
             view.known_share,
             float(similarity[:, 0].max()) if similarity is not None else None,
             {id(c) for c, u in zip(cands, unknown) if u},
             lacks_shape(view, [cands[i] for i in order[:BEST_SENTENCES]], rows[order[:BEST_SENTENCES], _TYPE_MATCH]),
-            view.kind == "list" or asks_several(question) or self._wants_room(view.kind, answerable, ranked, passages, kind),
+            view.kind == "list" or asks_several(question),
         )
-
-    def _wants_room(self, question_kind: str, answerable: float, ranked: list[Candidate], passages, kind: str) -> bool:
-        """A list's word budget for an answer likely spread over several sentences."""
-        if self.room is not None or self.by_coverage or not ranked:
-            return bool(self.room) and not self.by_coverage
-        return self.model.wants_room(room_row(question_kind, answerable, ranked, passages), kind)
 
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:
         query = standalone_question or question
@@ -340,19 +328,6 @@ class ExtractiveAnswerer:
         """Only the Answer: it is complete in milliseconds, and streaming it line by line made the app send
         (and the browser redraw) the whole conversation once per line for nothing."""
         yield self.answer(question, passages, language=language, standalone_question=standalone_question)
-
-
-def room_row(question_kind: str, answerable: float, ranked: list[Candidate], passages: list[Passage]) -> np.ndarray:
-    """The room model's features (`ROOM_FEATURES`) of a question's ranked candidates."""
-    top = ranked[:5]
-    return room_summary(
-        question_kind,
-        answerable,
-        np.array([c.score for c in ranked[:10]]),
-        [c.passage_index for c in top],
-        [passages[c.passage_index].metadata.get("document", "") for c in top],
-        len(ranked[0].sentence.split()) if ranked else 0,
-    )
 
 
 def coverage_scores(rows: np.ndarray) -> np.ndarray:

@@ -66,22 +66,6 @@ ANSWERABLE_FEATURES = (
     *(f"kind_{t}" for t in QUESTION_TYPES),
 )
 
-# what the room model sees: whether a question gets a list's word budget though it asks for no list. When
-# no sentence stands out (the best is unlikely, the next ones nearly as likely, spread over several
-# passages) the answer is spread too and a second or third quote holds the missing key facts; a confident
-# 'wie' or 'hoeveel' rarely gains from more words (docs/answering.md, "Room for an answer that is spread")
-ROOM_FEATURES = (
-    *(f"kind_{t}" for t in QUESTION_TYPES),
-    "answerable",  # the answerable model's probability
-    "best",  # the best sentence's probability
-    "second_share",  # the second best's over the best's
-    "top5_share",  # the five best's sum over the best's
-    "top10_sum",
-    "top5_passages",  # how many passages the five best come from, over 5
-    "top5_documents",  # ... and documents
-    "best_words",  # log(1 + words of the best sentence)
-)
-
 
 @dataclass(frozen=True)
 class Logistic:
@@ -126,10 +110,6 @@ class RankerModel:
     threshold: dict  # same keys -> abstain below this probability that some sentence answers
     training: dict
     abstention_rankers: dict | None = None  # same keys: the class-balanced rankers the answerable model reads
-    # "similarity" -> Logistic over ROOM_FEATURES: a list's word budget for a question that asks for no list
-    # when its probability reaches room_threshold (no room model: only lists and questions asking several things)
-    room: dict | None = None
-    room_threshold: float = 1.0
 
     @classmethod
     def from_dict(cls, data: dict) -> "RankerModel":
@@ -142,8 +122,6 @@ class RankerModel:
             dict(data["threshold"]),
             dict(data.get("training", {})),
             logistic("abstention_rankers") if "abstention_rankers" in data else None,
-            logistic("room") if "room" in data else None,
-            float(data.get("room_threshold", 1.0)),
         )
         expected = {"similarity": FEATURES + SIMILARITY_FEATURES, "lexical": FEATURES}
         for kind, features in expected.items():
@@ -152,9 +130,6 @@ class RankerModel:
                     raise ValueError(f"ranker model '{kind}' was trained on other features; retrain: datalessen train-ranker")
             if model.answerable[kind].features != ANSWERABLE_FEATURES:
                 raise ValueError(f"answerable model '{kind}' was trained on other features; retrain")
-        for room in (model.room or {}).values():
-            if room.features != ROOM_FEATURES:
-                raise ValueError("room model was trained on other features; retrain: datalessen train-ranker")
         return model
 
     def to_dict(self) -> dict:
@@ -166,9 +141,6 @@ class RankerModel:
         }
         if self.abstention_rankers:
             out["abstention_rankers"] = {k: v.to_dict() for k, v in self.abstention_rankers.items()}
-        if self.room:
-            out["room"] = {k: v.to_dict() for k, v in self.room.items()}
-            out["room_threshold"] = round(float(self.room_threshold), 4)
         return out
 
     def score(self, rows: np.ndarray, similarity: np.ndarray | None) -> tuple[np.ndarray, str]:
@@ -181,14 +153,6 @@ class RankerModel:
 
     def answerable_probability(self, summary: np.ndarray, kind: str) -> float:
         return float(self.answerable[kind].probability(summary[None, :])[0])
-
-    def room_probability(self, row: np.ndarray, kind: str) -> float:
-        """How likely a list's word budget adds a key fact (0 without a room model for this ranker)."""
-        room = (self.room or {}).get(kind)
-        return float(room.probability(row[None, :])[0]) if room is not None else 0.0
-
-    def wants_room(self, row: np.ndarray, kind: str) -> bool:
-        return self.room_probability(row, kind) >= self.room_threshold
 
 
 def question_summary(
@@ -251,28 +215,6 @@ def question_summary(
     for i, name in enumerate(ANSWERABLE_FEATURES):
         out[i] = values.get(name, 0.0)
     return out
-
-
-def room_summary(
-    kind: str, answerable: float, scores: np.ndarray, passages: list, documents: list, best_words: int
-) -> np.ndarray:
-    """ROOM_FEATURES of one question: `scores` its candidates' probabilities, best first; `passages` and
-    `documents` where the five best come from."""
-    top = np.zeros(10)
-    top[: min(10, len(scores))] = scores[:10]
-    best = max(float(top[0]), 1e-6)
-    values = {
-        f"kind_{kind}": 1.0,
-        "answerable": answerable,
-        "best": float(top[0]),
-        "second_share": float(top[1]) / best,
-        "top5_share": float(top[:5].sum()) / best,
-        "top10_sum": float(top.sum()),
-        "top5_passages": len(set(passages[:5])) / 5,
-        "top5_documents": len(set(documents[:5])) / 5,
-        "best_words": float(np.log1p(best_words)),
-    }
-    return np.array([values.get(name, 0.0) for name in ROOM_FEATURES], dtype=np.float64)
 
 
 def _scores(rankers: dict, rows: np.ndarray, similarity: np.ndarray | None) -> tuple[np.ndarray, str]:

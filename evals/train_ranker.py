@@ -32,17 +32,9 @@ from pathlib import Path
 import click
 import numpy as np
 
-from assistant.extractive import ExtractiveAnswerer, room_row
+from assistant.extractive import ExtractiveAnswerer
 from assistant.sentence_features import FEATURES, SIMILARITY_FEATURES
-from assistant.sentence_ranker import (
-    ANSWERABLE_FEATURES,
-    DEFAULT_MODEL,
-    ROOM_FEATURES,
-    Logistic,
-    RankerModel,
-    load_model,
-    question_summary,
-)
+from assistant.sentence_ranker import ANSWERABLE_FEATURES, DEFAULT_MODEL, Logistic, RankerModel, load_model, question_summary
 from evals import metrics as m
 from evals.ranker_data import Example, collect, data_digest, file_digest
 from evals.run import score, summarize
@@ -59,10 +51,6 @@ LISTWISE_C = 1.0  # the quoting ranker's, over ~700 questions (0.1 and 10 compar
 LISTWISE_MIX = 0.0
 LISTWISE_CORPUS_POWER = 1.0  # each question weighs (its corpus's share of the questions)^-power: 0 none, 1 corpora alike
 ANSWERABLE_C = 0.1
-ROOM_C = 1.0
-# the room threshold is the lowest that keeps each corpus's median answer at most this long (issue 11: 80)
-ROOM_MEDIAN_WORDS = 78
-ROOM_THRESHOLDS = tuple(round(0.5 - 0.025 * i, 3) for i in range(17))  # 0.5 down to 0.1
 MAX_FALSE_ABSTENTIONS = 0.05  # share of answerable questions abstained on, out of fold, the threshold allows
 DEFAULT_CV_REPORT = Path(__file__).resolve().parent / "report" / "ranker-cv.md"
 _UNKNOWN = (FEATURES.index("cue_unknown"), FEATURES.index("unknown_section"))
@@ -348,59 +336,6 @@ def train(
     return RankerModel(fit_rankers(examples), answerable, threshold, training or {}, fit_rankers(examples, balanced=True))
 
 
-def fit_room(model: RankerModel, corpora: dict, examples: list[Example]) -> RankerModel:
-    """`model` with a room part: which questions that ask for no list gain a key fact from a list's word budget.
-
-    Every example is answered twice with `model` over its retrieved passages, with and without the room;
-    a question that asks for no list and is answered is a positive when the room added a key fact. The
-    threshold is the lowest in ROOM_THRESHOLDS at which each corpus's median answer stays within
-    ROOM_MEDIAN_WORDS. Only the ranker with sentence vectors gets one (stores without them keep the plain
-    budget)."""
-    rows, labels, plain, roomy, probability_rows = [], [], [], [], []
-    for assistant in {id(a): a for a in corpora.values()}.values():
-        group = [e for e in examples if corpora.get(e.gold_set) is assistant]
-        if not group:
-            continue
-        fetch = getattr(assistant.store, "sentence_vectors", None)
-        vectors = _memo(fetch) if fetch else None
-        without = assistant.extractive(model=model, sentence_vectors=vectors, room=False)
-        with_room = assistant.extractive(model=model, sentence_vectors=vectors, room=True)
-        before, after = answer_examples(assistant, without, group), answer_examples(assistant, with_room, group)
-        for e, b, a in zip(group, before, after):
-            query = e.standalone or e.question.question
-            ranking = without.rank(e.question.question, e.passages, language=e.extra["language"], standalone_question=query)
-            row = room_row(ranking.kind, ranking.answerable, ranking.candidates, e.passages)
-            b["corpus"] = a["corpus"] = e.extra.get("corpus", "")
-            plain.append(b)
-            roomy.append(a)
-            probability_rows.append(row)
-            if e.question.answerable and not ranking.roomy and not b["metrics"]["abstained"]:
-                rows.append(row)
-                labels.append((a["metrics"]["key_fact_recall"] or 0) > (b["metrics"]["key_fact_recall"] or 0))
-    if len(set(labels)) < 2:
-        return model
-    room = fit_logistic(np.asarray(rows), np.asarray(labels, dtype=int), ROOM_FEATURES, ROOM_C)
-    probabilities = room.probability(np.asarray(probability_rows))
-    corpora_names = sorted({r["corpus"] for r in plain})
-    threshold = 1.0
-    for candidate in ROOM_THRESHOLDS:
-        mixed = [a if p >= candidate else b for a, b, p in zip(roomy, plain, probabilities)]
-        medians = [summarize([r for r in mixed if r["corpus"] == c])["words"]["median"] for c in corpora_names]
-        if max(medians) > ROOM_MEDIAN_WORDS:
-            break
-        threshold = candidate
-    training = {
-        **model.training,
-        "room": f"logistic over ROOM_FEATURES (C {ROOM_C}) on {len(rows)} answered questions that ask for no list "
-        f"({int(sum(labels))} gained a key fact from a list's budget); threshold: the lowest keeping each corpus's "
-        f"median answer within {ROOM_MEDIAN_WORDS} words",
-        "room_features": list(ROOM_FEATURES),
-    }
-    return RankerModel(
-        model.rankers, model.answerable, model.threshold, training, model.abstention_rankers, {"similarity": room}, threshold
-    )
-
-
 # --------------------------------------------------------------------------- cross-validation
 
 
@@ -657,14 +592,8 @@ def write_model(model: RankerModel, path: Path) -> None:
     "model file --out stays as it is (that file is read, not written; nor is the report). For trying a change "
     "to the features or the composition in minutes.",
 )
-@click.option(
-    "--room-only",
-    is_flag=True,
-    help="Only fit the room part (which questions get a list's word budget) on top of the model file --out, "
-    "which is rewritten with it; its rankers and answerable model stay as they are.",
-)
 @click.pass_obj
-def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv, folds, quoting_only, room_only):
+def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv, folds, quoting_only):
     """Train the sentence ranker on the gold sets, cross-validate it, write its weights."""
     from evals.gold import GOLD_DIR
 
@@ -712,14 +641,6 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
             raise click.ClickException(f"cannot cross-validate what is quoted: {problem}")
         _quoting_cv(corpora, examples, load_model(out), folds)
         return
-    if room_only:
-        base = load_model(out)
-        base.training["room_sets"] = names
-        base.training["room_data_sha256"] = data_digest(examples)
-        model = fit_room(base, corpora, examples)
-        write_model(model, out)
-        click.echo(f"model: {out} (room threshold {model.room_threshold}; {time.perf_counter() - started:.0f} s)")
-        return
     distracted = crowded_examples(corpora, list(distractors)) if distractors else []
     with_vectors = sum(e.similarity is not None for e in examples if e.sentences)
     click.echo(
@@ -756,7 +677,7 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
             "data_sha256": data_digest(distracted),
             "teaches": "the answerable model only",
         }
-    model = fit_room(train(examples, training, distracted, folds), corpora, examples)
+    model = train(examples, training, distracted, folds)
     write_model(model, out)
     click.echo(f"model: {out} (thresholds {model.threshold}; {time.perf_counter() - started:.0f} s)")
     if no_cv or len(names) < 2:

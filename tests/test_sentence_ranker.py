@@ -6,7 +6,6 @@ whatever the trained weights are); the shipped weights with realistic passages.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import numpy as np
@@ -16,15 +15,7 @@ from assistant.extractive import MANY_WORD_BUDGET, WORD_BUDGET, ExtractiveAnswer
 from assistant.profile import EMPTY
 from assistant.schema import Passage
 from assistant.sentence_features import FEATURES, SIMILARITY_FEATURES
-from assistant.sentence_ranker import (
-    ANSWERABLE_FEATURES,
-    DEFAULT_MODEL,
-    ROOM_FEATURES,
-    Logistic,
-    RankerModel,
-    load_model,
-    question_summary,
-)
+from assistant.sentence_ranker import ANSWERABLE_FEATURES, DEFAULT_MODEL, Logistic, RankerModel, load_model, question_summary
 from assistant.settings import Settings
 from evals.sets import SETS, UNSEEN
 
@@ -74,25 +65,13 @@ def test_the_shipped_weights_load_with_their_feature_list_and_data_hash():
     assert {"real", "real-test", "real-test2"} <= set(model.training["sets"])  # both corpora teach it
     assert not {s.name for s in SETS if s.role == UNSEEN} & set(model.training["sets"])  # never the unseen sets
     assert all(0 < t < 1 for t in model.threshold.values())
-    assert model.room["similarity"].features == ROOM_FEATURES and 0 < model.room_threshold < 1
-    assert not {s.name for s in SETS if s.role == UNSEEN} & set(model.training["room_sets"])
-    assert re.fullmatch(r"[0-9a-f]{64}", model.training["room_data_sha256"])
 
 
-@pytest.mark.parametrize("part", ["rankers", "room"])
-def test_weights_for_other_features_are_refused(part):
+def test_weights_for_other_features_are_refused(tmp_path):
     data = load_model(DEFAULT_MODEL).to_dict()
-    data[part]["similarity"]["features"] = data[part]["similarity"]["features"][:-1]
+    data["rankers"]["lexical"]["features"] = data["rankers"]["lexical"]["features"][:-1]
     with pytest.raises(ValueError, match="retrain"):
         RankerModel.from_dict(data)
-
-
-def test_a_model_file_without_a_room_part_keeps_the_plain_budget():
-    data = load_model(DEFAULT_MODEL).to_dict()
-    del data["room"], data["room_threshold"]
-    model = RankerModel.from_dict(data)
-    assert model.room is None and not model.wants_room(np.ones(len(ROOM_FEATURES)), "similarity")
-    assert RankerModel.from_dict(load_model(DEFAULT_MODEL).to_dict()).to_dict() == load_model(DEFAULT_MODEL).to_dict()
 
 
 def test_abstention_reads_the_balanced_rankers_and_an_older_model_file_still_loads():
@@ -211,32 +190,6 @@ def test_a_question_asking_several_things_or_a_list_may_quote_more(question):
     assert sum(len(q.split()) for q in quotes(single)) <= WORD_BUDGET
     assert WORD_BUDGET < sum(len(q.split()) for q in quotes(several)) <= MANY_WORD_BUDGET
     assert len(quotes(several)) > SETTINGS.max_quotes  # and more quotes than a single question may have
-
-
-def test_an_answer_spread_over_several_documents_gets_a_list_s_budget_when_the_room_model_says_so():
-    """The room model reads where the best sentences come from: spread over five documents, a question that
-    asks for one thing gets a list's words; the same sentences in one passage keep the short budget."""
-    facts = [
-        "De veegwagens rijden in de wijken vooral op dinsdag en vrijdag, volgens het rooster van de gemeente.",
-        "In de oudere wijken kiezen de chauffeurs van de veegwagens zelf een route langs smalle straten.",
-        "Nieuwe veegwagens verbruiken minder brandstof en maken in de wijken veel minder lawaai dan vroeger.",
-        "Bewoners van de wijken melden zwerfafval via een app, waarna de veegwagens sneller langskomen.",
-        "Elke ochtend controleert een ploegleider of de veegwagens in alle wijken volgens planning zijn vertrokken.",
-        "Bij gladheid worden de veegwagens uit de wijken gehaald en staan strooiwagens klaar voor de hoofdwegen.",
-    ]
-    room = logistic(ROOM_FEATURES, {"top5_documents": 10.0}, -5.0)
-    model = dataclasses.replace(hand_made(True), room={"similarity": room, "lexical": room}, room_threshold=0.5)
-    spread = [
-        Passage(chunk_id=f"c{i}", doc_id=f"d{i}", text=t, title=f"Verslag {i}", metadata={"document": f"verslag-{i}.md"})
-        for i, t in enumerate(facts)
-    ]
-    together = [Passage(chunk_id="c0", doc_id="d0", text=" ".join(facts), title="Verslag", metadata={"document": "v.md"})]
-    question = "Wat doen de veegwagens in de wijken?"
-    words = [sum(len(q.split()) for q in quotes(answerer(model).answer(question, p))) for p in (spread, together)]
-    assert WORD_BUDGET < words[0] <= MANY_WORD_BUDGET and words[1] <= WORD_BUDGET
-    # without the room part the same spread answer keeps the short budget
-    plain = hand_made(True)
-    assert sum(len(q.split()) for q in quotes(answerer(plain).answer(question, spread))) <= WORD_BUDGET
 
 
 def test_consecutive_quotes_of_one_passage_share_a_line_and_its_number():

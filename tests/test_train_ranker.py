@@ -66,26 +66,6 @@ def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_a
     assert model.read_bytes() == before and not cv.exists()
 
 
-def test_room_only_adds_a_room_part_and_leaves_the_rest_of_the_model_as_it_was(corpus_assistant, tmp_path):
-    """Which questions get a list's word budget is learned from what the budget added, on top of a model."""
-    from assistant.sentence_ranker import DEFAULT_MODEL, ROOM_FEATURES
-    from evals.train_ranker import ROOM_THRESHOLDS
-
-    obj = SimpleNamespace(assistant=corpus_assistant, settings=corpus_assistant.settings)
-    model = tmp_path / "model.json"
-    data = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
-    del data["room"], data["room_threshold"]
-    model.write_text(json.dumps(data), encoding="utf-8")
-    result = CliRunner().invoke(train_ranker, ["--sets", "heldout,test", "--out", str(model), "--room-only"], obj=obj)
-    assert result.exit_code == 0, result.output
-    after = json.loads(model.read_text(encoding="utf-8"))
-    for part in ("rankers", "answerable", "threshold", "abstention_rankers"):
-        assert after[part] == data[part]
-    assert after["room"]["similarity"]["features"] == list(ROOM_FEATURES)
-    assert after["room_threshold"] in ROOM_THRESHOLDS and after["training"]["room_sets"] == ["heldout", "test"]
-    assert load_model(model).room_threshold == after["room_threshold"]
-
-
 def test_document_folds_keep_every_question_about_the_held_out_document_out_of_training():
     """The sets ask about the same documents in other words: held out by set, a question's paraphrase in
     another set is still trained on; held out by document, no question about it is."""
