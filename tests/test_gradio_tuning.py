@@ -82,6 +82,7 @@ def _deep_link_after_two_questions(home: Path, fake_embeddings) -> tuple[list[di
     finally:
         demo.close()
     saved = re.sub(r"[0-9a-f]{32}|0x[0-9a-f]+", "<id>", saved)
+    saved = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "<time>", saved)  # the two runs may straddle a minute
     components = json.loads(saved)
     base = min(c["id"] for c in components)  # block ids count on across the apps of one process
     for c in components:

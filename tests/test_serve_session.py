@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -28,23 +29,20 @@ from gradio_client import Client
 pytestmark = pytest.mark.slow  # subprocesses with the real model
 
 
-def arena_heaps(pid: int) -> int:
-    """glibc's malloc arenas besides the main one, in a process's memory map: each is an anonymous mapping
-    that starts on a 64 MiB boundary and, with its reserved rest, spans 64 MiB."""
-    rows = []
-    for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
-        fields = line.split()
-        start, end = (int(x, 16) for x in fields[0].split("-"))
-        rows.append((start, end, len(fields) > 5))
+def malloc_arenas(pid: int) -> int:
+    """glibc's malloc arenas besides the main one, read from a process's memory: each starts with the first of
+    its 64 MiB heaps, whose header points just past itself to the arena and has no previous heap. An arena that
+    outgrows a heap chains another (with a previous heap), which is not another arena."""
     heap, count = 64 << 20, 0
-    for i, (start, end, named) in enumerate(rows):
-        if named or start % heap:
-            continue
-        for next_start, next_end, next_named in rows[i + 1 :]:
-            if next_start != end or next_named or end - start >= heap:
-                break
-            end = next_end
-        count += end - start == heap
+    with open(f"/proc/{pid}/mem", "rb", buffering=0) as memory:
+        for line in Path(f"/proc/{pid}/maps").read_text().splitlines():
+            fields = line.split()
+            start = int(fields[0].split("-")[0], 16)
+            if len(fields) > 5 or start % heap or not fields[1].startswith("r"):
+                continue
+            memory.seek(start)
+            arena, previous = struct.unpack("QQ", memory.read(16))
+            count += previous == 0 and start < arena < start + 256
     return count
 
 
@@ -95,7 +93,7 @@ def test_the_app_answers_from_a_session_of_its_own_and_ctrl_c_stops_it(tmp_path,
         chat, *_ = client.predict("Hoeveel boeien meten het waterpeil in Kampen?", "", "", "", "", api_name="/ask")
         assert "zeven boeien" in text(chat[-1])
         # setting malloc_arenas (2): Gradio's threads share one arena besides the main one (uncapped: 12-15)
-        assert arena_heaps(app) <= 1
+        assert malloc_arenas(app) <= 1
         command.send_signal(signal.SIGINT)  # what Ctrl+C in the terminal sends: to the command only
         assert command.wait(60) == 0
         assert not wait_gone([app]), "the app kept running after Ctrl+C"
