@@ -34,8 +34,10 @@ EVAL_TABLE = (
 @click.option(
     "--questions",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Gold questions (JSON Lines, see evals/gold/FORMAT.md). Default: the shipped set.",
+    multiple=True,
+    help="Gold questions (JSON Lines, see evals/gold/FORMAT.md). Default: the shipped set. Repeatable: the sets "
+    "are scored together (pooled, with a table per set), since one set of 30-50 questions moves by more than "
+    "most changes.",
 )
 @click.option(
     "--report",
@@ -73,8 +75,10 @@ def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_g
     from evals.sets import set_for_questions_file
 
     chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
+    files = list(questions) or [DEFAULT_QUESTIONS]
     try:
-        gold = load_questions(questions or DEFAULT_QUESTIONS, corpus_dir=None)
+        sets = {path: load_questions(path, corpus_dir=None) for path in files}
+        gold = pooled_questions(sets)
         limits = load_thresholds(thresholds or DEFAULT_THRESHOLDS)
     except (GoldError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -89,16 +93,20 @@ def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_g
         results = evaluate(obj.assistant, gold, chosen, progress=progress)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    if len(files) > 1:
+        results["per_file"] = per_file_summaries(results, sets)
     failures = check_gate(results, limits)
     report_dir = report_dir or default_report_dir(obj.settings)
+    single = files[0] if len(files) == 1 else None
     paths = write_report(
         results,
         report_dir,
         commit=git_commit(SOURCE_ROOT),
         thresholds=limits,
         failures=failures,
-        gold_set=getattr(set_for_questions_file(questions or DEFAULT_QUESTIONS), "name", ""),
-        questions_file=questions or DEFAULT_QUESTIONS,
+        gold_set=getattr(set_for_questions_file(single), "name", "") if single else "",
+        questions_file=single or "",
+        questions_files=[str(path) for path in files] if single is None else None,
     )
 
     width = max(len(label) for _, label in EVAL_TABLE)
@@ -122,6 +130,34 @@ def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_g
         click.echo(f"gate ({limits['variant']}) passed")
     if distractors:
         with_distractors(obj, gold, chosen, results, list(distractors), report_dir, progress)
+
+
+def pooled_questions(sets: dict) -> list:
+    """The questions of several files in one list; an id may be in only one of them (each file is checked on
+    its own: sets by different authors may ask the same question, but a record must say which it answers)."""
+    seen: dict[str, Path] = {}
+    pooled = []
+    for path, questions in sets.items():
+        for q in questions:
+            if q.id in seen:
+                raise ValueError(f"{path}: question id {q.id!r} is also in {seen[q.id]}")
+            seen[q.id] = path
+            pooled.append(q)
+    return pooled
+
+
+def per_file_summaries(results: dict, sets: dict) -> list[dict]:
+    """Each file's own summary per variant, beside the pooled one: how far the sets differ."""
+    from evals.run import summarize
+
+    out = []
+    for path, questions in sets.items():
+        ids = {q.id for q in questions}
+        summary = {
+            v: summarize([r for r in results["records"] if r["variant"] == v and r["id"] in ids]) for v in results["variants"]
+        }
+        out.append({"file": str(path), "name": Path(path).stem, "questions": len(questions), "summary": summary})
+    return out
 
 
 def with_distractors(obj: Context, gold, chosen, results: dict, folders: list[Path], report_dir: Path, progress) -> None:

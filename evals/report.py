@@ -239,6 +239,7 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
         )
     )
     blocks += retrieval_kept_blocks(results)
+    blocks += per_file_blocks(results)
     for image in images:
         blocks.append(image)
 
@@ -283,6 +284,38 @@ def build_blocks(results: dict, images: list[Image], *, commit: str, date: str) 
     )
     blocks.append(outcome_table(results))
     return blocks
+
+
+def per_file_blocks(results: dict) -> list:
+    """Several question files scored together: each file's own figures beside the pooled ones above."""
+    files = results.get("per_file") or []
+    if not files:
+        return []
+    variants = results["variants"]
+    variant = "hybrid" if "hybrid" in variants else variants[-1]
+    rows = []
+    for f in files:
+        summary = f["summary"][variant]
+        abstention = summary["abstention"]
+        rows.append(
+            [
+                f["name"],
+                str(f["questions"]),
+                fmt(metric_value(summary, "recall@5")[0]),
+                fmt(metric_value(summary, "key_fact_recall")[0]),
+                fmt(metric_value(summary, "top3_passages_key_facts")[0]),
+                f"{fmt(abstention.get('f1'))} "
+                f"({fmt(abstention.get('precision'), digits=2)} / {fmt(abstention.get('recall'), digits=2)})",
+                fmt(summary["words"]["median"], digits=0),
+            ]
+        )
+    return [
+        ("h2", f"Per questions file ({variant}; the figures above pool all {len(files)})"),
+        Table(
+            ["file", "questions", "recall@5", "key facts", "top-3 passages' key facts", "abstention F1 (P / R)", "median words"],
+            rows,
+        ),
+    ]
 
 
 BASELINE_ROWS = (
@@ -454,9 +487,11 @@ def write_report(
     failures: list[str] | None = None,
     gold_set: str | None = None,
     questions_file: Path | str | None = None,
+    questions_files: list[str] | None = None,
 ) -> dict[str, Path]:
     """All report files into `out_dir`; returns their paths by kind. `gold_set` names the shipped set
-    the questions are ("" for an evaluator's own file), so a viewer knows how far to trust the figures."""
+    the questions are ("" for an evaluator's own file or several files), so a viewer knows how far to trust
+    the figures; `questions_files`: the files scored together."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     date = date or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -489,6 +524,8 @@ def write_report(
         meta["gold_set"] = gold_set
     if questions_file is not None:
         meta["questions_file"] = str(questions_file)
+    if questions_files:
+        meta["questions_files"] = list(questions_files)
     paths["json"].write_text(json.dumps({**meta, **results}, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
     paths.update({image.path.stem: image.path for image in images})
     return paths

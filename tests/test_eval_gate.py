@@ -118,3 +118,40 @@ def test_cli_eval_exits_1_when_the_gate_fails(broken_assistant, tmp_path):
     assert (tmp_path / "report" / "report.html").is_file()
     result = CliRunner().invoke(cli, args + ["--no-gate"], obj=context)
     assert result.exit_code == 0, result.output
+
+
+def test_cli_eval_pools_several_question_files_with_a_table_per_file(corpus_assistant, tmp_path):
+    """One set of 30-50 questions moves by more than most changes: several files scored together give one
+    pooled figure (every question once) and each file's own beside it; an id in two files is refused, naming
+    both, and nothing is written."""
+    lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    first, second = tmp_path / "eerste.jsonl", tmp_path / "tweede.jsonl"
+    first.write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    second.write_text("\n".join(lines[5:12]) + "\n", encoding="utf-8")
+    context = Context()
+    context._assistant = corpus_assistant
+    report = tmp_path / "report"
+    args = ["eval", "--questions", str(first), "--questions", str(second), "--report", str(report)]
+    result = CliRunner().invoke(cli, args + ["--variants", "hybrid", "--no-gate"], obj=context)
+    assert result.exit_code == 0, result.output
+    data = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    assert data["questions"]["total"] == 12 and len(data["records"]) == 12
+    assert data["questions_files"] == [str(first), str(second)] and data["gold_set"] == ""
+    assert [(f["name"], f["questions"]) for f in data["per_file"]] == [("eerste", 5), ("tweede", 7)]
+    pooled = data["summary"]["hybrid"]["abstention"]
+    parts = [f["summary"]["hybrid"]["abstention"] for f in data["per_file"]]
+    assert pooled["tp"] == sum(p["tp"] for p in parts) and pooled["fp"] == sum(p["fp"] for p in parts)
+    md = (report / "report.md").read_text(encoding="utf-8")
+    assert "Per questions file (hybrid; the figures above pool all 2)" in md
+    assert "| eerste | 5 |" in md and "| tweede | 7 |" in md
+
+    clash = tmp_path / "dubbel.jsonl"
+    clash.write_text(lines[3] + "\n", encoding="utf-8")
+    elsewhere = tmp_path / "elders"
+    result = CliRunner().invoke(
+        cli, ["eval", "--questions", str(first), "--questions", str(clash), "--report", str(elsewhere)], obj=context
+    )
+    assert result.exit_code != 0
+    qid = json.loads(lines[3])["id"]
+    assert f"{clash}: question id '{qid}' is also in {first}" in result.output
+    assert not elsewhere.exists()

@@ -213,3 +213,15 @@ def test_the_shipped_reports_open_with_every_question(tmp_path):
     assert known_folders(tmp_path / "x", tmp_path)[0] == str(tmp_path / "x")
     (tmp_path / "evaluatie").mkdir()
     assert known_folders(DEFAULT_REPORT_DIR, tmp_path) == [str(DEFAULT_REPORT_DIR), str(tmp_path / "evaluatie")]
+
+
+def test_a_pooled_report_is_named_after_its_sets(tmp_path):
+    """`eval --questions A --questions B` writes one report for several files: the evaluator view names
+    them, not 'eigen vragen', and takes no single set's role or targets."""
+    files = [f"evals/gold/test{n}.jsonl" for n in range(21, 33)]
+    write(tmp_path / "twaalf", [record("as001")], gold_set="", questions_file="", questions_files=files)
+    write(tmp_path / "twee", [record("as001")], gold_set="", questions_file="", questions_files=files[:2])
+    reports = {r.key: r for r in open_reports(tmp_path).reports}
+    assert reports["twaalf"].name == "twaalf (test21 … test32 (12 sets))"
+    assert reports["twee"].name == "twee (test21 + test22)"
+    assert reports["twaalf"].gold is None and reports["twaalf"].role == ""

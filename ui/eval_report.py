@@ -102,6 +102,14 @@ class Figure:
         return self.value >= self.target - EPSILON if self.bound == "min" else self.value <= self.target + EPSILON
 
 
+def pooled_label(files: tuple[str, ...]) -> str:
+    """'test21 + test22', or 'test21 … test32 (12 sets)' for many; 'eigen vragen' for none."""
+    stems = [Path(f).stem for f in files]
+    if not stems:
+        return "eigen vragen"
+    return " + ".join(stems) if len(stems) <= 3 else f"{stems[0]} … {stems[-1]} ({len(stems)} sets)"
+
+
 @dataclass
 class SetReport:
     folder: Path
@@ -114,10 +122,11 @@ class SetReport:
     records: list[dict]  # the main variant's, one per question
     variant: str
     questions_file: str = ""
+    questions_files: tuple[str, ...] = ()  # several files scored together (`eval --questions A --questions B`)
 
     @property
     def name(self) -> str:
-        label = self.gold.name if self.gold else (Path(self.questions_file).stem or "eigen vragen")
+        label = self.gold.name if self.gold else (Path(self.questions_file).stem or pooled_label(self.questions_files))
         return label if self.key in (".", label) else f"{self.key} ({label})"
 
     @property
@@ -211,6 +220,7 @@ def _read(path: Path, root: Path) -> SetReport:
         records=records,
         variant=variant,
         questions_file=str(data.get("questions_file", "")),
+        questions_files=tuple(str(f) for f in data.get("questions_files") or ()),
     )
     _add_missing_key_facts(report)
     return report
