@@ -129,7 +129,7 @@ def eval_command(obj: Context, questions, report_dir, variants, thresholds, no_g
     else:
         click.echo(f"gate ({limits['variant']}) passed")
     if distractors:
-        with_distractors(obj, gold, chosen, results, list(distractors), report_dir, progress)
+        with_distractors(obj, gold, chosen, results, list(distractors), report_dir, progress, sets if len(files) > 1 else None)
 
 
 def pooled_questions(sets: dict) -> list:
@@ -160,10 +160,13 @@ def per_file_summaries(results: dict, sets: dict) -> list[dict]:
     return out
 
 
-def with_distractors(obj: Context, gold, chosen, results: dict, folders: list[Path], report_dir: Path, progress) -> None:
-    """The same questions against a scratch copy of the store with `folders` ingested beside the corpus."""
+def with_distractors(
+    obj: Context, gold, chosen, results: dict, folders: list[Path], report_dir: Path, progress, sets: dict | None = None
+) -> None:
+    """The same questions against a scratch copy of the store with `folders` ingested beside the corpus; with
+    several question files (`sets`), each file's change below the pooled one."""
     from assistant.api import Assistant
-    from evals.distractors import MAX_DROP, prepare, side_by_side
+    from evals.distractors import MAX_DROP, per_file_changes, prepare, side_by_side
     from evals.run import evaluate
 
     try:
@@ -176,6 +179,8 @@ def with_distractors(obj: Context, gold, chosen, results: dict, folders: list[Pa
     from evals.report import write_report
 
     write_report(distracted, report_dir / "distractors", commit=git_commit(SOURCE_ROOT))  # every answer, for study
+    if sets:
+        table += "\n\n" + per_file_changes(results, distracted, {Path(p).stem: {q.id for q in qs} for p, qs in sets.items()})
     (report_dir / "distractors.md").write_text(f"# With and without distractors\n\n{table}\n", encoding="utf-8")
     click.echo(table)
     click.echo(

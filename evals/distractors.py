@@ -130,6 +130,31 @@ def side_by_side(without: dict, with_: dict, *, corpus_chunks: int, total_chunks
     return "\n".join(lines), over
 
 
+def per_file_changes(without: dict, with_: dict, files: dict[str, set]) -> str:
+    """Per question file (name -> its ids), the watched metrics without and with the distractors (the main
+    variant): where the pooled change comes from. One set of 30-50 questions moves by 0.02-0.03 with a single
+    answer, so the limit is the pooled figure's; these show the spread."""
+    from evals.run import summarize
+
+    variant = "hybrid" if "hybrid" in with_["summary"] else next(iter(with_["summary"]))
+    lines = [
+        f"Per questions file ({variant}):",
+        "",
+        "| file | questions | recall@5 without / with | change | key facts without / with | change |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, ids in files.items():
+        cells = []
+        for metric in WATCHED:
+            a, b = (
+                summarize([r for r in run["records"] if r["variant"] == variant and r["id"] in ids]).get(metric, {}).get("mean")
+                for run in (without, with_)
+            )
+            cells += ["–", "–"] if a is None or b is None else [f"{a:.3f} / {b:.3f}", f"{b - a:+.3f}"]
+        lines.append(f"| {name} | {len(ids)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def paired_records(without: dict, with_: dict, variant: str) -> list[tuple[dict, dict]]:
     """(record without, record with) of every question both runs asked in `variant`."""
     mine = {r["id"]: r for r in with_["records"] if r["variant"] == variant}

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from evals.distractors import side_by_side
+from evals.distractors import per_file_changes, side_by_side
 from evals.gold import GOLD_DIR
 from evals.run import summarize
 from ui.cli import cli
@@ -59,11 +59,24 @@ def test_one_question_lost_is_a_change_whose_interval_holds_zero():
     assert low < 0 and high == 0.0
 
 
+def test_several_question_files_show_where_the_pooled_change_comes_from():
+    """Pooled, one set's loss hides among the others': each file's own change is listed beside it."""
+    without = [_record(f"a{i}", True, 1.0, False) for i in range(10)] + [_record(f"b{i}", True, 1.0, False) for i in range(10)]
+    with_ = [_record(f"a{i}", True, 0.0 if i < 2 else 1.0, False) for i in range(10)]
+    with_ += [_record(f"b{i}", True, 1.0, False) for i in range(10)]
+    files = {"setA": {f"a{i}" for i in range(10)}, "setB": {f"b{i}" for i in range(10)}}
+    table = per_file_changes(_run(without), _run(with_), files)
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()[4:]}
+    assert rows["setA"] == ["setA", "10", "1.000 / 0.800", "-0.200", "1.000 / 0.800", "-0.200"]
+    assert rows["setB"] == ["setB", "10", "1.000 / 1.000", "+0.000", "1.000 / 1.000", "+0.000"]
+
+
 @pytest.mark.slow
 def test_eval_with_distractors_scores_a_copy_and_leaves_the_store_alone(corpus_assistant, tmp_path):
     questions = tmp_path / "vragen.jsonl"
     lines = (GOLD_DIR / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    chosen = [line for line in lines if line.strip() and not json.loads(line).get("history")][:6]
+    standalone = [line for line in lines if line.strip() and not json.loads(line).get("history")]
+    chosen = standalone[:6]
     questions.write_text("\n".join(chosen) + "\n", encoding="utf-8")
     folder = tmp_path / "ander"
     folder.mkdir()
@@ -75,7 +88,9 @@ def test_eval_with_distractors_scores_a_copy_and_leaves_the_store_alone(corpus_a
     settings = corpus_assistant.settings
     env = {"DATALESSEN_HOME": str(settings.home), "DATALESSEN_EMBEDDING_MODEL": settings.embedding_model}
     stored = corpus_assistant.store.count()
-    args = ["eval", "--questions", str(questions), "--variants", "hybrid", "--no-gate"]
+    other = tmp_path / "meer.jsonl"
+    other.write_text(standalone[6] + "\n", encoding="utf-8")
+    args = ["eval", "--questions", str(questions), "--questions", str(other), "--variants", "hybrid", "--no-gate"]
     args += ["--distractors", str(folder), "--report", str(tmp_path / "rapport")]
     before = set((settings.home / "distractors").glob("*")) if (settings.home / "distractors").exists() else set()
     try:
@@ -85,6 +100,7 @@ def test_eval_with_distractors_scores_a_copy_and_leaves_the_store_alone(corpus_a
         assert "chunks beside the corpus'" in table
         cells = _row(table, "recall@5")
         assert len(cells) == 7 and cells[6].count("/") == 1
+        assert "| vragen | 6 |" in table and "| meer | 1 |" in table  # each file's change below the pooled one
         assert (tmp_path / "rapport" / "distractors" / "report.json").exists()  # every answer beside them, for study
         assert corpus_assistant.store.count() == stored, "the distractors went into a copy, not the store"
         again = CliRunner().invoke(cli, args, env=env)
