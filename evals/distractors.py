@@ -133,7 +133,7 @@ def side_by_side(without: dict, with_: dict, *, corpus_chunks: int, total_chunks
 def per_file_changes(without: dict, with_: dict, files: dict[str, set]) -> str:
     """Per question file (name -> its ids), the watched metrics without and with the distractors (the main
     variant): where the pooled change comes from. One set of 30-50 questions moves by 0.02-0.03 with a single
-    answer, so the limit is the pooled figure's; these show the spread."""
+    answer, so the pooled figure is the steadier one; these show the spread."""
     from evals.run import summarize
 
     variant = "hybrid" if "hybrid" in with_["summary"] else next(iter(with_["summary"]))
