@@ -146,18 +146,20 @@ def pooled_questions(sets: dict) -> list:
     return pooled
 
 
-def per_file_summaries(results: dict, sets: dict) -> list[dict]:
-    """Each file's own summary per variant, beside the pooled one: how far the sets differ."""
-    from evals.run import summarize
+def file_ids(sets: dict) -> dict[str, set]:
+    """Question file name -> the ids of its questions."""
+    return {Path(path).stem: {q.id for q in questions} for path, questions in sets.items()}
 
-    out = []
-    for path, questions in sets.items():
-        ids = {q.id for q in questions}
-        summary = {
-            v: summarize([r for r in results["records"] if r["variant"] == v and r["id"] in ids]) for v in results["variants"]
-        }
-        out.append({"file": str(path), "name": Path(path).stem, "questions": len(questions), "summary": summary})
-    return out
+
+def per_file_summaries(results: dict, sets: dict) -> list[dict]:
+    """Each file's own summary per variant, beside the pooled one."""
+    from evals.run import summaries_by_file
+
+    by_file = summaries_by_file(results, file_ids(sets))
+    return [
+        {"file": str(path), "name": Path(path).stem, "questions": len(qs), "summary": by_file[Path(path).stem]}
+        for path, qs in sets.items()
+    ]
 
 
 def with_distractors(
@@ -180,7 +182,7 @@ def with_distractors(
 
     write_report(distracted, report_dir / "distractors", commit=git_commit(SOURCE_ROOT))  # every answer, for study
     if sets:
-        table += "\n\n" + per_file_changes(results, distracted, {Path(p).stem: {q.id for q in qs} for p, qs in sets.items()})
+        table += "\n\n" + per_file_changes(results, distracted, file_ids(sets))
     (report_dir / "distractors.md").write_text(f"# With and without distractors\n\n{table}\n", encoding="utf-8")
     click.echo(table)
     click.echo(

@@ -134,9 +134,10 @@ def per_file_changes(without: dict, with_: dict, files: dict[str, set]) -> str:
     """Per question file (name -> its ids), the watched metrics without and with the distractors (the main
     variant): where the pooled change comes from. One set of 30-50 questions moves by 0.02-0.03 with a single
     answer, so the pooled figure is the steadier one; these show the spread."""
-    from evals.run import summarize
+    from evals.run import main_variant, summaries_by_file
 
-    variant = "hybrid" if "hybrid" in with_["summary"] else next(iter(with_["summary"]))
+    variant = main_variant(with_["summary"])
+    before, after = (summaries_by_file({**run, "variants": [variant]}, files) for run in (without, with_))
     lines = [
         f"Per questions file ({variant}):",
         "",
@@ -146,10 +147,7 @@ def per_file_changes(without: dict, with_: dict, files: dict[str, set]) -> str:
     for name, ids in files.items():
         cells = []
         for metric in WATCHED:
-            a, b = (
-                summarize([r for r in run["records"] if r["variant"] == variant and r["id"] in ids]).get(metric, {}).get("mean")
-                for run in (without, with_)
-            )
+            a, b = (summary[name][variant].get(metric, {}).get("mean") for summary in (before, after))
             cells += ["–", "–"] if a is None or b is None else [f"{a:.3f} / {b:.3f}", f"{b - a:+.3f}"]
         lines.append(f"| {name} | {len(ids)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

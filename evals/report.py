@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from evals.gate import gate_rows
+from evals.run import main_variant
 
 SHOWN_SETTINGS = (
     "embedding_model",
@@ -292,7 +293,7 @@ def per_file_blocks(results: dict) -> list:
     if not files:
         return []
     variants = results["variants"]
-    variant = "hybrid" if "hybrid" in variants else variants[-1]
+    variant = main_variant(variants)
     rows = []
     for f in files:
         summary = f["summary"][variant]
@@ -359,7 +360,7 @@ def retrieval_kept_blocks(results: dict) -> list:
 
 def outcome_table(results: dict) -> Table:
     variants = results["variants"]
-    main = "hybrid" if "hybrid" in variants else variants[-1]
+    main = main_variant(variants)
     by_key = {(r["id"], r["variant"]): r for r in results["records"]}
     ids = list(dict.fromkeys(r["id"] for r in results["records"]))
     headers = ["id", "type", "question"] + [f"hit@5 {v}" for v in variants] + ["abstain: should / did", "facts", "words"]

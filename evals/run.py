@@ -266,6 +266,20 @@ def score(
 # --------------------------------------------------------------------------- summaries
 
 
+def main_variant(variants) -> str:
+    """The variant a report leads with: the product's (hybrid) when it was run."""
+    variants = list(variants)
+    return "hybrid" if "hybrid" in variants else variants[-1]
+
+
+def summaries_by_file(results: dict, files: dict[str, set]) -> dict[str, dict]:
+    """Per question file (name -> its ids), its own summary per variant: how far pooled sets differ."""
+    return {
+        name: {v: summarize([r for r in results["records"] if r["variant"] == v and r["id"] in ids]) for v in results["variants"]}
+        for name, ids in files.items()
+    }
+
+
 def summarize(records: list[dict]) -> dict:
     """Per metric: mean, 95% bootstrap interval and n; lengths as median/p90; abstention P/R/F1."""
     out: dict = {}
