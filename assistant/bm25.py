@@ -142,17 +142,25 @@ class BM25Index:
                         weights[other] = RELATED_WEIGHT
         return weights
 
-    def scores(self, query: str | list[str]) -> np.ndarray:
-        weights = self.query_weights(query)
+    def scores(self, query: str | list[str], rarity: Callable[[str], float] | None = None) -> np.ndarray:
+        """Every row's score; `rarity` (e.g. `rarity_among`) in place of the store-wide IDF."""
+        weights = self.query_term_weights(query)
         if not weights or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
-        cols = list(weights)
+        cols = [self.vocabulary[term] for term in weights]
+        idf = self.idf[cols] if rarity is None else np.asarray([rarity(term) for term in weights], np.float32)
         sub = self.matrix[:, cols]
-        return np.asarray(sub @ (self.idf[cols] * np.asarray([weights[c] for c in cols], np.float32))).ravel()
+        return np.asarray(sub @ (idf * np.asarray(list(weights.values()), np.float32))).ravel()
 
-    def top(self, query: str | list[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def top(
+        self,
+        query: str | list[str],
+        k: int,
+        allowed: np.ndarray | None = None,
+        rarity: Callable[[str], float] | None = None,
+    ) -> list[tuple[int, float]]:
         """(row, score) of the best k rows with a positive score, optionally within a mask."""
-        scores = self.scores(query)
+        scores = self.scores(query, rarity)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         positive = np.flatnonzero(scores > 0)

@@ -43,6 +43,12 @@ def rows_by_document(passages: list[Passage]) -> dict[str, np.ndarray]:
     return {doc_id: np.asarray(r, dtype=np.int64) for doc_id, r in rows.items()}
 
 
+def document_rows(chunk_ids: Iterable[str], passages: list[Passage], by_id: dict, rows_of: dict) -> np.ndarray:
+    """The rows of every document that holds one of these chunks."""
+    documents = dict.fromkeys(passages[by_id[c]].doc_id for c in chunk_ids if c in by_id)
+    return np.concatenate([rows_of[d] for d in documents]) if documents else np.zeros(0, dtype=np.int64)
+
+
 def language_shares(passages: list[Passage], sample: int = LANGUAGE_SAMPLE) -> dict[str, float]:
     """Share of the passages in each language, from an even sample so a large store starts as fast."""
     if not passages:
@@ -147,9 +153,7 @@ class HybridRetriever:
         index read here, with its BM25, so an ingest in between cannot mix two indexes)."""
         with self._lock:
             passages, by_id, rows_of, bm25 = self.passages, self.by_id, self.rows_of_document, self.bm25
-        documents = dict.fromkeys(passages[by_id[c]].doc_id for c in chunk_ids if c in by_id)
-        rows = np.concatenate([rows_of[d] for d in documents]) if documents else np.zeros(0, dtype=np.int64)
-        kept = (bm25, rows)
+        kept = (bm25, document_rows(chunk_ids, passages, by_id, rows_of))
         self._neighbourhoods.put(query, kept)
         return kept
 
@@ -213,7 +217,7 @@ class HybridRetriever:
         if not isinstance(filters, Filters):  # a Filters made in code may name any metadata field
             filters = Filters.from_dict(filters, allowed=self.profile.facets)
         with self._lock:
-            passages, by_id, bm25 = self.passages, self.by_id, self.bm25
+            passages, by_id, rows_of, bm25 = self.passages, self.by_id, self.rows_of_document, self.bm25
         allowed = None
         if filters.active():
             allowed = np.fromiter((filters.matches(p) for p in passages), dtype=bool, count=len(passages))
@@ -223,30 +227,38 @@ class HybridRetriever:
         terms = self.profile.query_terms(query)  # BM25's and the sentences' vote's
         sparse_scores: dict[str, float] = {}
         dense_scores: dict[str, float] = {}
-        if mode in ("hybrid", "bm25"):
-            hits = bm25.top(terms, self.settings.bm25_k, allowed)
-            rankings["bm25"] = [passages[i].chunk_id for i, _ in hits]
-            sparse_scores = {passages[i].chunk_id: s for i, s in hits}
+        bm25_rows, rarity = allowed, None  # where BM25 ranks, and with what rarity (None: the store's)
         if mode in ("hybrid", "dense"):
             where = None
             if allowed is not None:
                 where = {"doc_id": {"$in": sorted({passages[i].doc_id for i in np.flatnonzero(allowed)})}}
             vector = self.query_vector(query)
             nearest = self.settings.rarity_nearest
-            # ids only: passages are in memory. The answerer's `rarity_near` reads the hits beyond dense_k.
-            hits = self.store.dense_ids(vector, max(self.settings.dense_k, nearest if where is None else 0), where)
+            around_bm25 = self.settings.bm25_nearest if mode == "hybrid" and where is None else 0
+            # ids only: passages are in memory. The answerer's `rarity_near` and BM25 read the hits beyond dense_k.
+            hits = self.store.dense_ids(vector, max(self.settings.dense_k, around_bm25, nearest if where is None else 0), where)
             if nearest > 0:
                 # around the question in the whole store, not only in what a filter keeps: narrowed to one
                 # document, the words of its own title and sections were in every chunk and weighed nothing
                 around = hits if where is None else self.store.dense_ids(vector, nearest)
                 self._keep_neighbourhood(query, [chunk_id for chunk_id, _ in around[:nearest]])
+            if around_bm25 > 0:
+                rows = document_rows((chunk_id for chunk_id, _ in hits[:around_bm25]), passages, by_id, rows_of)
+                if len(rows):
+                    bm25_rows = np.zeros(len(passages), dtype=bool)
+                    bm25_rows[rows] = True
+                    rarity = bm25.rarity_among(rows)
             hits = hits[: self.settings.dense_k]
             rankings["dense"] = [chunk_id for chunk_id, _ in hits if chunk_id in by_id]
             dense_scores = dict(hits)
+        if mode in ("hybrid", "bm25"):
+            hits = bm25.top(terms, self.settings.bm25_k, bm25_rows, rarity)
+            rankings = {"bm25": [passages[i].chunk_id for i, _ in hits], **rankings}  # BM25 first: it breaks ties
+            sparse_scores = {passages[i].chunk_id: s for i, s in hits}
         weights = self.fusion_weights(query)
         if mode == "hybrid" and self.settings.sentence_bm25_weight > 0:
             pool = [passages[by_id[c]] for c in dict.fromkeys(c for ranking in rankings.values() for c in ranking) if c in by_id]
-            rankings["sentence"] = self.sentence_ranking.rank(bm25, terms, pool)
+            rankings["sentence"] = self.sentence_ranking.rank(bm25, terms, pool, rarity)
             weights = weights | {"sentence": self.settings.sentence_bm25_weight * weights.get("bm25", 1.0)}
         fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)
         fused = [

@@ -3,7 +3,7 @@
 A report states a detail once, often inside a passage about something else (how often a dashboard is
 refreshed, in a passage about the archivist's role): over the whole passage its words weigh little, in its
 own sentence they are all there is. This ranking is fused as a third vote beside BM25 and e5
-(`sentence_bm25_weight`). It only reorders the passages those two found, with their store-wide term rarity
+(`sentence_bm25_weight`). It only reorders the passages those two found, with BM25's term rarity (`bm25_nearest`)
 and word families, so it needs no index of its own and costs about 2 ms per question (a slow 2-core machine,
 2026-12-02) while the passages' sentences are kept tokenised (`KEPT`); at 100,000 chunks most passages a
 question retrieves are new to it, and tokenising them made it ~15 ms of a ~39 ms answer under a profiler
@@ -14,6 +14,7 @@ real documents' recall@5 rose, the digest's (a fact per sentence already) stayed
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
@@ -45,12 +46,16 @@ class SentenceRanking:
             self.kept.put(key, counts)
         return counts
 
-    def rank(self, bm25: BM25Index, query_terms: list[str], passages: list[Passage]) -> list[str]:
-        """Chunk ids of `passages` whose best sentence shares a weighted term with the query, best first."""
+    def rank(
+        self, bm25: BM25Index, query_terms: list[str], passages: list[Passage], rarity: Callable[[str], float] | None = None
+    ) -> list[str]:
+        """Chunk ids of `passages` whose best sentence shares a weighted term with the query, best first
+        (term rarity: BM25's own, unless `rarity` is given)."""
         weights = bm25.query_term_weights(query_terms)
         if not weights or not passages:
             return []
-        weight = {term: float(bm25.idf[bm25.vocabulary[term]]) * w for term, w in weights.items()}
+        rarity = rarity or bm25.rarity
+        weight = {term: float(rarity(term)) * w for term, w in weights.items()}
         per_passage = [self.sentences(p) for p in passages]
         lengths = [length for group in per_passage for _, length in group]
         average = float(np.mean(lengths)) if lengths else 1.0

@@ -88,6 +88,14 @@ class Settings:
     # detail stated once inside a passage about something else (assistant/sentence_bm25.py); 0 = off.
     # Development sets: the real documents' recall@5 0.842 -> 0.858, the digest's 0.906 -> 0.903 (docs/benchmarks.md)
     sentence_bm25_weight: float = 0.5
+    # BM25 ranks only the documents that hold this many chunks nearest the question in e5, with a word's
+    # rarity counted among their chunks (the dense search runs first); 0 = the whole store. Beside
+    # thousands of unrelated pages the store-wide rarity reordered a report's own passages even where no
+    # page reached the top. Development sets beside all 2,561 help pages (41-51x), recall@5 / key facts
+    # without -> with: real 0.866 -> 0.861 / 0.722 -> 0.702 (store-wide: 0.865 -> 0.843 / 0.720 -> 0.684),
+    # digest 0.908 -> 0.889 / 0.774 -> 0.762 (0.907 -> 0.887 / 0.775 -> 0.757). With 50 the digest's
+    # documents around a question were too few (docs/benchmarks.md, "Quality under many documents")
+    bm25_nearest: int = 100
     top_k: int = 8
 
     # answering: "extractive" (offline default), "openai", "ollama", "llamacpp"
