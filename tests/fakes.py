@@ -50,3 +50,25 @@ class HashEmbeddings:
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+def report_beside_pages(tmp_path, settings, embeddings, report_name: str, report_text: str, page, pages: int = 40):
+    """A folder with one report and a folder of `pages` unrelated pages (`page(n)` writes one), and a maker of
+    assistants over some of the folders: `make(home, folders, **settings)`."""
+    from assistant.api import Assistant
+    from ingest.pipeline import ingest_into
+
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / report_name).write_text(report_text, encoding="utf-8")
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for n in range(pages):
+        (folder / f"page-{n:02d}.md").write_text(page(n), encoding="utf-8")
+
+    def make(home: str, folders, **overrides):
+        bot = Assistant(settings.replace(home=tmp_path / home, corpus_profile="", **overrides), embeddings=embeddings)
+        assert ingest_into(bot, folders).ok
+        return bot
+
+    return make, report, folder

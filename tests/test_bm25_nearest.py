@@ -9,7 +9,7 @@ import pytest
 
 from assistant.bm25 import BM25Index
 from assistant.text import tokenize
-from ingest.pipeline import ingest_into
+from tests.fakes import report_beside_pages
 
 # one section answers; the others repeat the question's other words. Each section is a chunk of its own.
 SECTIONS = {
@@ -39,23 +39,10 @@ en een dashboard dat niet is bijgewerkt krijgt een gele rand in venster {n}.
 
 @pytest.fixture
 def report_beside_manual(tmp_path, fake_settings, fake_embeddings):
-    report = tmp_path / "report"
-    report.mkdir()
-    (report / "rapport.md").write_text(REPORT, encoding="utf-8")
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    for n in range(40):
-        (manual / f"venster-{n:02d}.md").write_text(manual_page(n), encoding="utf-8")
+    make, report, manual = report_beside_pages(tmp_path, fake_settings, fake_embeddings, "rapport.md", REPORT, manual_page)
 
     def assistant(home: str, folders, nearest: int):
-        from assistant.api import Assistant
-
-        settings = fake_settings.replace(
-            home=tmp_path / home, corpus_profile="", bm25_nearest=nearest, chunk_size=500, min_chunk_chars=100
-        )
-        bot = Assistant(settings, embeddings=fake_embeddings)
-        assert ingest_into(bot, folders).ok
-        return bot
+        return make(home, folders, bm25_nearest=nearest, chunk_size=500, min_chunk_chars=100)
 
     return assistant, report, manual
 
@@ -92,8 +79,8 @@ def test_a_filter_still_ranks_over_what_it_keeps(report_beside_manual):
     documents around the question are."""
     assistant, report, manual = report_beside_manual
     crowded = assistant("crowded", [report, manual], 3)
-    passages = crowded.retrieve(QUESTION, filters={"document": "venster-07.md"})
-    assert [p.metadata["document"] for p in passages] == ["venster-07.md"]
+    passages = crowded.retrieve(QUESTION, filters={"document": "page-07.md"})
+    assert [p.metadata["document"] for p in passages] == ["page-07.md"]
 
 
 def test_bm25_scores_with_another_rarity():

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.bm25 import BM25Index
 from assistant.text import tokenize
-from ingest.pipeline import ingest_into
+from tests.fakes import report_beside_pages as report_beside_pages_in
 
 # every section uses the report's everyday words; one sentence answers. Each section is a chunk of its own.
 SECTIONS = {
@@ -59,23 +59,8 @@ def test_rarity_among_some_rows_counts_only_those_rows():
 @pytest.fixture
 def report_beside_pages(tmp_path, fake_settings, fake_embeddings):
     """An assistant over the report alone, and one over the report with 40 help pages beside it."""
-    from assistant.api import Assistant
-
-    report = tmp_path / "report"
-    report.mkdir()
-    (report / "vertrouwen.md").write_text(REPORT, encoding="utf-8")
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for n in range(40):
-        (pages / f"menu-{n:02d}.md").write_text(help_page(n), encoding="utf-8")
-
-    def assistant(home: str, folders, nearest: int):
-        settings = fake_settings.replace(home=tmp_path / home, corpus_profile="", rarity_nearest=nearest)
-        bot = Assistant(settings, embeddings=fake_embeddings)
-        assert ingest_into(bot, folders).ok
-        return bot
-
-    return assistant, report, pages
+    make, report, pages = report_beside_pages_in(tmp_path, fake_settings, fake_embeddings, "vertrouwen.md", REPORT, help_page)
+    return (lambda home, folders, nearest: make(home, folders, rarity_nearest=nearest)), report, pages
 
 
 def answer_text(bot) -> str:
@@ -125,7 +110,7 @@ def test_a_document_filter_does_not_narrow_the_documents_around_the_question(rep
     terms = tokenize(QUESTION)
     crowded.retrieve(QUESTION)
     unfiltered = [crowded.retriever.rarity_near(QUESTION)(t) for t in terms]
-    for document in ("vertrouwen.md", "menu-05.md"):
+    for document in ("vertrouwen.md", "page-05.md"):
         crowded.retriever.forget_query_vectors()
         assert crowded.retrieve(QUESTION, filters={"document": document})
         assert [crowded.retriever.rarity_near(QUESTION)(t) for t in terms] == pytest.approx(unfiltered), document
