@@ -2,8 +2,10 @@
 
 BM25 catches names and exact terms ("Slim vegen", "IBDS") that a small embedding
 model blurs; dense search catches paraphrases ("schooluitval" for
-"startkwalificatie"). Filters narrow both the same way; for questions about
-lessons across cases the result is spread over documents.
+"startkwalificatie"). Dense search runs first: BM25 ranks within the documents of
+its nearest chunks (`bm25_nearest`), so pages elsewhere in the store that share the
+question's words cannot reorder a report's own passages. Filters narrow both the same
+way; for questions about lessons across cases the result is spread over documents.
 """
 
 from __future__ import annotations

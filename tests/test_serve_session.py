@@ -7,6 +7,7 @@ not leave the app running on its port.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import struct
@@ -83,6 +84,41 @@ def serving(home: Path, model_path, real_embeddings):
             command.wait(30)
 
 
+def stopped(command: subprocess.Popen, app: int, log_path: Path) -> int:
+    """The command's exit code; if it is still running after a minute, fail with what the app's threads are
+    doing (`report_threads_on_sigusr1`) and the end of its log."""
+    try:
+        return command.wait(60)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(app, signal.SIGUSR1)
+        time.sleep(2)
+        pytest.fail("Ctrl+C did not stop the app within 60 s; its log:\n" + log_path.read_text(errors="replace")[-6000:])
+
+
+def test_a_lingering_thread_does_not_keep_a_stopped_app_alive(tmp_path):
+    """`exit_within`: the process ends though a thread it started still runs, and `report_threads_on_sigusr1`
+    tells what that thread was doing."""
+    script = (
+        "import threading, time\n"
+        "from ui.replicas import exit_within, report_threads_on_sigusr1\n"
+        "report_threads_on_sigusr1()\n"
+        "def lingering():\n    time.sleep(600)\n"
+        "threading.Thread(target=lingering).start()\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(1)\n"
+        "exit_within(1)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout.readline().strip() == "ready"
+    os.kill(process.pid, signal.SIGUSR1)
+    assert process.wait(120) == 0, "the lingering thread kept the process alive"
+    stacks = process.stderr.read()
+    assert "in lingering" in stacks and "Thread" in stacks
+
+
 def test_the_app_answers_from_a_session_of_its_own_and_ctrl_c_stops_it(tmp_path, model_path, real_embeddings):
     with serving(tmp_path, model_path, real_embeddings) as (url, command, log_path):
         apps = children(command.pid)
@@ -95,7 +131,7 @@ def test_the_app_answers_from_a_session_of_its_own_and_ctrl_c_stops_it(tmp_path,
         # setting malloc_arenas (2): Gradio's threads share one arena besides the main one (uncapped: 11 on 2026-12-05)
         assert malloc_arenas(app) <= 1
         command.send_signal(signal.SIGINT)  # what Ctrl+C in the terminal sends: to the command only
-        assert command.wait(60) == 0
+        assert stopped(command, app, log_path) == 0
         assert not wait_gone([app]), "the app kept running after Ctrl+C"
         assert "closing server" in log_path.read_text(errors="replace"), "Gradio was not shut down cleanly"
         with pytest.raises(httpx.TransportError):
