@@ -8,9 +8,6 @@ import click
 
 from assistant.commands import Context
 
-# after Ctrl+C the app process ends at the latest this long after Gradio closed its server (`exit_within`)
-SHUTDOWN_SECONDS = 10
-
 
 @click.command()
 @click.option("--host", default=None, help="Default: setting host (127.0.0.1).")
@@ -56,7 +53,7 @@ def serve(ctx: click.Context, host, port, no_ingest, workers, replica, alone):
 
     from ingest.pipeline import ingest_beside_answers
     from ui.app import launch
-    from ui.replicas import exit_within, limit_malloc_arenas, report_threads_on_sigusr1
+    from ui.replicas import limit_malloc_arenas, report_threads_on_sigusr1
 
     limit_malloc_arenas(int(app.malloc_arenas))  # before the store and the app start their threads
     report_threads_on_sigusr1()
@@ -65,4 +62,3 @@ def serve(ctx: click.Context, host, port, no_ingest, workers, replica, alone):
         click.echo(f"Lege store: de corpus in {obj.settings.corpus_dir} wordt ingelezen…")
         click.echo(ingest_beside_answers(obj.assistant, [obj.settings.corpus_dir], progress=True).summary())
     launch(obj.assistant, app, **({"quiet": True} if replica else {}))
-    exit_within(SHUTDOWN_SECONDS)  # launch returns once Ctrl+C closed the server

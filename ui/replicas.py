@@ -13,12 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import faulthandler
-import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 from ui.router import HEAD_LIMIT, Router
@@ -78,15 +76,6 @@ def report_threads_on_sigusr1() -> None:
     """`kill -USR1 <app pid>` prints every thread's stack to the app's stderr: what a process that does not
     stop or answer is doing, without stopping it."""
     faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)
-
-
-def exit_within(seconds: float) -> None:
-    """End this process at most `seconds` from now, whatever threads are left: after Ctrl+C Gradio has
-    closed the server, and a thread still busy (a client's open stream, an answer under way) must not keep
-    the app, its port and its memory alive. Python ends it sooner when nothing is left running."""
-    timer = threading.Timer(seconds, os._exit, args=(0,))
-    timer.daemon = True
-    timer.start()
 
 
 def limit_malloc_arenas(count: int) -> bool:
