@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -146,18 +147,27 @@ def pooled_questions(sets: dict) -> list:
     return pooled
 
 
+def file_labels(paths) -> dict:
+    """Each questions file's name in the tables: its stem, or the path as given where two files share a stem
+    (`a/test.jsonl` and `b/test.jsonl` must not become one row)."""
+    stems = Counter(Path(path).stem for path in paths)
+    return {path: Path(path).stem if stems[Path(path).stem] == 1 else str(path) for path in paths}
+
+
 def file_ids(sets: dict) -> dict[str, set]:
-    """Question file name -> the ids of its questions."""
-    return {Path(path).stem: {q.id for q in questions} for path, questions in sets.items()}
+    """Question file label (`file_labels`) -> the ids of its questions."""
+    labels = file_labels(sets)
+    return {labels[path]: {q.id for q in questions} for path, questions in sets.items()}
 
 
 def per_file_summaries(results: dict, sets: dict) -> list[dict]:
     """Each file's own summary per variant, beside the pooled one."""
     from evals.run import summaries_by_file
 
+    labels = file_labels(sets)
     by_file = summaries_by_file(results, file_ids(sets))
     return [
-        {"file": str(path), "name": Path(path).stem, "questions": len(qs), "summary": by_file[Path(path).stem]}
+        {"file": str(path), "name": labels[path], "questions": len(qs), "summary": by_file[labels[path]]}
         for path, qs in sets.items()
     ]
 

@@ -155,3 +155,22 @@ def test_cli_eval_pools_several_question_files_with_a_table_per_file(corpus_assi
     qid = json.loads(lines[3])["id"]
     assert f"{clash}: question id '{qid}' is also in {first}" in result.output
     assert not elsewhere.exists()
+
+
+def test_cli_eval_keeps_same_named_question_files_apart(corpus_assistant, tmp_path):
+    """Two files called the same in different folders are two rows, each with its own questions' figures."""
+    lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    first, second = tmp_path / "a" / "set.jsonl", tmp_path / "b" / "set.jsonl"
+    for path, chosen in ((first, lines[:5]), (second, lines[5:12])):
+        path.parent.mkdir()
+        path.write_text("\n".join(chosen) + "\n", encoding="utf-8")
+    context = Context()
+    context._assistant = corpus_assistant
+    report = tmp_path / "report"
+    args = ["eval", "--questions", str(first), "--questions", str(second), "--report", str(report)]
+    result = CliRunner().invoke(cli, args + ["--variants", "hybrid", "--no-gate"], obj=context)
+    assert result.exit_code == 0, result.output
+    data = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    assert [(f["name"], f["questions"]) for f in data["per_file"]] == [(str(first), 5), (str(second), 7)]
+    counted = [f["summary"]["hybrid"]["abstention"]["n"] for f in data["per_file"]]
+    assert counted == [5, 7]
