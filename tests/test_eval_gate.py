@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -120,21 +121,28 @@ def test_cli_eval_exits_1_when_the_gate_fails(broken_assistant, tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def pooled_eval(assistant, first: Path, second: Path, report: Path):
+    """`eval` of the shipped set's first 5 questions (in `first`) pooled with its next 7 (in `second`), hybrid:
+    the set's lines, the CLI context and report.json."""
+    lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    for path, chosen in ((first, lines[:5]), (second, lines[5:12])):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("\n".join(chosen) + "\n", encoding="utf-8")
+    context = Context()
+    context._assistant = assistant
+    args = ["eval", "--questions", str(first), "--questions", str(second), "--report", str(report)]
+    result = CliRunner().invoke(cli, args + ["--variants", "hybrid", "--no-gate"], obj=context)
+    assert result.exit_code == 0, result.output
+    return lines, context, json.loads((report / "report.json").read_text(encoding="utf-8"))
+
+
 def test_cli_eval_pools_several_question_files_with_a_table_per_file(corpus_assistant, tmp_path):
     """One set of 30-50 questions moves by more than most changes: several files scored together give one
     pooled figure (every question once) and each file's own beside it; an id in two files is refused, naming
     both, and nothing is written."""
-    lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
     first, second = tmp_path / "eerste.jsonl", tmp_path / "tweede.jsonl"
-    first.write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
-    second.write_text("\n".join(lines[5:12]) + "\n", encoding="utf-8")
-    context = Context()
-    context._assistant = corpus_assistant
+    lines, context, data = pooled_eval(corpus_assistant, first, second, tmp_path / "report")
     report = tmp_path / "report"
-    args = ["eval", "--questions", str(first), "--questions", str(second), "--report", str(report)]
-    result = CliRunner().invoke(cli, args + ["--variants", "hybrid", "--no-gate"], obj=context)
-    assert result.exit_code == 0, result.output
-    data = json.loads((report / "report.json").read_text(encoding="utf-8"))
     assert data["questions"]["total"] == 12 and len(data["records"]) == 12
     assert data["questions_files"] == [str(first), str(second)] and data["gold_set"] == ""
     assert [(f["name"], f["questions"]) for f in data["per_file"]] == [("eerste", 5), ("tweede", 7)]
@@ -159,18 +167,8 @@ def test_cli_eval_pools_several_question_files_with_a_table_per_file(corpus_assi
 
 def test_cli_eval_keeps_same_named_question_files_apart(corpus_assistant, tmp_path):
     """Two files called the same in different folders are two rows, each with its own questions' figures."""
-    lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()
     first, second = tmp_path / "a" / "set.jsonl", tmp_path / "b" / "set.jsonl"
-    for path, chosen in ((first, lines[:5]), (second, lines[5:12])):
-        path.parent.mkdir()
-        path.write_text("\n".join(chosen) + "\n", encoding="utf-8")
-    context = Context()
-    context._assistant = corpus_assistant
-    report = tmp_path / "report"
-    args = ["eval", "--questions", str(first), "--questions", str(second), "--report", str(report)]
-    result = CliRunner().invoke(cli, args + ["--variants", "hybrid", "--no-gate"], obj=context)
-    assert result.exit_code == 0, result.output
-    data = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    _, _, data = pooled_eval(corpus_assistant, first, second, tmp_path / "report")
     assert [(f["name"], f["questions"]) for f in data["per_file"]] == [(str(first), 5), (str(second), 7)]
     counted = [f["summary"]["hybrid"]["abstention"]["n"] for f in data["per_file"]]
     assert counted == [5, 7]
