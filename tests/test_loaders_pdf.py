@@ -106,6 +106,36 @@ def test_page_without_text_layer_is_reported(tmp_path):
     assert any("page(s) 2 have no text layer" in w for w in doc.warnings)
 
 
+def test_table_of_contents_and_index_are_not_passages(tmp_path):
+    """A report's contents page repeats every heading with leader dots: as a passage it matched questions
+    about any chapter. The entries go (a page number read apart from its entry with them); the body, an
+    ellipsis in a sentence and a form's empty field stay."""
+    leaders = " ." * 30
+    contents = [("Inhoud", 72, 60, 16, True)]
+    for i, (title, page) in enumerate([("1 Inleiding", "3"), ("2 Aanpak", "3"), ("2.1 Data verzamelen", "4"), ("3 Lessen", "4")]):
+        contents.append((f"{title}{leaders}", 72, 100 + 16 * i, 11))
+        contents.append((page, 520, 100 + 16 * i, 11))
+    contents.append((f"Bijlage A{leaders}", 72, 180, 11))  # its number printed where it is read apart
+    body = [
+        ("1 Inleiding", 72, 60, 16, True),
+        ("De gemeente begon in 2019 met een proef ... en breidde die later uit.", 72, 100, 11),
+        ("2 Aanpak", 72, 140, 16, True),
+        ("Het team verzamelde meldingen uit drie systemen.", 72, 180, 11),
+        ("Naam: ..........................", 72, 220, 11),
+        (f"Zie ook de begrippenlijst{leaders} 9", 72, 260, 11),
+    ]
+    path = tmp_path / "met-inhoud.pdf"
+    path.write_bytes(make_pdf([[("Datagedreven werken", 72, 300, 24, True)], contents, body]))
+    doc = load_file(path)
+    text = "\n".join(b.text for b in doc.blocks)
+    assert ". . . ." not in text and "begrippenlijst" not in text
+    assert not any("Inhoud" in b.text or "Inhoud" in b.section_path for b in doc.blocks)
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Datagedreven werken", "1 Inleiding", "2 Aanpak"]
+    assert {b.page for b in doc.blocks} == {1, 3}
+    assert "een proef ... en breidde" in block_with(doc, "proef").text
+    assert block_with(doc, "Naam:").section_path[-1] == "2 Aanpak"
+
+
 def test_bold_body_text_is_not_all_headings(tmp_path):
     path = tmp_path / "vet.pdf"
     lines = ["Deze hele tekst is vet gezet", "door de opmaak van het sjabloon", "en blijft gewoon lopende tekst"]

@@ -27,8 +27,9 @@ LOADERS: dict[str, str] = {
 # A loader whose reading of a file changed: files of its type already stored are read and embedded again
 # ('pdf2': a bulleted list right under its heading was read as one paragraph; 'pdf3': the lines of two
 # columns side by side were read across both; 'pdf4': words set closer than 3 pt were read as one; 'pdf5': a
-# diagram's labels were read into the sentences of the prose beside it).
-LOADER_REVISIONS: dict[str, str] = {".pdf": "pdf5"}
+# diagram's labels were read into the sentences of the prose beside it; 'pdf6': the entries of a table of
+# contents or an index were read as passages).
+LOADER_REVISIONS: dict[str, str] = {".pdf": "pdf6"}
 SUPPORTED_SUFFIXES = LOADERS.keys()  # a live view: a loader registered at run time counts too
 
 

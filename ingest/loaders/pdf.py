@@ -20,7 +20,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from ingest.document import IngestError, LoadedDocument, doc_id_for
 from ingest.loaders.common import first_heading, put, stem_title
 from ingest.loaders.hyphenation import LineJoiner, vocabulary
-from ingest.loaders.pdf_layout import BlockBuilder, PageText, drop_furniture, split_footnotes
+from ingest.loaders.pdf_layout import BlockBuilder, PageText, drop_furniture, drop_navigation, split_footnotes
 from ingest.loaders.pdf_lines import page_lines
 
 NO_TEXT_LAYER = "no text layer (scanned PDF?); OCR is not done"
@@ -42,6 +42,7 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
                 f"page(s) {', '.join(silent)} have no text layer (scanned?); OCR is not done, their content is missing"
             )
         drop_furniture(pages)
+        drop_navigation(pages)
         builder = BlockBuilder(pages, LineJoiner(vocabulary(ln.text for p in pages for ln in p.lines)))
         for page in pages:
             split_footnotes(page, builder.body)

@@ -37,6 +37,12 @@ _BULLET = re.compile(
 _ENUMERATOR = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s+")
 _PLAIN_NOTE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[^\W\d])")  # "3 Bron: ...", not "10 20 30"
 _SENTENCE_END = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
+# an entry of a table of contents or an index: a title, a run of leader dots, then (not always on the same
+# line once read) the page it points to: "2.1 Aanpak . . . . . . 12", "asn1_der_coding ........ 17, 19"
+_LEADERS = r"(?:(?:\.\s?){4,}\.|\u2026{2,}|(?:\u00b7\s?){4,}\u00b7)"
+_PAGE_REF = r"(?:\d{1,4}|[ivxlc]{1,7})(?:\s*[,\u2013-]\s*\d{1,4})*"
+_NAVIGATION_ENTRY = re.compile(rf"{_LEADERS}\s*(?:{_PAGE_REF})?\s*$", re.IGNORECASE)
+_WITH_PAGE_REF = re.compile(rf"{_LEADERS}\s*{_PAGE_REF}\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -93,6 +99,23 @@ def drop_furniture(pages: list[PageText]) -> None:
                 or (_PAGE_NUMBER.match(line.text) and not 0.15 * page.height < line.top < 0.85 * page.height)
             )
         ]
+
+
+def drop_navigation(pages: list[PageText]) -> None:
+    """Remove the entries of a table of contents or an index, and such pages whole.
+
+    They repeat the headings of the body with page numbers: as passages they matched every question
+    about any chapter and were quoted as answers ("2.1 Aanpak . . . . 12"). A page most of whose lines
+    are entries, at least three of them pointing to a page, is navigation: its title ("Inhoud") and the
+    page numbers read apart from their entries go with it. A form's empty fields ("Naam: .......")
+    point to no page: they stay."""
+    for page in pages:
+        entries = [line for line in page.lines if _NAVIGATION_ENTRY.search(line.text)]
+        pointing = sum(bool(_WITH_PAGE_REF.search(line.text)) for line in entries)
+        if pointing >= 3 and len(entries) * 2 >= len(page.lines):
+            page.lines = []
+        elif pointing:
+            page.lines = [line for line in page.lines if not _WITH_PAGE_REF.search(line.text)]
 
 
 def _edge_lines(lines: list[Line]) -> list[Line]:
