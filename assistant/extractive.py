@@ -41,7 +41,7 @@ from assistant.sentence_features import (
 )
 from assistant.sentence_ranker import DEFAULT_MODEL, RankerModel, load_model, question_summary
 from assistant.settings import Settings
-from assistant.text import LIST_MARKER
+from assistant.text import LIST_MARKER, detect_language
 
 # answer composition, chosen on the held-out folds of the gold sets (docs/answering.md)
 WORD_BUDGET = 70  # words of quoted sentences (the first always counts) within which more are added
@@ -58,16 +58,18 @@ LIST_ITEM_WORDS = 35  # a longer line after a list's lead-in is a paragraph, unl
 _ITEM_TITLE = re.compile(r"^([^–—:]{3,90}?)\s+[–—]\s+\S")
 LEADS = {
     "nl": {
-        "single": "Volgens de bronnen:",
-        "list": "De bronnen noemen onder meer:",
-        "unknown": "Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:",
+        "single": "Volgens de bronnen{quoted}:",
+        "list": "De bronnen noemen onder meer{quoted}:",
+        "unknown": "Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen{quoted}:",
     },
     "en": {
-        "single": "According to the sources (quoted in Dutch):",
-        "list": "The sources mention, among other things (quoted in Dutch):",
-        "unknown": "The available sources do not say. What they state about it (in Dutch):",
+        "single": "According to the sources{quoted}:",
+        "list": "The sources mention, among other things{quoted}:",
+        "unknown": "The available sources do not say. What they state about it{quoted}:",
     },
 }
+# the quotes are verbatim, so in the documents' language: said when it is not the question's
+QUOTED_IN = {"nl": {"en": " (in het Engels geciteerd)"}, "en": {"nl": " (quoted in Dutch)"}}
 _UNKNOWN_COLUMNS = (FEATURES.index("cue_unknown"), FEATURES.index("unknown_section"))
 _TYPE_MATCH = FEATURES.index("type_match")
 # The coverage floor and the number floor look at the three best sentences. The coverage floor asks one
@@ -234,7 +236,7 @@ class ExtractiveAnswerer:
         words, docs/answering.md)."""
         numbers: dict[int, int] = {}
         quotes: dict[int, list[str]] = {}
-        lines = [LEADS.get(language, LEADS["nl"])[lead]]
+        lines = [lead_line(language, lead, [c.sentence for c in chosen])]
         previous: Candidate | None = None
         for c in _reading_order(chosen):
             n = numbers.setdefault(c.passage_index, len(numbers) + 1)
@@ -339,6 +341,13 @@ def coverage_scores(rows: np.ndarray) -> np.ndarray:
     words = np.expm1(rows[:, col["words"]])
     long_penalty = np.minimum(1.0, LONG_SENTENCE / np.maximum(words, 1.0))
     return rows[:, col["coverage_context"]] / (1.0 + 0.08 * rows[:, col["passage_rank"]]) * long_penalty
+
+
+def lead_line(language: str, lead: str, quotes: list[str]) -> str:
+    """The answer's first line in the question's language, naming the quotes' language where it differs."""
+    language = language if language in LEADS else "nl"
+    quoted = QUOTED_IN[language].get(detect_language(" ".join(quotes)), "")
+    return LEADS[language][lead].format(quoted=quoted)
 
 
 def _shares_line(previous: Candidate | None, current: Candidate) -> bool:

@@ -129,7 +129,7 @@ def test_dutch_question_about_something_else_abstains_even_when_e5_scores_it_clo
 def test_english_question_gets_english_framing(corpus_assistant):
     answer = corpus_assistant.ask("What is the goal of the smart sweeping project in Utrecht?")
     assert answer.language == "en" and not answer.abstained
-    assert answer.text.split("\n")[0].startswith(("According to the sources", "The sources"))
+    assert answer.text.split("\n")[0].endswith("(quoted in Dutch):")  # the quotes are verbatim Dutch
     assert "case-01-slim-vegen-utrecht.md" in cited_documents(answer)
     commissioner = corpus_assistant.ask("Who commissioned the study?")
     assert not commissioner.abstained and "A&O fonds" in commissioner.text
@@ -143,6 +143,30 @@ def test_the_framing_follows_the_question_s_language_without_a_question_word(cor
     assert refused.text.startswith("The available sources do not answer this")
     dutch = corpus_assistant.ask("Hoeveel kilometers of uren bespaart Utrecht per jaar?")  # Dutch 'of': 'or'
     assert dutch.language == "nl" and not dutch.text.startswith(("According", "The available"))
+
+
+def test_the_framing_names_the_quotes_language_only_where_it_is_not_the_question_s(tmp_path, fake_settings, fake_embeddings):
+    """Quotes are verbatim, so in the documents' language: an English report quoted for an English question
+    is not 'quoted in Dutch', and a Dutch question over it is told its quotes are English."""
+    doc = tmp_path / "docs" / "street-cleaning.md"
+    doc.parent.mkdir()
+    doc.write_text(
+        "# Street cleaning pilot\n\n## Results\n\n"
+        "The sweeping routes were planned with sensor data from the litter bins. "
+        "After one year the city drove 20 percent fewer kilometres with its sweepers.\n",
+        encoding="utf-8",
+    )
+    bot = Assistant(fake_settings.replace(corpus_profile=""), store=ChunkStore(fake_settings), embeddings=fake_embeddings)
+    ingest_into(bot, [doc.parent])
+    english = bot.ask("How many fewer kilometres did the sweepers drive after one year?")
+    assert not english.abstained and "20 percent" in english.text
+    assert english.text.split("\n")[0] == "According to the sources:"
+    from assistant.extractive import lead_line
+
+    quotes = [english.citations[0].quote]
+    assert lead_line("nl", "single", quotes) == "Volgens de bronnen (in het Engels geciteerd):"
+    assert lead_line("nl", "single", ["Het team reed 20 procent minder kilometers."]) == "Volgens de bronnen:"
+    assert lead_line("en", "unknown", ["Wat het kostte, is niet bekend."]).endswith("about it (quoted in Dutch):")
 
 
 def test_what_something_costs_is_answered_only_by_an_amount(corpus_assistant):
