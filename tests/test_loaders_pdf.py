@@ -136,6 +136,34 @@ def test_table_of_contents_and_index_are_not_passages(tmp_path):
     assert block_with(doc, "Naam:").section_path[-1] == "2 Aanpak"
 
 
+def test_a_contents_page_without_leader_dots_goes_and_a_sorted_table_stays(tmp_path):
+    """Set without leaders ("2 Aanpak   6"), a contents page is told by its titles, the headings they
+    point to, and its rising page numbers; a table sorted by its last column has those numbers, not the
+    titles, and stays."""
+    chapters = [("1 Inleiding", 3), ("2 Aanpak", 3), ("2.1 Data verzamelen", 4), ("3 Lessen", 4), ("Bijlage", 4)]
+    contents = [("Inhoud", 72, 60, 16, True)]
+    contents += [
+        item
+        for i, (title, page) in enumerate(chapters)
+        for item in ((title, 72, 100 + 16 * i, 11), (str(page), 520, 100 + 16 * i, 11))
+    ]
+    table = [("Meldingen per wijk in 2022:", 72, 60, 11)]
+    rows = [("Noord", 3), ("Oost", 4), ("Zuid", 4), ("West", 5), ("Centrum", 5)]
+    table += [item for i, (wijk, n) in enumerate(rows) for item in ((wijk, 72, 80 + 14 * i, 11), (str(n), 300, 80 + 14 * i, 11))]
+    body = []
+    for i, (title, _page) in enumerate(chapters):
+        body.append((title, 72, 60 + 90 * i, 14, True))
+        body.append((f"Dit hoofdstuk gaat over {title.split()[-1].lower()} en wat het team ervan leerde.", 72, 90 + 90 * i, 11))
+    path = tmp_path / "inhoud-zonder-puntjes.pdf"
+    path.write_bytes(make_pdf([contents, table, body[:4], body[4:]]))
+    doc = load_file(path)
+    assert not any("Inhoud" in b.text or "Inhoud" in b.section_path for b in doc.blocks)
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == [title for title, _ in chapters]
+    assert {b.page for b in doc.blocks} == {2, 3, 4}
+    table_text = " ".join(b.text for b in doc.blocks if b.page == 2)
+    assert all(f"{wijk} {n}" in table_text for wijk, n in rows), table_text
+
+
 def test_bold_body_text_is_not_all_headings(tmp_path):
     path = tmp_path / "vet.pdf"
     lines = ["Deze hele tekst is vet gezet", "door de opmaak van het sjabloon", "en blijft gewoon lopende tekst"]
