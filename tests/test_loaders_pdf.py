@@ -106,6 +106,34 @@ def test_page_without_text_layer_is_reported(tmp_path):
     assert any("page(s) 2 have no text layer" in w for w in doc.warnings)
 
 
+def test_a_chapter_s_own_running_header_goes_and_a_heading_opening_several_pages_stays(tmp_path):
+    """Each chapter prints its name at the top of its pages (three of twelve: under the half that marks a
+    header of the whole report); each opens a page with the same bold 'Aanleiding'. The running headers
+    go, and a sentence that runs over a page turn no longer has one in its middle; the headings stay."""
+    words = "gemeente project data team inwoners wijk model aanpak resultaat leren bestuur sensor melding route".split()
+    pages = []
+    for i in range(12):
+        chapter = ["Slim vegen", "Ondermijning", "Funderingen", "Schooluitval"][i // 3]
+        items = [(f"{chapter} | casusbeschrijving", 300, 30, 8)]
+        top = 90 if i == 5 else 70
+        if i % 3 == 0:
+            items += [(f"Casus {chapter}", 72, 70, 18, True), ("Aanleiding", 72, 100, 11, True)]
+            top = 130
+        items += [
+            (" ".join(words[(i + j + k) % len(words)] for k in range(9)) + f" {i}{j}", 72, top + 16 * j, 11) for j in range(6)
+        ]
+        items.append(("en de zin loopt door op de volgende" if i == 4 else "en zo verder.", 72, top + 16 * 6, 11))
+        pages.append(items)
+    pages[5].insert(1, ("bladzijde waar hij eindigt.", 72, 70, 11))
+    path = tmp_path / "casussen.pdf"
+    path.write_bytes(make_pdf(pages))
+    doc = load_file(path)
+    text = "\n".join(b.text for b in doc.blocks)
+    assert "casusbeschrijving" not in text
+    assert [b.text for b in doc.blocks if b.text == "Aanleiding" and b.kind == "heading"] == ["Aanleiding"] * 4
+    assert "en de zin loopt door op de volgende bladzijde waar hij eindigt." in block_with(doc, "loopt door").text
+
+
 def test_table_of_contents_and_index_are_not_passages(tmp_path):
     """A report's contents page repeats every heading with leader dots: as a passage it matched questions
     about any chapter. The entries go (a page number read apart from its entry with them); the body, an

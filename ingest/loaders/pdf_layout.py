@@ -82,10 +82,19 @@ def body_size(pages: list[PageText]) -> float:
 
 
 def drop_furniture(pages: list[PageText]) -> None:
-    """Remove running headers/footers (digits ignored, so "Pagina 3 van 10" repeats) and page numbers."""
+    """Remove running headers/footers (digits ignored, so "Pagina 3 van 10" repeats) and page numbers.
+
+    A line at the edge of at least half the pages is furniture. So is one printed in the same place on a
+    few pages (`RUNNING_PAGES`) in small or body-size type, not bold: a chapter's own running header
+    ("Hoofdstuk 2 | Aanpak" over its six pages of a sixty-page report) stood in the text on every page of
+    it. A heading that opens several pages (each case's "Aanleiding") is larger or bold, and stays."""
     counts: Counter = Counter()
+    placed: Counter = Counter()
+    body = body_size(pages)
     for page in pages:
-        counts.update({_furniture_key(line) for line in _edge_lines(page.lines)})
+        edge = _edge_lines(page.lines)
+        counts.update({_furniture_key(line) for line in edge})
+        placed.update({_placed_key(line) for line in edge if _plain(line, body)})
     n = len(pages)
     threshold = max(3, math.ceil(n / 2)) if n >= 3 else 2
     for page in pages:
@@ -96,9 +105,22 @@ def drop_furniture(pages: list[PageText]) -> None:
             if id(line) not in edge
             or not (
                 (n >= 2 and counts[_furniture_key(line)] >= threshold)
+                or (_plain(line, body) and placed[_placed_key(line)] >= RUNNING_PAGES)
                 or (_PAGE_NUMBER.match(line.text) and not 0.15 * page.height < line.top < 0.85 * page.height)
             )
         ]
+
+
+RUNNING_PAGES = 3  # pages that print the same plain line in the same place at their edge: a running header
+
+
+def _plain(line: Line, body: float) -> bool:
+    return not line.bold and line.size <= body + 0.25
+
+
+def _placed_key(line: Line) -> tuple:
+    """The line (digits ignored) and where it stands, to the nearest 2 pt."""
+    return _furniture_key(line), round(line.top / 2), round(line.x0 / 2)
 
 
 def drop_navigation(pages: list[PageText]) -> None:
