@@ -86,6 +86,30 @@ def test_report_footnote_marked_not_merged(report):
     assert block_with(report, "maar wel de planning").text.endswith("⁽¹⁾")  # raised, never [n]: see test_reliability_text
 
 
+def test_small_numbered_lines_are_notes_only_when_the_text_refers_to_them(tmp_path):
+    """Small print at the foot of a page opens with numbers in a ranked table or a code listing too: those
+    lines are text, and only a number the page's text refers to (raised) opens a footnote."""
+    prose = [
+        "De respons per gemeente verschilde sterk tussen de deelnemers aan de peiling van dit jaar.",
+        "Gemeenten die vooraf een brief stuurden, kregen meer ingevulde vragenlijsten terug dan de rest.",
+        "Ook een herinnering na twee weken hielp, vooral bij inwoners tussen de twintig en veertig jaar.",
+    ]
+    body = [(text, 72, 100 + 13 * i, 10) for i, text in enumerate(prose)]
+    ranking = [("Rangorde van de gemeenten naar respons:", 72, 700, 8)]
+    ranking += [
+        (f"{n} {name} {pct} procent", 72, 712 + 11 * n, 8)
+        for n, name, pct in ((1, "Utrecht", 45), (2, "Zaanstad", 38), (3, "Dordrecht", 31))
+    ]
+    noted = [*body, ("2", 72 + 5 * len(prose[0]), 99, 6), ("2 Bron: eigen berekening op basis van de peiling.", 72, 760, 8)]
+    path = tmp_path / "rangorde.pdf"
+    path.write_bytes(make_pdf([[*body, *ranking], noted]))
+    doc = load_file(path)
+    assert [b.text for b in doc.blocks if b.kind == "footnote"] == ["⁽²⁾ Bron: eigen berekening op basis van de peiling."]
+    table = block_with(doc, "Utrecht")
+    assert table.kind != "footnote" and table.page == 1
+    assert "1 Utrecht 45 procent 2 Zaanstad 38 procent 3 Dordrecht 31 procent" in table.text
+
+
 def test_report_list_items(report):
     items = [b.text for b in report.blocks if b.kind == "list_item"]
     assert items == ["sensoren op afvalbakken", "een dashboard voor de planners"]

@@ -36,6 +36,8 @@ _BULLET = re.compile(
 )
 _ENUMERATOR = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s+")
 _PLAIN_NOTE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[^\W\d])")  # "3 Bron: ...", not "10 20 30"
+_RAISED_NUMBER = re.compile(r"\u207d(\d+)\u207e")  # a footnote reference as `footnote_mark` writes it
+_PLAIN_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
 # an entry of a table of contents or an index: a title, a run of leader dots, then (not always on the same
 # line once read) the page it points to: "2.1 Aanpak . . . . . . 12", "asn1_der_coding ........ 17, 19"
@@ -194,10 +196,20 @@ def split_footnotes(page: PageText, body: float) -> None:
         and (page.lines[start - 1].size < body * 0.95 or page.lines[start - 1].starts_with_marker)
     ):
         start -= 1
+    referenced = {int(n) for line in page.lines[:start] for n in _RAISED_NUMBER.findall(line.text.translate(_PLAIN_DIGITS))}
     for i in range(start, len(page.lines)):
-        if _opens_note(page.lines[i]):
+        if _opens_notes(page.lines[i], referenced):
             page.lines, page.footnotes = page.lines[:i], page.lines[i:]
             return
+
+
+def _opens_notes(line: Line, referenced: set[int]) -> bool:
+    """A raised number opens the page's notes; a plain one ("3 Bron: ...") only when the text above refers to
+    it: small print under a table or a code listing opens its lines with numbers too ("4 CARD32 N_MATCHES")."""
+    if line.starts_with_marker:
+        return True
+    number = _PLAIN_NOTE_NUMBER.match(line.text)
+    return bool(number) and int(number.group(1)) in referenced
 
 
 def _opens_note(line: Line) -> bool:
