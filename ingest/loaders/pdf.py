@@ -20,8 +20,9 @@ from pdfplumber.utils.exceptions import PdfminerException
 from ingest.document import IngestError, LoadedDocument, doc_id_for
 from ingest.loaders.common import first_heading, put, stem_title
 from ingest.loaders.hyphenation import LineJoiner, vocabulary
-from ingest.loaders.pdf_layout import BlockBuilder, PageText, drop_furniture, drop_navigation, split_footnotes
+from ingest.loaders.pdf_layout import BlockBuilder, PageText, drop_furniture, split_footnotes
 from ingest.loaders.pdf_lines import page_lines
+from ingest.loaders.pdf_navigation import drop_navigation
 
 NO_TEXT_LAYER = "no text layer (scanned PDF?); OCR is not done"
 _DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:([Z+-])(\d{2})?'?(\d{2})?)?")

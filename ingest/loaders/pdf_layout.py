@@ -39,12 +39,6 @@ _PLAIN_NOTE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[^\W\d])")  # "3 Bron: ...", n
 _RAISED_NUMBER = re.compile(r"\u207d(\d+)\u207e")  # a footnote reference as `footnote_mark` writes it
 _PLAIN_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
-# an entry of a table of contents or an index: a title, a run of leader dots, then (not always on the same
-# line once read) the page it points to: "2.1 Aanpak . . . . . . 12", "asn1_der_coding ........ 17, 19"
-_LEADERS = r"(?:(?:\.\s?){4,}\.|\u2026{2,}|(?:\u00b7\s?){4,}\u00b7)"
-_PAGE_REF = r"(?:\d{1,4}|[ivxlc]{1,7})(?:\s*[,\u2013-]\s*\d{1,4})*"
-_NAVIGATION_ENTRY = re.compile(rf"{_LEADERS}\s*(?:{_PAGE_REF})?\s*$", re.IGNORECASE)
-_WITH_PAGE_REF = re.compile(rf"{_LEADERS}\s*{_PAGE_REF}\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -123,59 +117,6 @@ def _plain(line: Line, body: float) -> bool:
 def _placed_key(line: Line) -> tuple:
     """The line (digits ignored) and where it stands, to the nearest 2 pt."""
     return _furniture_key(line), round(line.top / 2), round(line.x0 / 2)
-
-
-def drop_navigation(pages: list[PageText]) -> None:
-    """Remove the entries of a table of contents or an index, and such pages whole.
-
-    They repeat the headings of the body with page numbers: as passages they matched every question
-    about any chapter and were quoted as answers ("2.1 Aanpak . . . . 12"). A page most of whose lines
-    are entries, at least three of them pointing to a page, is navigation: its title ("Inhoud") and the
-    page numbers read apart from their entries go with it. A form's empty fields ("Naam: .......")
-    point to no page: they stay. A contents page set without leader dots ("2 Aanpak    6") is told by
-    its entries: their page numbers rise, and most titles are lines elsewhere in the document (`_contents_entries`)."""
-    for page in pages:
-        entries = [line for line in page.lines if _NAVIGATION_ENTRY.search(line.text)]
-        pointing = sum(bool(_WITH_PAGE_REF.search(line.text)) for line in entries)
-        if pointing >= 3 and len(entries) * 2 >= len(page.lines):
-            page.lines = []
-        elif pointing:
-            page.lines = [line for line in page.lines if not _WITH_PAGE_REF.search(line.text)]
-    candidates = [(page, entries) for page in pages if (entries := _contents_entries(page, len(pages)))]
-    if candidates:
-        lines = Counter(_bare_title(line.text) for page in pages for line in page.lines)
-        for page, entries in candidates:
-            own = Counter(_bare_title(line.text) for line in page.lines)
-            if sum(lines[title] > own[title] for title in entries) >= 0.6 * len(entries):
-                page.lines = []
-
-
-CONTENTS_ENTRIES = 4  # a contents page without leaders lists at least this many titles with page numbers
-_TITLE_AND_PAGE = re.compile(r"^(.*[^\W\d_].*?)\s+(\d{1,4})$")
-_NUMBERING = re.compile(
-    r"^(?:(?:hoofdstuk|chapter|bijlage|appendix|deel|part)\s+)?(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])?[.)]?\s+", re.I
-)
-
-
-def _contents_entries(page: PageText, document_pages: int) -> list[str]:
-    """The titles of the page's entries when it reads as a contents page: most of its lines are "title
-    page number" or a number alone, at least `CONTENTS_ENTRIES` of them, their numbers rising and inside
-    the document. Whether the titles are headings elsewhere (a table sorted by its last column is not)
-    the caller checks."""
-    entries = [(m.group(1), int(m.group(2))) for m in (_TITLE_AND_PAGE.match(line.text) for line in page.lines) if m]
-    alone = sum(line.text.isdigit() for line in page.lines)
-    if len(entries) < CONTENTS_ENTRIES or (len(entries) + alone) * 2 < len(page.lines):
-        return []
-    numbers = [n for _, n in entries]
-    rising = sum(b >= a for a, b in zip(numbers, numbers[1:]))
-    if rising < 0.8 * (len(numbers) - 1) or max(numbers) > document_pages + 20:
-        return []
-    return [_bare_title(title) for title, _ in entries]
-
-
-def _bare_title(text: str) -> str:
-    """A title without its numbering, case and spacing: '2.1  Data verzamelen' -> 'data verzamelen'."""
-    return " ".join(_NUMBERING.sub("", text.strip()).casefold().split())
 
 
 def _edge_lines(lines: list[Line]) -> list[Line]:
