@@ -158,6 +158,41 @@ def test_a_chapter_s_own_running_header_goes_and_a_heading_opening_several_pages
     assert "en de zin loopt door op de volgende bladzijde waar hij eindigt." in block_with(doc, "loopt door").text
 
 
+def test_a_pull_quote_in_large_type_is_text_not_a_heading(tmp_path):
+    """A pull quote set large between paragraphs read as a heading: never quotable, and the section of the
+    paragraphs after it. Large type in quotation marks or of two sentences is prose; a numbered heading and
+    one that asks a question stay headings."""
+    body = [
+        "Dit is de gewone tekst van het rapport met veel woorden op elke regel van de pagina hier.",
+        "Nog een regel gewone tekst die doorgaat over de aanpak van het onderzoek bij de gemeenten.",
+        "En een derde regel die de alinea afsluit met een punt aan het einde van deze zin.",
+    ]
+
+    def paragraph(top):
+        return [(text, 72, top + 13 * i, 10) for i, text in enumerate(body)]
+
+    page = [
+        ("1. Inleiding", 72, 60, 16, True),
+        *paragraph(90),
+        ("\u201cData is geen doel op zich, maar een middel om de stad beter te maken.\u201d \u2013 wethouder", 100, 150, 15),
+        *paragraph(180),
+        ("Wat leerden de gemeenten?", 72, 240, 16, True),
+        *paragraph(270),
+        ("Het team begon klein. Daarna volgde de hele stad.", 72, 330, 15),
+        *paragraph(360),
+    ]
+    path = tmp_path / "citaat.pdf"
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["1. Inleiding", "Wat leerden de gemeenten?"]
+    quote = block_with(doc, "geen doel op zich")
+    assert quote.kind == "paragraph" and quote.section_path == ("1. Inleiding",)
+    assert [b.section_path[-1] for b in doc.blocks if b.text.startswith("Dit is de gewone")] == ["1. Inleiding"] * 2 + [
+        "Wat leerden de gemeenten?"
+    ] * 2
+    assert block_with(doc, "Het team begon klein.").kind == "paragraph"
+
+
 def test_table_of_contents_and_index_are_not_passages(tmp_path):
     """A report's contents page repeats every heading with leader dots: as a passage it matched questions
     about any chapter. The entries go (a page number read apart from its entry with them); the body, an

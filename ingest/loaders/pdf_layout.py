@@ -221,8 +221,8 @@ class BlockBuilder:
                 runs[-1].lines.append(line)
             else:
                 runs.append(_Run(kind, [line]))
-        for run in runs:  # a "heading" of many lines is emphasised prose
-            if run.kind == "heading" and (len(run.lines) > 3 or len(" ".join(ln.text for ln in run.lines)) > 200):
+        for run in runs:  # a "heading" of many lines, of two sentences or in quotation marks is emphasised prose
+            if run.kind == "heading" and (len(run.lines) > 3 or _prose(" ".join(ln.text for ln in run.lines))):
                 run.kind = "paragraph"
         return runs
 
@@ -309,6 +309,20 @@ class BlockBuilder:
             else:
                 notes[-1] = self.joiner.join(notes[-1], line.text)
         return notes
+
+
+def _prose(text: str) -> bool:
+    """Large type that is not a heading: over 200 characters, two sentences, or a pull quote ("Data is geen
+    doel op zich." in 15 pt between two paragraphs), which as a heading was no quotable sentence and became
+    the section of the paragraphs after it."""
+    return len(text) > 200 or bool(_TWO_SENTENCES.search(text) or _PULL_QUOTE.match(text))
+
+
+_TWO_SENTENCES = re.compile(r"(?<=[^\W\d_]{3})[.!?]\s+[A-Z\u201e\u201c\"]")
+# opening quote, at least a few words, closing quote, perhaps who said it ("... maken." – wethouder Jansen)
+_PULL_QUOTE = re.compile(
+    r"^[\u201e\u201c\u201d\"'\u2018\u00ab]\s*[^\W\d_].{10,}[\u201d\u201c\"'\u2019\u00bb](?:\s*[-\u2013\u2014,]\s*\S.{0,60})?$"
+)
 
 
 def _size_class(size: float) -> float:
