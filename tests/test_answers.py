@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from assistant.api import Assistant
+from assistant.extractive import lead_line
 from assistant.profile import EMPTY
 from assistant.sentence_features import QuestionView
 from assistant.store import ChunkStore
@@ -161,8 +162,6 @@ def test_the_framing_names_the_quotes_language_only_where_it_is_not_the_question
     english = bot.ask("How many fewer kilometres did the sweepers drive after one year?")
     assert not english.abstained and "20 percent" in english.text
     assert english.text.split("\n")[0] == "According to the sources:"
-    from assistant.extractive import lead_line
-
     quotes = [english.citations[0].quote]
     assert lead_line("nl", "single", quotes) == "Volgens de bronnen (in het Engels geciteerd):"
     assert lead_line("nl", "single", ["Het team reed 20 procent minder kilometers."]) == "Volgens de bronnen:"

@@ -28,9 +28,8 @@ LOADERS: dict[str, str] = {
 # ('pdf2': a bulleted list right under its heading was read as one paragraph; 'pdf3': the lines of two
 # columns side by side were read across both; 'pdf4': words set closer than 3 pt were read as one; 'pdf5': a
 # diagram's labels were read into the sentences of the prose beside it; 'pdf6': the entries of a table of
-# contents or an index were read as passages, a chapter's own running header stood in its text, and small
-# print opening with numbers, a ranked table or a code listing, became footnotes no text referred to, and a
-# pull quote in large type became a heading).
+# contents or an index were read as passages, a chapter's own running header stood in its text, a ranked
+# table or code listing in small print became footnotes no text referred to, a pull quote became a heading).
 LOADER_REVISIONS: dict[str, str] = {".pdf": "pdf6"}
 SUPPORTED_SUFFIXES = LOADERS.keys()  # a live view: a loader registered at run time counts too
 
