@@ -317,6 +317,136 @@ def test_two_columns_are_read_one_after_the_other(tmp_path):
     assert text.index("Het datateam") < text.index("Privacy staat")
 
 
+def test_two_columns_whose_long_lines_reach_into_the_gutter_are_read_column_by_column(tmp_path):
+    """Where the columns' lines stop sharing baselines (a heading in one of them), the longer lines of
+    the left column reach into the gutter. The gutter was put at the first x that split the most rows,
+    which those lines cross: read as rows of the full width, they let the right column's lines in between
+    ("... een logboek dat de raad team evalueert elke maand ..."). A browser's two-column PDF reads so."""
+    path = tmp_path / "kolommen.pdf"
+    left_short = [
+        "Het datateam werkt vanuit de vragen",
+        "van de afdelingen en begint elk",
+        "traject met een korte verkenning",
+        "van de gegevens die er al zijn bij",
+        "de afdelingen van de gemeente en",
+        "bij haar partners in de regio.",
+    ]
+    left_long = [
+        "Daarna bouwt het team een eerste dashboard",
+        "dat de afdeling zelf kan gebruiken, en het",
+        "team evalueert elke maand met de afdeling",
+        "of het dashboard nog de goede vragen beantwoordt",
+        "en welke gegevens erbij moeten komen.",
+        "Zo groeit het dashboard mee met het werk",
+        "van de afdeling en blijft het in gebruik",
+        "ook als het project is afgerond.",
+    ]
+    right_first = [
+        "Privacy staat bij elk project voorop:",
+        "de functionaris gegevensbescherming",
+        "kijkt vanaf het begin mee en toetst",
+        "elke nieuwe koppeling van gegevens",
+        "aan de AVG en aan de regels die de",
+        "gemeente zelf heeft vastgesteld.",
+    ]
+    right_then = [
+        "Het team legt elke keuze vast",
+        "in een logboek dat de raad",
+        "kan inzien, zodat elke stap",
+        "controleerbaar blijft voor",
+        "inwoners en toezichthouders",
+        "en voor de accountant",
+        "die jaarlijks meekijkt",
+        "naar de verwerkingen.",
+    ]
+    page = [("Werkwijze van het datateam", 72, 60, 16, True)]
+    page += [(text, 72, 100 + 13 * i, 10) for i, text in enumerate(left_short + left_long)]
+    page += [(text, 330, 100 + 13 * i, 10) for i, text in enumerate(right_first)]
+    page += [(text, 330, 106.5 + 13 * (i + 6), 10) for i, text in enumerate(right_then)]  # baselines shifted
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    assert [b.text for b in doc.blocks if b.kind == "paragraph"] == [
+        " ".join(left_short + left_long),
+        " ".join(right_first),
+        " ".join(right_then),
+    ]
+
+
+def _disc(x: float, top: float, size: float, page_height: float = 842) -> str:
+    """A filled circle drawn as four curves, as a browser draws a list's bullet, centred on a text line."""
+    r, k = size * 0.18, size * 0.18 * 0.5523
+    cx, cy = x + r, page_height - top - size * 0.45
+    return (
+        f"{cx + r} {cy} m {cx + r} {cy + k} {cx + k} {cy + r} {cx} {cy + r} c "
+        f"{cx - k} {cy + r} {cx - r} {cy + k} {cx - r} {cy} c {cx - r} {cy - k} {cx - k} {cy - r} {cx} {cy - r} c "
+        f"{cx + k} {cy - r} {cx + r} {cy - k} {cx + r} {cy} c f"
+    )
+
+
+def test_bullets_drawn_as_shapes_open_list_items(tmp_path):
+    """A browser's (and many a designer's) PDF draws each item's bullet as a shape, not a character: the
+    text alone ran every item of the list into one paragraph, 'DPIA genoemd. Doel: ... Menselijke ...'."""
+    path = tmp_path / "lijst.pdf"
+    items = [
+        ["Als impacttoets wordt een DPIA genoemd."],
+        ["Doel: voorspellen welke rijroutes voor de", "veegwagens het meest zinvol zijn."],
+        ["Menselijke tussenkomst: de medewerker beslist."],
+    ]
+    page, shapes, top = [("Aanpak en data", 72, 60, 14, True), ("Het register noemt drie punten.", 72, 90, 10)], [], 103
+    for n, lines in enumerate(items):
+        # a disc before the first two items, a square before the third, left of the item's text
+        shapes.append(_disc(74, top, 10) if n < 2 else f"74 {842 - top - 6.3} 3.6 3.6 re f")
+        page += [(text, 86, top + 13 * i, 10) for i, text in enumerate(lines)]
+        top += 13 * len(lines)
+    page.append(("Daarna volgt gewone tekst.", 72, top + 8, 10))
+    path.write_bytes(make_pdf([page], drawings={0: "\n".join(shapes)}))
+    doc = load_file(path)
+    assert [b.text for b in doc.blocks if b.kind == "list_item"] == [" ".join(lines) for lines in items]
+    assert block_with(doc, "Het register noemt").kind == "paragraph"
+    assert block_with(doc, "Daarna volgt").text == "Daarna volgt gewone tekst."
+
+
+def test_a_list_item_over_a_page_turn_keeps_its_sentence(tmp_path):
+    """An item whose sentence the page turn breaks ('... werkt THOR gebiedsgericht en informatiegestuurd:
+    data' / 'worden geregistreerd, ...') was quoted cut in two; like a paragraph's, the end of its
+    sentence goes back to the item, on the item's page."""
+    path = tmp_path / "item.pdf"
+    page1 = [("Aanpak", 72, 60, 14, True), ("\u2022 Werkwijze: de afdeling werkt informatiegestuurd: data", 72, 770, 10)]
+    page2 = [
+        ("worden geregistreerd en geanalyseerd. Per gebied kiest men de inzet.", 84, 72, 10),
+        ("Daarna volgt gewone tekst.", 72, 100, 10),
+    ]
+    path.write_bytes(make_pdf([page1, page2]))
+    doc = load_file(path)
+    item = block_with(doc, "Werkwijze")
+    assert (item.kind, item.page) == ("list_item", 1)
+    assert item.text == "Werkwijze: de afdeling werkt informatiegestuurd: data worden geregistreerd en geanalyseerd."
+    assert block_with(doc, "Per gebied kiest").page == 2
+
+
+def test_a_bold_lead_in_is_part_of_its_item_not_a_heading(tmp_path):
+    """'**1. Een vaardige projectleider en een gedreven** / innovatieteam – een ...': the first line in
+    bold was a heading and the item's text a paragraph that started mid-sentence. A bold line of body
+    size that runs on into a lower-case next line is the item's opening words; a bold heading followed by
+    a new sentence stays a heading."""
+    path = tmp_path / "themas.pdf"
+    page = [
+        ("De negen thema's", 72, 60, 14, True),
+        ("Twee thema's zijn bekend.", 72, 90, 10),
+        ("1. Een vaardige projectleider en een gedreven", 72, 110, 10, True),
+        ("innovatieteam maken het verschil in elk project.", 84, 123, 10),
+        ("2. Ruimte van het management om te experimenteren.", 72, 143, 10),
+        ("Opties voor acties", 72, 170, 10, True),
+        ("Elk thema sluit af met opties voor acties.", 72, 183, 10),
+    ]
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    item = block_with(doc, "vaardige projectleider")
+    assert item.kind == "list_item"
+    assert item.text == "1. Een vaardige projectleider en een gedreven innovatieteam maken het verschil in elk project."
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["De negen thema's", "Opties voor acties"]
+
+
 def test_a_table_stays_in_rows(tmp_path):
     """Cells side by side are a table, not two columns of prose: each row stays one line."""
     path = tmp_path / "tabel.pdf"
@@ -417,6 +547,33 @@ def test_line_joiner_rules():
     assert joiner.join("de gemeen\u00ad", "ten") == "de gemeenten"
     assert joiner.join("einde van de zin.", "Nieuwe") == "einde van de zin. Nieuwe"
     assert LineJoiner({"niet-overbelaste"}).join("niet-", "overbelaste") == "niet-overbelaste"
+    # an address or a file name is never hyphenated by a typesetter: its hyphen is its own
+    assert joiner.join("zie https://parell.nl/datagedreven-", "innovatie-bij-gemeenten/") == (
+        "zie https://parell.nl/datagedreven-innovatie-bij-gemeenten/"
+    )
+    assert joiner.join("Zie context-utrecht-", "datagedreven-sturing.md") == "Zie context-utrecht-datagedreven-sturing.md"
+    assert joiner.join('een "sandwich"-', "aanpak met") == 'een "sandwich"-aanpak met'
+    assert joiner.join("uit de periode 2015\u2013", "2020.") == "uit de periode 2015\u20132020."  # a range
+    assert joiner.join("de periode \u2013", "kort") == "de periode \u2013 kort"
+
+
+def test_a_document_set_without_hyphenation_keeps_its_line_end_hyphens():
+    """Word and browsers do not hyphenate: where a document's line ends show real hyphens and no word
+    break, a hyphen without evidence stays ('business-intelligence-' + 'ontwikkelaar' was joined)."""
+    unhyphenated = [
+        "het data-",
+        "team van de gemeente en de data-team leden",
+        "werken met een business-intelligence-",
+        "ontwikkelaar en de product-",
+        "eigenaar, de product-eigenaar beslist",
+    ]
+    joiner = LineJoiner.for_lines(unhyphenated)
+    assert joiner.keeps_hyphens
+    assert joiner.join("een business-intelligence-", "ontwikkelaar") == "een business-intelligence-ontwikkelaar"
+    hyphenated = ["de gemeen-", "ten en de gemeenten", "het data-", "team en het data-team", "zijn informa-", "tie"]
+    joiner = LineJoiner.for_lines(hyphenated)
+    assert not joiner.keeps_hyphens
+    assert joiner.join("een business-intelligence-", "ontwikkelaar") == "een business-intelligenceontwikkelaar"
 
 
 def test_ligatures_and_invisible_characters():

@@ -19,7 +19,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.document import IngestError, LoadedDocument, doc_id_for
 from ingest.loaders.common import first_heading, put, stem_title
-from ingest.loaders.hyphenation import LineJoiner, vocabulary
+from ingest.loaders.hyphenation import LineJoiner
 from ingest.loaders.pdf_layout import BlockBuilder, PageText, drop_furniture, split_footnotes
 from ingest.loaders.pdf_lines import page_lines
 from ingest.loaders.pdf_navigation import drop_navigation
@@ -44,7 +44,7 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
             )
         drop_furniture(pages)
         drop_navigation(pages)
-        builder = BlockBuilder(pages, LineJoiner(vocabulary(ln.text for p in pages for ln in p.lines)))
+        builder = BlockBuilder(pages, LineJoiner.for_lines([ln.text for p in pages for ln in p.lines]))
         for page in pages:
             split_footnotes(page, builder.body)
         blocks = builder.blocks()

@@ -204,7 +204,8 @@ class BlockBuilder:
                     out.append(_Out("heading", text, heading.section_path, page.number, run.level))
                     continue
                 out.append(_Out(run.kind, text, sections.path, page.number))
-            last_paragraph = out[-1] if out and out[-1].kind == "paragraph" and runs else None
+            # a list item runs on over the page turn like a paragraph (its next lines hang under its text)
+            last_paragraph = out[-1] if out and out[-1].kind in ("paragraph", "list_item") and runs else None
             for note in self._footnotes(page.footnotes):
                 out.append(_Out("footnote", note, sections.path, page.number))
         return [
@@ -219,6 +220,10 @@ class BlockBuilder:
             kind = self._kind(line, runs[-1] if runs else None)
             if runs and self._continues(runs[-1], line, kind):
                 runs[-1].lines.append(line)
+            elif runs and runs[-1].kind == "heading" and kind == "paragraph" and self._lead_in(runs[-1], line):
+                lead = runs[-1]
+                lead.kind = "list_item" if _BULLET.match(lead.first.text) or _ENUMERATOR.match(lead.first.text) else "paragraph"
+                lead.lines.append(line)
             else:
                 runs.append(_Run(kind, [line]))
         for run in runs:  # a "heading" of many lines, of two sentences or in quotation marks is emphasised prose
@@ -241,6 +246,23 @@ class BlockBuilder:
             ):
                 return "list_item"
         return "paragraph"
+
+    def _lead_in(self, heading: _Run, line: Line) -> bool:
+        """Is a "heading" in bold body type the bold opening words of the text that runs on in the next line?
+
+        "**1. Een vaardige projectleider en een gedreven** / innovatieteam – een ..." is one item, not a
+        heading over a paragraph that starts mid-sentence: the next line, at ordinary line spacing and the
+        same size, goes on with a word in lower case."""
+        last = heading.lines[-1]
+        first_word = line.text.split(None, 1)[0] if line.text.strip() else ""
+        return (
+            all(abs(ln.size - self.body) < 0.6 for ln in heading.lines)
+            and abs(line.size - last.size) < 0.6
+            and 0 < line.base - last.base <= self.pitch * 1.25 + 1
+            and first_word.isalpha()
+            and first_word.islower()
+            and not _SENTENCE_END.search(last.text)
+        )
 
     def _heading_like(self, line: Line) -> bool:
         if not any(ch.isalpha() for ch in line.text) or len(line.text) > 200:
@@ -265,8 +287,9 @@ class BlockBuilder:
                 run.kind == kind and abs(line.size - prev.size) < 0.5 and line.bold == prev.bold and line.italic == prev.italic
             )
             return same_style and 0 < gap <= prev.size * 1.6
-        if gap < 0 and line.x0 > prev.x1 and run.kind == kind == "paragraph" and abs(line.size - prev.size) <= 0.6:
-            return _runs_on(prev.text, line.text)  # up and to the right: the sentence goes on in the next column
+        if gap < 0 and line.x0 > prev.x1 and kind == "paragraph" and abs(line.size - prev.size) <= 0.6:
+            # up and to the right: the sentence (of a paragraph or a list item) goes on in the next column
+            return run.kind in ("paragraph", "list_item") and _runs_on(prev.text, line.text)
         limit = self.pitch * 1.25 + 1 if abs(prev.size - self.body) < 0.6 else prev.size * 1.6
         if not 0 < gap <= limit or abs(line.size - prev.size) > 0.6 or kind == "list_item":
             return False

@@ -55,9 +55,50 @@ def page_lines(page, page_number: int) -> tuple[list[Line], int]:
             seen.add(spot)
             word["text"] = text
             clean_words.append(word)
+    clean_words += drawn_markers(clean_words, page)
     rows = _group_lines(clean_words)
     ordered = in_reading_order(rows, float(page.width), float(page.height), lambda: _on_shapes(clean_words, page))
     return [_make_line(group, page_number) for group in ordered], unmapped
+
+
+def drawn_markers(words: list[dict], page) -> list[dict]:
+    """A list's bullets that are drawn, not printed, as words "•" where they stand.
+
+    A browser's PDF (and many a designer's) draws each item's disc or square as a shape left of its first
+    word; the text alone runs all items of a list together into one paragraph. A small filled shape, about
+    as wide as high and at most the height of the word's letters, just left of a word on its line is such
+    a bullet; the word next to it opens the item."""
+    marks = [
+        s
+        for s in (*page.curves, *page.rects)
+        if s.get("fill")
+        and 1.0 <= (w := s["x1"] - s["x0"]) <= 8.0
+        and 1.0 <= (h := s["bottom"] - s["top"]) <= 8.0
+        and abs(w - h) <= 0.3 * max(w, h)
+    ]
+    if not marks:
+        return []
+    bands: dict[int, list[dict]] = {}  # words by 4 pt bands of height: a chart's hundred dots meet few words each
+    for w in words:
+        for band in range(int(w["top"] // 4), int(w["bottom"] // 4) + 1):
+            bands.setdefault(band, []).append(w)
+    bullets = []
+    for mark in marks:
+        middle = (mark["top"] + mark["bottom"]) / 2
+        on_line = [w for w in bands.get(int(middle // 4), []) if w["top"] <= middle <= w["bottom"]]
+        beside = [
+            w
+            for w in on_line
+            if mark["bottom"] - mark["top"] <= w["bottom"] - w["top"] and 0 <= w["x0"] - mark["x1"] <= 2.5 * w["size"]
+        ]
+        if not beside:
+            continue
+        word = min(beside, key=lambda w: w["x0"])
+        if any(w["x1"] > mark["x1"] and w["x0"] < word["x0"] for w in on_line):
+            continue  # a word between the shape and the next: no bullet of this line
+        bullet = {"text": "\u2022", "x0": mark["x0"], "x1": mark["x1"], "top": word["top"], "bottom": word["bottom"]}
+        bullets.append(bullet | {"size": word["size"], "chars": []})
+    return bullets
 
 
 def _group_lines(words: list[dict]) -> list[list[dict]]:
@@ -116,8 +157,12 @@ def in_reading_order(
 
 
 def _gutter(rows: list[list[dict]], width: float, height: float) -> float | None:
-    """The x of a gutter: clear in many rows that hold prose on both sides of it, crossed by few."""
-    best, best_split = None, 0
+    """The x of a gutter: clear in many rows that hold prose on both sides of it, crossed by few.
+
+    The most rows side by side are seen anywhere between the columns, but at the edge of the left column
+    its longest lines still cross: of the x with the most rows split, those the fewest rows cross, and of
+    those the middle of the widest stretch (a ragged right edge reaches into the gutter unevenly)."""
+    scores: dict[int, tuple[int, int]] = {}
     for x in range(int(width * 0.3), int(width * 0.7) + 1, 2):
         split = crossed = 0
         widths = []
@@ -131,9 +176,19 @@ def _gutter(rows: list[list[dict]], width: float, height: float) -> float | None
                 split += 1
                 widths.append(min(sides[0][-1]["x1"] - sides[0][0]["x0"], sides[1][-1]["x1"] - sides[1][0]["x0"]))
         # prose columns, not a table's cells: both sides wide, and most rows side by side
-        if split >= 3 and split > crossed and sorted(widths)[len(widths) // 2] >= 0.2 * width and split > best_split:
-            best, best_split = float(x), split
-    return best
+        if split >= 3 and split > crossed and sorted(widths)[len(widths) // 2] >= 0.2 * width:
+            scores[x] = (split, -crossed)
+    if not scores:
+        return None
+    best = max(scores.values())
+    stretches: list[list[int]] = []
+    for x in sorted(x for x, score in scores.items() if score == best):
+        if stretches and stretches[-1][-1] == x - 2:
+            stretches[-1].append(x)
+        else:
+            stretches.append([x])
+    widest = max(stretches, key=len)
+    return float(widest[len(widest) // 2])
 
 
 def _on_shapes(words: list[dict], page) -> frozenset:
