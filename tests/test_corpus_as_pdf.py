@@ -3,8 +3,9 @@
 Chromium prints each Markdown document (evals/corpus_as_pdf.py) in one justified column with the
 browser's header and footer, and in two columns. Every evidence quote of the development sets must
 be found in the PDF's text as read, and each document's list items must stay items. Before the PDF
-loader knew drawn bullets, the gutter the fewest lines cross and documents set without hyphenation,
-the two layouts read 10 and 9 list items of the Markdown's 452, and lost 2 and 23 of its 538 quotes.
+loader knew drawn bullets, ruled tables, the gutter the fewest lines cross and documents set without
+hyphenation, the two layouts read 10 and 9 list items of the Markdown's 452, and lost 2 and 23 of its
+538 quotes.
 """
 
 from __future__ import annotations
@@ -46,10 +47,9 @@ def test_every_quote_of_the_gold_sets_is_read_from_the_pdf(printed):
     texts = {name: normalize(" ".join(b.text for b in doc.blocks)) for name, doc in documents.items()}
     quotes = development_quotes()
     missing = sorted((document, quote) for document, quote in quotes if not quote_in_text(quote, texts[document]))
-    # the one quote both layouts lose is a table cell's ("naam en gemeente bevestigd (Parell); domeinindeling
-    # is afgeleid": a PDF table's rows are read across, cell after cell); two columns lose a few more where a
-    # long web address runs out of its column into the next
-    allowed = {"plain": 1, "columns": 5}[layout]
+    # two columns lose a few where a long web address runs out of its column into the next, and where the
+    # first line of a page sits so near its top that it is read as a running header would be
+    allowed = {"plain": 0, "columns": 4}[layout]
     assert len(quotes) > 500
     assert len(missing) <= allowed, f"{layout}: {len(missing)} quotes not read:\n" + "\n".join(
         f"{document}: {quote[:100]}" for document, quote in missing
@@ -64,6 +64,8 @@ def test_lists_stay_lists_and_headings_headings(printed):
         markdown_kinds.update(b.kind for b in load_file(CORPUS / name).blocks)
     # bullets are drawn by the browser: without them every section's list was one paragraph
     assert pdf_kinds["list_item"] >= 0.85 * markdown_kinds["list_item"], (layout, pdf_kinds, markdown_kinds)
+    # the overview's one table, read cell by cell (a part per page it runs over)
+    assert 1 <= pdf_kinds["table"] <= 3, (layout, pdf_kinds)
     # the browser's date, title, address and page number are no headings or text (where they repeat: on a
     # document of one page nothing tells them from its text)
     assert abs(pdf_kinds["heading"] - markdown_kinds["heading"]) <= 5, (layout, pdf_kinds, markdown_kinds)

@@ -372,6 +372,32 @@ def test_two_columns_whose_long_lines_reach_into_the_gutter_are_read_column_by_c
     ]
 
 
+def test_two_columns_whose_baselines_never_meet_are_read_column_by_column(tmp_path):
+    """Under a table or a heading that shifts one column half a line, no row holds both columns: the gutter
+    is seen in the lines that stand on either side of it alone, or the page was read line by line across."""
+    path = tmp_path / "verschoven.pdf"
+    left = [
+        "Dat monitoren dezelfde case is als",
+        "de monitor van de Drechtsteden en",
+        "dat de veiligheidscase de applicatie",
+        "van Zaanstad is, zijn koppelingen",
+        "tussen de lijsten van de bronnen.",
+    ]
+    right = [
+        "Gemeenten: bevestigd zijn Utrecht",
+        "met vier cases, Zaanstad met twee,",
+        "Amsterdam, Dordrecht en Rotterdam,",
+        "vijf van de acht gemeenten. Drie",
+        "gemeenten zijn nog onbekend.",
+    ]
+    page = [("Toelichting bij de tabel", 72, 60, 14, True)]
+    page += [(text, 72, 100 + 13 * i, 10) for i, text in enumerate(left)]
+    page += [(text, 320, 106.5 + 13 * i, 10) for i, text in enumerate(right)]
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    assert [b.text for b in doc.blocks if b.kind == "paragraph"] == [" ".join(left), " ".join(right)]
+
+
 def _disc(x: float, top: float, size: float, page_height: float = 842) -> str:
     """A filled circle drawn as four curves, as a browser draws a list's bullet, centred on a text line."""
     r, k = size * 0.18, size * 0.18 * 0.5523
@@ -445,6 +471,45 @@ def test_a_bold_lead_in_is_part_of_its_item_not_a_heading(tmp_path):
     assert item.kind == "list_item"
     assert item.text == "1. Een vaardige projectleider en een gedreven innovatieteam maken het verschil in elk project."
     assert [b.text for b in doc.blocks if b.kind == "heading"] == ["De negen thema's", "Opties voor acties"]
+
+
+def _rules(xs: list[float], tops: list[float], height: float = 842) -> str:
+    """A table's drawn rules: a line under every row boundary, one at every column boundary."""
+    lines = [f"{xs[0]} {height - top} m {xs[-1]} {height - top} l S" for top in tops]
+    lines += [f"{x} {height - tops[0]} m {x} {height - tops[-1]} l S" for x in xs]
+    return "0.5 w\n" + "\n".join(lines)
+
+
+def test_a_ruled_table_is_read_cell_by_cell(tmp_path):
+    """Read line by line across the page, a cell of two lines beside one of one interleaved ("Dienst
+    Gezondheid & Jeugd Zuid- sociaal bevestigd Holland Zuid (Parell)"), and a quote from one cell was in no
+    passage. A table with drawn rules (Word's, a browser's) is one block, a row per line, as DOCX tables are."""
+    path = tmp_path / "tabel.pdf"
+    xs, tops = [72, 130, 300, 400, 540], [140, 160, 195, 230]
+    cells = [
+        [("#", 76, 145), ("Organisatie", 134, 145), ("Domein", 304, 145), ("Status", 404, 145)],
+        [("4", 76, 165), ("Dienst Gezondheid & Jeugd Zuid-", 134, 165), ("Holland Zuid", 134, 178), ("sociaal", 304, 165)],
+        [("5", 76, 200), ("Gemeenschappelijke regeling", 134, 200), ("Drechtsteden", 134, 213), ("sociaal", 304, 200)],
+    ]
+    cells[1] += [("bevestigd", 404, 165), ("(Parell)", 404, 178)]
+    cells[2] += [("bevestigd", 404, 200)]
+    page = [("De cases", 72, 60, 14, True), ("Tabel 1: de organisaties per case", 72, 100, 10)]
+    page += [(text, x, top, 9) for row in cells for text, x, top in row]
+    page += [("Na de tabel gaat de tekst verder.", 72, 250, 10)]
+    # a frame of one row around a note is no table
+    page += [("Let op: de domeinen zijn afgeleid.", 80, 300, 10)]
+    drawings = _rules(xs, tops) + "\n72 545 468 -20 re S"
+    path.write_bytes(make_pdf([page], drawings={0: drawings}))
+    doc = load_file(path)
+    tables = [b for b in doc.blocks if b.kind == "table"]
+    assert [t.text for t in tables] == [
+        "| # | Organisatie | Domein | Status |\n"
+        "| 4 | Dienst Gezondheid & Jeugd Zuid-Holland Zuid | sociaal | bevestigd (Parell) |\n"
+        "| 5 | Gemeenschappelijke regeling Drechtsteden | sociaal | bevestigd |"
+    ]
+    assert [b.kind for b in doc.blocks] == ["heading", "caption", "table", "paragraph", "paragraph"]  # named above it
+    assert doc.blocks[3].text == "Na de tabel gaat de tekst verder."
+    assert block_with(doc, "Let op").text == "Let op: de domeinen zijn afgeleid."
 
 
 def test_a_table_stays_in_rows(tmp_path):

@@ -7,6 +7,7 @@ invisible characters, and a section path that names every enclosing heading.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ingest.document import Block
@@ -36,6 +37,14 @@ def footnote_mark(marker: str) -> str:
 def clean_inline(text: str) -> str:
     """One line of prose: ligatures spelled out, invisible characters gone, whitespace collapsed."""
     return " ".join(text.translate(_LIGATURES).translate(_INVISIBLE).split())
+
+
+CAPTION_TEXT = re.compile(r"^(?:tabel|table)\s*\d", re.IGNORECASE)  # a paragraph right above a table that names it
+
+
+def table_text(rows: list[list[str]]) -> str:
+    """A table as every loader writes it: a row per line, "| cell | cell |"."""
+    return "\n".join("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows)
 
 
 def stem_title(path: Path) -> str:

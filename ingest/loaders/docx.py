@@ -20,7 +20,16 @@ import docx
 from docx.oxml.parser import parse_xml
 
 from ingest.document import Block, IngestError, LoadedDocument, doc_id_for
-from ingest.loaders.common import Sections, clean_inline, first_heading, footnote_mark, put, stem_title
+from ingest.loaders.common import (
+    CAPTION_TEXT,
+    Sections,
+    clean_inline,
+    first_heading,
+    footnote_mark,
+    put,
+    stem_title,
+    table_text,
+)
 from ingest.loaders.docx_text import FieldState, NoteNumbers, W, paragraph_text
 
 MAX_UNPACKED_BYTES = 200_000_000  # a real report with images stays far below this
@@ -30,7 +39,6 @@ _HEADING_STYLE = re.compile(r"^(?:heading|kop)\s*([1-9])$")
 _TOC_STYLE = re.compile(r"^(?:toc|inhopg)\s*\d|^toc heading$|^kop van inhoudsopgave$")
 _LIST_STYLE = re.compile(r"^(?:list|lijst|opsomming)")
 _MANUAL_BULLET = re.compile(r"^[\u2022\u00b7\u25aa\u25e6\u2013\u25cf\u25a0\u27a2\u2713*-]\s+")
-_CAPTION_TEXT = re.compile(r"^(?:tabel|table)\s*\d", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -147,10 +155,9 @@ class _Walker:
         if not rows:
             self.notes.pending.clear()
             return
-        if self.blocks and self.blocks[-1].kind == "paragraph" and _CAPTION_TEXT.match(self.blocks[-1].text):
+        if self.blocks and self.blocks[-1].kind == "paragraph" and CAPTION_TEXT.match(self.blocks[-1].text):
             self.blocks[-1] = replace(self.blocks[-1], kind="caption")
-        text = "\n".join("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows)
-        self.blocks.append(self.sections.block(text, "table"))
+        self.blocks.append(self.sections.block(table_text(rows), "table"))
         self._flush_notes()
 
     def _flush_notes(self) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from assistant.text import split_sentences
 from ingest.document import Block
-from ingest.loaders.common import Sections, clean_inline, footnote_mark
+from ingest.loaders.common import CAPTION_TEXT, Sections, clean_inline, footnote_mark
 from ingest.loaders.hyphenation import LineJoiner
 from ingest.loaders.pdf_lines import Line
 
@@ -73,7 +73,8 @@ def body_size(pages: list[PageText]) -> float:
     sizes: Counter = Counter()
     for page in pages:
         for line in page.lines:
-            sizes[round(line.size * 2) / 2] += len(line.text)
+            if not line.cells:
+                sizes[round(line.size * 2) / 2] += len(line.text)
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
@@ -121,7 +122,7 @@ def _placed_key(line: Line) -> tuple:
 
 def _edge_lines(lines: list[Line]) -> list[Line]:
     edge = lines[:EDGE_LINES] + lines[-EDGE_LINES:]
-    return [line for line in edge if not line.starts_with_marker]
+    return [line for line in edge if not line.starts_with_marker and not line.cells]
 
 
 def _furniture_key(line: Line) -> str:
@@ -133,6 +134,7 @@ def split_footnotes(page: PageText, body: float) -> None:
     start = len(page.lines)
     while (
         start
+        and not page.lines[start - 1].cells  # a table in small print at the foot is no footnote
         and page.lines[start - 1].top > page.height * 0.5
         and (page.lines[start - 1].size < body * 0.95 or page.lines[start - 1].starts_with_marker)
     ):
@@ -163,13 +165,18 @@ def line_pitch(pages: list[PageText], body: float) -> float:
     for page in pages:
         for prev, line in zip(page.lines, page.lines[1:]):
             gap = line.base - prev.base
-            if abs(prev.size - body) < 0.6 and abs(line.size - body) < 0.6 and 0 < gap < 2.5 * body:
+            if (
+                abs(prev.size - body) < 0.6
+                and abs(line.size - body) < 0.6
+                and 0 < gap < 2.5 * body
+                and not (prev.cells or line.cells)
+            ):
                 gaps.append(gap)
     return statistics.median(gaps) if gaps else body * 1.2
 
 
 def left_margin(pages: list[PageText], body: float) -> float:
-    starts = Counter(round(line.x0) for page in pages for line in page.lines if abs(line.size - body) < 0.6)
+    starts = Counter(round(line.x0) for page in pages for line in page.lines if abs(line.size - body) < 0.6 and not line.cells)
     return starts.most_common(1)[0][0] if starts else 0.0
 
 
@@ -180,7 +187,7 @@ class BlockBuilder:
         self.body = body_size(pages)
         self.pitch = line_pitch(pages, self.body)
         self.margin = left_margin(pages, self.body)
-        body_lines = [line for page in pages for line in page.lines if abs(line.size - self.body) < 0.6]
+        body_lines = [line for page in pages for line in page.lines if abs(line.size - self.body) < 0.6 and not line.cells]
         # bold marks a heading only where the body text itself is not bold
         self.bold_headings = sum(line.bold for line in body_lines) < 0.5 * max(len(body_lines), 1)
 
@@ -203,15 +210,17 @@ class BlockBuilder:
                     heading = sections.heading(text, run.level)
                     out.append(_Out("heading", text, heading.section_path, page.number, run.level))
                     continue
+                if run.kind == "table" and out and out[-1].kind == "paragraph" and CAPTION_TEXT.match(out[-1].text):
+                    out[-1].kind = "caption"  # "Tabel 2: ..." right above it names the table
                 out.append(_Out(run.kind, text, sections.path, page.number))
             # a list item runs on over the page turn like a paragraph (its next lines hang under its text)
             last_paragraph = out[-1] if out and out[-1].kind in ("paragraph", "list_item") and runs else None
             for note in self._footnotes(page.footnotes):
                 out.append(_Out("footnote", note, sections.path, page.number))
         return [
-            Block(text=clean_inline(o.text), kind=o.kind, section_path=o.section, page=o.page, level=o.level)
+            Block(text=text, kind=o.kind, section_path=o.section, page=o.page, level=o.level)
             for o in out
-            if clean_inline(o.text)
+            if (text := o.text if o.kind == "table" else clean_inline(o.text))
         ]
 
     def _runs(self, lines: list[Line]) -> list[_Run]:
@@ -232,6 +241,8 @@ class BlockBuilder:
         return runs
 
     def _kind(self, line: Line, previous: _Run | None) -> str:
+        if line.cells:
+            return "table"
         if self._heading_like(line):
             return "heading"
         if _BULLET.match(line.text) or _ENUMERATOR.match(line.text):
@@ -280,6 +291,8 @@ class BlockBuilder:
         )
 
     def _continues(self, run: _Run, line: Line, kind: str) -> bool:
+        if run.kind == "table" or kind == "table":
+            return False
         prev = run.lines[-1]
         gap = line.base - prev.base
         if run.kind == "heading" or kind == "heading":
@@ -305,6 +318,8 @@ class BlockBuilder:
             run.level = large.index(size) + 1 if size in large else len(large) + 1
 
     def _text(self, run: _Run) -> str:
+        if run.kind == "table":
+            return run.first.text
         text = ""
         for line in run.lines:
             text = self.joiner.join(text, line.text) if text else line.text

@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest.loaders.common import clean_inline, footnote_mark
+from ingest.loaders.common import clean_inline, footnote_mark, table_text
+from ingest.loaders.pdf_tables import RuledTable, ruled_tables
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _ITALIC = re.compile(r"italic|oblique", re.IGNORECASE)
@@ -39,6 +40,7 @@ class Line:
     bold: bool
     italic: bool
     starts_with_marker: bool  # begins with a raised number: the first line of a footnote
+    cells: list[list[str]] | None = None  # a ruled table read cell by cell, standing where the table stands
 
 
 def page_lines(page, page_number: int) -> tuple[list[Line], int]:
@@ -55,10 +57,30 @@ def page_lines(page, page_number: int) -> tuple[list[Line], int]:
             seen.add(spot)
             word["text"] = text
             clean_words.append(word)
+    tables, clean_words = ruled_tables(page, clean_words)
     clean_words += drawn_markers(clean_words, page)
     rows = _group_lines(clean_words)
+    for table in tables:  # the table as one row of one word the size of the table: read in its place
+        stand_in = {"text": "", "x0": table.x0, "x1": table.x1, "top": table.top, "bottom": table.bottom, "size": table.size}
+        rows.insert(sum(row[0]["top"] < table.top for row in rows), [stand_in | {"table": table}])
     ordered = in_reading_order(rows, float(page.width), float(page.height), lambda: _on_shapes(clean_words, page))
-    return [_make_line(group, page_number) for group in ordered], unmapped
+    return [_table_line(g[0]["table"], page_number) if "table" in g[0] else _make_line(g, page_number) for g in ordered], unmapped
+
+
+def _table_line(table: RuledTable, page_number: int) -> Line:
+    return Line(
+        page=page_number,
+        text=table_text(table.rows),
+        x0=table.x0,
+        x1=table.x1,
+        top=table.top,
+        base=table.bottom,
+        size=table.size,
+        bold=False,
+        italic=False,
+        starts_with_marker=False,
+        cells=table.rows,
+    )
 
 
 def drawn_markers(words: list[dict], page) -> list[dict]:
@@ -159,25 +181,33 @@ def in_reading_order(
 def _gutter(rows: list[list[dict]], width: float, height: float) -> float | None:
     """The x of a gutter: clear in many rows that hold prose on both sides of it, crossed by few.
 
-    The most rows side by side are seen anywhere between the columns, but at the edge of the left column
-    its longest lines still cross: of the x with the most rows split, those the fewest rows cross, and of
-    those the middle of the widest stretch (a ragged right edge reaches into the gutter unevenly)."""
+    Rows side by side are one sign of it; lines that stand on one side alone, on both sides, are the other:
+    where the columns' baselines are half a line apart (a table or a heading above them shifts one), no row
+    holds both columns. The most such rows are seen anywhere between the columns, but at the edge of the left
+    column its longest lines still cross: of the x with the most, those the fewest rows cross, and of those
+    the middle of the widest stretch (a ragged right edge reaches into the gutter unevenly)."""
     scores: dict[int, tuple[int, int]] = {}
     for x in range(int(width * 0.3), int(width * 0.7) + 1, 2):
         split = crossed = 0
-        widths = []
+        widths: list[float] = []  # of the narrower side of rows side by side, and of lines on one side
+        alone: tuple[list, list] = ([], [])
         for row in rows:
             if not _in_body(row, height):
                 continue
             sides = _split_at(row, x, height)
             if sides is None:
                 crossed += 1
-            elif sides[0] and sides[1] and len(sides[0]) >= 3 and len(sides[1]) >= 3:
+            elif len(sides[0]) >= 3 and len(sides[1]) >= 3:
                 split += 1
-                widths.append(min(sides[0][-1]["x1"] - sides[0][0]["x0"], sides[1][-1]["x1"] - sides[1][0]["x0"]))
-        # prose columns, not a table's cells: both sides wide, and most rows side by side
-        if split >= 3 and split > crossed and sorted(widths)[len(widths) // 2] >= 0.2 * width:
-            scores[x] = (split, -crossed)
+                widths.append(min(_width(sides[0]), _width(sides[1])))
+            elif len(sides[0]) >= 3 and not sides[1] or len(sides[1]) >= 3 and not sides[0]:
+                side = 0 if sides[0] else 1
+                alone[side].append(_width(sides[side]))
+        evidence = split + min(len(alone[0]), len(alone[1]))
+        widths += alone[0] + alone[1] if min(len(alone[0]), len(alone[1])) else []
+        # prose columns, not a table's cells: both sides wide, and most rows side by side or on one side
+        if evidence >= 3 and evidence > crossed and sorted(widths)[len(widths) // 2] >= 0.2 * width:
+            scores[x] = (evidence, -crossed)
     if not scores:
         return None
     best = max(scores.values())
@@ -189,6 +219,10 @@ def _gutter(rows: list[list[dict]], width: float, height: float) -> float | None
             stretches.append([x])
     widest = max(stretches, key=len)
     return float(widest[len(widest) // 2])
+
+
+def _width(words: list[dict]) -> float:
+    return words[-1]["x1"] - words[0]["x0"]
 
 
 def _on_shapes(words: list[dict], page) -> frozenset:
