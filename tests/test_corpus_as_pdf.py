@@ -47,11 +47,8 @@ def test_every_quote_of_the_gold_sets_is_read_from_the_pdf(printed):
     texts = {name: normalize(" ".join(b.text for b in doc.blocks)) for name, doc in documents.items()}
     quotes = development_quotes()
     missing = sorted((document, quote) for document, quote in quotes if not quote_in_text(quote, texts[document]))
-    # two columns lose a few where a long web address runs out of its column into the next, and where the
-    # first line of a page sits so near its top that it is read as a running header would be
-    allowed = {"plain": 0, "columns": 4}[layout]
     assert len(quotes) > 500
-    assert len(missing) <= allowed, f"{layout}: {len(missing)} quotes not read:\n" + "\n".join(
+    assert not missing, f"{layout}: {len(missing)} quotes not read:\n" + "\n".join(
         f"{document}: {quote[:100]}" for document, quote in missing
     )
 
@@ -63,12 +60,12 @@ def test_lists_stay_lists_and_headings_headings(printed):
         pdf_kinds.update(b.kind for b in doc.blocks)
         markdown_kinds.update(b.kind for b in load_file(CORPUS / name).blocks)
     # bullets are drawn by the browser: without them every section's list was one paragraph
-    assert pdf_kinds["list_item"] >= 0.85 * markdown_kinds["list_item"], (layout, pdf_kinds, markdown_kinds)
+    assert pdf_kinds["list_item"] >= 0.95 * markdown_kinds["list_item"], (layout, pdf_kinds, markdown_kinds)
     # the overview's one table, read cell by cell (a part per page it runs over)
     assert 1 <= pdf_kinds["table"] <= 3, (layout, pdf_kinds)
     # the browser's date, title, address and page number are no headings or text (where they repeat: on a
     # document of one page nothing tells them from its text)
-    assert abs(pdf_kinds["heading"] - markdown_kinds["heading"]) <= 5, (layout, pdf_kinds, markdown_kinds)
+    assert abs(pdf_kinds["heading"] - markdown_kinds["heading"]) <= 2, (layout, pdf_kinds, markdown_kinds)
     printed_by_browser = re.compile(r"file://|\d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2}")
     for doc in documents.values():
         assert doc.pages == 1 or not printed_by_browser.search(" ".join(b.text for b in doc.blocks))

@@ -398,6 +398,50 @@ def test_two_columns_whose_baselines_never_meet_are_read_column_by_column(tmp_pa
     assert [b.text for b in doc.blocks if b.kind == "paragraph"] == [" ".join(left), " ".join(right)]
 
 
+def test_columns_that_start_in_the_top_margin_are_read_column_by_column(tmp_path):
+    """A page set with narrow margins starts its columns within the band where running headers stand, and
+    their first lines were read as one ("Selectie van de cases en werkwijze best; over de simulatie ...").
+    A line there that runs on into its column at the ordinary spacing is the column's; a running header
+    stands apart and stays whole."""
+    path = tmp_path / "smalle-marge.pdf"
+    left = ["Selectie van de cases", "gebeurde samen met de", "gemeenten zelf, op basis van", "drie vaste criteria."]
+    right = ["best; over de simulatie", "meldt het bericht dat die", "breed navolging kreeg, ook", "in het buitenland."]
+    page = [("Datagedreven werken", 72, 18, 8), ("Hoofdstuk 2", 470, 18, 8)]  # a running header, apart
+    page += [(text, 72, 45 + 13 * i, 10) for i, text in enumerate(left)]
+    page += [(text, 320, 45 + 13 * i, 10) for i, text in enumerate(right)]
+    page += [(f"regel {n} van de linkerkolom met wat meer tekst", 72, 100 + 13 * n, 10) for n in range(4)]
+    page += [(f"regel {n} van de rechterkolom met wat meer tekst", 320, 100 + 13 * n, 10) for n in range(4)]
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    text = "\n".join(b.text for b in doc.blocks)
+    assert "Datagedreven werken Hoofdstuk 2" in text
+    assert "Selectie van de cases gebeurde samen met de gemeenten zelf" in text
+    assert "best; over de simulatie meldt het bericht dat die breed navolging kreeg" in text
+
+
+def test_a_bullet_opens_an_item_after_a_line_without_a_full_stop(tmp_path):
+    """An item that ends in a web address has no full stop: where the address ran over the page turn, the
+    next bullet was read as its sentence going on, and the overview's 27 sources became one item. A dash may
+    go on a sentence ("2015 / – 2020"), a bullet never does."""
+    path = tmp_path / "bronnen.pdf"
+    page1 = [
+        ("Feiten en bronnen", 72, 60, 14, True),
+        ("\u2022 F1: Utrecht koos een sandwich-aanpak. \u2014 https://www.binnenlandsbestuur.nl/", 72, 90, 10),
+        ("\u2022 F2: De kwartiermaker ondersteunde pilots. \u2014 https://ibestuur.nl/artikel/negen-", 72, 770, 10),
+    ]
+    page2 = [
+        ("succesfactoren-voor-datagedreven-innovatieprojecten/", 82, 72, 10),
+        ("\u2022 F3: Zestien organisatieonderdelen deden mee. \u2014 https://www.utrecht.nl/", 72, 85, 10),
+        ("De periode liep van 2015", 72, 110, 10),
+        ("\u2013 2020 en daarna.", 72, 123, 10),
+    ]
+    path.write_bytes(make_pdf([page1, page2]))
+    doc = load_file(path)
+    assert [b.text[:3] for b in doc.blocks if b.kind == "list_item"] == ["F1:", "F2:", "F3:"]
+    assert block_with(doc, "F2:").text.endswith("negen-succesfactoren-voor-datagedreven-innovatieprojecten/")
+    assert block_with(doc, "De periode").text == "De periode liep van 2015 \u2013 2020 en daarna."
+
+
 def _disc(x: float, top: float, size: float, page_height: float = 842) -> str:
     """A filled circle drawn as four curves, as a browser draws a list's bullet, centred on a text line."""
     r, k = size * 0.18, size * 0.18 * 0.5523
@@ -430,6 +474,41 @@ def test_bullets_drawn_as_shapes_open_list_items(tmp_path):
     assert [b.text for b in doc.blocks if b.kind == "list_item"] == [" ".join(lines) for lines in items]
     assert block_with(doc, "Het register noemt").kind == "paragraph"
     assert block_with(doc, "Daarna volgt").text == "Daarna volgt gewone tekst."
+
+
+def test_bold_words_are_a_heading_only_where_they_do_not_go_on_a_sentence(tmp_path):
+    """Bulleted items set in bold ("• Product-eigenaar"), bold words that go on a sentence from the line
+    before ("betrokkenheid van eindgebruikers: de" after "... gaat over"), and a bold lead-in ending in a colon
+    ("Vragen die het onderzoek oproept:" / "waarom is ...") were headings; a heading of two lines whose
+    second opens in lower case ("Business" / "data-analist") stays one heading."""
+    path = tmp_path / "vet.pdf"
+    page = [
+        ("Rollen", 72, 60, 14, True),
+        ("\u2022 Product-eigenaar", 72, 90, 10, True),
+        ("\u2022 Data-analist", 72, 103, 10, True),
+        ("Business", 72, 130, 10, True),
+        ("data-analist", 72, 143, 10, True),
+        ("De analist vertaalt vragen naar data. Eén thema gaat over", 72, 160, 10),
+        ("betrokkenheid van eindgebruikers: de", 72, 173, 10, True),
+        ("pagina noemt die factor als laatste.", 72, 186, 10),
+        ("Vragen die het onderzoek oproept:", 72, 210, 10, True),
+        ("waarom is opschalen zo moeilijk tussen gemeenten.", 72, 223, 10),
+    ]
+    body = [
+        "Het team werkt vanuit de vragen",
+        "van de afdelingen en begint",
+        "elk traject met een verkenning",
+        "van de gegevens die er zijn.",
+    ]
+    page += [(text, 72, 250 + 13 * i, 10) for i, text in enumerate(body)]  # most body text is not bold
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Rollen", "Business data-analist"]
+    assert [b.text for b in doc.blocks if b.kind == "list_item"] == ["Product-eigenaar", "Data-analist"]
+    assert "gaat over betrokkenheid van eindgebruikers: de pagina noemt" in block_with(doc, "De analist").text
+    assert block_with(doc, "Vragen die").text == (
+        "Vragen die het onderzoek oproept: waarom is opschalen zo moeilijk tussen gemeenten."
+    )
 
 
 def test_a_list_item_over_a_page_turn_keeps_its_sentence(tmp_path):

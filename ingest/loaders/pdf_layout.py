@@ -34,11 +34,13 @@ _BULLET = re.compile(
     r"^[\u2022\u00b7\u25aa\u25e6\u2023\u25cf\u25cb\u25a0\u25a1\u27a2\u25ba\u2713"
     r"\uf0b7\uf0a7\uf076\uf0d8\uf0fc*\-\u2013]\s+"
 )
+_BULLET_GLYPH = re.compile(r"^[\u2022\u25aa\u25e6\u2023\u25cf\u25cb\u25a0\u25a1\u27a2\u25ba\uf0b7\uf0a7\uf0d8]\s+")
 _ENUMERATOR = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s+")
 _PLAIN_NOTE_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[^\W\d])")  # "3 Bron: ...", not "10 20 30"
 _RAISED_NUMBER = re.compile(r"\u207d(\d+)\u207e")  # a footnote reference as `footnote_mark` writes it
 _PLAIN_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
+_FULL_STOP = re.compile(r"[.!?][\"'\u2019\u201d)\]]*$")
 
 
 @dataclass
@@ -243,12 +245,13 @@ class BlockBuilder:
     def _kind(self, line: Line, previous: _Run | None) -> str:
         if line.cells:
             return "table"
-        if self._heading_like(line):
+        if self._heading_like(line) and not self._goes_on(line, previous):
             return "heading"
         if _BULLET.match(line.text) or _ENUMERATOR.match(line.text):
             prev = previous.lines[-1] if previous else None
             if (
                 prev is None
+                or _BULLET_GLYPH.match(line.text)  # a dash or a number may go on a sentence, a bullet never does
                 or line.x0 > self.margin + 3
                 or previous.kind in ("list_item", "heading")  # a list right under its heading
                 or _BULLET.match(prev.text)  # the line above is an item too
@@ -257,6 +260,11 @@ class BlockBuilder:
             ):
                 return "list_item"
         return "paragraph"
+
+    def _goes_on(self, line: Line, previous: _Run | None) -> bool:
+        """Bold words of body size that open in lower case go on a sentence from the line (or the column)
+        before, unless they go on a heading ("Business" / "data-analist")."""
+        return line.text[:1].islower() and line.size < self.body * 1.05 and (previous is None or previous.kind != "heading")
 
     def _lead_in(self, heading: _Run, line: Line) -> bool:
         """Is a "heading" in bold body type the bold opening words of the text that runs on in the next line?
@@ -272,12 +280,12 @@ class BlockBuilder:
             and 0 < line.base - last.base <= self.pitch * 1.25 + 1
             and first_word.isalpha()
             and first_word.islower()
-            and not _SENTENCE_END.search(last.text)
+            and not _FULL_STOP.search(last.text)  # "Vragen die het onderzoek oproept:" / "waarom is ..." runs on
         )
 
     def _heading_like(self, line: Line) -> bool:
-        if not any(ch.isalpha() for ch in line.text) or len(line.text) > 200:
-            return False
+        if not any(ch.isalpha() for ch in line.text) or len(line.text) > 200 or _BULLET_GLYPH.match(line.text):
+            return False  # a bulleted line in bold is an item's bold opening, never a heading
         if line.size >= self.body * 1.15:
             return True
         if line.size >= self.body * 1.05 and (line.bold or line.italic):

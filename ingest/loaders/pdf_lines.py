@@ -165,8 +165,10 @@ def in_reading_order(
     ordered: list[list[dict]] = []
     left: list[list[dict]] = []
     right: list[list[dict]] = []
-    for row in rows:
+    for i, row in enumerate(rows):
         sides = _split_at(row, gutter, height)
+        if sides is None and not _in_body(row, height) and _runs_into_columns(rows, i, gutter, height):
+            sides = _split_at(row, gutter, height, in_margin=True)
         if sides is None:
             ordered += left + right + [row]
             left, right = [], []
@@ -290,9 +292,33 @@ def _in_body(row: list[dict], height: float) -> bool:
     return 0.07 * height < row[0]["top"] < 0.93 * height
 
 
-def _split_at(row: list[dict], x: float, height: float) -> tuple[list[dict], list[dict]] | None:
+def _runs_into_columns(rows: list[list[dict]], i: int, x: float, height: float) -> bool:
+    """Is a row in the page's top or bottom margin the first or last line of the columns, not a running header
+    or footer? A page set with narrow margins starts its columns there; read whole, their first lines became
+    one ("Selectie van de cases en werkwijze best; over de simulatie meldt ..."). One of its sides runs on
+    into its column at the ordinary spacing of lines, in the same size; a header stands apart."""
+    sides = _split_at(rows[i], x, height, in_margin=True)
+    if sides is None or not sides[0] or not sides[1]:
+        return False
+    downwards = rows[i][0]["top"] < height / 2
+    neighbours = rows[i + 1 : i + 4] if downwards else rows[max(0, i - 3) : i][::-1]
+    for side in (0, 1):
+        word = sides[side][0]
+        for other in neighbours:
+            other_sides = _split_at(other, x, height, in_margin=True)
+            if other_sides is None or not other_sides[side]:
+                continue
+            near = other_sides[side][0]
+            gap = near["top"] - word["bottom"] if downwards else word["top"] - near["bottom"]
+            if 0 <= gap <= 0.6 * word["size"] and abs(near["size"] - word["size"]) < 0.6:
+                return True
+            break
+    return False
+
+
+def _split_at(row: list[dict], x: float, height: float, in_margin: bool = False) -> tuple[list[dict], list[dict]] | None:
     """The row's words left and right of `x`, or None when the row runs across it (or sits in a margin)."""
-    if not _in_body(row, height):
+    if not in_margin and not _in_body(row, height):
         return None
     left = [w for w in row if w["x1"] <= x]
     right = [w for w in row if w["x0"] >= x]
