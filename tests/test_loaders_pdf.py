@@ -591,6 +591,38 @@ def test_a_ruled_table_is_read_cell_by_cell(tmp_path):
     assert block_with(doc, "Let op").text == "Let op: de domeinen zijn afgeleid."
 
 
+def test_a_shaded_box_in_a_paragraph_is_read_after_it(tmp_path):
+    """A box floated into a paragraph ("Kader 1: wat is een DPIA?") shares its rows; read across the page they
+    interleaved line by line ("Medewerkers mogen afwijken van de brengt vooraf de risico's van een ..."). Text
+    on a shaded box that the running text flows beside is read apart, after the paragraph it stands in."""
+    path = tmp_path / "kader.pdf"
+    beside = [
+        "Het algoritme levert alleen informatie",
+        "aan een medewerker, die zelf beslist wat",
+        "de volgende stap is. Medewerkers mogen",
+        "afwijken van de voorgestelde route als",
+        "de situatie ter plekke daar om vraagt.",
+    ]
+    below = ["Dit principe is vastgelegd in het Utrechtse kader voor interne richtlijnen bij algoritmegebruik."]
+    box = [
+        "Kader 1: wat is een DPIA? Een",
+        "effectbeoordeling brengt vooraf de",
+        "risico's van een verwerking van",
+        "persoonsgegevens in kaart.",
+    ]
+    page = [("Slim vegen", 72, 60, 14, True), ("Utrecht voorspelt welke rijroutes het meest zinvol zijn.", 72, 90, 10)]
+    page += [(text, 72, 103 + 13 * i, 10) for i, text in enumerate(beside)]
+    page += [(text, 72, 168 + 13 * i, 10) for i, text in enumerate(below)]
+    page += [(text, 330, 106 + 12 * i, 9) for i, text in enumerate(box)]
+    shading = f"0.91 0.93 0.96 rg 322 {842 - 160} 200 60 re f 0 g"  # a light blue box behind the box's text
+    path.write_bytes(make_pdf([page], drawings={0: shading}))
+    doc = load_file(path)
+    assert [b.text for b in doc.blocks if b.kind == "paragraph"] == [
+        " ".join(["Utrecht voorspelt welke rijroutes het meest zinvol zijn.", *beside, *below]),
+        " ".join(box),
+    ]
+
+
 def test_a_table_stays_in_rows(tmp_path):
     """Cells side by side are a table, not two columns of prose: each row stays one line."""
     path = tmp_path / "tabel.pdf"

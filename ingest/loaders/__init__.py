@@ -31,8 +31,8 @@ LOADERS: dict[str, str] = {
 # contents or an index were read as passages, a chapter's own running header stood in its text, a ranked
 # table or code listing in small print became footnotes no text referred to, a pull quote became a heading;
 # 'pdf7': a browser's PDF: bullets drawn as shapes, a gutter the left column's long lines reach into or no row
-# holds both sides of, a ruled table read across the page, a bold lead-in read as a heading, the line-end hyphens
-# of an unhyphenated document or a web address dropped).
+# holds both sides of, a ruled table read across the page, a shaded box read into the paragraph beside it, a
+# bold lead-in read as a heading, the line-end hyphens of an unhyphenated document or a web address dropped).
 LOADER_REVISIONS: dict[str, str] = {".pdf": "pdf7"}
 SUPPORTED_SUFFIXES = LOADERS.keys()  # a live view: a loader registered at run time counts too
 

@@ -227,16 +227,22 @@ class BlockBuilder:
 
     def _runs(self, lines: list[Line]) -> list[_Run]:
         runs: list[_Run] = []
+        asides: list[_Run] = []  # a shaded box's runs, held until the paragraph it stands in has ended
         for line in lines:
-            kind = self._kind(line, runs[-1] if runs else None)
-            if runs and self._continues(runs[-1], line, kind):
-                runs[-1].lines.append(line)
-            elif runs and runs[-1].kind == "heading" and kind == "paragraph" and self._lead_in(runs[-1], line):
-                lead = runs[-1]
+            into = asides if line.aside else runs
+            kind = self._kind(line, into[-1] if into else None)
+            if into and self._continues(into[-1], line, kind):
+                into[-1].lines.append(line)
+            elif into and into[-1].kind == "heading" and kind == "paragraph" and self._lead_in(into[-1], line):
+                lead = into[-1]
                 lead.kind = "list_item" if _BULLET.match(lead.first.text) or _ENUMERATOR.match(lead.first.text) else "paragraph"
                 lead.lines.append(line)
             else:
-                runs.append(_Run(kind, [line]))
+                if not line.aside:
+                    runs += asides
+                    asides = []
+                into.append(_Run(kind, [line]))
+        runs += asides
         for run in runs:  # a "heading" of many lines, of two sentences or in quotation marks is emphasised prose
             if run.kind == "heading" and (len(run.lines) > 3 or _prose(" ".join(ln.text for ln in run.lines))):
                 run.kind = "paragraph"

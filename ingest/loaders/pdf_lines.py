@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.loaders.common import clean_inline, footnote_mark, table_text
+from ingest.loaders.pdf_asides import boxed_asides
 from ingest.loaders.pdf_tables import RuledTable, ruled_tables
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
@@ -41,6 +42,7 @@ class Line:
     italic: bool
     starts_with_marker: bool  # begins with a raised number: the first line of a footnote
     cells: list[list[str]] | None = None  # a ruled table read cell by cell, standing where the table stands
+    aside: bool = False  # a line of a shaded box the running text flows beside (`pdf_asides`)
 
 
 def page_lines(page, page_number: int) -> tuple[list[Line], int]:
@@ -59,12 +61,17 @@ def page_lines(page, page_number: int) -> tuple[list[Line], int]:
             clean_words.append(word)
     tables, clean_words = ruled_tables(page, clean_words)
     clean_words += drawn_markers(clean_words, page)
+    asides, clean_words = boxed_asides(page, clean_words)
     rows = _group_lines(clean_words)
     for table in tables:  # the table as one row of one word the size of the table: read in its place
         stand_in = {"text": "", "x0": table.x0, "x1": table.x1, "top": table.top, "bottom": table.bottom, "size": table.size}
         rows.insert(sum(row[0]["top"] < table.top for row in rows), [stand_in | {"table": table}])
     ordered = in_reading_order(rows, float(page.width), float(page.height), lambda: _on_shapes(clean_words, page))
-    return [_table_line(g[0]["table"], page_number) if "table" in g[0] else _make_line(g, page_number) for g in ordered], unmapped
+    lines = [_table_line(g[0]["table"], page_number) if "table" in g[0] else _make_line(g, page_number) for g in ordered]
+    for aside in asides:  # where the box starts: the layout step holds its lines until that paragraph ends
+        at = next((i for i, line in enumerate(lines) if line.top >= aside[0]["top"]), len(lines))
+        lines[at:at] = [replace(_make_line(g, page_number), aside=True) for g in _group_lines(aside)]
+    return lines, unmapped
 
 
 def _table_line(table: RuledTable, page_number: int) -> Line:
