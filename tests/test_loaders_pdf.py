@@ -623,6 +623,46 @@ def test_a_shaded_box_in_a_paragraph_is_read_after_it(tmp_path):
     ]
 
 
+def test_a_float_without_shading_is_read_after_its_paragraph_and_a_table_between_paragraphs_stays_in_rows(tmp_path):
+    """A pull quote floated into a paragraph, set smaller than the running text, shares its rows like a shaded
+    box and has no box to tell it by: the rows beside it keep clear of one x, and one side is set like the
+    rows around them, the other not. A table without rules between two paragraphs sets both sides alike, in
+    its own type, and is read row by row."""
+    path = tmp_path / "citaat.pdf"
+    beside = [
+        "Het algoritme levert alleen informatie",
+        "aan een medewerker, die zelf beslist wat",
+        "de volgende stap is. Medewerkers mogen",
+        "afwijken van de voorgestelde route als",
+    ]
+    quote = ["Data is geen doel op zich, het", "is een middel om de stad schoon", "te houden, zegt de wethouder."]
+    page = [
+        ("Slim vegen", 72, 60, 14, True),
+        ("Utrecht voorspelt welke rijroutes het meest zinvol zijn voor de veegwagens.", 72, 90, 10),
+    ]
+    page += [(text, 72, 103 + 13 * i, 10) for i, text in enumerate(beside)]
+    page += [(text, 330, 106 + 12 * i, 9) for i, text in enumerate(quote)]
+    page += [("de situatie ter plekke daar om vraagt, zo staat in het Utrechtse kader voor algoritmen.", 72, 155, 10)]
+    rows = [("Slim vegen in gebruik", "sinds 2020 in de hele stad"), ("Afvalbakken met sensor", "sinds 2021 in het centrum")]
+    rows += [("Meldingen openbare ruimte", "sinds 2019 via de app")]
+    for i, (name, since) in enumerate(rows):
+        page += [(name, 72, 190 + 12 * i, 8), (since, 330, 190 + 12 * i, 8)]
+    after = [
+        "Na de tabel volgt een gewone alinea over de resultaten van de projecten in de stad, die",
+        "in de geraadpleegde bronnen niet in cijfers zijn beschreven. Wel meldt de gemeente dat de",
+        "medewerkers de voorspelde routes in de praktijk gebruiken en er waar nodig van afwijken,",
+        "zoals het kader voor algoritmen voorschrijft. Een evaluatie is voor volgend jaar gepland.",
+    ]
+    page += [(text, 72, 240 + 13 * i, 10) for i, text in enumerate(after)]  # a page of running text
+    path.write_bytes(make_pdf([page]))
+    doc = load_file(path)
+    text = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    assert " ".join(beside) + " de situatie ter plekke daar om vraagt" in text[0]
+    assert text[1] == " ".join(quote)
+    assert "Slim vegen in gebruik sinds 2020 in de hele stad" in " ".join(text[2:])
+    assert "Afvalbakken met sensor sinds 2021 in het centrum" in " ".join(text[2:])
+
+
 def test_a_table_stays_in_rows(tmp_path):
     """Cells side by side are a table, not two columns of prose: each row stays one line."""
     path = tmp_path / "tabel.pdf"
