@@ -227,7 +227,7 @@ class BlockBuilder:
 
     def _runs(self, lines: list[Line]) -> list[_Run]:
         runs: list[_Run] = []
-        asides: list[_Run] = []  # a shaded box's runs, held until the paragraph it stands in has ended
+        asides: list[_Run] = []  # a box's or a float's runs, held until the paragraph they stand in has ended
         for line in lines:
             into = asides if line.aside else runs
             kind = self._kind(line, into[-1] if into else None)
