@@ -222,7 +222,7 @@ class ExtractiveAnswerer:
             return abstain(question, passages, language, standalone_question=query, reason=reason)
         chosen = self._select(ranking)
         if ranking.kind == "list":  # a list question quotes the list a chosen item belongs to
-            chosen = with_lead_ins(chosen, ranking.candidates, passages)
+            chosen = with_heading_lists(with_lead_ins(chosen, ranking.candidates, passages), ranking.candidates, passages)
         chosen = with_list_items(chosen, passages, self.profile)
         return self._compose(question, query, passages, chosen, language, "list" if ranking.kind == "list" else "single")
 
@@ -415,6 +415,53 @@ def lead_in_line(lines: list[str], at: int, most: int = 9) -> int | None:
         if not _list_like(line):
             return None
     return None
+
+
+HEADING_LIST_WORDS = 60  # a list of short items its heading announces is quoted whole up to this many words
+
+
+def heading_list(lines: list[str], at: int) -> tuple[int, int] | None:
+    """The first and last line of the list line `at` belongs to when a heading announces it: three or more
+    short list-like lines right under a heading line, no sentence in between ("Nieuwe rollen" over
+    "Product-eigenaar", "Data-analist", ...), at most `HEADING_LIST_WORDS` words in all; else None."""
+    if not (0 <= at < len(lines)) or not _list_like(lines[at]):
+        return None
+    first = at
+    while first > 0 and _list_like(lines[first - 1]):
+        first -= 1
+    last = at
+    while last + 1 < len(lines) and _list_like(lines[last + 1]):
+        last += 1
+    if first == 0 or not lines[first - 1].startswith("#") or last - first < 2:
+        return None
+    return (first, last) if sum(len(line.split()) for line in lines[first : last + 1]) <= HEADING_LIST_WORDS else None
+
+
+def with_heading_lists(chosen: list[Candidate], ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:
+    """A chosen item of a list that a heading announces (no sentence does, so `with_lead_ins` finds none)
+    replaced by the list's first item, the others quoted after it in their order."""
+    out: list[Candidate] = []
+    quoted: set[tuple[int, int]] = set()
+    for c in chosen:
+        lines = passages[c.passage_index].text.split("\n")
+        span = None if c.item else heading_list(lines, c.line)
+        if span is None:
+            if all(c is not x for x in out):
+                out.append(c)
+            continue
+        if (c.passage_index, span[0]) in quoted:
+            continue  # another item of a list already quoted
+        quoted.add((c.passage_index, span[0]))
+        first = next((x for x in ranked if x.passage_index == c.passage_index and x.line == span[0]), None)
+        if first is None:
+            out.append(c)
+            continue
+        out = [x for x in out if not (x.passage_index == c.passage_index and span[0] <= x.line <= span[1])]
+        out.append(first)
+        for line_no in range(span[0] + 1, span[1] + 1):
+            order = first.order + (line_no - span[0]) / 100
+            out.append(Candidate(c.passage_index, order, lines[line_no].strip(), frozenset(), line_no, item=True, lead=first))
+    return out
 
 
 def with_lead_ins(chosen: list[Candidate], ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:

@@ -250,6 +250,29 @@ def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to(text, question
             assert quote in c.passage_text
 
 
+# a list a heading announces: no sentence does, so without the heading as its lead-in only the items that
+# scored were quoted (the Arnhem plan's "Nieuwe rollen ..." over seven roles, read as items since pdf7)
+_ROLES = "Programma- en lijnmanagers\nProduct-eigenaar\nData-analist\nData-ontwikkelaar"
+
+
+def test_a_list_its_heading_announces_is_quoted_whole_for_a_list_question():
+    text = "##### Nieuwe rollen in de organisatie\n" + _ROLES + "\nDeze rollen worden hierna beschreven."
+    answer = answerer(hand_made(True)).answer("Welke rollen zijn er, zoals de product-eigenaar?", passages(text))
+    assert quotes(answer)[:4] == _ROLES.split("\n"), answer.text
+    for item in _ROLES.split("\n")[1:]:
+        assert f"  - „{item}” [1]" in answer.text.split("\n"), answer.text
+
+
+def test_long_lines_under_a_heading_are_no_announced_list():
+    """Lines of over a sentence's worth of words are paragraphs, not a list of short items to quote whole."""
+    text = "##### Rollen\n" + "\n".join(
+        f"De {role.lower()} werkt elke week met de afdelingen aan de vragen die de raad en het college stellen over de stad."
+        for role in _ROLES.split("\n")
+    )
+    answer = answerer(hand_made(True)).answer("Welke rollen zijn er, zoals de product-eigenaar?", passages(text))
+    assert "  - „" not in answer.text, answer.text
+
+
 # a DOCX or PDF bulleted list loses its bullets, and its lead-in often ends in a full stop, not a colon: the
 # count it names ('6 belangrijke regels') and as many list-like lines below it make it a list
 _COUNTED_RULES = "Bewaar gegevens niet langer dan nodig;\nVerzamel alleen wat nodig is;\nZorg dat niemand herkenbaar is"
