@@ -13,11 +13,12 @@ from collections import Counter
 from collections.abc import Callable
 
 ITALIC_FONT = re.compile(r"italic|oblique", re.IGNORECASE)  # a font name that slants
+Row = list[dict]  # the words that share a line's height across the page, left to right
 
 
 def in_reading_order(
-    rows: list[list[dict]], width: float, height: float, figure: Callable[[], frozenset] | None = None
-) -> tuple[list[list[dict]], list[list[dict]]]:
+    rows: list[Row], width: float, height: float, figure: Callable[[], frozenset] | None = None
+) -> tuple[list[Row], list[list[Row]]]:
     """Rows of a two-column page read column by column, where the columns run side by side.
 
     Grouped across the whole width, the lines of two columns that share a baseline become one line
@@ -54,7 +55,7 @@ def in_reading_order(
     return ordered + left + right, []
 
 
-def floated_beside(rows: list[list[dict]], width: float, height: float) -> tuple[list[list[dict]], list[list[list[dict]]]]:
+def floated_beside(rows: list[Row], width: float, height: float) -> tuple[list[Row], list[list[Row]]]:
     """The rows without the lines of texts floated beside the running text, and each float's lines.
 
     A quote or a box without shading floated into a paragraph shares its rows, and read across the page they
