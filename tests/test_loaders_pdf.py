@@ -122,6 +122,26 @@ def test_report_sentence_across_page_turn_stays_whole_on_its_first_page(report):
     assert block_with(report, "Dit is de tweede zin.").page == 2
 
 
+def test_a_browser_s_header_and_footer_on_a_single_page_are_dropped(tmp_path):
+    """A web page printed to PDF carries the date and title above it and its address and "1/1" below; with
+    one page nothing repeats, so they stood in its text. In the paper's outer 4%, small and well apart
+    from the body, they go; small print close to the text it belongs to stays."""
+    path = tmp_path / "pagina.pdf"
+    body = [
+        "Utrecht voorspelt met een algoritme welke rijroutes",
+        "voor de veegwagens het meest zinvol zijn. Een medewerker",
+        "beslist zelf en mag van de voorgestelde route afwijken.",
+    ]
+    page = [("12/6/26, 2:20 AM Case: Slim vegen", 20, 12, 8), ("Slim vegen", 72, 60, 16, True)]
+    page += [(text, 72, 90 + 14 * i, 11) for i, text in enumerate(body)]
+    page += [("Bron: gemeente Utrecht, 2021.", 72, 136, 8)]
+    page += [("file:///tmp/slim-vegen.html 1/1", 20, 828, 8)]
+    path.write_bytes(make_pdf([page]))
+    text = " ".join(b.text for b in load_file(path).blocks)
+    assert "12/6/26" not in text and "file://" not in text
+    assert " ".join(body) in text and "Bron: gemeente Utrecht, 2021." in text
+
+
 def test_page_without_text_layer_is_reported(tmp_path):
     path = tmp_path / "half-scanned.pdf"
     path.write_bytes(make_pdf([[("Tekst op de eerste pagina.", 72, 100, 11)], []], drawings={1: "72 400 300 200 re f"}))

@@ -86,7 +86,10 @@ def drop_furniture(pages: list[PageText]) -> None:
     A line at the edge of at least half the pages is furniture. So is one printed in the same place on a
     few pages (`RUNNING_PAGES`) in small or body-size type, not bold: a chapter's own running header
     ("Hoofdstuk 2 | Aanpak" over its six pages of a sixty-page report) stood in the text on every page of
-    it. A heading that opens several pages (each case's "Aanleiding") is larger or bold, and stays."""
+    it. A heading that opens several pages (each case's "Aanleiding") is larger or bold, and stays. A
+    document of one page repeats nothing: there the first or last line is furniture when it stands in the
+    paper's outer 4%, smaller than the body and well apart from it (a browser's date and title above a
+    printed page, its address and "1/1" below)."""
     counts: Counter = Counter()
     placed: Counter = Counter()
     body = body_size(pages)
@@ -106,8 +109,21 @@ def drop_furniture(pages: list[PageText]) -> None:
                 (n >= 2 and counts[_furniture_key(line)] >= threshold)
                 or (_plain(line, body) and placed[_placed_key(line)] >= RUNNING_PAGES)
                 or (_PAGE_NUMBER.match(line.text) and not 0.15 * page.height < line.top < 0.85 * page.height)
+                or (n == 1 and _apart_at_edge(page, line, body))
             )
         ]
+
+
+def _apart_at_edge(page: PageText, line: Line, body: float) -> bool:
+    """The page's first or last line, in its outer 4%, in small type, two body lines or more from the next."""
+    lines = page.lines
+    if len(lines) < 2 or line.size >= body - 0.5:
+        return False
+    if line is lines[0] and line.top < 0.04 * page.height:
+        return lines[1].top - line.base >= 2 * body
+    if line is lines[-1] and line.base > 0.96 * page.height:
+        return line.top - lines[-2].base >= 2 * body
+    return False
 
 
 RUNNING_PAGES = 3  # pages that print the same plain line in the same place at their edge: a running header
