@@ -222,7 +222,8 @@ class ExtractiveAnswerer:
             return abstain(question, passages, language, standalone_question=query, reason=reason)
         chosen = self._select(ranking)
         if ranking.kind == "list":  # a list question quotes the list a chosen item belongs to
-            chosen = with_heading_lists(with_lead_ins(chosen, ranking.candidates, passages), ranking.candidates, passages)
+            chosen = with_lead_ins(chosen, ranking.candidates, passages)
+            chosen = with_heading_lists(chosen, ranking.candidates, passages, self.profile)
         chosen = with_list_items(chosen, passages, self.profile)
         return self._compose(question, query, passages, chosen, language, "list" if ranking.kind == "list" else "single")
 
@@ -437,7 +438,15 @@ def heading_list(lines: list[str], at: int) -> tuple[int, int] | None:
     return (first, last) if sum(len(line.split()) for line in lines[first : last + 1]) <= HEADING_LIST_WORDS else None
 
 
-def with_heading_lists(chosen: list[Candidate], ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:
+def list_item(lead: Candidate, line_no: int, text: str) -> Candidate:
+    """A line of the list `lead` announces (or opens), quoted under it in the source's order."""
+    order = lead.order + (line_no - lead.line) / 100
+    return Candidate(lead.passage_index, order, text, frozenset(), line_no, item=True, lead=lead)
+
+
+def with_heading_lists(
+    chosen: list[Candidate], ranked: list[Candidate], passages: list[Passage], profile: CorpusProfile
+) -> list[Candidate]:
     """A chosen item of a list that a heading announces (no sentence does, so `with_lead_ins` finds none)
     replaced by the list's first item, the others quoted after it in their order."""
     out: list[Candidate] = []
@@ -458,9 +467,11 @@ def with_heading_lists(chosen: list[Candidate], ranked: list[Candidate], passage
             continue
         out = [x for x in out if not (x.passage_index == c.passage_index and span[0] <= x.line <= span[1])]
         out.append(first)
-        for line_no in range(span[0] + 1, span[1] + 1):
-            order = first.order + (line_no - span[0]) / 100
-            out.append(Candidate(c.passage_index, order, lines[line_no].strip(), frozenset(), line_no, item=True, lead=first))
+        out += [
+            list_item(first, line_no, text)
+            for line_no in range(span[0] + 1, span[1] + 1)
+            if (text := quotable(lines[line_no], profile))
+        ]
     return out
 
 
@@ -532,8 +543,7 @@ def with_list_items(chosen: list[Candidate], passages: list[Passage], profile: C
                 absorbed.add(id(chosen_item))
                 place[id(c)] = min(place[id(c)], place[id(chosen_item)])
             taken.add(line)
-            order = c.order + offset / 100
-            items.append(Candidate(c.passage_index, order, line, frozenset(), c.line + offset, item=True, lead=c))
+            items.append(list_item(c, c.line + offset, line))
     kept = sorted((x for x in chosen if id(x) not in absorbed), key=lambda x: place[id(x)])
     return kept + items
 

@@ -302,9 +302,10 @@ def test_list_right_under_its_heading_is_items(tmp_path):
     assert block_with(doc, "De analist werkt samen").kind == "paragraph"
 
 
-def _two_columns(left: list[str], right: list[str], top: float = 120, gutter_x: float = 310) -> list[tuple]:
+def _two_columns(left: list[str], right: list[str], top: float = 120, gutter_x: float = 310, shift: float = 0) -> list[tuple]:
+    """Two columns of 10 pt lines; `shift` lowers the right column's baselines against the left's."""
     return [(text, 72, top + 13 * i, 10) for i, text in enumerate(left)] + [
-        (text, gutter_x, top + 13 * i, 10) for i, text in enumerate(right)
+        (text, gutter_x, top + shift + 13 * i, 10) for i, text in enumerate(right)
     ]
 
 
@@ -380,9 +381,8 @@ def test_two_columns_whose_long_lines_reach_into_the_gutter_are_read_column_by_c
         "naar de verwerkingen.",
     ]
     page = [("Werkwijze van het datateam", 72, 60, 16, True)]
-    page += [(text, 72, 100 + 13 * i, 10) for i, text in enumerate(left_short + left_long)]
-    page += [(text, 330, 100 + 13 * i, 10) for i, text in enumerate(right_first)]
-    page += [(text, 330, 106.5 + 13 * (i + 6), 10) for i, text in enumerate(right_then)]  # baselines shifted
+    page += _two_columns(left_short + left_long, right_first, top=100, gutter_x=330)
+    page += _two_columns([], right_then, top=100 + 13 * 6, gutter_x=330, shift=6.5)  # baselines shifted
     path.write_bytes(make_pdf([page]))
     doc = load_file(path)
     assert [b.text for b in doc.blocks if b.kind == "paragraph"] == [
@@ -410,9 +410,7 @@ def test_two_columns_whose_baselines_never_meet_are_read_column_by_column(tmp_pa
         "vijf van de acht gemeenten. Drie",
         "gemeenten zijn nog onbekend.",
     ]
-    page = [("Toelichting bij de tabel", 72, 60, 14, True)]
-    page += [(text, 72, 100 + 13 * i, 10) for i, text in enumerate(left)]
-    page += [(text, 320, 106.5 + 13 * i, 10) for i, text in enumerate(right)]
+    page = [("Toelichting bij de tabel", 72, 60, 14, True), *_two_columns(left, right, top=100, gutter_x=320, shift=6.5)]
     path.write_bytes(make_pdf([page]))
     doc = load_file(path)
     assert [b.text for b in doc.blocks if b.kind == "paragraph"] == [" ".join(left), " ".join(right)]

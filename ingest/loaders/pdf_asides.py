@@ -9,6 +9,8 @@ marked, and the layout step puts them after the paragraph they stand in (`BlockB
 
 from __future__ import annotations
 
+from ingest.loaders.pdf_tables import centre_in
+
 MIN_WORDS = 8  # in the box, and beside it: fewer is a label on a shape or a shaded word
 
 
@@ -26,7 +28,7 @@ def boxed_asides(page, words: list[dict]) -> tuple[list[list[dict]], list[dict]]
     asides: list[list[dict]] = []
     taken: set[int] = set()
     for box in sorted(boxes, key=lambda b: (b["top"], b["x0"])):
-        inside = [w for w in words if id(w) not in taken and _centre_in(w, box)]
+        inside = [w for w in words if id(w) not in taken and centre_in(w, (box["x0"], box["top"], box["x1"], box["bottom"]))]
         if len(inside) < MIN_WORDS:
             continue
         beside = [
@@ -48,8 +50,3 @@ def _coloured(colour) -> bool:
     if len(colour) == 4:  # CMYK: white is no ink at all
         return max(colour) > 0.02
     return min(colour) < 0.98
-
-
-def _centre_in(word: dict, box: dict) -> bool:
-    across = box["x0"] <= (word["x0"] + word["x1"]) / 2 <= box["x1"]
-    return across and box["top"] <= (word["top"] + word["bottom"]) / 2 <= box["bottom"]

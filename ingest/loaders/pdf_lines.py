@@ -41,7 +41,7 @@ class Line:
     italic: bool
     starts_with_marker: bool  # begins with a raised number: the first line of a footnote
     cells: list[list[str]] | None = None  # a ruled table read cell by cell, standing where the table stands
-    aside: bool = False  # a line of a shaded box the running text flows beside (`pdf_asides`)
+    aside: bool = False  # a line of a box or a float the running text flows beside (`pdf_asides`, `pdf_order`)
 
 
 def page_lines(page, page_number: int) -> tuple[list[Line], int]:

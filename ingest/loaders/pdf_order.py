@@ -63,6 +63,8 @@ def floated_beside(rows: list[Row], width: float, height: float) -> tuple[list[R
     at least three of them with text on both sides, between rows that cross it, is such a float when one
     side is set like the rows around it (the running text) and the other is not (smaller, larger, italic):
     a table without rules sets both its sides alike, in its own type. The float's side is read apart."""
+    if sum(_has_gap(row, width) for row in rows) < 3:
+        return rows, []  # most pages: no row stands apart in the middle, so no x to look for
     stretches = set()  # (rows with both sides, first row, end row, x)
     for x in range(int(width * 0.3), int(width * 0.7) + 1, 2):
         start, both = None, 0
@@ -89,6 +91,15 @@ def floated_beside(rows: list[Row], width: float, height: float) -> tuple[list[R
         out += rows[at:start] + running
         at = end
     return out + rows[at:], [floats[start][2] for start in sorted(floats)]
+
+
+def _has_gap(row: Row, width: float) -> bool:
+    """Two neighbouring words of the row stand a gutter apart somewhere in the page's middle (`_split_at`'s
+    1.5 em, between 30% and 70% of its width)."""
+    return any(
+        b["x0"] - a["x1"] >= 1.5 * max(a["size"], b["size"]) and a["x1"] <= 0.7 * width and b["x0"] >= 0.3 * width
+        for a, b in zip(row, row[1:])
+    )
 
 
 def _floated_side(rows: list[list[dict]], start: int, end: int, x: float, height: float) -> int | None:

@@ -39,7 +39,7 @@ def ruled_tables(page, words: list[dict]) -> tuple[list[RuledTable], list[dict]]
     taken: set[int] = set()
     for table in found:
         x0, top, x1, bottom = table.bbox
-        inside = [w for w in words if id(w) not in taken and _centre_in(w, table.bbox)]
+        inside = [w for w in words if id(w) not in taken and centre_in(w, table.bbox)]
         rows = [[_cell_text(inside, cell) if cell else "" for cell in row.cells] for row in table.rows]
         rows = [row for row in rows if any(row)]
         if sum(sum(bool(cell) for cell in row) >= 2 for row in rows) < MIN_ROWS:
@@ -50,7 +50,8 @@ def ruled_tables(page, words: list[dict]) -> tuple[list[RuledTable], list[dict]]
     return tables, [w for w in words if id(w) not in taken]
 
 
-def _centre_in(word: dict, box: tuple) -> bool:
+def centre_in(word: dict, box: tuple) -> bool:
+    """The word's middle lies in the box (x0, top, x1, bottom): a word that pokes out of its cell still counts."""
     x0, top, x1, bottom = box
     return x0 <= (word["x0"] + word["x1"]) / 2 <= x1 and top <= (word["top"] + word["bottom"]) / 2 <= bottom
 
@@ -59,7 +60,7 @@ def _cell_text(words: list[dict], cell: tuple) -> str:
     """A cell's lines top to bottom, joined; a hyphen at a line's end stays: a table's narrow cells are not
     hyphenated, so the hyphen is the word's own ("Zuid-" + "Holland")."""
     lines: list[list[dict]] = []
-    for word in sorted((w for w in words if _centre_in(w, cell)), key=lambda w: (w["top"], w["x0"])):
+    for word in sorted((w for w in words if centre_in(w, cell)), key=lambda w: (w["top"], w["x0"])):
         if lines and word["top"] < lines[-1][0]["bottom"] - 0.5 * (lines[-1][0]["bottom"] - lines[-1][0]["top"]):
             lines[-1].append(word)
         else:
