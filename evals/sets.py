@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test34").role       # "unseen"
-    targets(gold_set("test34"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test35").role       # "unseen"
+    targets(gold_set("test35"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -111,8 +111,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test30", DEVELOPMENT, "real", "bn"),
     GoldSet("test33", DEVELOPMENT, "shipped", "bo"),
     GoldSet("real-test31", DEVELOPMENT, "real", "bp"),
-    GoldSet("test34", UNSEEN, "shipped", "bq"),
-    GoldSet("real-test32", UNSEEN, "real", "br"),
+    GoldSet("test34", DEVELOPMENT, "shipped", "bq"),
+    GoldSet("real-test32", DEVELOPMENT, "real", "br"),
+    GoldSet("test35", UNSEEN, "shipped", "bs"),
+    GoldSet("real-test33", UNSEEN, "real", "bt"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
