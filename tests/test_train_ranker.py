@@ -57,6 +57,13 @@ def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_a
     assert re.search(r"^all \d+ questions over .*: key facts [\d.]+", result.output, re.M), result.output
     assert model.read_bytes() == before and not cv.exists()
 
+    result = CliRunner().invoke(train_ranker, [*args, "--cv-groups", "2"], obj=obj)
+    assert result.exit_code == 0 and "sets in 2 groups a corpus" in result.output, result.output
+    assert set(re.findall(r"^  (heldout|test) \| \d+ \|", result.output, re.M)) == {"heldout", "test"}, result.output
+    result = CliRunner().invoke(train_ranker, [*args, "--cv-groups", "1"], obj=obj)
+    assert result.exit_code == 1  # one group a corpus leaves nothing to train on: said before any fold runs
+    assert "cannot cross-validate what is quoted: without heldout, test," in result.output, result.output
+
     result = CliRunner().invoke(train_ranker, [*args, "--folds", "documents"], obj=obj)
     assert result.exit_code == 0, result.output
     held = re.findall(r"^  (\S+\.md) \| (\d+) \|", result.output, re.M)
@@ -101,6 +108,35 @@ def test_document_folds_keep_every_question_about_the_held_out_document_out_of_t
     assert sorted(map(id, held_out)) == sorted(map(id, examples))  # every question is held out exactly once
     with pytest.raises(ValueError, match="folds by 'pages'"):
         fold_plan(examples, "pages")
+
+
+def test_grouped_folds_hold_out_each_question_once_and_never_train_on_a_held_out_set_or_document():
+    """Sixty-eight sets one at a time took hours (the answerable model is refitted inside every fold): grouped,
+    each corpus's sets are dealt into N folds, and a group trains on nothing any of its sets or documents asks."""
+    from evals.train_ranker import fold_plan
+
+    def asked(gold_set, documents, corpus):
+        evidence = tuple(SimpleNamespace(document=d) for d in documents)
+        question = SimpleNamespace(id=f"{gold_set}-{'-'.join(documents)}", evidence=evidence, answerable=True)
+        return SimpleNamespace(gold_set=gold_set, question=question, passages=[], extra={"corpus": corpus})
+
+    digest = [asked(f"s{i}", [f"d{i % 3}.md", "d9.md"][: 1 + i % 2], "digest") for i in range(1, 6)]
+    real = [asked(f"r{i}", [f"p{i}.pdf"], "real") for i in range(1, 4)]
+    examples = digest + real
+
+    folds = fold_plan(examples, "sets", groups=2)
+    assert [held for held, _, _ in folds] == ["s1, s3, s5", "s2, s4", "r1, r3", "r2"]  # dealt in turn, per corpus
+    for held, trained, tested in folds:
+        names = set(held.split(", "))
+        assert {e.gold_set for e in tested} == names and not names & {e.gold_set for e in trained}
+        assert len(trained) + len(tested) == len(examples)
+    assert sorted(id(e) for _, _, tested in folds for e in tested) == sorted(map(id, examples))
+
+    for held, trained, tested in fold_plan(examples, "documents", groups=2):
+        documents = set(held.split(", "))
+        assert all(documents.isdisjoint(ev.document for ev in e.question.evidence) for e in trained), held
+        assert all(not documents.isdisjoint(ev.document for ev in e.question.evidence) for e in tested), held
+    assert fold_plan(examples, "sets", groups=0) == fold_plan(examples, "sets")  # 0: one fold a set
 
 
 def test_the_pooled_lines_name_the_corpus_a_reader_knows_not_the_data_home_that_trained():
