@@ -423,8 +423,8 @@ HEADING_LIST_WORDS = 60  # a list of short items its heading announces is quoted
 
 def heading_list(lines: list[str], at: int) -> tuple[int, int] | None:
     """The first and last line of the list line `at` belongs to when a heading announces it: three or more
-    short list-like lines right under a heading line, no sentence in between ("Nieuwe rollen" over
-    "Product-eigenaar", "Data-analist", ...), at most `HEADING_LIST_WORDS` words in all; else None."""
+    short list-like lines right under a heading line, no sentence in between (a heading naming roles over
+    one role a line), at most `HEADING_LIST_WORDS` words in all; else None."""
     if not (0 <= at < len(lines)) or not _list_like(lines[at]):
         return None
     first = at

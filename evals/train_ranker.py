@@ -273,8 +273,8 @@ def grouped(plan: list, groups: int) -> list[tuple[str, list[Example], list[Exam
 
     Why: the answerable model is fitted on out-of-fold scores, so each fold trains once per set it keeps,
     and the cross-validation grows with the square of the sets (sixty-eight sets: about 2.5 hours on two
-    cores). Held out four groups a corpus it is eight folds; each trains on fewer sets than leaving one out,
-    so its figures are if anything lower."""
+    cores, estimated from the grouped folds' times, not run). Held out four groups a corpus it is eight folds;
+    each trains on fewer sets than leaving one out, so its figures are if anything lower."""
     by_corpus: dict[str, list] = {}
     for fold in plan:
         corpus = fold[2][0].extra.get("corpus", "") if fold[2] else ""
@@ -623,7 +623,7 @@ def write_model(model: RankerModel, path: Path) -> None:
     metavar="N",
     help="Hold out each corpus's sets (or documents) in N groups instead of one at a time. The cross-validation "
     "refits the answerable model on out-of-fold scores in every fold, so it grows with the square of the sets "
-    "(sixty-eight sets one at a time: about 2.5 hours on two cores; four groups a corpus: about 20 minutes). 0: one "
+    "(sixty-eight sets one at a time: an estimated 2.5 hours on two cores; four groups a corpus: 20 minutes measured). 0: one "
     "fold each.",
 )
 @click.option(
