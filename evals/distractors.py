@@ -22,6 +22,7 @@ from ingest.manifest import Manifest, store_key
 
 MAX_DROP = 0.03  # how much recall@5 and key-fact recall may fall with distractors 30x the corpus (issue 16)
 WATCHED = ("recall@5", "key_fact_recall")
+CHANCE_DRAWS = 2000  # random sets drawn per comparison: enough for a 95% range and p down to 1/2000
 
 
 def _folder_signature(folders: list[Path]) -> str:
@@ -150,7 +151,73 @@ def per_file_changes(without: dict, with_: dict, files: dict[str, set]) -> str:
             a, b = (summary[name][variant].get(metric, {}).get("mean") for summary in (before, after))
             cells += ["–", "–"] if a is None or b is None else [f"{a:.3f} / {b:.3f}", f"{b - a:+.3f}"]
         lines.append(f"| {name} | {len(ids)} | " + " | ".join(cells) + " |")
+    if len(files) > 1:
+        pairs = paired_records(without, with_, variant)
+        lines += ["", *(chance_line(metric, changes_by_file(pairs, files, metric)) for metric in WATCHED)]
     return "\n".join(lines)
+
+
+def changes_by_file(pairs: list[tuple[dict, dict]], files: dict[str, set], metric: str) -> dict[str, list[float]]:
+    """Per question file, each of its questions' change in `metric` (with minus without; questions it does
+    not apply to, the unanswerable ones, left out)."""
+    file_of = {qid: name for name, ids in files.items() for qid in ids}
+    out: dict[str, list[float]] = {name: [] for name in files}
+    for a, b in pairs:
+        x, y = a["metrics"].get(metric), b["metrics"].get(metric)
+        if x is not None and y is not None and a["id"] in file_of:
+            out[file_of[a["id"]]].append(y - x)
+    return {name: changes for name, changes in out.items() if changes}
+
+
+def beyond_chance(changes: dict[str, list[float]], *, limit: float = MAX_DROP, draws: int = CHANCE_DRAWS, seed: int = 0) -> dict:
+    """Whether the sets whose drop exceeds `limit` are more, or fall further, than their sizes explain.
+
+    One question moves a set of 30 by 0.033, so some sets exceed 0.03 whenever any question does worse.
+    The comparison deals the same question-level changes at random into sets of the same sizes: how many
+    of those exceed the limit (median and 95% range), and for each set the share of random sets of its
+    size that fall at least as far (one-sided p). A set is beyond chance when its p is under 0.05 divided
+    by the number of sets (one test per set)."""
+    rng = np.random.default_rng(seed)
+    names = list(changes)
+    sizes = [len(changes[n]) for n in names]
+    pooled = np.concatenate([np.asarray(changes[n], dtype=float) for n in names])
+    means = {n: float(np.mean(changes[n])) for n in names}
+    observed = np.asarray([means[n] for n in names])
+    starts = np.cumsum([0, *sizes])[:-1]
+    counts = np.empty(draws)
+    low = np.zeros(len(names))
+    for i in range(draws):
+        drawn = np.add.reduceat(rng.permutation(pooled), starts) / np.asarray(sizes)
+        counts[i] = np.sum(drawn < -limit - 1e-12)
+        low += drawn <= observed + 1e-12
+    p = {n: float(low[i] / draws) for i, n in enumerate(names)}
+    return {
+        "sets": len(names),
+        "over": sum(means[n] < -limit - 1e-12 for n in names),
+        "chance": (float(np.median(counts)), float(np.percentile(counts, 2.5)), float(np.percentile(counts, 97.5))),
+        "p": p,
+        "means": means,
+        "beyond": [n for n in names if p[n] < 0.05 / len(names)],
+    }
+
+
+def chance_line(metric: str, changes: dict[str, list[float]]) -> str:
+    """One sentence: how many files exceed MAX_DROP against chance, and which file (if any) lies beyond it."""
+    if len(changes) < 2:
+        return f"{metric}: fewer than two question files to compare."
+    found = beyond_chance(changes)
+    median, low, high = found["chance"]
+    worst = min(found["p"], key=lambda n: (found["p"][n], found["means"][n]))
+    verdict = (
+        "beyond chance: " + ", ".join(f"{n} ({found['means'][n]:+.3f}, p {found['p'][n]:.4f})" for n in found["beyond"])
+        if found["beyond"]
+        else f"no file beyond chance (lowest p: {worst} {found['means'][worst]:+.3f}, p {found['p'][worst]:.3f})"
+    )
+    return (
+        f"{metric}: {found['over']} of {found['sets']} files fell more than {MAX_DROP}; the same questions' changes dealt "
+        f"at random into files of the same sizes give {median:.0f} [95%: {low:.0f}-{high:.0f}] ({CHANCE_DRAWS} draws); "
+        f"{verdict}, at p < 0.05 / {found['sets']}."
+    )
 
 
 def paired_records(without: dict, with_: dict, variant: str) -> list[tuple[dict, dict]]:

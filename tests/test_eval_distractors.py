@@ -66,9 +66,39 @@ def test_several_question_files_show_where_the_pooled_change_comes_from():
     with_ += [_record(f"b{i}", True, 1.0, False) for i in range(10)]
     files = {"setA": {f"a{i}" for i in range(10)}, "setB": {f"b{i}" for i in range(10)}}
     table = per_file_changes(_run(without), _run(with_), files)
-    rows = {line.split("|")[1].strip(): [c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()[4:]}
+    lines = [line for line in table.splitlines()[4:] if line.startswith("|")]
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.strip("|").split("|")] for line in lines}
     assert rows["setA"] == ["setA", "10", "1.000 / 0.800", "-0.200", "1.000 / 0.800", "-0.200"]
     assert rows["setB"] == ["setB", "10", "1.000 / 1.000", "+0.000", "1.000 / 1.000", "+0.000"]
+
+
+def _files_losing(losses: list[int], size: int = 30) -> tuple[dict, dict, dict]:
+    """Runs over len(losses) files of `size` answerable questions, file i losing losses[i] of them."""
+    without, with_, files = [], [], {}
+    for f, lost in enumerate(losses):
+        ids = [f"f{f}q{i}" for i in range(size)]
+        files[f"set{f}"] = set(ids)
+        without += [_record(q, True, 1.0, False) for q in ids]
+        with_ += [_record(q, True, 0.0 if i < lost else 1.0, False) for i, q in enumerate(ids)]
+    return _run(without), _run(with_), files
+
+
+def _chance_line(table: str, metric: str) -> str:
+    return next(line for line in table.splitlines() if line.startswith(f"{metric}:"))
+
+
+def test_files_over_the_limit_by_their_size_alone_are_told_apart_from_a_file_hit_harder():
+    """One question moves a file of 30 by 0.033: losses scattered the way chance scatters them put several
+    files over 0.03 without any of them being hit harder than the rest; a file that lost a third is."""
+    scattered = per_file_changes(*_files_losing([1, 0, 2, 1, 0, 1, 3, 1, 0, 1]))
+    line = _chance_line(scattered, "recall@5")
+    assert line.startswith("recall@5: 7 of 10 files fell more than 0.03")
+    assert "no file beyond chance (lowest p: set6 -0.100" in line
+
+    hit = per_file_changes(*_files_losing([10, 1, 1, 1, 1, 1, 1, 1, 1, 1]))
+    line = _chance_line(hit, "key_fact_recall")
+    assert line.startswith("key_fact_recall: 10 of 10 files fell more than 0.03")
+    assert "beyond chance: set0 (-0.333" in line and "set1" not in line.split("beyond chance:")[1]
 
 
 @pytest.mark.slow
