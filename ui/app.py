@@ -58,7 +58,7 @@ def build_app(assistant, app: AppSettings | None = None, *, report_dir: Path | s
         report_dir=Path(report_dir) if report_dir is not None else DEFAULT_REPORT_DIR,
         conversations=ConversationStore(database),
     )
-    with gr.Blocks(title="datalessen") as demo:
+    with gr.Blocks(title="datalessen", delete_cache=app.temp_file_schedule()) as demo:
         sidebar = chat_tab.build_sidebar()
         gr.Markdown(INTRO)
         with gr.Tabs(overflow_behavior="wrap"):  # on a phone every tab stays in sight, none behind a menu

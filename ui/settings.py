@@ -21,6 +21,10 @@ class AppSettings:
     auth: str = ""  # "user:password[,user2:password2]"; empty = no login
     admin_users: str = ""  # comma-separated; may upload when auth is on
     max_upload_mb: float = 50.0
+    # Gradio's temporary copies (a browser's uploads, the exports handed out) go this many minutes after they
+    # were made, and all when the app stops; 0 keeps them. An accepted upload is copied into the data home
+    # first, so only the copy in the temporary folder goes: it held every document anyone uploaded, for good
+    temp_file_minutes: float = 60.0
     concurrency: int = 2
     # app processes behind one address (`serve --workers`): one answers on one core at most; each more
     # takes another app's memory (ui/replicas.py)
@@ -32,6 +36,13 @@ class AppSettings:
     # conversations and feedback: empty = a SQLite file in the data home (datalessen.sqlite); several app
     # processes for one organisation share a PostgreSQL URL, e.g. postgresql+psycopg://user:pw@host/db
     database_url: str = ""
+
+    def temp_file_schedule(self) -> tuple[int, int] | None:
+        """Gradio's `delete_cache`: (check every, delete older than) in seconds."""
+        if self.temp_file_minutes <= 0:
+            return None
+        age = max(1, round(self.temp_file_minutes * 60))
+        return max(1, age // 6), age
 
     def replace(self, **changes) -> "AppSettings":
         return dataclasses.replace(self, **changes)
