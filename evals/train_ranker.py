@@ -506,14 +506,15 @@ def corpus_name(folds: list[Fold], corpus: str) -> str:
 
 
 def held_out_in_turn(folds: str, groups: int) -> str:
+    """How the folds hold questions out, in the CLI's progress and the report's title."""
     unit = folds.removesuffix("s")
-    return f"{unit}s in {groups} groups a corpus" if groups else f"leave one {unit} out"
+    return f"{unit}s held out in {groups} groups a corpus" if groups else f"leave-one-{unit}-out"
 
 
 def cv_markdown(folds: list[Fold], model: RankerModel, by: str = "sets", groups: int = 0) -> str:
     held = "gold set" if by == "sets" else "document (every question about it, whichever set it is in)"
-    unit = "set" if by == "sets" else "document"
-    title = f"{unit}s held out in {groups} groups a corpus" if groups else f"leave-one-{unit}-out"
+    unit = by.removesuffix("s")
+    title = held_out_in_turn(by, groups)
     command = f"--folds {by}" + (f" --cv-groups {groups}" if groups else "")
     if groups:
         held = f"group of {unit}s (each corpus's {unit}s dealt in turn into {groups}; `fold_plan`)"

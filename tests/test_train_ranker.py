@@ -58,7 +58,7 @@ def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_a
     assert model.read_bytes() == before and not cv.exists()
 
     result = CliRunner().invoke(train_ranker, [*args, "--cv-groups", "2"], obj=obj)
-    assert result.exit_code == 0 and "sets in 2 groups a corpus" in result.output, result.output
+    assert result.exit_code == 0 and "sets held out in 2 groups a corpus" in result.output, result.output
     assert set(re.findall(r"^  (heldout|test) \| \d+ \|", result.output, re.M)) == {"heldout", "test"}, result.output
     result = CliRunner().invoke(train_ranker, [*args, "--cv-groups", "1"], obj=obj)
     assert result.exit_code == 1  # one group a corpus leaves nothing to train on: said before any fold runs
@@ -67,7 +67,7 @@ def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_a
     result = CliRunner().invoke(train_ranker, [*args, "--folds", "documents"], obj=obj)
     assert result.exit_code == 0, result.output
     held = re.findall(r"^  (\S+\.md) \| (\d+) \|", result.output, re.M)
-    assert len(held) >= 5 and "leave one document out" in result.output, result.output  # each document in turn
+    assert len(held) >= 5 and "leave-one-document-out" in result.output, result.output  # each document in turn
     questions = len(gold_questions(["heldout", "test"]))
     assert sum(int(n) for _, n in held) <= questions  # each question tested at most once
     assert model.read_bytes() == before and not cv.exists()
