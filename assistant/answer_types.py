@@ -156,6 +156,19 @@ def asks_several(question: str) -> bool:
     return bool(_ANOTHER_ASK.search(asked_part(question).strip()))
 
 
+# 'Wat zijn de drie belangrijkste pijlers ...?', 'What are the theme areas ...?': the plural verb after 'what'
+# asks after several things of a kind (a 'define' question by its wh-word)
+_SEVERAL_OF_A_KIND = re.compile(r"^(?:\w+ )?(?:wat|what) (?:zijn|waren|are|were)\b", re.I)
+
+
+def asks_list(kind: str, question: str) -> bool:
+    """The answer is a list: a 'welke / noem' question, or a 'what are' one. The kind stays what the
+    wh-word says (the learned weights read it); this decides only how the answer is composed."""
+    if kind == "list":
+        return True
+    return kind == "define" and bool(_SEVERAL_OF_A_KIND.search(_OPENER.sub("", asked_part(question).strip())))
+
+
 def question_type(question: str) -> str:
     """One of QUESTION_TYPES: the wh-word that opens the question (after a polite opener), else the
     first one in it, else a yes/no question when it opens with a verb."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer_types import (
+    asks_list,
     asks_quantity,
     asks_several,
     counts_named,
@@ -320,3 +321,20 @@ def test_the_numbers_a_line_counts_things_with(text, counts):
 )
 def test_a_question_asking_several_things(question, several):
     assert asks_several(question) is several
+
+
+@pytest.mark.parametrize(
+    "question, listing",
+    [
+        ("Welke succesfactoren noemt het rapport?", True),
+        ("Wat zijn volgens de analyse de drie belangrijkste pijlers voor vertrouwen?", True),
+        ("What are the four theme areas of the questionnaire?", True),
+        ("Ik geef een workshop. Wat waren de belangrijkste lessen van het project?", True),  # after a statement
+        ("Wat is een startkwalificatie?", False),
+        ("Wat zijn de kosten van het model?", False),  # a price: a number question
+        ("Waarom zijn de twee gemeenten gestopt?", False),
+    ],
+)
+def test_a_question_whose_answer_is_a_list(question, listing):
+    """'Wat zijn de ...' asks after several things of a kind though its wh-word makes it a 'define' question."""
+    assert asks_list(question_type(question), question) is listing

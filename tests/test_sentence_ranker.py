@@ -238,6 +238,16 @@ def test_consecutive_quotes_of_one_passage_share_a_line_and_its_number():
             "Welke factoren zijn belangrijk, zoals betrouwbaarheid?",
             id="numbered as a PDF keeps it",
         ),
+        # 'wat zijn de ...' asks for a list as 'welke' does, though its wh-word makes it a 'define' question
+        pytest.param(
+            "Uit de analyse komen verschillende factoren naar voren, in volgorde van belangrijkheid:\n"
+            "1. Betrouwbaarheid: inwoners verwachten dat de gemeente doet wat ze belooft.\n"
+            "2. Luisteren naar inwoners: inwoners willen dat hun stem wordt gehoord.\n"
+            "3. Flexibele houding: de gemeente wijkt zo nodig af van standaardprocedures.\n"
+            "Daarna volgt de waardering van de gemeente.",
+            "Wat zijn de drie pijlers, zoals betrouwbaarheid?",
+            id="what are the three",
+        ),
     ],
 )
 def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to(text, question):
@@ -248,6 +258,29 @@ def test_a_list_question_quotes_the_list_a_chosen_item_belongs_to(text, question
     for c in answer.citations:
         for quote in c.quotes:
             assert quote in c.passage_text
+
+
+def test_a_quoted_list_counts_against_the_word_budget_and_crowds_out_further_sentences():
+    """The list is the answer: sentences that bring no list are left out while the whole is over the budget
+    (a list question quoted its list and then 220-280 words more)."""
+    names = ["Betrouwbaarheid", "Luisteren", "Flexibiliteit", "Samenwerking", "Consequent zijn"]
+    lead_in = "Deze factoren wegen volgens de peiling het zwaarst voor vertrouwen:"
+    others = [f"Ook in wijk {i} wegen volgens de peiling andere factoren mee voor het vertrouwen." for i in range(6)]
+    question = "Wat zijn de factoren die het zwaarst wegen voor vertrouwen?"
+    for tail, most_others in (
+        ("inwoners verwachten dat de gemeente op dit punt duidelijk en eerlijk handelt.", 2),
+        (
+            "inwoners verwachten van de gemeente dat zij op dit punt duidelijk, eerlijk en voorspelbaar handelt, ook "
+            "wanneer de omstandigheden in de buurt snel veranderen en het vertrouwen onder druk staat.",
+            0,  # the list alone is over the budget: kept whole, nothing more
+        ),
+    ):
+        items = [f"{i}. {name}: {tail}" for i, name in enumerate(names, 1)]
+        answer = answerer(hand_made(True)).answer(question, passages(lead_in + "\n" + "\n".join(items), *others))
+        assert quotes(answer)[:6] == [lead_in, *items], answer.text  # the list whole, under its lead-in
+        assert len(quotes(answer)) - 6 <= most_others, answer.text
+        if most_others:
+            assert sum(len(q.split()) for q in quotes(answer)) <= MANY_WORD_BUDGET, answer.text
 
 
 # a list a heading announces: no sentence does, so without the heading as its lead-in only the items that
