@@ -218,6 +218,16 @@ def test_consecutive_quotes_of_one_passage_share_a_line_and_its_number():
     ]
 
 
+# a PDF or DOCX keeps its list's numbers as text
+_NUMBERED = (
+    "Uit de analyse komen verschillende factoren naar voren, in volgorde van belangrijkheid:\n"
+    "1. Betrouwbaarheid: inwoners verwachten dat de gemeente doet wat ze belooft.\n"
+    "2. Luisteren naar inwoners: inwoners willen dat hun stem wordt gehoord.\n"
+    "3. Flexibele houding: de gemeente wijkt zo nodig af van standaardprocedures.\n"
+    "Daarna volgt de waardering van de gemeente."
+)
+
+
 @pytest.mark.parametrize(
     "text, question",
     [
@@ -230,21 +240,13 @@ def test_consecutive_quotes_of_one_passage_share_a_line_and_its_number():
         # a PDF or DOCX keeps its list's numbers as text, and the sentence splitter takes '2.' for a sentence:
         # the item was then no list item, and a quoted lead-in was followed by none of its items
         pytest.param(
-            "Uit de analyse komen verschillende factoren naar voren, in volgorde van belangrijkheid:\n"
-            "1. Betrouwbaarheid: inwoners verwachten dat de gemeente doet wat ze belooft.\n"
-            "2. Luisteren naar inwoners: inwoners willen dat hun stem wordt gehoord.\n"
-            "3. Flexibele houding: de gemeente wijkt zo nodig af van standaardprocedures.\n"
-            "Daarna volgt de waardering van de gemeente.",
+            _NUMBERED,
             "Welke factoren zijn belangrijk, zoals betrouwbaarheid?",
             id="numbered as a PDF keeps it",
         ),
         # 'wat zijn de ...' asks for a list as 'welke' does, though its wh-word makes it a 'define' question
         pytest.param(
-            "Uit de analyse komen verschillende factoren naar voren, in volgorde van belangrijkheid:\n"
-            "1. Betrouwbaarheid: inwoners verwachten dat de gemeente doet wat ze belooft.\n"
-            "2. Luisteren naar inwoners: inwoners willen dat hun stem wordt gehoord.\n"
-            "3. Flexibele houding: de gemeente wijkt zo nodig af van standaardprocedures.\n"
-            "Daarna volgt de waardering van de gemeente.",
+            _NUMBERED,
             "Wat zijn de drie pijlers, zoals betrouwbaarheid?",
             id="what are the three",
         ),
