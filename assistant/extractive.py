@@ -72,14 +72,12 @@ LEADS = {
 QUOTED_IN = {"nl": {"en": " (in het Engels geciteerd)"}, "en": {"nl": " (quoted in Dutch)"}}
 _UNKNOWN_COLUMNS = (FEATURES.index("cue_unknown"), FEATURES.index("unknown_section"))
 _TYPE_MATCH = FEATURES.index("type_match")
-# The coverage floor and the number floor look at the three best sentences. The coverage floor asks one
-# of them, not only the best, to cover the question: the best by the learned score is often a sentence
-# about the question's subject in other words (its rarity counted in the documents around the question,
-# their own subject words weigh little), and the floor on it alone refused 29 and 24 answerable development
-# questions (digest, real documents) to 8 and 6 unanswerable ones. Library means over the development
-# sets, key facts / abstention F1, best -> three best: digest 0.731 / 0.617 -> 0.747 / 0.633, real 0.659 /
-# 0.664 -> 0.673 / 0.694; beside all help pages 0.715 / 0.594 -> 0.730 / 0.612 and 0.639 / 0.611 -> 0.650 /
-# 0.644 (two and five best, and no floor, did worse on F1)
+# The number floor (`lacks_shape`) looks at the three best sentences: the answering one is often second or third.
+# There was a coverage floor beside it (one of them had to cover a tenth of the question's weighted terms); with
+# today's answerable model it refused more answerable questions than unanswerable ones, 22 to 7 over the
+# development sets and 12 to 0 on the twenty-six sets the weights before had never seen, and taking it away
+# raised key facts by 0.006 on both corpora, abstention F1 +0.010 / -0.003, beside all help pages +0.010 /
+# +0.002 (docs/answering.md, forty-eighth session). Ranked by coverage (the lessons view) it stays.
 BEST_SENTENCES = 3
 
 
@@ -190,9 +188,8 @@ class ExtractiveAnswerer:
         unknown = rows[:, _UNKNOWN_COLUMNS].max(axis=1) if len(cands) else np.zeros(0)
         evidence = scores if self.by_coverage or not len(cands) else self.model.abstention_scores(rows, similarity)
         summary = question_summary(evidence, rows, similarity, unknown, view.english, view.known_share, view.kind)
-        coverage = rows[:, FEATURES.index("coverage_context")] if len(cands) else []
-        for c, s, cov in zip(cands, scores, coverage):
-            c.score, c.coverage = float(s), float(cov)
+        for c, s in zip(cands, scores):
+            c.score = float(s)
         order = np.argsort(-scores, kind="stable") if len(cands) else []
         return Ranking(
             [cands[i] for i in order],
@@ -214,7 +211,7 @@ class ExtractiveAnswerer:
         answers = ranking.answers
         if UNKNOWN_FIRST and ranking.candidates and ranking.says_unknown(ranking.candidates[0]):
             answers = False  # the most likely answer is the sources' own "not known"
-        if not (answers and on_topic and self._covered(ranking, query)):
+        if not (answers and on_topic and self._covered(ranking)):
             # the sources' own "not known" among the best sentences says it best; nothing else is quoted
             unknowns = [c for c in ranking.candidates[:3] if ranking.says_unknown(c) and self._about_it(c)]
             unknowns = unknowns[:UNKNOWN_QUOTES] if on_topic else []
@@ -302,23 +299,12 @@ class ExtractiveAnswerer:
         short document (a few hundred terms) lacks most words a question about it may use."""
         return self.vocabulary_size is None or self.vocabulary_size() >= self.settings.off_topic_min_vocabulary
 
-    def _covered(self, ranking: Ranking, query: str = "") -> bool:
-        """One of the `BEST_SENTENCES` best sentences covers at least `abstain_threshold` of the question's
-        weighted terms (with its passage's title and section): a floor a caller may raise, as the lessons
-        view does (there, ranked by coverage, the best one).
-
-        A question whose words the documents mostly do not use (an English question over Dutch documents
-        without a glossary) has no lexical evidence to weigh: there the learned probability and the
-        similarity floors decide, or every such question would be refused. Unrelated documents beside them
-        may use its words ('share', 'help' in a software manual), so the question's language decides that
-        too, not only the store's vocabulary."""
-        if not ranking.candidates:
+    def _covered(self, ranking: Ranking) -> bool:
+        """Ranked by coverage (the lessons view), the best sentence covers at least `abstain_threshold` of the
+        theme: a floor the caller may raise. Ranked by the learned model, its answerable probability decides."""
+        if not self.by_coverage or not ranking.candidates:
             return True
-        if not self.by_coverage and (ranking.known_share < MIN_KNOWN_SHARE or self.crosses_language(query)):
-            return True
-        if self.by_coverage:
-            return ranking.candidates[0].score >= self.settings.abstain_threshold
-        return max(c.coverage for c in ranking.candidates[:BEST_SENTENCES]) >= self.settings.abstain_threshold
+        return ranking.candidates[0].score >= self.settings.abstain_threshold
 
     def _about_it(self, candidate: Candidate) -> bool:
         """Ranked by coverage (the lessons view), an unknown is about the theme only above the floor."""

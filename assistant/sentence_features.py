@@ -111,7 +111,6 @@ class Candidate:
     score: float = 0.0  # the ranker's probability that it answers the question
     item: bool = False  # a list line quoted because the sentence before it introduces the list
     cues: dict = field(default_factory=dict)
-    coverage: float = 0.0  # share of the question's weighted terms it covers, with its title and section
     section: str = ""  # its own section path: a chunk of merged small sections holds several
     lead: Candidate | None = field(default=None, repr=False, compare=False)  # an item's lead-in
 

@@ -115,10 +115,11 @@ class Settings:
     rarity_nearest: int = 50
     # the sentence ranker's weights (JSON, from `datalessen train-ranker`); empty = the shipped ones
     ranker_model: str = ""
-    # evidence floors besides the ranker's own "does any sentence answer" (docs/answering.md):
-    # one of the three best sentences must cover this share of the question's weighted terms ...
+    # the lessons view's floor: sentences ranked by how much of a theme they cover, the best must cover this
+    # share of it (the learned ranker has its own "does any sentence answer"; docs/answering.md)
     abstain_threshold: float = 0.1
-    # ... and some retrieved passage must be at least this similar to the question (0 = no floor;
+    # an evidence floor besides the ranker's own "does any sentence answer": some retrieved passage must be
+    # at least this similar to the question (0 = no floor;
     # e5 similarities are compressed: off-topic questions still score about 0.78). Off by default: the
     # ranker's answerable model sees the same similarity, and the floor of 0.80 on top of it lowered
     # key-fact recall and abstention F1 on the held-out folds (docs/answering.md)

@@ -396,6 +396,20 @@ def test_without_an_unknown_an_abstention_shows_the_closest_passages():
     assert answer.citations and answer.citations[0].chunk_id == "c0"
 
 
+def test_a_long_question_whose_answer_shares_few_of_its_words_is_answered_when_the_model_says_so():
+    """No floor on how much of the question a sentence repeats: a long question's answer covers little of it
+    (here one word in thirteen), and such a floor refused more answerable questions than unanswerable ones."""
+    question = (
+        "Hoe werkt het huishoudboekje in de praktijk voor deelnemers met flinke schulden, "
+        "en wie betaalt uiteindelijk de begeleiding door vrijwilligers van de wijkteams in Utrecht?"
+    )
+    answer = answerer(hand_made(True)).answer(question, passages("Het huishoudboekje staat open voor iedereen."))
+    assert not answer.abstained, answer.text
+    assert quotes(answer) == ["Het huishoudboekje staat open voor iedereen."]
+    refused = answerer(hand_made(False)).answer(question, passages("Het huishoudboekje staat open voor iedereen."))
+    assert refused.abstained  # the answerable model still decides
+
+
 def test_a_dutch_question_in_words_the_corpus_never_uses_is_off_topic():
     bot = ExtractiveAnswerer(
         SETTINGS, known_term=lambda term, family=True: term == "utrecht", profile=EMPTY, model=hand_made(True)
