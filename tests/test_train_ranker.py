@@ -419,3 +419,31 @@ def test_distractors_teach_the_answerable_model_and_leave_the_store_and_what_is_
     copy, _ = scratch_settings(corpus_assistant.settings, corpus_assistant.store, [folder])
     sources = {p.source for p in ChunkStore(copy).all_passages()}
     assert {str((folder / name).resolve()) for name in UNRELATED} <= sources
+
+
+def test_a_kind_the_training_questions_mostly_leave_unanswered_does_not_outweigh_a_sentence_that_answers():
+    """In the gold sets most 'welke gemeente' questions are gaps their authors wrote; at full weight that kind
+    alone refused "Welke gemeente voerde slim vegen uit?". The kind enters the answerable model with a heavier
+    penalty (`ANSWERABLE_KIND_WEIGHT`), so a name question whose best sentence is likely enough is answered."""
+    import numpy as np
+
+    from assistant.sentence_ranker import ANSWERABLE_FEATURES
+    from evals.train_ranker import ANSWERABLE_C, KIND_WEIGHTS, fit_logistic
+
+    rng = np.random.default_rng(7)
+    n = 600
+    rows = np.zeros((n, len(ANSWERABLE_FEATURES)))
+    best, name = ANSWERABLE_FEATURES.index("best_logit"), ANSWERABLE_FEATURES.index("kind_name")
+    answerable = rng.random(n) < 0.75
+    rows[:, best] = np.where(answerable, 1.0, -1.0) + rng.normal(0, 1.2, n)
+    # a quarter of the questions ask for a name, and most of those are gaps: the authors' habit
+    rows[:, name] = rng.random(n) < np.where(answerable, 0.12, 0.75)
+    full = fit_logistic(rows, answerable.astype(int), ANSWERABLE_FEATURES, ANSWERABLE_C)
+    weighed = fit_logistic(rows, answerable.astype(int), ANSWERABLE_FEATURES, ANSWERABLE_C, column_weights=KIND_WEIGHTS)
+    assert set(KIND_WEIGHTS) == {f for f in ANSWERABLE_FEATURES if f.startswith("kind_")}
+    assert abs(weighed.coef[name]) < 0.5 * abs(full.coef[name])
+
+    name_question = np.zeros(len(ANSWERABLE_FEATURES))
+    name_question[best] = 0.5  # its best sentence below a typical answered question's (0.9) and far above a gap's (-1)
+    name_question[name] = 1.0
+    assert full.probability(name_question[None])[0] < 0.5 < weighed.probability(name_question[None])[0]
