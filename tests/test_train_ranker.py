@@ -447,3 +447,24 @@ def test_a_kind_the_training_questions_mostly_leave_unanswered_does_not_outweigh
     name_question[best] = 0.5  # its best sentence below a typical answered question's (0.9) and far above a gap's (-1)
     name_question[name] = 1.0
     assert full.probability(name_question[None])[0] < 0.5 < weighed.probability(name_question[None])[0]
+
+
+def test_training_weighs_the_question_kind_down_in_the_answerable_model_only(monkeypatch):
+    """The weighed-down kind must reach the answerable model `train` writes, and nothing else it fits."""
+    import evals.train_ranker as training
+    from assistant.sentence_ranker import ANSWERABLE_FEATURES
+
+    examples = [_example(s, i % 2 == 0, n=i) for s in ("d1", "d2") for i in range(4)]
+    calls = []
+    fit = training.fit_logistic
+
+    def recording(rows, labels, features, c, **kw):
+        calls.append((tuple(features), kw.get("column_weights")))
+        return fit(rows, labels, features, c, **kw)
+
+    monkeypatch.setattr(training, "fit_logistic", recording)
+    training.train(examples)
+    answerable = [weights for features, weights in calls if features == ANSWERABLE_FEATURES]
+    assert answerable and all(w == training.KIND_WEIGHTS for w in answerable)
+    assert all(weights is None for features, weights in calls if features != ANSWERABLE_FEATURES)
+    assert training.KIND_WEIGHTS and all(w == training.ANSWERABLE_KIND_WEIGHT < 1 for w in training.KIND_WEIGHTS.values())
