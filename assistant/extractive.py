@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.abstention import abstain, citation_for
-from assistant.answer_types import asks_list, asks_several, counts_named, needs_amount, needs_date, needs_number
+from assistant.answer_types import (
+    asks_list,
+    asks_several,
+    counts_named,
+    needs_amount,
+    needs_date,
+    needs_number,
+    type_match,
+)
 from assistant.profile import CorpusProfile, load_profile
 from assistant.schema import Answer, Passage
 from assistant.sentence_features import (
@@ -61,11 +69,15 @@ LEADS = {
         "single": "Volgens de bronnen{quoted}:",
         "list": "De bronnen noemen onder meer{quoted}:",
         "unknown": "Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen{quoted}:",
+        "differ": "Eén bron noemt dit onbekend{quoted}:",
+        "elsewhere": "Wat een andere bron er het dichtst bij zegt{quoted}:",
     },
     "en": {
         "single": "According to the sources{quoted}:",
         "list": "The sources mention, among other things{quoted}:",
         "unknown": "The available sources do not say. What they state about it{quoted}:",
+        "differ": "One source says this is not known{quoted}:",
+        "elsewhere": "What another source says that comes closest{quoted}:",
     },
 }
 # the quotes are verbatim, so in the documents' language: said when it is not the question's
@@ -216,7 +228,9 @@ class ExtractiveAnswerer:
             unknowns = [c for c in ranking.candidates[:3] if ranking.says_unknown(c) and self._about_it(c)]
             unknowns = unknowns[:UNKNOWN_QUOTES] if on_topic else []
             if unknowns:
-                return self._compose(question, query, passages, unknowns, language, "unknown")
+                elsewhere = [] if self.by_coverage else said_elsewhere(ranking, unknowns, passages, self.profile)
+                lead = "differ" if elsewhere else "unknown"
+                return self._compose(question, query, passages, unknowns, language, lead, elsewhere)
             reason = "weak_evidence" if on_topic else "off_topic"
             return abstain(question, passages, language, standalone_question=query, reason=reason)
         chosen = self._within_budget(ranking, self._select(ranking), passages)
@@ -245,9 +259,17 @@ class ExtractiveAnswerer:
         return quoted
 
     def _compose(
-        self, question: str, query: str, passages: list[Passage], chosen: list[Candidate], language: str, lead: str
+        self,
+        question: str,
+        query: str,
+        passages: list[Passage],
+        chosen: list[Candidate],
+        language: str,
+        lead: str,
+        elsewhere: list[Candidate] = (),
     ) -> Answer:
-        """Quotes in the chosen order (a list item right after its lead-in), each passage one number.
+        """Quotes in the chosen order (a list item right after its lead-in), each passage one number;
+        `elsewhere` below its own line (`said_elsewhere`).
 
         Consecutive quotes of one passage share a line and its [n]: the same bullet and number repeated
         on every line added words to read and nothing to trace (the median answer that quotes: 82 -> 80
@@ -255,23 +277,27 @@ class ExtractiveAnswerer:
         numbers: dict[int, int] = {}
         quotes: dict[int, list[str]] = {}
         lines = [lead_line(language, lead, [c.sentence for c in chosen])]
-        previous: Candidate | None = None
-        for c in _reading_order(chosen):
-            n = numbers.setdefault(c.passage_index, len(numbers) + 1)
-            quotes.setdefault(c.passage_index, []).append(c.sentence)
-            if _shares_line(previous, c):
-                lines[-1] = f"{lines[-1].removesuffix(f' [{n}]')} „{c.sentence}” [{n}]"
-            else:
-                lines.append(f"{'  - ' if c.item else '- '}„{c.sentence}” [{n}]")
-            previous = c
+        for block, heading in ((chosen, None), (elsewhere, "elsewhere")):
+            if heading and block:
+                lines.append(lead_line(language, heading, [c.sentence for c in block]))
+            previous: Candidate | None = None
+            for c in _reading_order(block):
+                n = numbers.setdefault(c.passage_index, len(numbers) + 1)
+                quotes.setdefault(c.passage_index, []).append(c.sentence)
+                if _shares_line(previous, c):
+                    lines[-1] = f"{lines[-1].removesuffix(f' [{n}]')} „{c.sentence}” [{n}]"
+                else:
+                    lines.append(f"{'  - ' if c.item else '- '}„{c.sentence}” [{n}]")
+                previous = c
         citations = [citation_for(n, passages[pi], quotes[pi]) for pi, n in numbers.items()]
+        unknown = lead in ("unknown", "differ")
         return Answer(
             question=question,
             text="\n".join(lines),
             citations=citations,
             passages=passages,
-            abstained=lead == "unknown",
-            abstention_reason="sources_say_unknown" if lead == "unknown" else "",
+            abstained=unknown,
+            abstention_reason=("sources_say_unknown" if lead == "unknown" else "sources_differ") if unknown else "",
             standalone_question=query,
             language=language,
             backend=self.backend_name,
@@ -348,6 +374,30 @@ def coverage_scores(rows: np.ndarray) -> np.ndarray:
     words = np.expm1(rows[:, col["words"]])
     long_penalty = np.minimum(1.0, LONG_SENTENCE / np.maximum(words, 1.0))
     return rows[:, col["coverage_context"]] / (1.0 + 0.08 * rows[:, col["passage_rank"]]) * long_penalty
+
+
+def said_elsewhere(
+    ranking: Ranking, unknowns: list[Candidate], passages: list[Passage], profile: CorpusProfile
+) -> list[Candidate]:
+    """The best of the three best sentences that comes from another source than the quoted "not known"
+    statements (`CorpusProfile.source_of`), does not itself say so, and has the shape of answer asked for (a
+    year for 'sinds wanneer'), or nothing.
+
+    A source's "not known" speaks for that source. The shipped digest says "onbekend" of details that the
+    report it summarises may give; with the report ingested beside it, the answer that said "not in the
+    available sources" hid the report's sentence ranked second (docs/answering.md, fiftieth session). Which
+    of the two is right the ranker cannot tell (the sentence beside a gap is as often a near miss), so both
+    are quoted and the answer still abstains. The digest's files are one source (its profile says so): what
+    one calls unknown, the others do not answer."""
+    silent = {profile.source_of(passages[c.passage_index]) for c in unknowns}
+    best = unknowns[0].score
+    for c in ranking.candidates[:BEST_SENTENCES]:
+        if ranking.says_unknown(c) or profile.source_of(passages[c.passage_index]) in silent or c.score < MIN_SHARE * best:
+            continue
+        if c.cues and type_match(ranking.kind, c.cues) == 0:
+            continue
+        return [c]
+    return []
 
 
 def lead_line(language: str, lead: str, quotes: list[str]) -> str:

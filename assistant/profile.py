@@ -46,6 +46,9 @@ class CorpusProfile:
     notes_file: str = ""  # beside the documents folder
     unknown_heading: str = ""
     action_headings: re.Pattern | None = None  # a section listing options for action (the app's lessons view)
+    # documents of these kinds are one source: what one of them says is not known, none of them says
+    # (`source_of`); without a profile every document is a source of its own
+    one_source_kinds: frozenset[str] = frozenset()
 
     def expand_query(self, text: str) -> str:
         """The question with the Dutch word after each English word the glossary knows: added, not
@@ -80,6 +83,11 @@ class CorpusProfile:
 
     def asks_across_documents(self, question: str) -> bool:
         return bool(self.across_documents and self.across_documents.search(question))
+
+    def source_of(self, passage) -> str:
+        """Which source a passage speaks for: its document, or the corpus when the profile names its kind."""
+        kind = str(passage.metadata.get("kind", ""))
+        return f"kind:{','.join(sorted(self.one_source_kinds))}" if kind in self.one_source_kinds else passage.doc_id
 
 
 def _ends_with(names) -> re.Pattern:
@@ -120,6 +128,7 @@ def _load(path: str, _mtime: int) -> CorpusProfile:
         notes_file=str(notes.get("file", "")),
         unknown_heading=str(notes.get("unknown_heading", "")),
         action_headings=_any_of(data.get("lessons", {}).get("action_headings", [])),
+        one_source_kinds=frozenset(str(k) for k in data.get("sources", {}).get("one_source_kinds", [])),
     )
 
 

@@ -58,6 +58,7 @@ ABSTENTION_REASONS = {
     "weak_evidence": "no sentence of the retrieved passages covers enough of the question",
     "off_topic": "the question is about something the documents do not cover",
     "sources_say_unknown": "the sources themselves say that what is asked for is not known (quoted)",
+    "sources_differ": "one source says what is asked for is not known; another's closest sentence is quoted beside it",
     "value_missing": "the question asks for a number, amount or date that no quoted sentence holds",
     "model_declined": "the language model said the sources do not answer it",
     "no_checked_sentence": "no sentence of the language model's reply survived the citation checks",

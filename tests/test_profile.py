@@ -40,6 +40,24 @@ def test_the_glossary_adds_dutch_words_to_a_question_and_never_rewrites_indexed_
     assert "rapport" not in " ".join(profile.query_terms("Wat zegt het rapport over opschaling?"))
 
 
+def test_the_digest_is_one_source_and_a_document_a_user_adds_is_another():
+    """Every kind of the shipped digest's files is in the profile's one source (a kind added to the digest and
+    not here would make its files answer the others' "onbekend"); an uploaded document is a source of its own."""
+    from assistant.schema import Passage
+
+    profile = load_profile(Settings())
+    kinds = {
+        m.group(1).strip()
+        for f in (PROJECT_ROOT / "corpus" / "documenten").glob("*.md")
+        if (m := re.search(r"^kind:\s*(.+)$", f.read_text(encoding="utf-8"), re.M))
+    }
+    assert kinds and kinds <= profile.one_source_kinds
+    case, context = (Passage(f"c{i}", f"d{i}", "tekst", metadata={"kind": k}) for i, k in enumerate(("case", "context")))
+    report = Passage("r", "rapport", "tekst", metadata={"kind": "document"})
+    assert profile.source_of(case) == profile.source_of(context) != profile.source_of(report) == "rapport"
+    assert EMPTY.source_of(case) == "d0" != EMPTY.source_of(context)
+
+
 def test_layout_markers_come_from_the_profile():
     profile = load_profile(Settings())
     assert profile.quotable("F3: Utrecht investeerde jaarlijks.") == "Utrecht investeerde jaarlijks."
