@@ -379,19 +379,20 @@ def coverage_scores(rows: np.ndarray) -> np.ndarray:
 def said_elsewhere(
     ranking: Ranking, unknowns: list[Candidate], passages: list[Passage], profile: CorpusProfile
 ) -> list[Candidate]:
-    """The best of the three best sentences that comes from another source than the quoted "not known"
-    statements (`CorpusProfile.source_of`), does not itself say so, and has the shape of answer asked for (a
-    year for 'sinds wanneer'), or nothing.
+    """The best-ranked sentence from another source than the quoted "not known" statements
+    (`CorpusProfile.source_of`) that does not itself say so, has the shape of answer asked for (a year for
+    'sinds wanneer') and at least `MIN_SHARE` of the first statement's score, or nothing.
 
     A source's "not known" speaks for that source. The shipped digest says "onbekend" of details that the
     report it summarises may give; with the report ingested beside it, the answer that said "not in the
     available sources" hid the report's sentence ranked second (docs/answering.md, fiftieth session). Which
     of the two is right the ranker cannot tell (the sentence beside a gap is as often a near miss), so both
-    are quoted and the answer still abstains. The digest's files are one source (its profile says so): what
+    are quoted and the answer still abstains; "not in the available sources" is said only when no other
+    source has a sentence above the floor. The digest's files are one source (its profile says so): what
     one calls unknown, the others do not answer."""
     silent = {profile.source_of(passages[c.passage_index]) for c in unknowns}
     best = unknowns[0].score
-    for c in ranking.candidates[:BEST_SENTENCES]:
+    for c in ranking.candidates:
         if ranking.says_unknown(c) or profile.source_of(passages[c.passage_index]) in silent or c.score < MIN_SHARE * best:
             continue
         if c.cues and type_match(ranking.kind, c.cues) == 0:

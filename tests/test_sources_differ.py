@@ -124,3 +124,29 @@ def test_files_the_profile_calls_one_source_do_not_answer_each_other_s_not_known
         assert answer.abstention_reason == "sources_differ", answer.text
         assert _documents(answer) == {"case-slim-strooien.md", "context-tijdlijn.md"}
         assert REPORT_SENTENCE in answer.text
+
+
+def test_the_other_source_s_sentence_is_looked_for_below_the_best_three_and_above_the_floor():
+    """Ranked fifth, the other source's sentence is still the one quoted: "not in the available sources" is said
+    only when no other source has a sentence above `MIN_SHARE` of the unknown's score; a sentence of the same
+    source, one that says "not known" itself, and one without the year a 'when' question asks are passed over."""
+    from assistant.answer_types import sentence_cues
+    from assistant.extractive import MIN_SHARE, Ranking, said_elsewhere
+    from assistant.profile import EMPTY
+    from assistant.schema import Passage
+    from assistant.sentence_features import Candidate
+
+    passages = [Passage(f"c{i}", doc, "tekst") for i, doc in enumerate(("case", "case", "raad", "rapport", "rapport"))]
+    rows = [  # passage, score, sentence, best first
+        (0, 0.40, "Onbekend: sinds wanneer het strooimodel draait."),
+        (1, 0.30, "Het strooimodel draait sinds 2018 in de proef."),  # the same document as the unknown
+        (3, 0.25, "Of het strooimodel al in 2017 draaide, is niet bekend."),  # another source, but "not known"
+        (2, 0.20, "De raad vergadert elke maand."),  # no year: no answer to 'sinds wanneer'
+        (4, 0.10, "Heuvelrand gebruikt het strooimodel sinds de winter van 2019."),
+    ]
+    ranked = [Candidate(p, 0, s, frozenset(), score=score, cues=sentence_cues(s)) for p, score, s in rows]
+    unknown = {id(c) for c in ranked if "bekend" in c.sentence.lower()}
+    ranking = Ranking(ranked, 0.02, 0.5, "when", 1.0, None, unknown)
+    assert [c.sentence for c in said_elsewhere(ranking, ranked[:1], passages, EMPTY)] == [rows[4][2]]
+    ranked[4].score = MIN_SHARE * 0.40 * 0.9  # under the floor: nothing elsewhere comes close enough
+    assert said_elsewhere(ranking, ranked[:1], passages, EMPTY) == []
