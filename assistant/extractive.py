@@ -278,8 +278,8 @@ class ExtractiveAnswerer:
         quotes: dict[int, list[str]] = {}
         lines = [lead_line(language, lead, [c.sentence for c in chosen])]
         for block, heading in ((chosen, None), (elsewhere, "elsewhere")):
-            if heading and block:
-                lines.append(lead_line(language, heading, [c.sentence for c in block]))
+            if heading and block:  # a blank line first: in Markdown a line right after a bullet continues it
+                lines += ["", lead_line(language, heading, [c.sentence for c in block])]
             previous: Candidate | None = None
             for c in _reading_order(block):
                 n = numbers.setdefault(c.passage_index, len(numbers) + 1)

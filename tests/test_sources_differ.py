@@ -4,10 +4,12 @@ says "onbekend" of a detail must see the report's sentence, not "it is not in th
 from __future__ import annotations
 
 import pytest
+from markdown_it import MarkdownIt
 
 from assistant.settings import Settings
 from ingest.pipeline import ingest_into
 from tests.loader_files import make_pdf
+from ui.render import answer_message
 
 QUESTION = "Sinds wanneer draait het strooimodel van Heuvelrand?"
 REPORT_SENTENCE = "Heuvelrand gebruikt het strooimodel sinds de winter van 2019."
@@ -92,7 +94,7 @@ def test_a_report_beside_a_source_that_says_not_known_is_quoted_with_it(tmp_path
     answer = _bot(tmp_path, model_path, real_embeddings, with_report=True).ask(QUESTION)
     assert answer.abstention_reason == "sources_differ", answer.text
     assert answer.abstained  # which of the two is right is the reader's to judge
-    lines = answer.text.split("\n")
+    lines = [line for line in answer.text.split("\n") if line]
     assert lines[0] == "Eén bron noemt dit onbekend:"
     assert "Onbekend:" in lines[1] and "[1]" in lines[1]
     assert lines[2] == "Wat een andere bron er het dichtst bij zegt:"
@@ -100,6 +102,9 @@ def test_a_report_beside_a_source_that_says_not_known_is_quoted_with_it(tmp_path
     assert _documents(answer) == {"case-slim-strooien.md", "rapport.pdf"}
     for c in answer.citations:
         assert all(" ".join(q.split()) in " ".join(c.passage_text.split()) for q in c.quotes)
+    # as the chat shows it (Markdown): the other source's line is a paragraph of its own, not the end of a bullet
+    html = MarkdownIt("commonmark").render(answer_message(answer, 1))
+    assert "<p>Wat een andere bron er het dichtst bij zegt:</p>" in html
 
 
 @pytest.mark.slow
