@@ -126,5 +126,7 @@ def test_unknowns_and_feedback_html():
     html = render.unknowns_html("- een `code` punt\n  vervolg\n- <b>twee</b>")
     assert "<li>een <code>code</code> punt vervolg</li>" in html and "&lt;b&gt;twee&lt;/b&gt;" in html
     assert "onbekend-leeg" in render.unknowns_html(None)
+    # the digest's gaps may be answered by a report the user adds: the note does not promise "not in the sources"
+    assert "tenzij een document dat u zelf toevoegt" in html
     summary = {"juist": 1, "onjuist": 0, "verkeerd bewijs": 0, "onvolledig": 0, "totaal": 1}
     assert "Nog geen feedback" in render.feedback_html(summary, [])

@@ -467,7 +467,8 @@ def unknowns_html(markdown: str | None) -> str:
     return (
         '<div class="onbekend"><p><strong>Wat de bronnen (nog) niet vertellen</strong> — volgens '
         "<code>BRONNEN-DIGEST.md</code> van het corpus. Vragen hierover beantwoordt de assistent met "
-        "'staat niet in de bronnen'.</p>" + simple_markdown_html(markdown) + "</div>"
+        "'staat niet in de beschikbare bronnen', tenzij een document dat u zelf toevoegt (het rapport) er iets "
+        "over zegt: dan citeert hij beide.</p>" + simple_markdown_html(markdown) + "</div>"
     )
 
 
