@@ -3,7 +3,7 @@
 The library answers over any Dutch or English documents; what only holds for the shipped
 digest (an English->Dutch glossary for its subjects, its "F1:" fact labels and "Feiten en
 bronnen" lists, its "Zie ...md" pointers, its facets and example questions, the report's
-"Opties voor acties" sections) lives in
+"Opties voor acties" sections, which of its files are one source) lives in
 `corpus/profile.toml`, named by the setting `corpus_profile`. An empty setting means no
 profile: every field below then has its empty default and the library still works.
 """
