@@ -662,8 +662,15 @@ def write_model(model: RankerModel, path: Path) -> None:
     "model file --out stays as it is (that file is read, not written; nor is the report). For trying a change "
     "to the features or the composition in minutes.",
 )
+@click.option(
+    "--cv-records",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write every held-out answer of the cross-validation as JSON (the records of `datalessen eval`'s "
+    "report.json), so two trainings can be compared question by question.",
+)
 @click.pass_obj
-def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv, cv_groups, folds, quoting_only):
+def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv, cv_groups, folds, quoting_only, cv_records):
     """Train the sentence ranker on the gold sets, cross-validate it, write its weights."""
     from evals.gold import GOLD_DIR
 
@@ -709,7 +716,7 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
         problem = fold_problem(examples, folds, unquotable, cv_groups)  # before a fold's fit fails with a traceback
         if problem:
             raise click.ClickException(f"cannot cross-validate what is quoted: {problem}")
-        _quoting_cv(corpora, examples, load_model(out), folds, cv_groups)
+        write_records(_quoting_cv(corpora, examples, load_model(out), folds, cv_groups), cv_records)
         return
     distracted = crowded_examples(corpora, list(distractors)) if distractors else []
     with_vectors = sum(e.similarity is not None for e in examples if e.sentences)
@@ -760,12 +767,25 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
     done = _echo_cv("cross-validation", corpora, examples, folds, cv_groups, distracted=distracted)
     cv_report.parent.mkdir(parents=True, exist_ok=True)
     cv_report.write_text(cv_markdown(done, model, folds, cv_groups), encoding="utf-8")
+    write_records(done, cv_records)
     click.echo(f"cross-validation: {cv_report} ({time.perf_counter() - started:.0f} s)")
 
 
-def _quoting_cv(corpora: dict, examples: list[Example], fixed: RankerModel, folds: str = "sets", groups: int = 0) -> None:
+def write_records(folds: list[Fold], path: Path | None) -> None:
+    """The held-out answers of every fold, in the shape of `datalessen eval`'s report.json."""
+    if path is None:
+        return
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    records = [r | {"fold": fold.held_out} for fold in folds for r in fold.records]
+    path.write_text(json.dumps({"records": records}, ensure_ascii=False) + "\n", encoding="utf-8")
+    click.echo(f"held-out answers: {path} ({len(records)})")
+
+
+def _quoting_cv(corpora: dict, examples: list[Example], fixed: RankerModel, folds: str = "sets", groups: int = 0) -> list[Fold]:
     """Only the quoting ranker refitted per fold; each corpus's questions over all folds at the end."""
-    _echo_cv("cross-validation of what is quoted (answerable model fixed)", corpora, examples, folds, groups, fixed=fixed)
+    return _echo_cv("cross-validation of what is quoted (answerable model fixed)", corpora, examples, folds, groups, fixed=fixed)
 
 
 def _echo_cv(title: str, corpora: dict, examples: list[Example], folds: str, groups: int, **options) -> list[Fold]:

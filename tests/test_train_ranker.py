@@ -57,8 +57,13 @@ def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_a
     assert re.search(r"^all \d+ questions over .*: key facts [\d.]+", result.output, re.M), result.output
     assert model.read_bytes() == before and not cv.exists()
 
-    result = CliRunner().invoke(train_ranker, [*args, "--cv-groups", "2"], obj=obj)
+    records = tmp_path / "held-out.json"
+    result = CliRunner().invoke(train_ranker, [*args, "--cv-groups", "2", "--cv-records", str(records)], obj=obj)
     assert result.exit_code == 0 and "sets held out in 2 groups a corpus" in result.output, result.output
+    # every held-out answer, question by question, to compare two trainings: here each one refused
+    held_out = json.loads(records.read_text(encoding="utf-8"))["records"]
+    assert sorted(r["id"] for r in held_out) == sorted(q.id for q in gold_questions(["heldout", "test"]))
+    assert all(r["metrics"]["abstained"] and r["fold"] in ("heldout", "test") for r in held_out)
     assert set(re.findall(r"^  (heldout|test) \| \d+ \|", result.output, re.M)) == {"heldout", "test"}, result.output
     result = CliRunner().invoke(train_ranker, [*args, "--cv-groups", "1"], obj=obj)
     assert result.exit_code == 1  # one group a corpus leaves nothing to train on: said before any fold runs
