@@ -45,9 +45,14 @@ _TYPES = (
     ),
     ("why", r"waarom|om welke reden|hoe komt het|why|for what reason|what (?:was|is) the reason"),
     ("where", r"waar(?!om)|where"),
-    ("define", r"wat (?:is|zijn|was|waren|betekent|houdt|doet|deed|doen)|what (?:is|are|was|were|does|did|do)"),
-    ("how", r"hoe|how"),
-    ("list", r"welke|welk|noem|which|list|name"),
+    (
+        "define",
+        r"wat (?:is|zijn|was|waren|betekent|betekenen|houdt|houden|doet|deed|doen|verstaat|verstaan|bedoelt|bedoelen)|"
+        r"wat (?:wordt|worden) (?:er )?(?:bedoeld|verstaan)|what (?:is|are|was|were|does|did|do)|what's",
+    ),
+    ("how", r"hoe|op wat voor (?:een )?(?:manier|wijze)|how|in what way"),
+    # 'wat voor' asks which kind of thing, as 'welke' does ('Met wat voor gegevens werkt het model?')
+    ("list", r"welke|welk|wat voor|noem|which|list|name|what (?:kinds?|types?|sorts?) of"),
 )
 # Dutch joins 'waar' and a preposition ('waarover', 'waarmee') or splits them around the clause ('Waar gaat
 # het over?', 'Waar hing het succes van af?'): the question asks about a thing, not a place
@@ -159,12 +164,14 @@ def asks_several(question: str) -> bool:
 # 'Wat zijn de drie belangrijkste pijlers ...?', 'What are the theme areas ...?': the plural verb after 'what'
 # asks after several things of a kind (a 'define' question by its wh-word)
 _SEVERAL_OF_A_KIND = re.compile(r"^(?:\w+ )?(?:wat|what) (?:zijn|waren|are|were)\b", re.I)
+# 'allemaal' asks for every one of them ('Wat doet een wijkteam allemaal?', 'Wie deden er allemaal mee?')
+_ALL_OF_THEM = re.compile(r"\b(?:allemaal|all the (?:things|ways|tasks))\b", re.I)
 
 
 def asks_list(kind: str, question: str) -> bool:
     """The answer is a list: a 'welke / noem' question, or a 'what are' one. The kind stays what the
     wh-word says (the learned weights read it); this decides only how the answer is composed."""
-    if kind == "list":
+    if kind == "list" or (kind not in ("number", "when", "why", "yes_no") and _ALL_OF_THEM.search(question)):
         return True
     return kind == "define" and bool(_SEVERAL_OF_A_KIND.search(_OPENER.sub("", asked_part(question).strip())))
 
@@ -189,7 +196,7 @@ def question_type(question: str) -> str:
     for kind, pattern in _TYPE_ANYWHERE:
         if pattern.search(text) and not (split and kind == "where"):
             return kind
-    return "other"
+    return "list" if _ALL_OF_THEM.search(text) else "other"
 
 
 def focus_terms(question: str) -> list[str]:

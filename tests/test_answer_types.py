@@ -53,6 +53,17 @@ from assistant.text import tokenize
         ("Welke succesfactoren noemt het rapport?", "list"),
         ("Is Enschede een van de cases?", "yes_no"),
         ("En bij Zaanstad?", "other"),
+        # a definition asked in other words, and its plural
+        ("Wat houden de drie fasen in?", "define"),
+        ("Wat verstaat de nota onder een datagedreven organisatie?", "define"),
+        ("Wat bedoelen de onderzoekers met opschalen?", "define"),
+        ("Wat wordt er bedoeld met een datalab?", "define"),
+        ("What's a data steward?", "define"),
+        # which kinds of thing: as 'welke'; in which way: as 'hoe'
+        ("Bij wat voor soort projecten lukt opschalen?", "list"),
+        ("What kind of support do the teams get?", "list"),
+        ("Op wat voor manier worden inwoners betrokken?", "how"),
+        ("Wat moet een wijkteam allemaal regelen?", "list"),
     ],
 )
 def test_question_type_from_its_wh_word(question, kind):
@@ -333,6 +344,14 @@ def test_a_question_asking_several_things(question, several):
         ("Wat is een startkwalificatie?", False),
         ("Wat zijn de kosten van het model?", False),  # a price: a number question
         ("Waarom zijn de twee gemeenten gestopt?", False),
+        # 'wat voor' asks which kinds, as 'welke' does; 'allemaal' asks for every one of them
+        ("Met wat voor gegevens werkt het model?", True),
+        ("What kinds of data does the model use?", True),
+        ("Wat doet een wijkteam allemaal?", True),
+        ("Waar is de teamleider allemaal verantwoordelijk voor?", True),
+        ("Wie deden er allemaal mee aan de pilot?", True),
+        ("Hoeveel gemeenten deden er allemaal mee?", False),  # a count
+        ("Waarom hebben vrijwel alle oude huizen allemaal scheuren?", False),  # 'allemaal' as 'nearly all'
     ],
 )
 def test_a_question_whose_answer_is_a_list(question, listing):

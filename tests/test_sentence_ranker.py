@@ -298,6 +298,21 @@ def test_a_list_its_heading_announces_is_quoted_whole_for_a_list_question():
         assert f"  - „{item}” [1]" in answer.text.split("\n"), answer.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Met wat voor rollen werkt de organisatie, zoals de product-eigenaar?",
+        "Wie werken er allemaal in de organisatie, zoals de product-eigenaar?",
+    ],
+)
+def test_a_question_after_which_kinds_or_all_of_them_gets_the_whole_list(question):
+    """'Wat voor' asks which kinds, as 'welke' does, and 'allemaal' asks for every one: a list question."""
+    text = "##### Nieuwe rollen in de organisatie\n" + _ROLES + "\nDeze rollen worden hierna beschreven."
+    answer = answerer(hand_made(True)).answer(question, passages(text))
+    for item in _ROLES.split("\n")[1:]:
+        assert f"  - „{item}” [1]" in answer.text.split("\n"), answer.text
+
+
 def test_long_lines_under_a_heading_are_no_announced_list():
     """Lines of over a sentence's worth of words are paragraphs, not a list of short items to quote whole."""
     text = "##### Rollen\n" + "\n".join(
