@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test37").role       # "unseen"
-    targets(gold_set("test37"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test38").role       # "unseen"
+    targets(gold_set("test38"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -117,8 +117,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test33", DEVELOPMENT, "real", "bt"),
     GoldSet("test36", DEVELOPMENT, "shipped", "bu"),
     GoldSet("real-test34", DEVELOPMENT, "real", "bv"),
-    GoldSet("test37", UNSEEN, "shipped", "bw"),
-    GoldSet("real-test35", UNSEEN, "real", "bx"),
+    GoldSet("test37", DEVELOPMENT, "shipped", "bw"),
+    GoldSet("real-test35", DEVELOPMENT, "real", "bx"),
+    GoldSet("test38", UNSEEN, "shipped", "by"),
+    GoldSet("real-test36", UNSEEN, "real", "bz"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
