@@ -43,7 +43,7 @@ _TYPES = (
         r"leverancier|bureau|provincie|instantie|afdeling)|(?:which|what) (?:municipality|municipalities|organi[sz]ation|"
         r"company|companies|city|cities|supplier|party|parties|department|agency)",
     ),
-    ("why", r"waarom|om welke reden|hoe komt het|why|for what reason|what (?:was|is) the reason"),
+    ("why", r"waarom|om welke reden|hoe komt het|why|for what reason|what(?:'s| was| is) the reason"),
     ("where", r"waar(?!om)|where"),
     (
         "define",

@@ -59,6 +59,7 @@ from assistant.text import tokenize
         ("Wat bedoelen de onderzoekers met opschalen?", "define"),
         ("Wat wordt er bedoeld met een datalab?", "define"),
         ("What's a data steward?", "define"),
+        ("What's the reason the pilot stopped?", "why"),  # the contraction, as 'what is the reason'
         # which kinds of thing: as 'welke'; in which way: as 'hoe'
         ("Bij wat voor soort projecten lukt opschalen?", "list"),
         ("What kind of support do the teams get?", "list"),
