@@ -1,6 +1,6 @@
 """Probe, not product code: a quick proxy for what a change to the quoting ranker's inputs would quote, with
 paired bootstrap intervals against the shipped inputs on the same folds (docs/answering.md, fifty-second
-session, "Five probes of what is quoted").
+session, "Six probes of what is quoted").
 
 Collects every development set's candidates as `train-ranker` does (both corpora; cached in --cache), refits
 the listwise ranker per fold (`fold_plan(..., folds, 4)`) with and without the variant, chooses sentences as
