@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from assistant.text import STOPWORDS, fold, related_plain, tokenize
 
@@ -362,6 +363,52 @@ def _same_noun(stem: str, counted: str) -> bool:
     """The counted noun in another form ('vragenlijst', 'vragenlijsten'), not any compound with its head:
     '15 | Voorspelmodel' does not count 'deelmodellen'."""
     return stem == counted or related_plain(stem, counted)
+
+
+# A question after which municipality, city or village is answered by a sentence that names a place, and a
+# capital letter alone (the name cue) also fires on 'Burgerpeiling' or 'VNG': such a question reads the
+# places of the Netherlands and Belgium (GeoNames, assistant/data/place_names.txt) as what it asks for.
+_PLACE_ASKED = re.compile(
+    r"\b(?:welke|welk|which|what)\s+(?:gemeenten?|steden|stad|dorpen|dorp|municipalit(?:y|ies)|cit(?:y|ies)|towns?|villages?)\b",
+    re.I,
+)
+PLACE_NAMES = Path(__file__).resolve().parent / "data" / "place_names.txt"
+_PLACE_WORDS = 3  # the longest name looked up, in words ('Hoek van Holland')
+# 'gemeente Súdwest-Fryslân': a municipality by its own word, whatever the list holds
+_MUNICIPALITY_NAMED = re.compile(r"\b(?:[Gg]emeenten?|[Mm]unicipality of)\s+((?:'s-)?[A-Z][\w'’-]+)")
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> frozenset[str]:
+    lines = PLACE_NAMES.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def asks_place(question: str) -> bool:
+    return bool(_PLACE_ASKED.search(asked_part(question)))
+
+
+@lru_cache(maxsize=50_000)
+def places_in(text: str) -> frozenset[str]:
+    """The places a text names: a listed name of up to three words, its adjective ('Utrechtse'), its
+    possessive ('Utrecht's'), or a name after 'gemeente'."""
+    names = _place_names()
+    words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[\w'’-]+", text)]
+    found = set(_MUNICIPALITY_NAMED.findall(text))
+    i = 0
+    while i < len(words):
+        n = next((n for n in range(min(_PLACE_WORDS, len(words) - i), 0, -1) if " ".join(words[i : i + n]) in names), 0)
+        if n:
+            found.add(" ".join(words[i : i + n]))
+        elif words[i].endswith("se") and words[i][:-2] in names:
+            found.add(words[i][:-2])
+        i += max(n, 1)
+    return frozenset(found)
+
+
+def gives_place(sentence: str, question: str) -> bool:
+    """The sentence names a place the question does not."""
+    return bool(places_in(sentence) - places_in(question))
 
 
 # which cue answers which kind of question

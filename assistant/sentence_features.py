@@ -19,9 +19,11 @@ import numpy as np
 
 from assistant.answer_types import (
     QUESTION_TYPES,
+    asks_place,
     asks_quantity,
     enumerates,
     focus_terms,
+    gives_place,
     gives_quantity,
     question_type,
     section_says_unknown,
@@ -79,7 +81,9 @@ FEATURES = (
     "unknown_section",  # the passage's section lists what is not known
     *(f"cue_{c}" for c in CUES),
     "type_match",
-    "gives_quantity",  # a number question naming what it counts: the sentence gives that (0.5: no such question)
+    # a number question naming what it counts: the sentence gives that; a question after which municipality or
+    # city: the sentence names a place (0.5: neither kind of question)
+    "gives_quantity",
     "list_enumerates",  # a 'welke/noem' question: the sentence lists three or more things (0.5: another question)
     *(f"type_{t}" for t in QUESTION_TYPES),
     "question_terms",
@@ -291,6 +295,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
     lines = [p.text.split("\n") for p in passages]
     col = {name: i for i, name in enumerate(FEATURES)}
     quantity = asks_quantity(view.kind, view.text)
+    place = not quantity and asks_place(view.text)
     for i, c in enumerate(cands):
         row = rows[i]
         matches = {t: _match(t, c.tokens) for t in view.terms}
@@ -325,7 +330,13 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
             "reference_section": float(profile.is_reference_section(c.section)),
             "unknown_section": float(section_says_unknown(c.section)),
             "type_match": type_match(view.kind, c.cues),
-            "gives_quantity": float(gives_quantity(c.sentence, view.text)) if quantity else 0.5,
+            "gives_quantity": (
+                float(gives_quantity(c.sentence, view.text))
+                if quantity
+                else float(gives_place(c.sentence, view.text))
+                if place
+                else 0.5
+            ),
             "list_enumerates": float(enumerates(c.sentence)) if view.kind == "list" else 0.5,
             f"type_{view.kind}": 1.0,
             "question_terms": len(view.terms),

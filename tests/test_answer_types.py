@@ -6,15 +6,18 @@ import pytest
 
 from assistant.answer_types import (
     asks_list,
+    asks_place,
     asks_quantity,
     asks_several,
     counts_named,
     enumerates,
     focus_terms,
+    gives_place,
     gives_quantity,
     needs_amount,
     needs_date,
     needs_number,
+    places_in,
     question_type,
     says_unknown,
     section_says_unknown,
@@ -256,6 +259,45 @@ def _gives(sentence: str, question: str) -> bool:
 )
 def test_a_quantity_question_is_answered_by_the_quantity_it_names(question, sentence, gives):
     assert _gives(sentence, question) is gives
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("Welke gemeente voerde slim vegen uit?", True),
+        ("In welke gemeenten helpen buren elkaar het vaakst?", True),
+        ("Which municipality was behind the case?", True),
+        ("Welke steden deden mee, en wanneer?", True),
+        ("Welke organisatie bouwde het model?", False),  # a name, but not a place's
+        ("Wat doet de gemeente met de uitkomsten?", False),
+        ("Welke plaats heeft de case in het rapport?", False),  # a place in a text, not a town
+    ],
+)
+def test_a_question_after_which_municipality_or_city_asks_for_a_place(question, asks):
+    assert asks_place(question) is asks
+
+
+@pytest.mark.parametrize(
+    "text, places",
+    [
+        ("Utrecht reserveerde jaarlijks 2 miljoen euro.", {"Utrecht"}),
+        ("Een aanpak uit Den Haag, later ook in Hoek van Holland.", {"Den Haag", "Hoek van Holland"}),
+        ("Het Utrechtse programma en Zaanstad's aanpak", {"Utrecht", "Zaanstad"}),
+        ("De gemeente Súdwest-Fryslân doet mee.", {"Súdwest-Fryslân"}),  # named after 'gemeente'
+        # capitals that are no place: a survey, an organisation, a word opening a sentence that is also a village
+        ("Een Burgerpeiling van VNG meet het vertrouwen in de gemeente.", set()),
+        ("Werken met data vraagt Lessen uit de praktijk.", set()),
+    ],
+)
+def test_places_are_the_listed_dutch_and_belgian_places_a_text_names(text, places):
+    assert places_in(text) == places
+
+
+def test_a_place_question_is_answered_by_a_place_it_does_not_name_itself():
+    question = "Welke gemeente naast Utrecht werkt met slim vegen?"
+    assert gives_place("Ook Amersfoort werkt sinds 2020 met slim vegen.", question)
+    assert not gives_place("Utrecht werkt sinds 2020 met slim vegen.", question)
+    assert not gives_place("Volgens de Burgerpeiling scoren grote gemeenten lager.", question)
 
 
 def test_only_number_questions_that_name_what_they_count_ask_for_a_quantity():
