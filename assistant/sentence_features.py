@@ -83,7 +83,7 @@ FEATURES = (
     "type_match",
     # a number question naming what it counts: the sentence gives that; a question after which municipality or
     # city: the sentence names a place (0.5: neither kind of question)
-    "gives_quantity",
+    "gives_asked",
     "list_enumerates",  # a 'welke/noem' question: the sentence lists three or more things (0.5: another question)
     *(f"type_{t}" for t in QUESTION_TYPES),
     "question_terms",
@@ -330,7 +330,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
             "reference_section": float(profile.is_reference_section(c.section)),
             "unknown_section": float(section_says_unknown(c.section)),
             "type_match": type_match(view.kind, c.cues),
-            "gives_quantity": (
+            "gives_asked": (
                 float(gives_quantity(c.sentence, view.text))
                 if quantity
                 else float(gives_place(c.sentence, view.text))

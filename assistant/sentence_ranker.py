@@ -36,7 +36,7 @@ ANSWERABLE_FEATURES = (
     "best_similarity",  # the best e5 question-sentence similarity (with sentence vectors only)
     "best_rarest",  # the best sentence holds the question's rarest term
     "top3_type_match",  # a top-3 sentence has the shape of answer asked for (a number for 'hoeveel')
-    "top3_gives_quantity",  # a top-3 sentence gives the quantity asked for ('hoeveel fte': a number beside 'fte')
+    "top3_gives_asked",  # a top-3 sentence gives what the question names (a number beside "fte" for "hoeveel fte"; a place)
     "unknown_rank",  # 1 / (1 + rank of the best-ranked sentence that says something is not known); 0: none
     "unknown_similarity_gap",  # its e5 similarity minus the best one (with sentence vectors)
     # the closest sentence with the shape of answer asked for: its e5 similarity minus the closest one's (0 when
@@ -195,12 +195,12 @@ def question_summary(
                 "best_coverage_context": float(rows[:, col["coverage_context"]].max()),
                 "best_rarest": float(rows[order[0], col["rarest_hit"]]),
                 "top3_type_match": float(rows[top3, col["type_match"]].max()),
-                "top3_gives_quantity": float(rows[top3, col["gives_quantity"]].max()),
+                "top3_gives_asked": float(rows[top3, col["gives_asked"]].max()),
                 "best_says_unknown": float(unknown[order[0]] > 0),
                 "unknown_in_top3": max((float(scores[i]) for i in top3 if unknown[i] > 0), default=0.0),
             }
         )
-        shaped = rows[:, col["gives_quantity"]] > 0
+        shaped = rows[:, col["gives_asked"]] > 0
         values["shaped_rarest"] = float(rows[shaped, col["rarest_hit"]].max()) if shaped.any() else 0.0
         values["question_terms"] = float(rows[0, col["question_terms"]])
         typed = rows[:, col["type_match"]] > 0
