@@ -664,3 +664,21 @@ def test_the_answerable_model_knows_what_kind_of_answer_is_asked_for():
         return shipped.answerable_probability(question_summary(scores, rows, None, np.zeros(4), False, 1.0, kind), "lexical")
 
     assert probability("name") < probability("why")
+
+
+def test_a_question_after_a_municipality_reads_whether_a_sentence_names_a_place():
+    """The answerer's own features: a place answers 'welke gemeente', a capitalised survey name does not, and the
+    answerable model sees whether any of the best three gives one (a survey naming no town answers no such question)."""
+    solver = answerer(hand_made(True))
+    column, top3 = FEATURES.index("gives_asked"), ANSWERABLE_FEATURES.index("top3_gives_asked")
+    texts = ("In Amersfoort vertrouwen inwoners de gemeente het meest.", "De Burgerpeiling van VNG meet het vertrouwen.")
+
+    def described(question, *texts):
+        _, cands, rows, _ = solver.describe(question, passages(*texts, title="Vertrouwen", section="Uitkomsten"))
+        summary = question_summary(np.linspace(0.9, 0.1, len(cands)), rows, None, np.zeros(len(cands)), False, 1.0)
+        return {c.sentence: float(row[column]) for c, row in zip(cands, rows)}, summary[top3]
+
+    given, best3 = described("Welke gemeente heeft het meeste vertrouwen van haar inwoners?", *texts)
+    assert given == {texts[0]: 1.0, texts[1]: 0.0} and best3 == 1.0
+    assert described("Welke gemeente heeft het meeste vertrouwen van haar inwoners?", texts[1])[1] == 0.0
+    assert set(described("Hoe meet de gemeente het vertrouwen?", *texts)[0].values()) == {0.5}  # not asked
