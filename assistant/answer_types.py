@@ -261,7 +261,13 @@ def _given(question: str) -> tuple[frozenset, frozenset, frozenset]:
 # give it: 'hoeveel fte' is not answered by '10 werkdagen'. What counts as giving it:
 _COST_ASKED = re.compile(rf"\b(?:{_COST_VERBS}|{_PAY_VERBS}|bedrag|budget|geld|prijs|tarief|money|price|fee|fees)\b", re.I)
 _SHARE_ASKED = re.compile(r"\b(?:percentage|procent|percent|aandeel|share)\b", re.I)
-_QUALIFIERS = frozenset({"meer", "minder", "extra", "more", "fewer", "less", "additional"})
+_QUALIFIERS = frozenset({"meer", "minder", "extra", "eigen", "more", "fewer", "less", "additional", "own", "other"})
+# 'hoeveel mag ik toevoegen', 'how many does VNG advise': a verb straight after 'hoeveel' says it names no noun
+_FINITE_VERBS = frozenset(
+    """mag mogen mocht mochten moet moeten moest moesten kan kunnen kon konden zal zullen zou zouden wil willen
+    wilde wilden is zijn was waren wordt worden werd werden heeft hebben had hadden gaat gaan ging gingen
+    may might must can could shall should will would do does did is are was were has have had""".split()
+)
 # 'hoe vaak' is answered by how often ('jaarlijks', 'om de twee jaar', 'twice a year'), not by any number
 _FREQUENCY_ASKED = re.compile(
     r"\b(?:hoe (?:vaak|dikwijls|regelmatig|frequent)|met welke (?:frequentie|regelmaat|tussenpozen?)|om de hoeveel|"
@@ -269,8 +275,8 @@ _FREQUENCY_ASKED = re.compile(
     re.I,
 )
 _PERIOD = (
-    r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|kwartaal|kwartalen|half jaar|"
-    r"year|years|month|months|weeks|day|days|quarter)"
+    r"(?:jaar|jaren|maand|maanden|week|weken|dag|dagen|nacht|nachten|uur|kwartaal|kwartalen|half jaar|"
+    r"year|years|month|months|weeks|day|days|night|nights|hour|quarter)"
 )
 # how many times: a count, never an ordinal ('voor de eerste keer in 2019' says when, not how often)
 _COUNT = (
@@ -278,10 +284,11 @@ _COUNT = (
     r"paar|aantal|once|one|two|three|four|five|six|several|few)"
 )
 _FREQUENCY = re.compile(
-    r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks)\w*|periodiek\w*|continu|doorlopend\w*|eenmalig\w*|"
+    r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks|uurlijks)\w*|nachtelijk\w*|'s nachts|periodiek\w*|continu|"
+    r"doorlopend\w*|eenmalig\w*|"
     rf"(?:per|elk|elke|ieder|iedere|om de|eens per|eens in de|every|each|once a|twice a) (?:\w+ )?{_PERIOD}|"
     rf"{_COUNT} ?(?:keer|keren|maal|malen|times) (?:per|a|an|every|in (?:de|het|een|the|a))\b|"
-    r"annual(?:ly)?|yearly|monthly|weekly|daily|biennial\w*|"
+    r"annual(?:ly)?|yearly|monthly|weekly|daily|nightly|hourly|biennial\w*|"
     r"quarterly|continuous(?:ly)?)\b",
     re.I,
 )
@@ -317,7 +324,10 @@ def counted_terms(question: str) -> tuple[str, ...]:
     match = re.search(r"\b(?:hoeveel|how many|how much|welk(?:e)? aantal|what number of)\s+", question, re.I)
     if not match:
         return ()
-    words = [w for w in re.findall(r"[\w'-]+", question[match.end() :])[:3] if fold(w) not in STOPWORDS]
+    following = re.findall(r"[\w'-]+", question[match.end() :])[:3]
+    if following and fold(following[0]) in _FINITE_VERBS:
+        return ()
+    words = [w for w in following if fold(w) not in STOPWORDS]
     first = fold(words[0]) if words else ""
     if len(words) > 1 and not (len(first) > 4 and first.endswith("e") or first in _QUALIFIERS):
         words = words[:1]

@@ -9,6 +9,7 @@ from assistant.answer_types import (
     asks_place,
     asks_quantity,
     asks_several,
+    counted_terms,
     counts_named,
     enumerates,
     focus_terms,
@@ -250,6 +251,14 @@ def _gives(sentence: str, question: str) -> bool:
         ("Hoeveel sensoren bewaken de kade?", "De zevende sensor hangt aan de kade.", False),  # an ordinal
         # 'hoeveel ingevulde vragenlijsten': either word may stand beside the number
         ("Hoeveel ingevulde vragenlijsten zijn nodig?", "Er zijn minimaal 400 vragenlijsten nodig.", True),
+        # 'eigen' qualifies what is counted, as an inflected adjective does
+        ("Hoeveel eigen vragen mogen we toevoegen?", "Gemeenten voegen meestal 5 vragen toe.", True),
+        ("Hoeveel eigen vragen mogen we toevoegen?", "Gemeenten voegen 5 modules toe.", False),
+        # how often: every period a document may name, by day, night or hour too
+        ("Hoe vaak wordt het dataplatform ververst?", "Het platform krijgt een nachtelijke verversing.", True),
+        ("Hoe vaak wordt het dataplatform ververst?", "De gegevens worden elk uur bijgewerkt.", True),
+        ("How often is the data refreshed?", "The data is refreshed nightly.", True),
+        ("Hoe vaak wordt het dataplatform ververst?", "Het platform is in 2019 voor het eerst ververst.", False),
         # a question about cost is answered by an amount, a percentage question by a share
         ("Wat kost een abonnement per jaar?", "Een abonnement kost € 120 per jaar.", True),
         ("Wat kost een abonnement per jaar?", "Een abonnement loopt 12 maanden en is goedkoper dan losse kaarten.", False),
@@ -259,6 +268,21 @@ def _gives(sentence: str, question: str) -> bool:
 )
 def test_a_quantity_question_is_answered_by_the_quantity_it_names(question, sentence, gives):
     assert _gives(sentence, question) is gives
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hoeveel mag ik er zelf aan toevoegen?",
+        "Hoeveel heeft Den Haag per jaar bespaard?",
+        "How many does VNG recommend at most?",
+    ],
+)
+def test_a_verb_after_hoeveel_names_nothing_the_number_must_stand_beside(question):
+    # else 'mag', 'Den' or 'VNG' would be what a number must count, and a sentence with the number, which
+    # never puts it beside them, would read as not giving it
+    assert counted_terms(question) == ()
+    assert not asks_quantity("number", question)
 
 
 @pytest.mark.parametrize(
