@@ -284,7 +284,7 @@ _COUNT = (
     r"paar|aantal|once|one|two|three|four|five|six|several|few)"
 )
 _FREQUENCY = re.compile(
-    r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks|uurlijks)\w*|nachtelijk\w*|'s nachts|periodiek\w*|continu|"
+    r"\b(?:\w*(?:jaarlijks|maandelijks|wekelijks|dagelijks|uurlijks)\w*|nachtelijk\w*|nachts|periodiek\w*|continu|"
     r"doorlopend\w*|eenmalig\w*|"
     rf"(?:per|elk|elke|ieder|iedere|om de|eens per|eens in de|every|each|once a|twice a) (?:\w+ )?{_PERIOD}|"
     rf"{_COUNT} ?(?:keer|keren|maal|malen|times) (?:per|a|an|every|in (?:de|het|een|the|a))\b|"

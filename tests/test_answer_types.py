@@ -258,6 +258,7 @@ def _gives(sentence: str, question: str) -> bool:
         ("Hoe vaak wordt het dataplatform ververst?", "Het platform krijgt een nachtelijke verversing.", True),
         ("Hoe vaak wordt het dataplatform ververst?", "De gegevens worden elk uur bijgewerkt.", True),
         ("How often is the data refreshed?", "The data is refreshed nightly.", True),
+        ("Hoe vaak wordt het dataplatform ververst?", "De gegevens worden 's nachts bijgewerkt.", True),
         ("Hoe vaak wordt het dataplatform ververst?", "Het platform is in 2019 voor het eerst ververst.", False),
         # a question about cost is answered by an amount, a percentage question by a share
         ("Wat kost een abonnement per jaar?", "Een abonnement kost € 120 per jaar.", True),
