@@ -177,6 +177,31 @@ def asks_list(kind: str, question: str) -> bool:
     return kind == "define" and bool(_SEVERAL_OF_A_KIND.search(_OPENER.sub("", asked_part(question).strip())))
 
 
+# a moment a few hours or days from when the question is asked: 'morgen', 'vanavond', 'dit weekend', 'tomorrow',
+# 'last week' (not 'vandaag' or 'nu': 'hoe werkt het nu' asks after the state a document describes; not 'de
+# morgen', a morning)
+_NEAR_MOMENT = re.compile(
+    r"(?<!\bde )\b(?:over)?morgen(?:ochtend|middag|avond)?\b|\b(?:van(?:avond|nacht|middag|ochtend|morgen)|"
+    r"(?:eer)?gisteren|gister(?:avond|middag|ochtend)|(?:dit|komend|volgend|afgelopen|vorig) weekend|"
+    r"(?:deze|volgende|vorige|komende|afgelopen) week|tomorrow|tonight|yesterday|"
+    r"this (?:weekend|week|evening|afternoon|morning)|(?:next|last) (?:week|weekend))\b",
+    re.I,
+)
+# a user's preamble within the question's sentence: 'Morgen heb ik overleg, wat zijn de succesfactoren?',
+# 'For my talk next week: who carried out the study?'
+_PREAMBLE_END = re.compile(rf"[,:;]\s*(?={_WH}\b)", re.I)
+
+
+def asks_near_moment(question: str) -> bool:
+    """The question is about a moment a day or so from when it is asked (the weather tomorrow, tonight's last
+    train): no document written before it can hold that, so the answerer takes such a question for one about
+    something else (`ExtractiveAnswerer._on_topic`). Only what is asked counts, not a user's own plans before it
+    ('Ik geef morgen een workshop. Welke lessen ...?')."""
+    asked = asked_part(question)
+    preamble = _PREAMBLE_END.search(asked)
+    return bool(_NEAR_MOMENT.search(asked[preamble.end() :] if preamble else asked))
+
+
 def question_type(question: str) -> str:
     """One of QUESTION_TYPES: the wh-word that opens the question (after a polite opener), else the
     first one in it, else a yes/no question when it opens with a verb."""

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.answer_types import (
     asks_list,
+    asks_near_moment,
     asks_place,
     asks_quantity,
     asks_several,
@@ -425,3 +426,30 @@ def test_a_question_asking_several_things(question, several):
 def test_a_question_whose_answer_is_a_list(question, listing):
     """'Wat zijn de ...' asks after several things of a kind though its wh-word makes it a 'define' question."""
     assert asks_list(question_type(question), question) is listing
+
+
+@pytest.mark.parametrize(
+    "question, near",
+    [
+        ("Gaat het morgenmiddag hagelen in Zaanstad?", True),
+        ("Is het gemeentehuis overmorgen open?", True),
+        ("Welke film draait er vanavond in Arnhem?", True),
+        ("Wat besloot de raad gisteravond?", True),
+        ("Wie speelt er komend weekend in het stadion?", True),
+        ("Is the library open tomorrow?", True),
+        ("What did the council decide last week?", True),
+        ("Wat doet het team nu met de voorspellingen?", False),  # the state a document describes
+        ("Hoe gebruiken gemeenten vandaag de dag data?", False),
+        ("Rijden de veegwagens in de morgen of in de middag?", False),  # a morning, not tomorrow
+        ("Goedemorgen, wie leidde het project?", False),
+        ("Hoeveel weken duurde de pilot?", False),
+        # a user's own plans before what is asked
+        ("Ik geef morgen een workshop. Welke lessen kan ik gebruiken?", False),
+        ("Morgen heb ik overleg met de wethouder, wat zijn de succesfactoren?", False),
+        ("For my talk next week: who carried out the study?", False),
+        ("Wordt het morgen droog? Ik wil buiten een workshop houden.", True),
+    ],
+)
+def test_a_question_about_a_moment_a_day_or_so_from_now(question, near):
+    """Tomorrow's weather or tonight's train: what no document written before the question can hold."""
+    assert asks_near_moment(question) is near

@@ -50,6 +50,29 @@ def test_off_topic_question_abstains_with_closest_passages(corpus_assistant):
     assert answer.citations, "an abstention still shows the closest passages"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hoe druk wordt het dit weekend in de binnenstad van Utrecht?",
+        "Rijden de veegwagens van Utrecht morgen door mijn straat?",
+        "How busy will Utrecht city centre be this weekend?",
+    ],
+)
+def test_a_question_about_tomorrow_or_this_weekend_abstains(corpus_assistant, question):
+    """The digest describes Utrecht's crowd simulation and its sweepers, but no document says what happens this
+    weekend: the learned model answered these (the case's passages score like an answer); they are refused, with
+    the closest passages shown."""
+    answer = corpus_assistant.ask(question)
+    assert answer.abstained and answer.abstention_reason == "off_topic", answer.text
+    assert answer.citations
+
+
+def test_a_user_s_own_plans_for_tomorrow_do_not_refuse_the_question(corpus_assistant):
+    answer = corpus_assistant.ask("Morgen heb ik overleg met de wethouder, wat is het doel van slim vegen in Utrecht?")
+    assert not answer.abstained
+    assert "veegwagens" in answer.text
+
+
 def test_an_abstention_quotes_only_the_sources_own_unknowns(corpus_assistant):
     """Over the tuning set's unanswerable questions: where the answer says the sources do not say it
     and quotes them, every quote is a sentence in which the sources say they do not know (never one
