@@ -220,7 +220,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage], *, language: str = "nl", standalone_question: str = "") -> Answer:
         query = standalone_question or question
         ranking = self.rank(question, passages, language=language, standalone_question=query)
-        on_topic = self._on_topic(passages, ranking, language, query)
+        on_topic = self._on_topic(passages, ranking, language, query, question)
         answers = ranking.answers
         if UNKNOWN_FIRST and ranking.candidates and ranking.says_unknown(ranking.candidates[0]):
             answers = False  # the most likely answer is the sources' own "not known"
@@ -304,7 +304,7 @@ class ExtractiveAnswerer:
             backend=self.backend_name,
         )
 
-    def _on_topic(self, passages: list[Passage], ranking: Ranking, language: str, query: str = "") -> bool:
+    def _on_topic(self, passages: list[Passage], ranking: Ranking, language: str, query: str = "", question: str = "") -> bool:
         """The question is about what the documents are about: not about a moment a day or so from now
         (tomorrow's weather, tonight's last train), which no document written before it holds, and above three
         general floors. Of the development sets' questions that name such a moment none is answerable (36
@@ -316,7 +316,7 @@ class ExtractiveAnswerer:
         corpus has words enough to tell (`off_topic_min_vocabulary`). Some sentence must be at least
         `min_sentence_similarity` close to it in e5 (with sentence vectors), and some passage at least
         `min_dense_similarity` (0: no floor)."""
-        if asks_near_moment(query):
+        if asks_near_moment(question or query, query):
             return False
         if language == "nl" and ranking.known_share < MIN_KNOWN_SHARE and self._vocabulary_tells():
             if not self.crosses_language(query):

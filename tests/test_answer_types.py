@@ -448,8 +448,25 @@ def test_a_question_whose_answer_is_a_list(question, listing):
         ("Morgen heb ik overleg met de wethouder, wat zijn de succesfactoren?", False),
         ("For my talk next week: who carried out the study?", False),
         ("Wordt het morgen droog? Ik wil buiten een workshop houden.", True),
+        # a question before the comma is no preamble
+        ("Wordt het morgen droog in Utrecht, wat denk je?", True),
+        ("Is it going to rain tomorrow, what do you think?", True),
     ],
 )
 def test_a_question_about_a_moment_a_day_or_so_from_now(question, near):
     """Tomorrow's weather or tonight's train: what no document written before the question can hold."""
     assert asks_near_moment(question) is near
+
+
+@pytest.mark.parametrize(
+    "follow_up, near",
+    [
+        ("En in Amersfoort?", True),  # asks nothing by itself: still tomorrow's weather
+        ("En overmorgen?", True),
+        ("En hoe zit het met slim vegen daar?", False),  # a question of its own about Utrecht
+        ("Wat doet de gemeente daar met data?", False),
+    ],
+)
+def test_a_follow_up_inherits_the_moment_only_when_it_asks_nothing_by_itself(follow_up, near):
+    standalone = f"Wordt het morgen droog in Utrecht — {follow_up}"  # what `condense` makes of it
+    assert asks_near_moment(follow_up, standalone) is near

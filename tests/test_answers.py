@@ -67,6 +67,17 @@ def test_a_question_about_tomorrow_or_this_weekend_abstains(corpus_assistant, qu
     assert answer.citations
 
 
+def test_a_question_after_one_about_tomorrow_is_answered_when_it_asks_by_itself(corpus_assistant):
+    """The condensed follow-up carries the earlier question's 'morgen'; only a follow-up that asks nothing by
+    itself is about that moment too."""
+    weather = ["Wordt het morgen droog in Utrecht?"]
+    answer = corpus_assistant.ask("En wat is het doel van slim vegen daar?", history=weather)
+    assert not answer.abstained, answer.text
+    assert "rijroutes" in answer.text
+    fragment = corpus_assistant.ask("En in Amersfoort?", history=weather)
+    assert fragment.abstained and fragment.abstention_reason == "off_topic", fragment.text
+
+
 def test_a_user_s_own_plans_for_tomorrow_do_not_refuse_the_question(corpus_assistant):
     answer = corpus_assistant.ask("Morgen heb ik overleg met de wethouder, wat is het doel van slim vegen in Utrecht?")
     assert not answer.abstained
