@@ -196,8 +196,8 @@ def asks_near_moment(question: str, standalone: str = "") -> bool:
     """The question is about a moment a day or so from when it is asked (the weather tomorrow, tonight's last
     train): no document written before it can hold that, so the answerer takes such a question for one about
     something else (`ExtractiveAnswerer._on_topic`). Only what is asked counts, not a user's own plans before it
-    ('Ik geef morgen een workshop. Welke lessen ...?'). A follow-up that asks something by itself ('En hoe zit
-    het met slim vegen daar?' after 'Wordt het morgen droog in Utrecht?') is read alone; one that asks nothing
+    ('Ik geef morgen een workshop. Welke lessen ...?'). A follow-up that asks something by itself ('En wat is
+    het doel van slim vegen daar?' after 'Wordt het morgen droog in Utrecht?') is read alone; one that asks nothing
     by itself ('En in Amersfoort?') is read as the question it continues, `standalone`."""
     if standalone and question_type(question) == "other":
         question = standalone
