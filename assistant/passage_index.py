@@ -38,8 +38,9 @@ def index_text(passage: Passage) -> str:
 
 
 def _code_signature() -> str:
-    """Changes when the code that turns text into terms changes: such a cache would count other terms."""
-    digest = hashlib.sha256(str(FORMAT).encode())
+    """Changes when the code that turns text into terms changes, ours or the stemmer's: such a cache would
+    count other terms than the questions are split into, and retrieval would quietly find less."""
+    digest = hashlib.sha256(f"{FORMAT} {text.STEMMER_VERSION}".encode())
     for module in (text, bm25):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]

@@ -10,8 +10,13 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from importlib import metadata
 
 import snowballstemmer
+
+# Snowball's Dutch algorithm changed in 3.0 ('gegevens' -> 'geven', 'gemaakt' -> 'maak'; the older one lives on
+# as 'dutch_porter'): stems cached on disk and the learned weights hold for the version that made them
+STEMMER_VERSION = metadata.version("snowballstemmer")
 
 # Dutch function words plus question words: they carry no topic, and keeping them
 # lets "Wat is ...?" match every passage containing "is".

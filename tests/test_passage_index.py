@@ -135,6 +135,21 @@ def test_a_damaged_or_outdated_cache_is_rebuilt(fake_settings, fake_embeddings, 
     assert cache.load() is None  # counts made by other tokeniser code are never reused
 
 
+def test_counts_made_by_another_stemmer_version_are_rebuilt(fake_settings, fake_embeddings, folder, monkeypatch):
+    """Snowball's Dutch stems changed between versions ('gegevens' was 'gegeven', is 'geven'): after an upgrade
+    the cached counts would hold other terms than a question is split into, and retrieval would find less."""
+    bot = Assistant(fake_settings, embeddings=fake_embeddings)
+    ingest_into(bot, [folder])
+    cache = IndexCache.for_settings(fake_settings)
+    assert cache.load() is not None
+    monkeypatch.setattr(passage_index.text, "STEMMER_VERSION", "4.0.0")
+    assert cache.load() is None
+    store = CountingStore(fake_settings)
+    again = Assistant(fake_settings, store=store, embeddings=fake_embeddings)
+    assert len(store.fetched) == len(bot.passages)  # counted again from the store's texts
+    np.testing.assert_allclose(scores(again), scores(bot))
+
+
 def test_a_data_home_that_refuses_the_cache_still_answers(fake_settings, fake_embeddings, folder, monkeypatch, caplog):
     bot = Assistant(fake_settings, embeddings=fake_embeddings)
     ingest_into(bot, [folder])
