@@ -772,13 +772,20 @@ def train_ranker(obj, sets, out, cv_report, extra, real_home, distractors, no_cv
 
 
 def write_records(folds: list[Fold], path: Path | None) -> None:
-    """The held-out answers of every fold, in the shape of `datalessen eval`'s report.json."""
+    """The held-out answers of every fold, in the shape of `datalessen eval`'s report.json, each with its fold
+    and the corpus its set is about (what `datalessen compare-folds` pairs them by)."""
     if path is None:
         return
     import json
 
+    from evals.sets import gold_set
+
+    def corpus(fold: Fold) -> str:
+        known = gold_set(fold.sets[0]) if fold.sets else None
+        return known.corpus if known else fold.corpus
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    records = [r | {"fold": fold.held_out} for fold in folds for r in fold.records]
+    records = [r | {"fold": fold.held_out, "corpus": corpus(fold)} for fold in folds for r in fold.records]
     path.write_text(json.dumps({"records": records}, ensure_ascii=False) + "\n", encoding="utf-8")
     click.echo(f"held-out answers: {path} ({len(records)})")
 

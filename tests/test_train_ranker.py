@@ -64,6 +64,7 @@ def test_quoting_only_cross_validates_what_is_quoted_and_writes_nothing(corpus_a
     held_out = json.loads(records.read_text(encoding="utf-8"))["records"]
     assert sorted(r["id"] for r in held_out) == sorted(q.id for q in gold_questions(["heldout", "test"]))
     assert all(r["metrics"]["abstained"] and r["fold"] in ("heldout", "test") for r in held_out)
+    assert {r["corpus"] for r in held_out} == {"shipped"}  # what `datalessen compare-folds` pairs them by
     assert set(re.findall(r"^  (heldout|test) \| \d+ \|", result.output, re.M)) == {"heldout", "test"}, result.output
     result = CliRunner().invoke(train_ranker, [*args, "--cv-groups", "1"], obj=obj)
     assert result.exit_code == 1  # one group a corpus leaves nothing to train on: said before any fold runs

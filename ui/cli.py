@@ -21,6 +21,7 @@ COMMANDS = {
     "eval": "evals.commands:eval_command",
     "bench": "evals.commands:bench",
     "train-ranker": "evals.train_ranker:train_ranker",
+    "compare-folds": "evals.compare_folds:compare_folds",
     "serve": "ui.commands:serve",
 }
 
