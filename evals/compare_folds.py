@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from assistant.answer_types import asks_list, question_type
 from evals import metrics as m
 
 REAL_FILE_SUFFIXES = (".pdf", ".docx")
@@ -79,6 +80,27 @@ def _mean(values) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
+def kind_of(record: dict) -> str:
+    """What the question asks for, as the answerer reads it; 'list' for every question answered by a list."""
+    question = record.get("standalone_question") or record.get("question", "")
+    kind = question_type(question)
+    return "list" if asks_list(kind, question) else kind
+
+
+def key_facts_by_kind(before: dict, after: dict, corpus: str) -> list[tuple[str, int, float, float]]:
+    """(kind, answerable questions, key facts before, after) for one corpus, the largest change first."""
+    rows = {}
+    for key, a in before.items():
+        b = after.get(key)
+        if key[0] != corpus or b is None or not (a["answerable"] and a["key_facts"]):
+            continue
+        x, y = a["metrics"].get("key_fact_recall"), b["metrics"].get("key_fact_recall")
+        if x is not None and y is not None:
+            rows.setdefault(kind_of(a), []).append((float(x), float(y)))
+    out = [(kind, len(v), _mean(x for x, _ in v), _mean(y for _, y in v)) for kind, v in rows.items()]
+    return sorted(out, key=lambda row: -abs(row[3] - row[2]) * row[1])
+
+
 def summary_line(row: dict) -> str:
     (kf_a, kf_b), p = row["key_facts"], row["paired"]
     low, high = p["ci"] or (float("nan"), float("nan"))
@@ -95,13 +117,18 @@ def summary_line(row: dict) -> str:
 @click.command("compare-folds")
 @click.argument("before", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("after", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def compare_folds(before: Path, after: Path) -> None:
+@click.option("--by-kind", is_flag=True, help="Also key facts per kind of question (what it asks for), largest change first.")
+def compare_folds(before: Path, after: Path, by_kind: bool) -> None:
     """Held-out answers of two `train-ranker --cv-records` runs, BEFORE and AFTER a change, per corpus."""
-    rows = compare(load_records(before), load_records(after))
+    old, new = load_records(before), load_records(after)
+    rows = compare(old, new)
     if not rows:
         raise click.ClickException(f"{before} and {after} share no question")
     for row in rows:
         click.echo(summary_line(row))
+        if by_kind:
+            for kind, n, x, y in key_facts_by_kind(old, new, row["corpus"]):
+                click.echo(f"  {kind}: {n} questions, key facts {x:.3f} -> {y:.3f} ({y - x:+.3f})")
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@ from click.testing import CliRunner
 from ui.cli import cli
 
 
-def record(qid, corpus, fold, *, answerable=True, key_facts=1.0, abstained=False):
+def record(qid, corpus, fold, *, answerable=True, key_facts=1.0, abstained=False, question="Wat is het doel?"):
     return {
         "id": qid,
+        "question": question,
         "variant": "hybrid",
         "answerable": answerable,
         "key_facts": [["x"]] if answerable else [],
@@ -59,3 +60,20 @@ def test_a_file_that_is_not_held_out_answers_is_named(tmp_path):
     other = write(tmp_path / "other.json", [record("x9", "shipped", "test")])
     result = CliRunner().invoke(cli, ["compare-folds", good, other])
     assert result.exit_code != 0 and "share no question" in result.output
+
+
+def test_by_kind_shows_which_questions_moved_first(tmp_path):
+    """A change to what is quoted for one kind of question shows as that kind's line, before the unchanged ones."""
+    before = [
+        record("d1", "shipped", "test", key_facts=0.5, question="Hoeveel cases zijn er?"),
+        record("d2", "shipped", "test", key_facts=0.5, question="Waarom stopte het project?"),
+    ]
+    after = [dict(before[0], metrics=dict(before[0]["metrics"], key_fact_recall=1.0)), before[1]]
+    args = ["compare-folds", "--by-kind", write(tmp_path / "a.json", before), write(tmp_path / "b.json", after)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().split("\n")
+    assert lines[1:] == [
+        "  number: 1 questions, key facts 0.500 -> 1.000 (+0.500)",
+        "  why: 1 questions, key facts 0.500 -> 0.500 (+0.000)",
+    ]
