@@ -24,7 +24,7 @@ import click
 
 from assistant.settings import Settings
 from evals.gold import GOLD_DIR
-from evals.metrics import paired_comparison
+from evals.metrics import mean_or_nan, paired_comparison
 
 SETS = ("questions", "heldout", "heldout2", "test")
 PRECISIONS = ("fp32", "int8")
@@ -45,10 +45,10 @@ def compare(records: dict[str, list[dict]]) -> dict:
     int8 = {r["id"]: r for r in records["int8"]}
     assert fp32.keys() == int8.keys(), "both paths must answer the same questions"
     recall = {
-        name: _mean([r["metrics"]["recall@5"] for r in by_id.values() if "recall@5" in r["metrics"]])
+        name: mean_or_nan([r["metrics"]["recall@5"] for r in by_id.values() if "recall@5" in r["metrics"]])
         for name, by_id in (("fp32", fp32), ("int8", int8))
     }
-    overlap = _mean([top_k_overlap(fp32[q]["retrieved"], int8[q]["retrieved"]) for q in fp32])
+    overlap = mean_or_nan([top_k_overlap(fp32[q]["retrieved"], int8[q]["retrieved"]) for q in fp32])
     delta = recall["int8"] - recall["fp32"]
     paired = paired_comparison(
         {q: r["metrics"].get("recall@5") for q, r in int8.items()}, {q: r["metrics"].get("recall@5") for q, r in fp32.items()}
@@ -67,10 +67,6 @@ def compare(records: dict[str, list[dict]]) -> dict:
 
 def _interval(ci) -> str:
     return f"[{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else "-"
-
-
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values) if values else float("nan")
 
 
 def retrieval_records(settings: Settings, precision: str, home: Path, gold: dict[str, list]) -> dict[str, list[dict]]:

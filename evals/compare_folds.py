@@ -2,11 +2,11 @@
 
 A change to the features or the composition is judged on the held-out answers of `train-ranker
 --cv-records` (every question answered by a model that never saw it), run once on the code before and
-once after. Pooled means of two runs hide which questions moved and how sure the difference is, and on
-one corpus a change of +-0.005 is what refitting alone does (docs/answering.md, fifty-seventh
-session); so per corpus: the change in key facts with its paired bootstrap interval, the questions
-better and worse, abstention F1 with precision and recall, and how many questions changed between
-answering and abstaining.
+once after. Pooled means of two runs hide which questions moved and how sure the difference is, and
+a change that touches one corpus moves the other's key facts by up to ~0.005 through the refitted
+rankers alone (docs/answering.md, fifty-seventh session); so per corpus: the change in key facts with
+its paired bootstrap interval, the questions better and worse, abstention F1 with precision and recall,
+and how many questions changed between answering and abstaining.
 """
 
 from __future__ import annotations
@@ -66,18 +66,13 @@ def compare(before: dict, after: dict) -> list[dict]:
             {
                 "corpus": corpus,
                 "questions": len(keys),
-                "key_facts": (_mean(a[k] for k in both), _mean(b[k] for k in both)),
+                "key_facts": (m.mean_or_nan(a[k] for k in both), m.mean_or_nan(b[k] for k in both)),
                 "paired": m.paired_comparison(b, a),
                 "abstention": (abstention(before), abstention(after)),
                 "switched": sum(1 for k in keys if before[k]["metrics"]["abstained"] != after[k]["metrics"]["abstained"]),
             }
         )
     return out
-
-
-def _mean(values) -> float:
-    values = [float(v) for v in values]
-    return sum(values) / len(values) if values else float("nan")
 
 
 def kind_of(record: dict) -> str:
@@ -97,7 +92,7 @@ def key_facts_by_kind(before: dict, after: dict, corpus: str) -> list[tuple[str,
         x, y = a["metrics"].get("key_fact_recall"), b["metrics"].get("key_fact_recall")
         if x is not None and y is not None:
             rows.setdefault(kind_of(a), []).append((float(x), float(y)))
-    out = [(kind, len(v), _mean(x for x, _ in v), _mean(y for _, y in v)) for kind, v in rows.items()]
+    out = [(kind, len(v), m.mean_or_nan(x for x, _ in v), m.mean_or_nan(y for _, y in v)) for kind, v in rows.items()]
     return sorted(out, key=lambda row: -abs(row[3] - row[2]) * row[1])
 
 

@@ -222,6 +222,12 @@ def length_stats(counts: Sequence[int]) -> dict:
 # --------------------------------------------------------------------------- abstention
 
 
+def mean_or_nan(values: Iterable[float]) -> float:
+    """The mean, or NaN for no values (a table cell that has nothing to average says so)."""
+    values = [float(v) for v in values]
+    return sum(values) / len(values) if values else float("nan")
+
+
 def abstention_scores(should_abstain: Sequence[bool], abstained: Sequence[bool]) -> dict:
     """Precision, recall and F1 with 'should abstain' (answerable = false) as the positive class."""
     if len(should_abstain) != len(abstained):
