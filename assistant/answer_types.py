@@ -231,6 +231,19 @@ def question_type(question: str) -> str:
     return "list" if _ALL_OF_THEM.search(text) else "other"
 
 
+def asking_terms(question: str) -> frozenset[str]:
+    """Stems of the words that say what kind of answer is asked ('Wat *houdt* ... in', 'hoe *vaak*', 'welke
+    *gemeente*'): they frame the question, and a sentence that answers it need not hold them. Not a cost's verb
+    ('Wat *kostte* het?'): what is asked after is the cost."""
+    text = _OPENER.sub("", asked_part(question).strip().lstrip("¿ "))
+    if _PRICE_QUESTION.search(text):
+        return frozenset()
+    for _, pattern in _TYPE_PATTERNS:
+        if found := pattern.search(text):
+            return frozenset(tokenize(found.group(0)))
+    return frozenset()
+
+
 def focus_terms(question: str) -> list[str]:
     """Stems of the asked-for noun: the first content word after the wh-word ('welke *gemeente*',
     'hoeveel *interviews*', 'wat is het *doel*'). Empty when the question names no such word."""

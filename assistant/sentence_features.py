@@ -19,6 +19,7 @@ import numpy as np
 
 from assistant.answer_types import (
     QUESTION_TYPES,
+    asking_terms,
     asks_place,
     asks_quantity,
     enumerates,
@@ -57,6 +58,11 @@ FEATURES = (
     "previous_relative",
     "next_relative",
     "context_relative",
+    # coverage of the question's terms that the passage's title and section do not hold, less the words that say
+    # what kind of answer is asked ('wat *houdt* ... in'; 1: nothing is left): under "Case: Slim vegen" every
+    # sentence is about slim vegen, so what tells them apart is the rest of the question. The answerable model
+    # reads the best of it among the top three (`top3_outside`)
+    "coverage_outside",
     "focus_hit",  # the asked-for noun ('welke *gemeente*') or its family is in the sentence
     "rarest_hit",  # rarity of the rarest question term matched / of the rarest question term
     "matched_terms",
@@ -295,6 +301,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
     lines = [p.text.split("\n") for p in passages]
     col = {name: i for i, name in enumerate(FEATURES)}
     quantity = asks_quantity(view.kind, view.text)
+    asking = asking_terms(view.text)  # 'wat *houdt* ... in': no sentence need hold it (`coverage_outside`)
     place = not quantity and asks_place(view.text)
     for i, c in enumerate(cands):
         row = rows[i]
@@ -302,12 +309,15 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
         ctx = contexts[(c.passage_index, c.section)]
         covered = sum(view.weights[t] * m for t, m in matches.items())
         with_context = sum(view.weights[t] * max(m, 0.5 * _match(t, ctx)) for t, m in matches.items())
+        outside = [t for t in view.terms if t not in asking and not _match(t, ctx)]
+        outside_total = sum(view.weights[t] for t in outside)
         words = len(c.sentence.split())
         c.cues = sentence_cues(c.sentence, view.text)
         line = lines[c.passage_index][c.line].strip() if c.line < len(lines[c.passage_index]) else ""
         values = {
             "coverage": covered / total,
             "coverage_context": with_context / total,
+            "coverage_outside": sum(view.weights[t] * matches[t] for t in outside) / outside_total if outside_total else 1.0,
             "focus_hit": float(any(_match(t, c.tokens) for t in view.focus)),
             "rarest_hit": max((view.weights[t] for t, m in matches.items() if m), default=0.0) / rarest,
             "matched_terms": sum(1 for m in matches.values() if m),

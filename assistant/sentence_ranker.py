@@ -55,6 +55,11 @@ ANSWERABLE_FEATURES = (
     # 0.810 -> 0.814 on the digest; abstention F1 0.599 -> 0.627 and 0.599 -> 0.607 (docs/answering.md)
     "shaped_rarest",
     "question_terms",
+    # the most a top-3 sentence covers of the question beyond the words its passage's title and section give
+    # (`coverage_outside`): a question about a document's subject finds that subject in every sentence, and
+    # whether one holds the rest of what is asked is what says it is answered (docs/answering.md, fifty-eighth
+    # session: the folds' abstention F1 and the real documents' key facts rose)
+    "top3_outside",
     "english",
     # the kind of answer asked for: how likely the documents hold one differs by kind more than the scores
     # above show ('waarom' and 'hoe' questions were answerable 107 and 222 times to 4 and 35; 'welke gemeente
@@ -196,6 +201,7 @@ def question_summary(
                 "best_rarest": float(rows[order[0], col["rarest_hit"]]),
                 "top3_type_match": float(rows[top3, col["type_match"]].max()),
                 "top3_gives_asked": float(rows[top3, col["gives_asked"]].max()),
+                "top3_outside": float(rows[top3, col["coverage_outside"]].max()),
                 "best_says_unknown": float(unknown[order[0]] > 0),
                 "unknown_in_top3": max((float(scores[i]) for i in top3 if unknown[i] > 0), default=0.0),
             }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer_types import (
+    asking_terms,
     asks_list,
     asks_near_moment,
     asks_place,
@@ -118,6 +119,26 @@ def test_the_asked_for_noun_follows_the_wh_word():
     assert focus_terms("Hoeveel interviews hebben de onderzoekers afgenomen?") == tokenize("interviews")
     assert focus_terms("Wat is het doel van slim vegen?") == tokenize("doel")
     assert focus_terms("Wie bouwde het?") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("Wat houdt de case Slim vegen in?", "houdt"),
+        ("En wat doet het algoritme daar?", "doet"),
+        ("Hoe vaak wordt het dataplatform bijgewerkt?", "vaak"),
+        ("Welke gemeente voerde de Wmo-case uit?", "gemeente"),
+        ("Kun je me zeggen hoe vaak de gegevens worden ververst?", "vaak"),  # after a polite opener
+        ("What does the algorithm do?", "does"),
+        ("Wat kostte het model?", ""),  # what is asked after is the cost
+        ("Hoeveel vragenlijsten zijn nodig?", ""),
+        ("Is het project geëvalueerd?", ""),
+    ],
+)
+def test_the_words_that_say_what_kind_of_answer_is_asked(question, words):
+    """They frame the question: a sentence that answers it need not hold them, so what a sentence covers of the
+    rest of the question (`coverage_outside`) leaves them out; a cost's verb is what is asked, and stays."""
+    assert asking_terms(question) == frozenset(tokenize(words))
 
 
 def test_sentence_cues_are_shapes_of_answers():

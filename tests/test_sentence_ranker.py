@@ -17,6 +17,7 @@ from assistant.schema import Passage
 from assistant.sentence_features import FEATURES, SIMILARITY_FEATURES
 from assistant.sentence_ranker import ANSWERABLE_FEATURES, DEFAULT_MODEL, Logistic, RankerModel, load_model, question_summary
 from assistant.settings import Settings
+from assistant.text import tokenize
 from evals.sets import SETS, UNSEEN
 
 SETTINGS = Settings(min_dense_similarity=0.0, min_sentence_similarity=0.0)
@@ -135,6 +136,39 @@ def test_the_answerable_model_sees_whether_a_sentence_giving_the_asked_share_hol
     )
     assert other_group[shaped] < 0.5 < answered[shaped] == pytest.approx(1.0)
     assert other_group[terms] == answered[terms] >= 4  # percentag, 75-plusser, vertrouw, gemeente, ...
+
+
+def test_what_a_sentence_covers_beyond_its_title_is_a_feature_and_the_answerable_model_reads_the_best_of_it():
+    """In a protocol titled "Burgerpeiling" every sentence is about the Burgerpeiling: a sentence that only names
+    it covers nothing of what is asked, one about the questionnaires and publication covers most of it. The
+    rows come from the answerer's own code, with the words' rarity given so the test says what it checks."""
+    rare = {tokenize("Burgerpeiling")[0]: 3.0}  # the other words weigh 1
+    question = "Hoeveel vragenlijsten zijn minimaal nodig om de Burgerpeiling te publiceren?"
+    solver = ExtractiveAnswerer(SETTINGS, lambda term: rare.get(term, 1.0), profile=EMPTY, model=hand_made(True))
+    outside, best = FEATURES.index("coverage_outside"), ANSWERABLE_FEATURES.index("top3_outside")
+
+    def described(*texts, title="Burgerpeiling Waar staat je gemeente"):
+        _, cands, rows, _ = solver.describe(question, passages(*texts, title=title, section="Opzet onderzoek"))
+        return {c.sentence: rows[i, outside] for i, c in enumerate(cands)}, rows
+
+    values, rows = described(
+        "De Burgerpeiling wordt elk jaar door veel gemeenten gehouden.",
+        "Voor publicatie zijn minimaal 475 afgeronde vragenlijsten nodig.",
+    )
+    assert values["De Burgerpeiling wordt elk jaar door veel gemeenten gehouden."] == 0.0
+    assert values["Voor publicatie zijn minimaal 475 afgeronde vragenlijsten nodig."] > 0.8
+    # without the title the name is part of what is asked, and a sentence naming it covers some of it
+    untitled, _ = described("De Burgerpeiling wordt elk jaar door veel gemeenten gehouden.", title="Protocol")
+    assert 0.0 < untitled["De Burgerpeiling wordt elk jaar door veel gemeenten gehouden."] < 0.5
+    # a title that holds every word of the question leaves nothing to tell its sentences apart by
+    whole, _ = described("Een zin over iets anders.", title="Hoeveel vragenlijsten minimaal nodig Burgerpeiling publiceren")
+    assert set(whole.values()) == {1.0}
+
+    def summary(scores):
+        return question_summary(np.asarray(scores), rows, None, np.zeros(len(scores)), False, 1.0)[best]
+
+    assert summary([0.9, 0.1]) == pytest.approx(rows[:, outside].max())  # both in the top three
+    assert summary([0.9, 0.1]) > 0.8
 
 
 def test_a_logistic_is_the_standardised_sigmoid_and_survives_json():
