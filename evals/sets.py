@@ -4,8 +4,8 @@ Whoever shows figures needs to know which set they come from and how far to trus
 them: a set the rules were tuned on flatters, a set nobody tuned for is the honest
 estimate. `evals` owns the gold sets, so this table lives here and the app reads it.
 
-    gold_set("test40").role       # "unseen"
-    targets(gold_set("test40"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
+    gold_set("test41").role       # "unseen"
+    targets(gold_set("test41"))   # {"min": {...}, "max": {...}} from a thresholds file's [target]
     set_of_report(data, folder)   # which set a report.json was written for
 """
 
@@ -123,8 +123,10 @@ SETS: tuple[GoldSet, ...] = (
     GoldSet("real-test36", DEVELOPMENT, "real", "bz"),
     GoldSet("test39", DEVELOPMENT, "shipped", "ca"),
     GoldSet("real-test37", DEVELOPMENT, "real", "cb"),
-    GoldSet("test40", UNSEEN, "shipped", "cc"),
-    GoldSet("real-test38", UNSEEN, "real", "cd"),
+    GoldSet("test40", DEVELOPMENT, "shipped", "cc"),
+    GoldSet("real-test38", DEVELOPMENT, "real", "cd"),
+    GoldSet("test41", UNSEEN, "shipped", "ce"),
+    GoldSet("real-test39", UNSEEN, "real", "cf"),
 )
 BY_NAME = {s.name: s for s in SETS}
 
