@@ -291,6 +291,8 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
     families = _Families(view.terms + view.focus, frozenset().union(*(c.tokens for c in cands), *contexts.values()))
     _match = families.match
     section_cov = {key: sum(view.weights[t] * _match(t, ctx) for t in view.terms) / total for key, ctx in contexts.items()}
+    asking = asking_terms(view.text)  # 'wat *houdt* ... in': no sentence need hold it (`coverage_outside`)
+    outside_of = {key: [t for t in view.terms if t not in asking and not _match(t, ctx)] for key, ctx in contexts.items()}
     fused = [float(p.score or 0.0) for p in passages]
     dense = [float(p.ranks.get("dense_score") or 0.0) for p in passages]
     bm25 = [float(p.ranks.get("bm25_score") or 0.0) for p in passages]
@@ -301,7 +303,6 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
     lines = [p.text.split("\n") for p in passages]
     col = {name: i for i, name in enumerate(FEATURES)}
     quantity = asks_quantity(view.kind, view.text)
-    asking = asking_terms(view.text)  # 'wat *houdt* ... in': no sentence need hold it (`coverage_outside`)
     place = not quantity and asks_place(view.text)
     for i, c in enumerate(cands):
         row = rows[i]
@@ -309,7 +310,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
         ctx = contexts[(c.passage_index, c.section)]
         covered = sum(view.weights[t] * m for t, m in matches.items())
         with_context = sum(view.weights[t] * max(m, 0.5 * _match(t, ctx)) for t, m in matches.items())
-        outside = [t for t in view.terms if t not in asking and not _match(t, ctx)]
+        outside = outside_of[(c.passage_index, c.section)]
         outside_total = sum(view.weights[t] for t in outside)
         words = len(c.sentence.split())
         c.cues = sentence_cues(c.sentence, view.text)

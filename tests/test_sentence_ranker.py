@@ -163,6 +163,9 @@ def test_what_a_sentence_covers_beyond_its_title_is_a_feature_and_the_answerable
     # a title that holds every word of the question leaves nothing to tell its sentences apart by
     whole, _ = described("Een zin over iets anders.", title="Hoeveel vragenlijsten minimaal nodig Burgerpeiling publiceren")
     assert set(whole.values()) == {1.0}
+    # nor does one that holds all but the words that say what kind of answer is asked ('wat *houdt* ... in')
+    framed = passages("Een zin over iets anders.", title="Burgerpeiling")
+    assert solver.describe("Wat houdt de Burgerpeiling in?", framed)[2][:, outside].tolist() == [1.0]
 
     def summary(scores):
         return question_summary(np.asarray(scores), rows, None, np.zeros(len(scores)), False, 1.0)[best]
