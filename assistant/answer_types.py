@@ -106,6 +106,19 @@ _MONTH = re.compile(
     r"march|may|june|july|august|october|december)\b",
     re.I,
 )
+# a moment, a period or a frequency without a calendar date: 'na drie weken', 'binnen 10 werkdagen', 'op
+# donderdag', 'jaarlijks'. A 'wanneer' question about a procedure is answered by these; only the type match of a
+# 'wanneer' question reads it (as the date cue, every ranker feature moved: docs/answering.md)
+_TIME = re.compile(
+    r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|(?:twee|half)?(?:dagelijks|wekelijks|maandelijks|jaarlijks|nachtelijk)e?|daily|weekly|monthly|"
+    r"yearly|annually|nightly|voorjaar|najaar|kwartaal|quarterly|"
+    r"(?:\d+|een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|half|halve|enkele|elke|iedere|"
+    r"per|binnen|na|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|every|each|within|after)"
+    r"(?:\s+(?:en\s+een\s+half|and\s+a\s+half|\w+))?\s+(?:werk)?(?:dagen|dag|weken|week|maanden|maand|jaren|uur|uren|"
+    r"minuten|working\s+days|days?|weeks?|months?|years|hours?|minutes))\b",
+    re.I,
+)
 _SHARE = re.compile(r"\d\s?%|\b(?:procent|percent|percentage)\b", re.I)
 _MONEY = re.compile(r"€|\$|\b(?:euro|eur|dollar|dollars)\b", re.I)
 _REASON = re.compile(
@@ -271,7 +284,7 @@ def sentence_cues(sentence: str, question: str = "") -> dict[str, float]:
         "number": float(any(d not in given_digits for d in digits) or any(w not in given_words for w in words)),
         "year": float(bool(years - given_years)),
         "date": float(bool(years - given_years) or flags["month"]),
-        **{name: float(flags[name]) for name in ("name", "reason", "define", "share", "money", "unknown")},
+        **{name: float(flags[name]) for name in ("name", "reason", "define", "share", "money", "unknown", "time")},
     }
 
 
@@ -283,6 +296,7 @@ def _shapes(sentence: str) -> tuple:
     words = tuple(fold(m.group(0)) for m in _NUMBER_WORD.finditer(sentence))
     flags = {
         "month": bool(_MONTH.search(sentence)),
+        "time": bool(_TIME.search(sentence)),
         "name": bool(_NAME.search(" " + sentence[1:])),
         "reason": bool(_REASON.search(sentence)),
         "define": bool(_DEFINE.search(sentence)),
@@ -468,7 +482,7 @@ def gives_place(sentence: str, question: str) -> bool:
 # which cue answers which kind of question
 TYPE_CUES = {
     "number": ("number", "share", "money"),
-    "when": ("year", "date"),
+    "when": ("year", "date", "time"),
     "who": ("name",),
     "name": ("name",),
     "why": ("reason",),

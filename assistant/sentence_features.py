@@ -353,7 +353,7 @@ def feature_matrix(view: QuestionView, cands: list[Candidate], passages: list[Pa
             "question_terms": len(view.terms),
             "english": float(view.english),
         }
-        values.update({f"cue_{k}": v for k, v in c.cues.items()})
+        values.update({f"cue_{k}": c.cues[k] for k in CUES})
         for name, value in values.items():
             row[col[name]] = value
     best_cov = rows[:, col["coverage"]].max() or 1.0

@@ -27,6 +27,7 @@ from assistant.answer_types import (
     sentence_cues,
     type_match,
 )
+from assistant.sentence_features import CUES
 from assistant.text import tokenize
 
 
@@ -156,6 +157,27 @@ def test_sentence_cues_are_shapes_of_answers():
     assert type_match("number", sentence_cues("Er werden 25.000 jongeren geteld.")) == 1.0
     assert type_match("number", sentence_cues("Er werden veel jongeren geteld.")) == 0.0
     assert type_match("list", sentence_cues("Er werden veel jongeren geteld.")) == 0.5
+
+
+@pytest.mark.parametrize(
+    "sentence, moment",
+    [
+        ("Als de netto respons na drie weken onder de 500 ligt, is een herinneringsbrief verplicht.", True),
+        ("Publicatie vindt plaats in de tweede week van de maand (op donderdag of vrijdag).", True),
+        ("Het dataplatform wordt gevoed met een nachtelijke verversing van gegevensbronnen.", True),
+        ("Aanleveren voor dinsdag resulteert in publicatie binnen 10 werkdagen.", True),
+        ("Respondenten moeten minimaal twee en een half weken de tijd krijgen.", True),
+        ("The results are published within ten working days.", True),
+        ("Utrecht trok 2 miljoen euro per jaar uit.", False),  # what a year costs, not when
+        ("Dit is een keten die bij iedere wijziging afgestemd dient te worden.", False),
+        ("De gemeente werkt samen met het onderzoeksbureau.", False),
+    ],
+)
+def test_a_wanneer_question_about_a_procedure_is_answered_by_a_moment_or_a_period(sentence, moment):
+    cues = sentence_cues(sentence, "Wanneer is een herinneringsbrief verplicht?")
+    assert type_match("when", cues) == float(moment)
+    assert cues["date"] == 0.0  # the date cue the ranker reads stays a calendar date
+    assert "time" not in CUES  # only the type match of a 'wanneer' question reads it
 
 
 @pytest.mark.parametrize(
