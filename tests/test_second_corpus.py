@@ -64,6 +64,16 @@ def test_a_how_many_question_is_refused_when_no_number_counts_what_it_asks(real_
     assert not answered.abstained and "%" in answered.text, answered.text
 
 
+def test_a_wanneer_question_about_a_procedure_is_answered_by_its_moment(real_assistant):
+    """A 'wanneer' question over a plan or protocol asks for a moment, a period or a frequency ('een nachtelijke
+    verversing', 'na drie weken'), not a calendar date; while only years and months had its shape, both of these
+    were refused (docs/answering.md, fifty-ninth session)."""
+    answer = real_assistant.ask("Wanneer wordt het Arnhemse dataplatform ververst?")
+    assert not answer.abstained and "nachtelijke verversing" in answer.citations[0].quote
+    answer = real_assistant.ask("Wanneer verschijnen de resultaten op Waarstaatjegemeente.nl?")
+    assert not answer.abstained and "2 maanden na afronding" in answer.text
+
+
 @pytest.mark.xfail(
     reason="near the threshold: the answering sentence ('minimaal 500 afgeronde ... vragenlijsten') ranks third "
     "behind one about a reminder letter, and the answerable probability sits at the threshold (0.517 with the "
