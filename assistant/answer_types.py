@@ -106,9 +106,10 @@ _MONTH = re.compile(
     r"march|may|june|july|august|october|december)\b",
     re.I,
 )
-# a moment, a period or a frequency without a calendar date: 'na drie weken', 'binnen 10 werkdagen', 'op
-# donderdag', 'jaarlijks'. A 'wanneer' question about a procedure is answered by these; only the type match of a
-# 'wanneer' question reads it (as the date cue, every ranker feature moved: docs/answering.md)
+# a moment, a period or a frequency without a calendar date: 'na twee weken', 'binnen vijf werkdagen', 'op
+# maandag', 'jaarlijks', 'within a month'. A 'wanneer' question about a procedure is answered by these; only the
+# type match of a 'wanneer' question reads it (made part of the date cue, it moved every ranker feature that reads
+# that cue and cost the digest key facts: docs/answering.md, fifty-ninth session)
 _TIME = re.compile(
     r"\b(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|monday|tuesday|wednesday|thursday|friday|"
     r"saturday|sunday|(?:twee|half)?(?:dagelijks|wekelijks|maandelijks|jaarlijks|nachtelijk)e?|daily|weekly|monthly|"
@@ -277,7 +278,8 @@ def focus_terms(question: str) -> list[str]:
 
 def sentence_cues(sentence: str, question: str = "") -> dict[str, float]:
     """The shapes of answer a sentence has: a number the question did not give, a year, a date, a
-    name, a reason, a definition, a share, an amount, and whether it says something is unknown."""
+    name, a reason, a definition, a share, an amount, a moment or period without a date ('time'), and
+    whether it says something is unknown."""
     digits, words, years, flags = _shapes(sentence)
     given_digits, given_words, given_years = _given(question)
     return {
