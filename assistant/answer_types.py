@@ -120,6 +120,9 @@ _TIME = re.compile(
     r"minuten|working\s+days|days?|weeks?|months?|years|hours?|minutes))\b",
     re.I,
 )
+# a question after the moment something began or ends ('sinds wanneer', 'tot wanneer') asks for a point in time:
+# 'elke maand' or 'binnen twee weken' does not answer it, a year or a date does
+_POINT_ASKED = re.compile(r"\b(?:(?:sinds|vanaf|tot) wanneer|(?:since|until|till) when)\b", re.I)
 _SHARE = re.compile(r"\d\s?%|\b(?:procent|percent|percentage)\b", re.I)
 _MONEY = re.compile(r"€|\$|\b(?:euro|eur|dollar|dollars)\b", re.I)
 _REASON = re.compile(
@@ -286,7 +289,8 @@ def sentence_cues(sentence: str, question: str = "") -> dict[str, float]:
         "number": float(any(d not in given_digits for d in digits) or any(w not in given_words for w in words)),
         "year": float(bool(years - given_years)),
         "date": float(bool(years - given_years) or flags["month"]),
-        **{name: float(flags[name]) for name in ("name", "reason", "define", "share", "money", "unknown", "time")},
+        "time": float(flags["time"] and not _POINT_ASKED.search(question)),
+        **{name: float(flags[name]) for name in ("name", "reason", "define", "share", "money", "unknown")},
     }
 
 

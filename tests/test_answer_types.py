@@ -180,6 +180,13 @@ def test_a_wanneer_question_about_a_procedure_is_answered_by_a_moment_or_a_perio
     assert "time" not in CUES  # only the type match of a 'wanneer' question reads it
 
 
+def test_a_question_after_when_something_began_is_not_answered_by_a_period():
+    since = "Sinds wanneer draait het strooimodel?"
+    assert type_match("when", sentence_cues("De raad vergadert elke maand.", since)) == 0.0
+    assert type_match("when", sentence_cues("Het model draait sinds de winter van 2019.", since)) == 1.0
+    assert type_match("when", sentence_cues("De raad vergadert elke maand.", "Wanneer vergadert de raad?")) == 1.0
+
+
 @pytest.mark.parametrize(
     "sentence, number",
     [

@@ -146,10 +146,10 @@ def test_the_other_source_s_sentence_is_looked_for_below_the_best_three_and_abov
         (0, 0.40, "Onbekend: sinds wanneer het strooimodel draait."),
         (1, 0.30, "Het strooimodel draait sinds 2018 in de proef."),  # the same document as the unknown
         (3, 0.25, "Of het strooimodel al in 2017 draaide, is niet bekend."),  # another source, but "not known"
-        (2, 0.20, "De raad vergadert elke maand."),  # no year: no answer to 'sinds wanneer'
+        (2, 0.20, "De raad vergadert elke maand."),  # no year or date: no answer to 'sinds wanneer'
         (4, 0.10, "Heuvelrand gebruikt het strooimodel sinds de winter van 2019."),
     ]
-    ranked = [Candidate(p, 0, s, frozenset(), score=score, cues=sentence_cues(s)) for p, score, s in rows]
+    ranked = [Candidate(p, 0, s, frozenset(), score=score, cues=sentence_cues(s, QUESTION)) for p, score, s in rows]
     unknown = {id(c) for c in ranked if "bekend" in c.sentence.lower()}
     ranking = Ranking(ranked, 0.02, 0.5, "when", 1.0, None, unknown)
     assert [c.sentence for c in said_elsewhere(ranking, ranked[:1], passages, EMPTY)] == [rows[4][2]]
