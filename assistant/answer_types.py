@@ -191,7 +191,7 @@ def asks_list(kind: str, question: str) -> bool:
     wh-word says (the learned weights read it); this decides only how the answer is composed."""
     if kind == "list" or (kind not in ("number", "when", "why", "yes_no") and _ALL_OF_THEM.search(question)):
         return True
-    return kind == "define" and bool(_SEVERAL_OF_A_KIND.search(_OPENER.sub("", asked_part(question).strip())))
+    return kind == "define" and bool(_SEVERAL_OF_A_KIND.search(_asked_text(question)))
 
 
 # a moment a few hours or days from when the question is asked: 'morgen', 'vanavond', 'dit weekend', 'tomorrow',
@@ -228,7 +228,7 @@ def asks_near_moment(question: str, standalone: str = "") -> bool:
 def question_type(question: str) -> str:
     """One of QUESTION_TYPES: the wh-word that opens the question (after a polite opener), else the
     first one in it, else a yes/no question when it opens with a verb."""
-    text = _OPENER.sub("", asked_part(question).strip().lstrip("¿ "))
+    text = _asked_text(question)
     split = _WAAR_PREPOSITION.search(text)
     if split:  # 'Waar gaat het over?', 'Waarmee begon het?': about what, with what; not a place
         preposition = (split.group(1) or split.group(2)).lower()
@@ -236,9 +236,8 @@ def question_type(question: str) -> str:
             return _WAAR_KINDS[preposition]
     if _PRICE_QUESTION.search(text):
         return "number"
-    for kind, pattern in _TYPE_PATTERNS:
-        if pattern.search(text) and not (split and kind == "where"):
-            return kind
+    if opening := _opening(text, place=not split):
+        return opening[0]
     first = fold(text).split(maxsplit=1)[0] if text else ""
     if first in _YES_NO:
         return "yes_no"
@@ -251,20 +250,36 @@ def question_type(question: str) -> str:
 def asking_terms(question: str) -> frozenset[str]:
     """Stems of the words that say what kind of answer is asked ('Wat *houdt* ... in', 'hoe *vaak*', 'welke
     *gemeente*'): they frame the question, and a sentence that answers it need not hold them. Not a cost's verb
-    ('Wat *kostte* het?'): what is asked after is the cost."""
-    text = _OPENER.sub("", asked_part(question).strip().lstrip("¿ "))
+    ('Wat *kostte* het?'): what is asked after is the cost. Nor 'waar' joined to a preposition ('*Waarmee*
+    begon ...', 'Waar gaat het *over*'): it is how Dutch asks about a thing."""
+    text = _asked_text(question)
     if _PRICE_QUESTION.search(text):
         return frozenset()
-    for _, pattern in _TYPE_PATTERNS:
-        if found := pattern.search(text):
-            return frozenset(tokenize(found.group(0)))
-    return frozenset()
+    split = _WAAR_PREPOSITION.search(text)
+    if split:
+        return frozenset(tokenize(f"waar{split.group(1)}" if split.group(1) else split.group(2)))
+    opening = _opening(text)
+    return frozenset(tokenize(opening[1])) if opening else frozenset()
+
+
+def _asked_text(question: str) -> str:
+    """The asked sentence without a polite opener ('Kun je me vertellen ...') or a Spanish-style '¿'."""
+    return _OPENER.sub("", asked_part(question).strip().lstrip("¿ "))
+
+
+def _opening(text: str, place: bool = True) -> tuple[str, str] | None:
+    """The kind of the wh-phrase that opens `text` and its words ('welke gemeente' -> name); `place=False`
+    skips 'waar' (a 'waar ... over' question asks about a thing)."""
+    for kind, pattern in _TYPE_PATTERNS:
+        if (found := pattern.search(text)) and (place or kind != "where"):
+            return kind, found.group(0)
+    return None
 
 
 def focus_terms(question: str) -> list[str]:
     """Stems of the asked-for noun: the first content word after the wh-word ('welke *gemeente*',
     'hoeveel *interviews*', 'wat is het *doel*'). Empty when the question names no such word."""
-    text = _OPENER.sub("", asked_part(question).strip())
+    text = _asked_text(question)
     match = re.search(
         r"\b(?:welke|welk|hoeveel|wat voor(?: een)?|which|what|how many|how much|"
         r"(?:wat|what) (?:is|was|zijn|waren|are|were) (?:het|de|een|the|a|an))\s+",

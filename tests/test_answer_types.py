@@ -134,6 +134,9 @@ def test_the_asked_for_noun_follows_the_wh_word():
         ("Wat kostte het model?", ""),  # what is asked after is the cost
         ("Hoeveel vragenlijsten zijn nodig?", ""),
         ("Is het project geëvalueerd?", ""),
+        ("Waarmee is het programma begonnen?", "waarmee"),  # 'waar' and a preposition ask about a thing
+        ("En waarvoor zijn bewoners het minst bereid?", "waarvoor"),
+        ("Waar hing het succes van de projecten van af?", "af"),
     ],
 )
 def test_the_words_that_say_what_kind_of_answer_is_asked(question, words):
