@@ -85,6 +85,11 @@ LEADS = {
 QUOTED_IN = {"nl": {"en": " (in het Engels geciteerd)"}, "en": {"nl": " (quoted in Dutch)"}}
 _UNKNOWN_COLUMNS = (FEATURES.index("cue_unknown"), FEATURES.index("unknown_section"))
 _TYPE_MATCH = FEATURES.index("type_match")
+_NAMED_UNKNOWN_COLUMNS = tuple(FEATURES.index(f) for f in ("cue_unknown", "table_row", "unknown_section", "focus_hit"))
+_COVERAGE_RELATIVE = FEATURES.index("coverage_relative")
+# an abstention quotes a "not known" that names what is asked (`names_asked`) wherever it ranks, when it covers at
+# least this share of what the best sentence covers
+NAMED_UNKNOWN_COVERAGE = 0.5
 # The number floor (`lacks_shape`) looks at the three best sentences: the answering one is often second or third.
 # There was a coverage floor beside it (one of them had to cover a tenth of the question's weighted terms); with
 # today's answerable model it refused more answerable questions than unanswerable ones, 22 to 7 over the
@@ -105,6 +110,7 @@ class Ranking:
     known_share: float  # of the question's term weight, in words the corpus uses (or their family)
     best_similarity: float | None  # the closest sentence's e5 similarity, when the store has sentence vectors
     unknown: set = field(default_factory=set)  # ids of candidates that say something is not known
+    names_asked: set = field(default_factory=set)  # of those, the ones that name what is asked (`NAMED_UNKNOWN_COVERAGE`)
     # a number question (not 'hoe vaak') none of whose three best sentences holds a number; a question after a
     # cost, a year or a date none of whose three best gives one: the learned probability weighs that absence
     # softly, and a sentence without a number never answers 'hoeveel' (`lacks_shape`)
@@ -212,6 +218,7 @@ class ExtractiveAnswerer:
             view.known_share,
             float(similarity[:, 0].max()) if similarity is not None else None,
             {id(c) for c, u in zip(cands, unknown) if u},
+            {id(c) for c, row in zip(cands, rows) if names_asked(row)},
             lacks_shape(view, [cands[i] for i in order[:BEST_SENTENCES]], rows[order[:BEST_SENTENCES], _TYPE_MATCH]),
             view.kind == "list" or asks_several(question) or asks_list(view.kind, question),
             asks_list(view.kind, question),
@@ -225,8 +232,11 @@ class ExtractiveAnswerer:
         if UNKNOWN_FIRST and ranking.candidates and ranking.says_unknown(ranking.candidates[0]):
             answers = False  # the most likely answer is the sources' own "not known"
         if not (answers and on_topic and self._covered(ranking)):
-            # the sources' own "not known" among the best sentences says it best; nothing else is quoted
+            # the sources' own "not known" among the best sentences, or one that names what is asked wherever it
+            # ranks, says it best; nothing else is quoted
             unknowns = [c for c in ranking.candidates[:3] if ranking.says_unknown(c) and self._about_it(c)]
+            named = [c for c in ranking.candidates if id(c) in ranking.names_asked and self._about_it(c)][:1]
+            unknowns += [c for c in named if all(c is not u for u in unknowns)]
             unknowns = unknowns[:UNKNOWN_QUOTES] if on_topic else []
             if unknowns:
                 elsewhere = [] if self.by_coverage else said_elsewhere(ranking, unknowns, passages, self.profile)
@@ -381,6 +391,17 @@ def coverage_scores(rows: np.ndarray) -> np.ndarray:
     words = np.expm1(rows[:, col["words"]])
     long_penalty = np.minimum(1.0, LONG_SENTENCE / np.maximum(words, 1.0))
     return rows[:, col["coverage_context"]] / (1.0 + 0.08 * rows[:, col["passage_rank"]]) * long_penalty
+
+
+def names_asked(row: np.ndarray) -> bool:
+    """The sentence says in prose that something is not known, holds the asked-for noun ('..., maar geen bron
+    noemt de *gemeente*' for 'welke gemeente ...') and covers `NAMED_UNKNOWN_COVERAGE` of what the best one covers.
+    Not a table row (its "onbekend" is about one of its cells) nor an item under a "not known" heading (each
+    names one detail, and such a list names its subject in nearly every item)."""
+    unknown, table_row, unknown_section, focus_hit = (row[i] for i in _NAMED_UNKNOWN_COLUMNS)
+    return bool(unknown > 0 and not table_row and not unknown_section and focus_hit > 0) and (
+        row[_COVERAGE_RELATIVE] >= NAMED_UNKNOWN_COVERAGE
+    )
 
 
 def said_elsewhere(

@@ -442,6 +442,34 @@ def test_an_abstention_quotes_only_the_sources_own_unknowns_so_it_never_contradi
     assert quotes(answer) == ["Welke gemeente het funderingsmodel bouwde, is niet bekend."]
 
 
+NAMED_QUESTION = "Welke gemeente bouwde het funderingsmodel?"
+NAMED_UNKNOWN = "Platform31 noemt het funderingsmodel als case, maar geen bron noemt de gemeente."
+ABOUT_THE_MODEL = (
+    "Het funderingsmodel voorspelt welke panden een slechte fundering hebben.",
+    "Het funderingsmodel gebruikt gegevens uit het kadaster.",
+    "Het funderingsmodel draaide in 2019 voor het eerst.",
+)
+
+
+def test_an_abstention_quotes_a_not_known_that_names_what_is_asked_wherever_it_ranks():
+    """Ranked below the three best (the ranker weighs "not known" down), the source's own statement that the
+    gemeente is not named is what an abstention quotes, not the closest passages; a "not known" about something
+    else, a table row whose "onbekend" is about one of its cells and an item under a "not known" heading are not."""
+    model = hand_made(False, cue_unknown=-10.0, unknown_section=-10.0)
+    answer = answerer(model).answer(NAMED_QUESTION, passages(*ABOUT_THE_MODEL, NAMED_UNKNOWN))
+    assert answer.abstained
+    assert answer.text.startswith("Dat staat niet in de beschikbare bronnen. Wat de bronnen er zelf over zeggen:")
+    assert quotes(answer) == [NAMED_UNKNOWN]
+    for text, section in (
+        ("Geen bron noemt de kosten van het funderingsmodel.", "Aanpak"),
+        ("| Funderingsmodel | onbekend | gemeente Zaanstad |", "Aanpak"),
+        ("welke gemeente het funderingsmodel bouwde;", "Wat niet bekend is"),
+    ):
+        last = Passage(chunk_id="c9", doc_id="d9", text=text, title="Slim vegen", section=section)
+        other = answerer(model).answer(NAMED_QUESTION, [*passages(*ABOUT_THE_MODEL), last])
+        assert other.abstained and other.text.startswith("Dat staat niet in de beschikbare bronnen. De passages"), text
+
+
 def test_without_an_unknown_an_abstention_shows_the_closest_passages():
     answer = answerer(hand_made(False)).answer("Wie won de Tour?", passages("De Tour de France startte in 2015 in Utrecht."))
     assert answer.abstained and answer.text.startswith("Dat staat niet in de beschikbare bronnen. De passages")
