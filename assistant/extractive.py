@@ -394,10 +394,10 @@ def coverage_scores(rows: np.ndarray) -> np.ndarray:
 
 
 def names_asked(row: np.ndarray) -> bool:
-    """The sentence says in prose that something is not known, holds the asked-for noun ('..., maar geen bron
-    noemt de *gemeente*' for 'welke gemeente ...') and covers `NAMED_UNKNOWN_COVERAGE` of what the best one covers.
-    Not a table row (its "onbekend" is about one of its cells) nor an item under a "not known" heading (each
-    names one detail, and such a list names its subject in nearly every item)."""
+    """The sentence says in prose that something is not known, holds the asked-for noun ('Geen verslag vermeldt
+    welke *gemeente* het model bouwde' for 'welke gemeente ...') and covers `NAMED_UNKNOWN_COVERAGE` of what the
+    best one covers. Not a table row (its "onbekend" is about one of its cells) nor an item under a "not known"
+    heading (each names one detail, and such a list names its subject in nearly every item)."""
     unknown, table_row, unknown_section, focus_hit = (row[i] for i in _NAMED_UNKNOWN_COLUMNS)
     return bool(unknown > 0 and not table_row and not unknown_section and focus_hit > 0) and (
         row[_COVERAGE_RELATIVE] >= NAMED_UNKNOWN_COVERAGE
