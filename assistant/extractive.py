@@ -87,7 +87,7 @@ _UNKNOWN_COLUMNS = (FEATURES.index("cue_unknown"), FEATURES.index("unknown_secti
 _TYPE_MATCH = FEATURES.index("type_match")
 _NAMED_UNKNOWN_COLUMNS = tuple(FEATURES.index(f) for f in ("cue_unknown", "table_row", "unknown_section", "focus_hit"))
 _COVERAGE_RELATIVE = FEATURES.index("coverage_relative")
-# an abstention quotes a "not known" that names what is asked (`names_asked`) wherever it ranks, when it covers at
+# an abstention quotes a "not known" that names what is asked (`says_asked_unknown`) wherever it ranks, when it covers at
 # least this share of what the best sentence covers
 NAMED_UNKNOWN_COVERAGE = 0.5
 # The number floor (`lacks_shape`) looks at the three best sentences: the answering one is often second or third.
@@ -218,7 +218,7 @@ class ExtractiveAnswerer:
             view.known_share,
             float(similarity[:, 0].max()) if similarity is not None else None,
             {id(c) for c, u in zip(cands, unknown) if u},
-            {id(c) for c, row in zip(cands, rows) if names_asked(row)},
+            {id(c) for c, row in zip(cands, rows) if says_asked_unknown(row)},
             lacks_shape(view, [cands[i] for i in order[:BEST_SENTENCES]], rows[order[:BEST_SENTENCES], _TYPE_MATCH]),
             view.kind == "list" or asks_several(question) or asks_list(view.kind, question),
             asks_list(view.kind, question),
@@ -393,7 +393,7 @@ def coverage_scores(rows: np.ndarray) -> np.ndarray:
     return rows[:, col["coverage_context"]] / (1.0 + 0.08 * rows[:, col["passage_rank"]]) * long_penalty
 
 
-def names_asked(row: np.ndarray) -> bool:
+def says_asked_unknown(row: np.ndarray) -> bool:
     """The sentence says in prose that something is not known, holds the asked-for noun ('Geen verslag vermeldt
     welke *gemeente* het model bouwde' for 'welke gemeente ...') and covers `NAMED_UNKNOWN_COVERAGE` of what the
     best one covers. Not a table row (its "onbekend" is about one of its cells) nor an item under a "not known"

@@ -454,7 +454,8 @@ ABOUT_THE_MODEL = (
 def test_an_abstention_quotes_a_not_known_that_names_what_is_asked_wherever_it_ranks():
     """Ranked below the three best (the ranker weighs "not known" down), the source's own statement that the
     gemeente is not named is what an abstention quotes, not the closest passages; a "not known" about something
-    else, a table row whose "onbekend" is about one of its cells and an item under a "not known" heading are not."""
+    else, a table row whose "onbekend" is about one of its cells, an item under a "not known" heading and a "not
+    known" that shares little more than the noun with the question are not."""
     model = hand_made(False, cue_unknown=-10.0, unknown_section=-10.0)
     answer = answerer(model).answer(NAMED_QUESTION, passages(*ABOUT_THE_MODEL, NAMED_UNKNOWN))
     assert answer.abstained
@@ -463,11 +464,16 @@ def test_an_abstention_quotes_a_not_known_that_names_what_is_asked_wherever_it_r
     for text, section in (
         ("Geen bron noemt de kosten van het funderingsmodel.", "Aanpak"),
         ("| Funderingsmodel | onbekend | gemeente Zaanstad |", "Aanpak"),
-        ("welke gemeente het funderingsmodel bouwde;", "Wat niet bekend is"),
+        ("welke gemeente het funderingsmodel bouwde, is niet bekend;", "Wat niet bekend is"),
     ):
         last = Passage(chunk_id="c9", doc_id="d9", text=text, title="Slim vegen", section=section)
         other = answerer(model).answer(NAMED_QUESTION, [*passages(*ABOUT_THE_MODEL), last])
         assert other.abstained and other.text.startswith("Dat staat niet in de beschikbare bronnen. De passages"), text
+    # under half of what the best sentence covers (it holds every word of the question): about something else
+    about = passages(*ABOUT_THE_MODEL, "De gemeente bouwde het funderingsmodel met een extern bureau.")
+    low = Passage(chunk_id="c9", doc_id="d9", text="Welke gemeente de subsidie gaf, is niet bekend.", title="Slim vegen")
+    other = answerer(model).answer(NAMED_QUESTION, [*about, low])
+    assert other.abstained and other.text.startswith("Dat staat niet in de beschikbare bronnen. De passages")
 
 
 def test_without_an_unknown_an_abstention_shows_the_closest_passages():
